@@ -1,0 +1,67 @@
+"""Domain errors: one small hierarchy with stable codes.
+
+The service layer raises these; the web layer translates them to HTTP in one
+place (``mdm.api.errors``). Codes are part of the public API and never change
+meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "InvalidInput",
+    "NotFound",
+    "UnknownEntityType",
+    "UnknownSource",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one place in a payload, addressed by a JSON pointer."""
+
+    pointer: str
+    message: str
+    code: str = "invalid"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message, "code": self.code}
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class UnknownSource(NotFound):
+    code = "unknown_source"
+
+
+class UnknownEntityType(NotFound):
+    code = "unknown_entity_type"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class InvalidInput(DomainError):
+    """The payload breaks the canonical model; ``errors`` lists every breach."""
+
+    code = "invalid_record"
+
+    def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)

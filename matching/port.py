@@ -1,0 +1,66 @@
+"""The seam between the hub and whatever decides matches.
+
+The hub (``mdm``) asks a :class:`Matcher` for the keys under which a record is
+indexed, fetches the golden records that share any of those keys from its
+persisted key index, and asks the matcher to decide. The matcher is pure: it
+never touches storage, and it explains every decision in plain data so the hub
+can store it next to the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+__all__ = ["Candidate", "Decision", "DecisionAction", "Matcher"]
+
+DecisionAction = Literal["link", "review", "new"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A golden record that shares at least one key with the incoming record.
+
+    ``attributes`` is the golden record's current survivorship result and
+    ``members`` the canonical payloads of the source records linked to it.
+    """
+
+    golden_id: str
+    attributes: Mapping[str, Any]
+    members: Sequence[Mapping[str, Any]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with an incoming record, and why.
+
+    ``link`` names the golden record to join; ``review`` names the best
+    candidate a steward should compare against (the record gets its own golden
+    record meanwhile); ``new`` means no candidate is close enough.
+    ``explanation`` is JSON-serialisable and is stored with the decision.
+    """
+
+    action: DecisionAction
+    golden_id: str | None
+    score: float | None
+    settings_version: str
+    explanation: Mapping[str, Any] = field(default_factory=dict)
+    other_candidates: Sequence[str] = ()
+
+
+class Matcher(Protocol):
+    """Indexes records by keys and decides links against candidates."""
+
+    @property
+    def settings_version(self) -> str: ...
+
+    def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
+        """Keys (blocking or identifier) that a record is found under; stable strings."""
+        ...
+
+    def decide(
+        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+    ) -> Decision:
+        """Choose link, review or new for ``record`` among ``candidates``."""
+        ...

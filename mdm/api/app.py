@@ -1,0 +1,35 @@
+"""The FastAPI application, built from a container (never at import time)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from mdm.api.responses import JsonResponse
+
+from mdm.api import routes_admin, routes_golden, routes_ingest
+from mdm.api.errors import install_error_handlers
+from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
+from mdm.bootstrap import Container
+
+__all__ = ["create_app"]
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="Golden-record hub",
+        version="0.1.0",
+        description="Master data for customer and revenue operations.",
+        default_response_class=JsonResponse,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.include_router(routes_ingest.router)
+    app.include_router(routes_golden.router)
+    app.include_router(routes_admin.router)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)
+    return app

@@ -1,0 +1,59 @@
+"""REST reads: golden records (now or as of a time), their history, and xrefs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from mdm.api.responses import JsonResponse
+
+from mdm.api.deps import ContainerDep, read_tx
+from mdm.services.reads import get_golden, get_history, get_xref
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["golden"])
+
+
+@router.get("/golden/{entity_type}/{golden_id}")
+async def golden_record(
+    entity_type: str,
+    golden_id: str,
+    container: ContainerDep,
+    as_of: Annotated[
+        datetime | None, Query(description="ISO 8601 time; the version valid then")
+    ] = None,
+) -> JsonResponse:
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+    out = await read_tx(
+        container,
+        lambda uow: get_golden(uow, entity_type=entity_type, golden_id=golden_id, as_of=as_of),
+    )
+    return JsonResponse(out)
+
+
+@router.get("/golden/{entity_type}/{golden_id}/history")
+async def golden_history(
+    entity_type: str,
+    golden_id: str,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JsonResponse:
+    out = await read_tx(
+        container,
+        lambda uow: get_history(uow, entity_type=entity_type, golden_id=golden_id, limit=limit),
+    )
+    return JsonResponse({"golden_id": golden_id, "versions": out})
+
+
+@router.get("/xref/{source}/{entity_type}/{source_id}")
+async def xref(
+    source: str, entity_type: str, source_id: str, container: ContainerDep
+) -> JsonResponse:
+    out = await read_tx(
+        container,
+        lambda uow: get_xref(uow, source=source, entity_type=entity_type, source_id=source_id),
+    )
+    return JsonResponse(out)

@@ -1,0 +1,106 @@
+"""REST: source systems write their records here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from mdm.api.responses import JsonResponse
+
+from canonical.errors import FieldError, InvalidInput
+from canonical.schemas import schema_for
+from mdm.api.body import read_json
+from mdm.api.deps import ContainerDep, CorrelationId, in_tx
+from mdm.api.errors import ApiError
+from mdm.services.ingest import IngestItem, ingest_records
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/sources", tags=["ingest"])
+
+
+@router.put("/{source}/{entity_type}/{source_id}")
+async def put_record(
+    source: str,
+    entity_type: str,
+    source_id: str,
+    request: Request,
+    container: ContainerDep,
+    correlation_id: CorrelationId,
+) -> JsonResponse:
+    """Create or update one source record; answers what happened to its golden record."""
+    schema_for(entity_type)
+    body = await read_json(request, container.settings.max_body_bytes)
+    [result] = await in_tx(
+        container,
+        lambda uow: ingest_records(
+            uow,
+            container.matcher,
+            source=source,
+            entity_type=entity_type,
+            items=[IngestItem(source_id, body)],
+            correlation_id=correlation_id,
+        ),
+    )
+    if result.status != "accepted":
+        exc = InvalidInput(
+            f"the {entity_type} record breaks the canonical model "
+            f"({len(result.errors)} error(s)); it was kept in quarantine",
+            [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
+        )
+        exc.quarantine_id = result.quarantine_id  # type: ignore[attr-defined]
+        raise exc
+    out = result.as_dict()
+    out.pop("index")
+    return JsonResponse(out)
+
+
+def _batch_items(body: Any, max_items: int) -> list[IngestItem]:
+    if not isinstance(body, list):
+        raise ApiError(
+            422,
+            "invalid_batch",
+            'a batch is a JSON array of {"source_id": ..., "record": {...}}',
+            [{"pointer": "", "message": "expected an array", "code": "type"}],
+        )
+    if len(body) > max_items:
+        raise ApiError(
+            413, "batch_too_large", f"a batch holds at most {max_items} items, got {len(body)}"
+        )
+    items: list[IngestItem] = []
+    for entry in body:
+        if isinstance(entry, dict):
+            items.append(IngestItem(entry.get("source_id"), entry.get("record")))
+        else:
+            items.append(IngestItem(None, entry))
+    return items
+
+
+@router.post("/{source}/{entity_type}/batch")
+async def post_batch(
+    source: str,
+    entity_type: str,
+    request: Request,
+    container: ContainerDep,
+    correlation_id: CorrelationId,
+) -> JsonResponse:
+    """Up to 1,000 records; valid ones are accepted, invalid ones reported and quarantined."""
+    schema_for(entity_type)
+    body = await read_json(request, container.settings.max_body_bytes)
+    items = _batch_items(body, container.settings.max_batch_items)
+    results = await in_tx(
+        container,
+        lambda uow: ingest_records(
+            uow,
+            container.matcher,
+            source=source,
+            entity_type=entity_type,
+            items=items,
+            correlation_id=correlation_id,
+        ),
+    )
+    summary: dict[str, int] = {}
+    for r in results:
+        key = r.action or "rejected"
+        summary[key] = summary.get(key, 0) + 1
+    return JsonResponse({"results": [r.as_dict() for r in results], "summary": summary})

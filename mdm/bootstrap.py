@@ -1,0 +1,42 @@
+"""The composition root: the one place that builds engines, matchers and apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from matching.exact import ExactIdentifierMatcher
+from matching.port import Matcher
+from mdm.db.engine import make_engine
+from mdm.db.migrate import upgrade
+from mdm.settings import Settings, get_settings
+
+__all__ = ["Container", "bootstrap"]
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    matcher: Matcher
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def default_matcher() -> Matcher:
+    return ExactIdentifierMatcher()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    matcher: Matcher | None = None,
+    migrate: bool = False,
+) -> Container:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
+    if migrate:
+        upgrade(engine)
+    return Container(settings=settings, engine=engine, matcher=matcher or default_matcher())

@@ -1,0 +1,57 @@
+"""``mdm migrate`` and ``mdm sources``."""
+
+from __future__ import annotations
+
+import typer
+
+from mdm.bootstrap import bootstrap
+from mdm.db.engine import make_engine
+from mdm.db.migrate import upgrade
+from mdm.db.types import utcnow
+from mdm.services.uow import run_in_transaction
+from mdm.settings import get_settings
+
+__all__ = ["register"]
+
+sources_app = typer.Typer(help="Source systems allowed to send records.", no_args_is_help=True)
+
+
+def migrate() -> None:
+    """Bring the database at MDM_DATABASE_URL to the latest schema."""
+    settings = get_settings()
+    upgrade(make_engine(settings.database_url))
+    typer.echo(f"database is at the latest schema ({_safe(settings.database_url)})")
+
+
+def _safe(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@sources_app.command("list")
+def list_sources() -> None:
+    """List registered sources."""
+    c = bootstrap(migrate=get_settings().is_sqlite)
+    for row in run_in_transaction(c.engine, lambda uow: uow.repo.list_sources(), readonly=True):
+        typer.echo(f"{row['name']:<16} {row['description']}")
+
+
+@sources_app.command("add")
+def add_source(name: str, description: str = typer.Option("", "--description", "-d")) -> None:
+    """Register a source system by name."""
+    c = bootstrap(migrate=get_settings().is_sqlite)
+
+    def work(uow):  # type: ignore[no-untyped-def]
+        if uow.repo.source_exists(name):
+            raise typer.BadParameter(f"source '{name}' is already registered")
+        uow.repo.add_source({"name": name, "description": description, "created_at": utcnow()})
+
+    run_in_transaction(c.engine, work)
+    typer.echo(f"registered source '{name}'")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("migrate")(migrate)
+    app.add_typer(sources_app, name="sources")

@@ -1,0 +1,53 @@
+"""``mdm serve``: run the hub's API."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+import uvicorn
+
+from mdm.api.app import create_app
+from mdm.bootstrap import bootstrap
+from mdm.demo import load_demo
+from mdm.services.uow import run_in_transaction
+from mdm.settings import get_settings
+
+__all__ = ["register"]
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", "-h"),
+    port: int = typer.Option(8000, "--port", "-p"),
+    demo: bool = typer.Option(
+        True, help="Load the demo data set into an empty embedded database"
+    ),
+    workers: int = typer.Option(1, help="Worker processes (PostgreSQL deployments)"),
+) -> None:
+    """Run the API. The embedded default (SQLite) migrates itself on first start."""
+    settings = get_settings()
+    container = bootstrap(settings, migrate=settings.is_sqlite)
+    if settings.is_sqlite and demo:
+        empty = run_in_transaction(
+            container.engine, lambda uow: uow.repo.count_golden() == 0, readonly=True
+        )
+        if empty:
+            counts = load_demo(container.engine, container.matcher)
+            typer.echo(f"loaded the demo data set: {dict(counts)}")
+    base = f"http://{host}:{port}"
+    typer.echo(f"Golden-record hub on {base}")
+    typer.echo(f"  REST API docs   {base}/docs")
+    typer.echo(f"  Health          {base}/healthz")
+    typer.echo(f"  Event feed      {base}/api/v1/events")
+    logging.basicConfig(level=logging.INFO)
+    if workers > 1:
+        uvicorn.run(
+            "mdm.api.main:app_factory", factory=True, host=host, port=port, workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

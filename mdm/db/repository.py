@@ -1,0 +1,275 @@
+"""SQL for the golden-record core, written against SQLAlchemy Core.
+
+Reads fetch whole batches in one statement each; writes go out as
+``executemany``. Nothing here commits: the unit of work owns the transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from mdm.db.tables import (
+    GoldenRecordRow,
+    GoldenVersionRow,
+    MatchDecisionRow,
+    MatchKeyRow,
+    OutboxRow,
+    QuarantineRow,
+    SourceRecordRow,
+    SourceRecordVersionRow,
+    SourceSystemRow,
+    StewardTaskRow,
+)
+
+__all__ = ["CoreRepository", "chunks"]
+
+SR = SourceRecordRow.__table__  # type: ignore[attr-defined]
+SRV = SourceRecordVersionRow.__table__  # type: ignore[attr-defined]
+GR = GoldenRecordRow.__table__  # type: ignore[attr-defined]
+GV = GoldenVersionRow.__table__  # type: ignore[attr-defined]
+MK = MatchKeyRow.__table__  # type: ignore[attr-defined]
+MD = MatchDecisionRow.__table__  # type: ignore[attr-defined]
+ST = StewardTaskRow.__table__  # type: ignore[attr-defined]
+OB = OutboxRow.__table__  # type: ignore[attr-defined]
+QT = QuarantineRow.__table__  # type: ignore[attr-defined]
+SS = SourceSystemRow.__table__  # type: ignore[attr-defined]
+
+_IN_CHUNK = 500
+
+
+def chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def lock_id(text: str) -> int:
+    """A signed 64-bit advisory-lock id for a string key."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class CoreRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+
+    # -- locking ---------------------------------------------------------------
+
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        """Serialise writers that touch the same record or identity (PostgreSQL only;
+        SQLite writers are already serialised by BEGIN IMMEDIATE)."""
+        if self.dialect != "postgresql":
+            return
+        ids = sorted({lock_id(k) for k in keys})
+        if not ids:
+            return
+        self.conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%(ids)s::bigint[]) AS t(k) ORDER BY k",
+            {"ids": ids},
+        )
+
+    # -- sources ---------------------------------------------------------------
+
+    def source_exists(self, name: str) -> bool:
+        return self.conn.execute(select(SS.c.name).where(SS.c.name == name)).first() is not None
+
+    def list_sources(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(SS).order_by(SS.c.name)).mappings()
+        return [dict(r) for r in rows]
+
+    def add_source(self, row: Mapping[str, Any]) -> None:
+        self.conn.execute(insert(SS), [dict(row)])
+
+    # -- source records --------------------------------------------------------
+
+    def records_by_source_ids(
+        self, source: str, entity_type: str, source_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(list(source_ids)):
+            stmt = select(SR).where(
+                SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id.in_(part)
+            )
+            for row in self.conn.execute(stmt).mappings():
+                found[row["source_id"]] = dict(row)
+        return found
+
+    def records_by_keys(
+        self, keys: Sequence[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], dict[str, Any]]:
+        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for part in chunks(list(keys)):
+            stmt = select(SR).where(
+                tuple_(SR.c.source, SR.c.entity_type, SR.c.source_id).in_(part)
+            )
+            for row in self.conn.execute(stmt).mappings():
+                found[(row["source"], row["entity_type"], row["source_id"])] = dict(row)
+        return found
+
+    def members_of(self, golden_ids: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(golden_ids))):
+            stmt = select(SR).where(SR.c.golden_id.in_(part)).order_by(SR.c.id)
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out
+
+    def records_referring_to(self, ref_keys: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(ref_keys))):
+            stmt = select(SR).where(SR.c.ref_key.in_(part))
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out
+
+    def insert_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(SR), list(rows))
+
+    def update_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows carry ``id`` plus the columns to set; all rows must set the same columns."""
+        if not rows:
+            return
+        by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            cols = tuple(sorted(k for k in row if k != "id"))
+            by_cols.setdefault(cols, []).append({**row, "_id": row["id"]})
+
+        for cols, group in by_cols.items():
+            stmt = (
+                update(SR)
+                .where(SR.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in cols})
+            )
+            self.conn.execute(stmt, [{k: v for k, v in g.items() if k != "id"} for g in group])
+
+    def insert_record_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(SRV), list(rows))
+
+    def record_versions(self, record_id: str) -> list[dict[str, Any]]:
+        stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    # -- golden records --------------------------------------------------------
+
+    def golden_for_update(self, golden_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = sorted(set(golden_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(ids):
+            stmt = select(GR).where(GR.c.id.in_(part)).order_by(GR.c.id)
+            if self.dialect == "postgresql":
+                stmt = stmt.with_for_update()
+            for row in self.conn.execute(stmt).mappings():
+                found[row["id"]] = dict(row)
+        return found
+
+    def golden(self, golden_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(GR).where(GR.c.id == golden_id)).mappings().first()
+        return dict(row) if row else None
+
+    def insert_golden(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(GR), list(rows))
+
+    def update_golden(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+
+        stmt = (
+            update(GR)
+            .where(GR.c.id == bindparam("_id"))
+            .values(
+                version=bindparam("version"),
+                status=bindparam("status"),
+                merged_into=bindparam("merged_into"),
+                attributes=bindparam("attributes"),
+                lineage=bindparam("lineage"),
+                updated_at=bindparam("updated_at"),
+            )
+        )
+        self.conn.execute(
+            stmt,
+            [
+                {
+                    "_id": r["id"],
+                    "version": r["version"],
+                    "status": r["status"],
+                    "merged_into": r["merged_into"],
+                    "attributes": r["attributes"],
+                    "lineage": r["lineage"],
+                    "updated_at": r["updated_at"],
+                }
+                for r in rows
+            ],
+        )
+
+    def insert_golden_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(GV), list(rows))
+
+    def golden_version_as_of(self, golden_id: str, as_of: Any) -> dict[str, Any] | None:
+        stmt = (
+            select(GV)
+            .where(GV.c.golden_id == golden_id, GV.c.recorded_at <= as_of)
+            .order_by(GV.c.version.desc())
+            .limit(1)
+        )
+        row = self.conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def golden_history(self, golden_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        stmt = (
+            select(GV)
+            .where(GV.c.golden_id == golden_id)
+            .order_by(GV.c.version.desc())
+            .limit(limit)
+        )
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def count_golden(self, entity_type: str | None = None) -> int:
+        stmt = select(func.count()).select_from(GR).where(GR.c.status == "active")
+        if entity_type:
+            stmt = stmt.where(GR.c.entity_type == entity_type)
+        return int(self.conn.execute(stmt).scalar_one())
+
+    # -- key index -------------------------------------------------------------
+
+    def golden_ids_by_keys(self, entity_type: str, keys: Sequence[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for part in chunks(sorted(set(keys))):
+            stmt = select(MK.c.key, MK.c.golden_id).where(
+                and_(MK.c.entity_type == entity_type, MK.c.key.in_(part))
+            )
+            for key, gid in self.conn.execute(stmt):
+                found.setdefault(key, set()).add(gid)
+        return found
+
+    def insert_keys(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
+        ins: Any = pg_insert(MK) if self.dialect == "postgresql" else sqlite_insert(MK)
+        self.conn.execute(ins.on_conflict_do_nothing(), unique)
+
+    # -- decisions, tasks, outbox, quarantine ---------------------------------
+
+    def insert_decisions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(MD), list(rows))
+
+    def insert_tasks(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(ST), list(rows))
+
+    def insert_outbox(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(OB), list(rows))
+
+    def insert_quarantine(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(QT), list(rows))

@@ -1,0 +1,252 @@
+"""Golden-record state in memory during one unit of work.
+
+A use case loads the golden records it touches, changes their membership,
+and calls :meth:`GoldenBook.recompute` after each change; the book keeps the
+versions and outbox events that change produced and writes them all at the
+end, in the caller's transaction. Merges, unmerges and ingest all go through
+this one path, so every golden change gets a version and an event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from canonical.survivorship import Member, rules_for, survive
+from contracts.events import CloudEvent, golden_event_type
+from mdm.db.repository import CoreRepository
+from mdm.db.types import utcnow
+
+__all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "record_key"]
+
+# Attributes that hold another record's id *in the same source*; survivorship
+# sees them translated to the referenced golden id.
+REFERENCES: dict[str, dict[str, str]] = {
+    "customer": {"parent": "customer"},
+    "price": {"product": "product"},
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def record_key(source: str, entity_type: str, source_id: str) -> str:
+    return f"{source}|{entity_type}|{source_id}"
+
+
+def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str | None:
+    for attr, target in REFERENCES.get(entity_type, {}).items():
+        value = payload.get(attr)
+        if isinstance(value, str) and value:
+            return record_key(source, target, value)
+    return None
+
+
+@dataclass
+class GoldenState:
+    id: str
+    entity_type: str
+    version: int
+    status: str
+    merged_into: str | None
+    attributes: dict[str, Any]
+    lineage: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    is_new: bool = False
+    dirty: bool = False
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> GoldenState:
+        return cls(
+            id=row["id"],
+            entity_type=row["entity_type"],
+            version=row["version"],
+            status=row["status"],
+            merged_into=row["merged_into"],
+            attributes=dict(row["attributes"]),
+            lineage=dict(row["lineage"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "entity_type": self.entity_type,
+            "version": self.version,
+            "status": self.status,
+            "merged_into": self.merged_into,
+            "attributes": self.attributes,
+            "lineage": self.lineage,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+class GoldenBook:
+    """The golden records one unit of work touches, and what it did to them."""
+
+    def __init__(self, repo: CoreRepository, *, correlation_id: str | None) -> None:
+        self.repo = repo
+        self.correlation_id = correlation_id
+        self.goldens: dict[str, GoldenState] = {}
+        self.xref: dict[str, str] = {}  # record key -> golden id, for reference resolution
+        self.versions: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    # -- loading ---------------------------------------------------------------
+
+    def load(self, golden_ids: Iterable[str]) -> None:
+        """Lock and load golden records with their members (skips those already loaded)."""
+        wanted = [g for g in set(golden_ids) if g not in self.goldens]
+        if not wanted:
+            return
+        rows = self.repo.golden_for_update(wanted)
+        for gid, row in rows.items():
+            self.goldens[gid] = GoldenState.from_row(row)
+        for rec in self.repo.members_of(list(rows)):
+            self.goldens[rec["golden_id"]].members[rec["id"]] = rec
+            self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = rec[
+                "golden_id"
+            ]
+
+    def resolve_refs(self, extra: Iterable[str | None] = ()) -> None:
+        """Fetch the xrefs that loaded members' (and ``extra``) references point at."""
+        wanted: set[tuple[str, str, str]] = set()
+        for ref in extra:
+            if ref and ref not in self.xref:
+                s, e, i = ref.split("|", 2)
+                wanted.add((s, e, i))
+        for g in self.goldens.values():
+            for rec in g.members.values():
+                ref = rec.get("ref_key")
+                if ref and ref not in self.xref:
+                    s, e, i = ref.split("|", 2)
+                    wanted.add((s, e, i))
+        if wanted:
+            for key, rec in self.repo.records_by_keys(sorted(wanted)).items():
+                self.xref["|".join(key)] = rec["golden_id"]
+
+    def create(self, entity_type: str) -> GoldenState:
+        now = utcnow()
+        g = GoldenState(
+            id=new_id(),
+            entity_type=entity_type,
+            version=0,
+            status="active",
+            merged_into=None,
+            attributes={},
+            lineage={},
+            created_at=now,
+            updated_at=now,
+            is_new=True,
+        )
+        self.goldens[g.id] = g
+        return g
+
+    # -- changing --------------------------------------------------------------
+
+    def _member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
+        payload = rec["payload"]
+        refs = REFERENCES.get(g.entity_type)
+        if refs:
+            payload = dict(payload)
+            for attr, target in refs.items():
+                value = payload.get(attr)
+                if isinstance(value, str):
+                    resolved = self.xref.get(record_key(rec["source"], target, value))
+                    if resolved is None:
+                        payload.pop(attr)
+                    else:
+                        payload[attr] = resolved
+        at = rec["source_updated_at"] or rec["received_at"]
+        return Member(rec["source"], rec["source_id"], rec["version"], payload, at)
+
+    def recompute(self, g: GoldenState, *, cause: str, membership_changed: bool) -> bool:
+        """Apply survivorship; record a version and an event if anything changed."""
+        members = [self._member_view(g, r) for r in g.members.values()]
+        attributes, lineage = survive(rules_for(g.entity_type), members)
+        changed = sorted(
+            k
+            for k in set(attributes) | set(g.attributes)
+            if attributes.get(k) != g.attributes.get(k)
+        )
+        if not changed and not membership_changed and not g.is_new:
+            return False
+        g.attributes, g.lineage = attributes, lineage
+        self._new_version(g, cause=cause, changed=changed)
+        return True
+
+    def _new_version(self, g: GoldenState, *, cause: str, changed: list[str]) -> None:
+        now = utcnow()
+        g.version += 1
+        g.updated_at = now
+        g.dirty = True
+        members = sorted(
+            [r["source"], r["source_id"], r["version"]] for r in g.members.values()
+        )
+        self.versions.append(
+            {
+                "golden_id": g.id,
+                "version": g.version,
+                "status": g.status,
+                "attributes": g.attributes,
+                "lineage": g.lineage,
+                "members": members,
+                "changed": changed,
+                "cause": cause,
+                "correlation_id": self.correlation_id,
+                "recorded_at": now,
+            }
+        )
+        change = "created" if g.version == 1 else "updated"
+        if g.status == "merged":
+            change = "merged"
+        event = CloudEvent(
+            id=str(uuid.uuid4()),
+            type=golden_event_type(g.entity_type, change),
+            subject=g.id,
+            time=now,
+            correlation_id=self.correlation_id,
+            data={
+                "entity_type": g.entity_type,
+                "golden_id": g.id,
+                "version": g.version,
+                "status": g.status,
+                "merged_into": g.merged_into,
+                "cause": cause,
+                "changed": changed,
+                "attributes": g.attributes,
+                "xrefs": [{"source": m[0], "source_id": m[1]} for m in members],
+            },
+        )
+        self.events.append(
+            {
+                "event_id": event.id,
+                "event_type": event.type,
+                "subject": g.id,
+                "envelope": event.envelope(),
+                "correlation_id": self.correlation_id,
+                "created_at": now,
+            }
+        )
+
+    # -- writing ---------------------------------------------------------------
+
+    def flush(self) -> None:
+        new = [g.row() for g in self.goldens.values() if g.is_new and g.version > 0]
+        changed = [g.row() for g in self.goldens.values() if g.dirty and not g.is_new]
+        self.repo.insert_golden(new)
+        self.repo.update_golden(changed)
+        self.repo.insert_golden_versions(self.versions)
+        self.repo.insert_outbox(self.events)
+        for g in self.goldens.values():
+            g.is_new = False
+            g.dirty = False
+        self.versions, self.events = [], []

@@ -1,0 +1,331 @@
+"""Use case: take source records in (one, a batch, or a bulk file's chunk).
+
+Flow, in one transaction: validate each item against the canonical schema
+(invalid ones go to quarantine with every error) -> lock the record and
+identity keys -> load existing source records, candidate golden records and
+their members -> per item, in order: unchanged / stale / new version, then
+match (link, review or new golden record) -> survivorship -> write source
+versions, golden versions, decisions, tasks and outbox events together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from canonical.errors import FieldError, InvalidInput, UnknownSource
+from canonical.schemas import schema_for
+from matching.port import Candidate, Matcher
+from mdm.db.types import utcnow
+from mdm.services.golden import GoldenBook, GoldenState, new_id, record_key, ref_key_of
+from mdm.services.uow import UnitOfWork
+
+__all__ = ["IngestItem", "ItemResult", "ingest_records"]
+
+MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class IngestItem:
+    source_id: Any
+    record: Any
+
+
+@dataclass(slots=True)
+class ItemResult:
+    index: int
+    source_id: str | None
+    status: str  # accepted | rejected
+    action: str | None = None
+    golden_id: str | None = None
+    golden_version: int | None = None
+    record_version: int | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+    quarantine_id: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": self.index, "source_id": self.source_id}
+        if self.status == "accepted":
+            out |= {
+                "golden_id": self.golden_id,
+                "action": self.action,
+                "golden_version": self.golden_version,
+                "record_version": self.record_version,
+            }
+        else:
+            out |= {
+                "action": "rejected",
+                "errors": self.errors,
+                "quarantine_id": self.quarantine_id,
+            }
+        return out
+
+
+def payload_hash(record: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "source_updated_at"}
+    return hashlib.blake2b(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=20).hexdigest()
+
+
+def _parse_ts(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _check_source_id(source_id: Any) -> list[FieldError]:
+    if not isinstance(source_id, str) or not source_id.strip():
+        return [FieldError("/source_id", "source_id must be a non-empty string", "required")]
+    if len(source_id) > 200:
+        return [FieldError("/source_id", "source_id is longer than 200 characters", "too_long")]
+    return []
+
+
+def ingest_records(
+    uow: UnitOfWork,
+    matcher: Matcher,
+    *,
+    source: str,
+    entity_type: str,
+    items: Sequence[IngestItem],
+    correlation_id: str | None,
+    quarantine_invalid: bool = True,
+) -> list[ItemResult]:
+    """Ingest ``items`` of one source and entity type; one result per item, in order."""
+    schema = schema_for(entity_type)
+    repo = uow.repo
+    if not repo.source_exists(source):
+        raise UnknownSource(f"unknown source '{source}'; register it first")
+    now = utcnow()
+
+    results: list[ItemResult] = []
+    valid: list[tuple[int, str, dict[str, Any]]] = []
+    quarantine: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        errors = _check_source_id(item.source_id)
+        if not isinstance(item.record, dict):
+            errors.append(FieldError("/record", "a record must be a JSON object", "type"))
+        else:
+            errors.extend(schema.errors(item.record))
+        sid = item.source_id if isinstance(item.source_id, str) else None
+        if errors:
+            qid = new_id()
+            quarantine.append(
+                {
+                    "id": qid,
+                    "source": source,
+                    "entity_type": entity_type,
+                    "source_id": sid,
+                    "payload": item.record,
+                    "errors": [e.as_dict() for e in errors],
+                    "correlation_id": correlation_id,
+                    "received_at": now,
+                    "status": "open",
+                }
+            )
+            results.append(
+                ItemResult(index, sid, "rejected", errors=[e.as_dict() for e in errors],
+                           quarantine_id=qid if quarantine_invalid else None)
+            )
+        else:
+            assert sid is not None
+            results.append(ItemResult(index, sid, "accepted"))
+            valid.append((index, sid, item.record))
+    if quarantine_invalid:
+        repo.insert_quarantine(quarantine)
+    if not valid:
+        return results
+
+    keys_of = {index: matcher.keys(entity_type, rec) for index, _, rec in valid}
+    repo.lock_keys(
+        [record_key(source, entity_type, sid) for _, sid, _ in valid]
+        + [f"{entity_type}|{k}" for ks in keys_of.values() for k in ks]
+    )
+    existing = repo.records_by_source_ids(source, entity_type, [sid for _, sid, _ in valid])
+    key_index = repo.golden_ids_by_keys(entity_type, [k for ks in keys_of.values() for k in ks])
+
+    book = GoldenBook(repo, correlation_id=correlation_id)
+    wanted = {r["golden_id"] for r in existing.values()}
+    for index, _, _ in valid:
+        for k in keys_of[index]:
+            wanted |= key_index.get(k, set())
+    book.load(wanted)
+    book.resolve_refs(ref_key_of(entity_type, source, rec) for _, _, rec in valid)
+
+    new_records: dict[str, dict[str, Any]] = {}
+    changed_records: dict[str, dict[str, Any]] = {}
+    versions: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    tasks: list[dict[str, Any]] = []
+    new_keys: list[dict[str, Any]] = []
+    by_sid: dict[str, dict[str, Any]] = dict(existing)
+
+    for index, sid, rec in valid:
+        result = results[index]
+        digest = payload_hash(rec)
+        updated_at = _parse_ts(rec.get("source_updated_at"))
+        current = by_sid.get(sid)
+        if current is not None:
+            g = book.goldens[current["golden_id"]]
+            if current["payload_hash"] == digest:
+                _done(result, "unchanged", g, current)
+                continue
+            stored_at = current["source_updated_at"]
+            if updated_at and stored_at and updated_at < stored_at:
+                _done(result, "stale", g, current)
+                continue
+            current = {
+                **current,
+                "version": current["version"] + 1,
+                "payload": rec,
+                "payload_hash": digest,
+                "schema_version": schema.id,
+                "source_updated_at": updated_at or stored_at,
+                "received_at": now,
+                "ref_key": ref_key_of(entity_type, source, rec),
+            }
+            by_sid[sid] = current
+            g.members[current["id"]] = current
+            if current["id"] in new_records:
+                new_records[current["id"]] = current
+            else:
+                changed_records[current["id"]] = current
+            book.recompute(g, cause="source_updated", membership_changed=False)
+            action = "updated"
+        else:
+            current = {
+                "id": new_id(),
+                "source": source,
+                "entity_type": entity_type,
+                "source_id": sid,
+                "golden_id": "",
+                "version": 1,
+                "payload": rec,
+                "payload_hash": digest,
+                "schema_version": schema.id,
+                "source_updated_at": updated_at,
+                "received_at": now,
+                "ref_key": ref_key_of(entity_type, source, rec),
+            }
+            candidate_ids: dict[str, int] = {}
+            for k in keys_of[index]:
+                for gid in key_index.get(k, ()):
+                    candidate_ids[gid] = candidate_ids.get(gid, 0) + 1
+            ranked = sorted(candidate_ids, key=lambda gid: (-candidate_ids[gid], gid))
+            candidates = [
+                Candidate(gid, book.goldens[gid].attributes,
+                          [m["payload"] for m in book.goldens[gid].members.values()])
+                for gid in ranked
+                if gid in book.goldens and book.goldens[gid].status == "active"
+            ][:MAX_CANDIDATES]
+            decision = matcher.decide(entity_type, rec, candidates)
+            if decision.action == "link" and decision.golden_id in book.goldens:
+                g = book.goldens[decision.golden_id]
+                action, cause = "linked", "record_linked"
+            else:
+                g = book.create(entity_type)
+                action = "review" if decision.action == "review" else "created"
+                cause = "record_created"
+            current["golden_id"] = g.id
+            by_sid[sid] = current
+            g.members[current["id"]] = current
+            book.xref[record_key(source, entity_type, sid)] = g.id
+            new_records[current["id"]] = current
+            book.recompute(g, cause=cause, membership_changed=True)
+            decisions.append(
+                {
+                    "entity_type": entity_type,
+                    "record_id": current["id"],
+                    "golden_id": g.id,
+                    "action": decision.action,
+                    "score": decision.score,
+                    "settings_version": decision.settings_version,
+                    "explanation": dict(decision.explanation),
+                    "correlation_id": correlation_id,
+                    "decided_at": now,
+                }
+            )
+            if action == "review":
+                tasks.append(
+                    {
+                        "id": new_id(),
+                        "entity_type": entity_type,
+                        "kind": "match_review",
+                        "status": "open",
+                        "record_id": current["id"],
+                        "golden_id": g.id,
+                        "candidate_golden_id": decision.golden_id,
+                        "score": decision.score,
+                        "settings_version": decision.settings_version,
+                        "explanation": {
+                            **dict(decision.explanation),
+                            "other_candidates": list(decision.other_candidates),
+                        },
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        for k in keys_of[index]:
+            key_index.setdefault(k, set()).add(g.id)
+            new_keys.append({"entity_type": entity_type, "key": k, "golden_id": g.id})
+        versions.append(
+            {
+                "record_id": current["id"],
+                "version": current["version"],
+                "payload": rec,
+                "payload_hash": digest,
+                "schema_version": schema.id,
+                "source_updated_at": updated_at,
+                "received_at": now,
+                "correlation_id": correlation_id,
+            }
+        )
+        _done(result, action, g, current)
+
+    _resolve_dependents(book, list(new_records.values()))
+
+    repo.insert_records(list(new_records.values()))
+    repo.update_records(
+        [
+            {k: r[k] for k in ("id", "version", "payload", "payload_hash", "schema_version",
+                               "source_updated_at", "received_at", "ref_key")}
+            for r in changed_records.values()
+        ]
+    )
+    repo.insert_record_versions(versions)
+    book.flush()
+    repo.insert_keys(new_keys)
+    repo.insert_decisions(decisions)
+    repo.insert_tasks(tasks)
+    return results
+
+
+def _done(result: ItemResult, action: str, g: GoldenState, rec: Mapping[str, Any]) -> None:
+    result.action = action
+    result.golden_id = g.id
+    result.golden_version = g.version
+    result.record_version = rec["version"]
+
+
+def _resolve_dependents(book: GoldenBook, new_records: Sequence[Mapping[str, Any]]) -> None:
+    """Records that referred to a record that has just arrived (a child waiting for
+    its parent, a price waiting for its product) now resolve: recompute them."""
+    if not new_records:
+        return
+    arrived = {record_key(r["source"], r["entity_type"], r["source_id"]) for r in new_records}
+    golden_ids = {r["golden_id"] for r in book.repo.records_referring_to(sorted(arrived))}
+    for g in book.goldens.values():
+        if any(m.get("ref_key") in arrived for m in g.members.values()):
+            golden_ids.add(g.id)
+    if not golden_ids:
+        return
+    book.load(golden_ids)
+    book.resolve_refs()
+    for gid in sorted(golden_ids):
+        g = book.goldens.get(gid)
+        if g is not None and g.status == "active":
+            book.recompute(g, cause="reference_resolved", membership_changed=False)

@@ -1,0 +1,125 @@
+"""Fixtures shared by every tier.
+
+The suite runs against the embedded default (a SQLite file per test, copied
+from a template migrated once) unless ``MDM_DATABASE_URL`` names a PostgreSQL
+server, e.g. ``MDM_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test``:
+then every test runs there, in a database of its own created for the run and
+emptied between tests. The same tests prove both backends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+
+from mdm.api.app import create_app
+from mdm.bootstrap import Container, bootstrap
+from mdm.db.engine import make_engine, normalize_url
+from mdm.db.migrate import upgrade
+from mdm.settings import Settings
+
+SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
+_TABLES = (
+    "source_record",
+    "source_record_version",
+    "golden_record",
+    "golden_version",
+    "match_key",
+    "match_decision",
+    "steward_task",
+    "outbox",
+    "quarantine",
+)
+
+
+def _server_url() -> str | None:
+    url = os.environ.get("MDM_DATABASE_URL", "")
+    return normalize_url(url) if url.startswith("postgres") else None
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if _server_url() else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _pg_database(_worker_name: str) -> Iterator[str | None]:
+    server = _server_url()
+    if server is None:
+        yield None
+        return
+    admin = make_engine(server).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"mdm_test_{_worker_name}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "mdm.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(
+    _pg_database: str | None, _sqlite_template: Path, tmp_path: Path
+) -> Iterator[str]:
+    if _pg_database is None:
+        target = tmp_path / "mdm.db"
+        shutil.copy(_sqlite_template, target)
+        yield f"sqlite:///{target}"
+        return
+    engine = make_engine(_pg_database)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY"))
+        seeds = ", ".join(f"'{s}'" for s in SEED_SOURCES)
+        conn.execute(text(f"DELETE FROM source_system WHERE name NOT IN ({seeds})"))
+    engine.dispose()
+    yield _pg_database
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def container(settings: Settings, engine: Engine) -> Container:
+    return bootstrap(settings, engine=engine)
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def _worker_name() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
