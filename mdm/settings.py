@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     max_batch_items: int = 1000
     load_chunk_size: int = 1000
     sql_echo: bool = False
+    admin_api_key: str | None = None
 
     @property
     def is_sqlite(self) -> bool:

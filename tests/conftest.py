@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -24,6 +25,8 @@ from mdm.api.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.engine import make_engine, normalize_url
 from mdm.db.migrate import upgrade
+from mdm.services.keys import create_key
+from mdm.services.uow import run_in_transaction
 from mdm.settings import Settings
 
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
@@ -37,6 +40,7 @@ _TABLES = (
     "steward_task",
     "outbox",
     "quarantine",
+    "api_key",
 )
 
 
@@ -114,10 +118,41 @@ def container(settings: Settings, engine: Engine) -> Container:
     return bootstrap(settings, engine=engine)
 
 
+ADMIN_KEY = "mdm_test_admin_key"
+
+
 @pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container)) as c:
+def app(container: Container) -> FastAPI:
+    run_in_transaction(
+        container.engine,
+        lambda uow: create_key(uow, name="test admin", roles=["admin"], secret=ADMIN_KEY),
+    )
+    return create_app(container)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client holding an admin key."""
+    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_KEY}"}) as c:
         yield c
+
+
+@pytest.fixture
+def client_as(app: FastAPI, container: Container) -> Iterator[Callable[..., TestClient]]:
+    """``client_as("reader")`` or ``client_as("source:crm")``: a client with a new key."""
+    made: list[TestClient] = []
+
+    def make(*roles: str) -> TestClient:
+        secret, _ = run_in_transaction(
+            container.engine, lambda uow: create_key(uow, name="test", roles=list(roles))
+        )
+        c = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from canonical.errors import Conflict
 from canonical.schemas import ENTITY_TYPES, schema_for
+from mdm.api.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.api.body import read_json
 from mdm.api.deps import ContainerDep, CorrelationId, in_tx, read_tx
 from mdm.api.errors import ApiError
@@ -27,14 +28,16 @@ _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 
 
 @router.get("/sources")
-async def sources(container: ContainerDep) -> JsonResponse:
+async def sources(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     rows = await read_tx(container, lambda uow: uow.repo.list_sources())
     return JsonResponse({"sources": [{"name": r["name"], "description": r["description"]}
                                        for r in rows]})
 
 
 @router.post("/sources", status_code=201)
-async def register_source(request: Request, container: ContainerDep) -> JsonResponse:
+async def register_source(
+    request: Request, container: ContainerDep, _: AdminPrincipal
+) -> JsonResponse:
     body = await read_json(request, container.settings.max_body_bytes)
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not _SOURCE_NAME.match(name):
@@ -52,20 +55,21 @@ async def register_source(request: Request, container: ContainerDep) -> JsonResp
 
 
 @router.get("/schemas")
-async def schemas() -> JsonResponse:
+async def schemas(_: ReaderPrincipal) -> JsonResponse:
     return JsonResponse(
         {"schemas": [{"entity_type": e, "version": schema_for(e).version} for e in ENTITY_TYPES]}
     )
 
 
 @router.get("/schemas/{entity_type}")
-async def schema(entity_type: str) -> JsonResponse:
+async def schema(entity_type: str, _: ReaderPrincipal) -> JsonResponse:
     return JsonResponse(dict(schema_for(entity_type).document))
 
 
 @router.get("/quarantine")
 async def quarantine(
     container: ContainerDep,
+    _: StewardPrincipal,
     source: str | None = None,
     entity_type: str | None = None,
     status: str | None = "open",
@@ -82,13 +86,19 @@ async def quarantine(
 
 
 @router.get("/quarantine/{quarantine_id}")
-async def quarantined(quarantine_id: str, container: ContainerDep) -> JsonResponse:
+async def quarantined(
+    quarantine_id: str, container: ContainerDep, _: StewardPrincipal
+) -> JsonResponse:
     return JsonResponse(await read_tx(container, lambda uow: get_quarantined(uow, quarantine_id)))
 
 
 @router.post("/quarantine/{quarantine_id}/resubmit")
 async def resubmit_quarantined(
-    quarantine_id: str, request: Request, container: ContainerDep, correlation_id: CorrelationId
+    quarantine_id: str,
+    request: Request,
+    container: ContainerDep,
+    correlation_id: CorrelationId,
+    _: StewardPrincipal,
 ) -> JsonResponse:
     """Submit the kept payload again; a body ``{"record": {...}}`` submits a corrected one."""
     body: Any = {}
@@ -115,6 +125,7 @@ async def resubmit_quarantined(
 @router.get("/events")
 async def events(
     container: ContainerDep,
+    _: ReaderPrincipal,
     after: Annotated[int, Query(ge=0, description="the last sequence number seen")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:

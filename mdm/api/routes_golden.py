@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from mdm.api.responses import JsonResponse
 
+from mdm.api.auth import ReaderPrincipal
 from mdm.api.deps import ContainerDep, read_tx
 from mdm.services.reads import get_golden, get_history, get_xref
 
@@ -21,6 +22,7 @@ async def golden_record(
     entity_type: str,
     golden_id: str,
     container: ContainerDep,
+    _: ReaderPrincipal,
     as_of: Annotated[
         datetime | None, Query(description="ISO 8601 time; the version valid then")
     ] = None,
@@ -39,6 +41,7 @@ async def golden_history(
     entity_type: str,
     golden_id: str,
     container: ContainerDep,
+    _: ReaderPrincipal,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
     out = await read_tx(
@@ -50,7 +53,7 @@ async def golden_history(
 
 @router.get("/xref/{source}/{entity_type}/{source_id}")
 async def xref(
-    source: str, entity_type: str, source_id: str, container: ContainerDep
+    source: str, entity_type: str, source_id: str, container: ContainerDep, _: ReaderPrincipal
 ) -> JsonResponse:
     out = await read_tx(
         container,

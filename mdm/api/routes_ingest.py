@@ -9,10 +9,12 @@ from mdm.api.responses import JsonResponse
 
 from canonical.errors import FieldError, InvalidInput
 from canonical.schemas import schema_for
+from mdm.api.auth import AnyPrincipal
 from mdm.api.body import read_json
 from mdm.api.deps import ContainerDep, CorrelationId, in_tx
 from mdm.api.errors import ApiError
 from mdm.services.ingest import IngestItem, ingest_records
+from mdm.services.keys import Principal
 
 __all__ = ["router"]
 
@@ -27,8 +29,10 @@ async def put_record(
     request: Request,
     container: ContainerDep,
     correlation_id: CorrelationId,
+    principal: AnyPrincipal,
 ) -> JsonResponse:
     """Create or update one source record; answers what happened to its golden record."""
+    _may_write(principal, source)
     schema_for(entity_type)
     body = await read_json(request, container.settings.max_body_bytes)
     [result] = await in_tx(
@@ -53,6 +57,13 @@ async def put_record(
     out = result.as_dict()
     out.pop("index")
     return JsonResponse(out)
+
+
+def _may_write(principal: Principal, source: str) -> None:
+    if not principal.may_write_source(source):
+        raise ApiError(
+            403, "forbidden", f"this key may not write records of source '{source}'"
+        )
 
 
 def _batch_items(body: Any, max_items: int) -> list[IngestItem]:
@@ -83,8 +94,10 @@ async def post_batch(
     request: Request,
     container: ContainerDep,
     correlation_id: CorrelationId,
+    principal: AnyPrincipal,
 ) -> JsonResponse:
     """Up to 1,000 records; valid ones are accepted, invalid ones reported and quarantined."""
+    _may_write(principal, source)
     schema_for(entity_type)
     body = await read_json(request, container.settings.max_body_bytes)
     items = _batch_items(body, container.settings.max_batch_items)

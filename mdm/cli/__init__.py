@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mdm.cli import admin, load, serve
+from mdm.cli import admin, keys, load, serve
 
 __all__ = ["app", "main"]
 
@@ -14,6 +14,7 @@ app = typer.Typer(
 serve.register(app)
 load.register(app)
 admin.register(app)
+keys.register(app)
 
 try:  # the batch dedupe command lives with the matching engine's CLI module
     from mdm import cli_dedupe

@@ -8,8 +8,9 @@ import typer
 import uvicorn
 
 from mdm.api.app import create_app
-from mdm.bootstrap import bootstrap
+from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
+from mdm.services.keys import count_admin_keys, create_key
 from mdm.services.uow import run_in_transaction
 from mdm.settings import get_settings
 
@@ -34,11 +35,14 @@ def serve(
         if empty:
             counts = load_demo(container.engine, container.matcher)
             typer.echo(f"loaded the demo data set: {dict(counts)}")
+    admin_key = ensure_admin_key(container)
     base = f"http://{host}:{port}"
     typer.echo(f"Golden-record hub on {base}")
     typer.echo(f"  REST API docs   {base}/docs")
     typer.echo(f"  Health          {base}/healthz")
     typer.echo(f"  Event feed      {base}/api/v1/events")
+    if admin_key:
+        typer.echo(f"  Admin API key   {admin_key}   (send 'Authorization: Bearer <key>')")
     logging.basicConfig(level=logging.INFO)
     if workers > 1:
         uvicorn.run(
@@ -47,6 +51,24 @@ def serve(
         )
     else:
         uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+
+
+def ensure_admin_key(container: Container) -> str | None:
+    """The embedded default takes its admin key from MDM_ADMIN_API_KEY, or makes one at
+    first start; returns the key to print when it was just made or given."""
+    given = container.settings.admin_api_key
+    if given:
+        run_in_transaction(
+            container.engine, lambda uow: create_key(uow, name="admin", roles=["admin"],
+                                                     secret=given)
+        )
+        return None
+    if run_in_transaction(container.engine, count_admin_keys, readonly=True):
+        return None
+    secret, _ = run_in_transaction(
+        container.engine, lambda uow: create_key(uow, name="admin", roles=["admin"])
+    )
+    return secret
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 from mdm.db.types import JsonType, UtcDateTime
 
 __all__ = [
+    "ApiKeyRow",
     "GoldenRecordRow",
     "GoldenVersionRow",
     "MatchDecisionRow",
@@ -208,3 +209,17 @@ class QuarantineRow(SQLModel, table=True):
     received_at: datetime = _ts(nullable=False)
     status: str = Field(default="open", max_length=16)
     resolved_at: datetime | None = _ts(nullable=True)
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """API keys: only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True)
+    roles: list[Any] = _json()
+    created_at: datetime = _ts(nullable=False)
+    revoked_at: datetime | None = _ts(nullable=True)
