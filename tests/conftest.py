@@ -158,3 +158,18 @@ def client_as(app: FastAPI, container: Container) -> Iterator[Callable[..., Test
 @pytest.fixture(scope="session")
 def _worker_name() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture
+def app_client_factory(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
+    """A client for a given secret key (for keys made outside the fixtures)."""
+    made: list[TestClient] = []
+
+    def make(secret: str) -> TestClient:
+        c = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()

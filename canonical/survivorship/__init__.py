@@ -88,7 +88,9 @@ def _completeness(value: Any) -> int:
     return 1 if value is not None else 0
 
 
-def _canon(value: Any) -> str:
+def _canon(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool):
+        return value
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
@@ -123,6 +125,21 @@ def survive(
     names -= _NOT_ATTRIBUTES
     attributes: dict[str, Any] = {}
     lineage: dict[str, dict[str, Any]] = {}
+    if len(members) == 1:
+        # One member: every rule picks it; skip the comparisons.
+        only = members[0]
+        at = only.at.isoformat()
+        for attr in sorted(names):
+            attributes[attr] = only.payload[attr]
+            lineage[attr] = {
+                "source": only.source,
+                "source_id": only.source_id,
+                "source_version": only.version,
+                "rule": rules.rule_for(attr)["rule"],
+                "at": at,
+                "candidates": 1,
+            }
+        return attributes, lineage
     for attr in sorted(names):
         having = [m for m in members if _present(m.payload.get(attr))]
         spec = rules.rule_for(attr)

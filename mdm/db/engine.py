@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
@@ -23,19 +24,30 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine whose JSON columns go through orjson (several times faster than json)."""
     url = normalize_url(url)
+    json_opts: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **json_opts,
         )
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, **json_opts
+    )
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -48,6 +60,12 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # A larger page cache and memory-mapped reads keep index lookups off the disk
+        # once the database outgrows the 2 MB default cache.
+        cur.execute("PRAGMA cache_size=-262144")
+        cur.execute("PRAGMA mmap_size=2147483648")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("PRAGMA wal_autocheckpoint=20000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -1,0 +1,3 @@
+from mdm.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""``mdm load``, ``mdm migrate``, ``mdm keys create`` and ``mdm sources`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from mdm.cli import app
+from mdm.settings import get_settings
+from tests.helpers import counts
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+CSV = """source_id,kind,name,tax_id,email,address_line1,city,postcode,country,segment
+A1,organization,Acme Corp,US123,ap@acme.example,1 Market St,San Francisco,94105,US,enterprise
+A2,organization,ACME Corporation,us-123,,,,,,
+A3,organization,,,,,,,,
+A4,organization,Globex,,billing@globex.example,,Springfield,,US,smb
+"""
+
+
+def test_load_csv_reports_what_it_did_and_quarantines_bad_rows(
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text(CSV)
+
+    result = cli_env.invoke(app, ["load", str(path), "--source", "crm", "--entity", "customer",
+                                  "-q"])
+
+    assert result.exit_code == 0, result.output
+    assert "loaded 4 records" in result.output
+    lines = {ln.split()[0]: int(ln.split()[1]) for ln in result.output.splitlines()
+             if ln.startswith("  ")}
+    assert lines == {"created": 2, "linked": 1, "rejected": 1}
+    assert counts(engine, ("source_record", "golden_record", "quarantine")) == {
+        "source_record": 3, "golden_record": 2, "quarantine": 1}
+
+
+def test_loading_the_same_file_twice_changes_nothing(
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text(CSV.replace("A3,organization,,,,,,,,\n", ""))
+    cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "customer", "-q"])
+    before = counts(engine)
+
+    again = cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "customer", "-q"])
+
+    assert "unchanged  3" in again.output
+    assert counts(engine) == before
+
+
+def test_load_json_lines_in_both_shapes(cli_env: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "products.jsonl"
+    path.write_text(
+        json.dumps({"source_id": "P1", "record": {"sku": "S-1", "name": "One"}}) + "\n"
+        + json.dumps({"id": "P2", "sku": "S-2", "name": "Two"}) + "\n"
+        + "{not json\n"
+    )
+
+    result = cli_env.invoke(app, ["load", str(path), "-s", "erp", "-e", "product", "-q"])
+
+    assert result.exit_code == 0, result.output
+    assert "created    2" in result.output
+    assert "rejected   1" in result.output
+
+
+def test_load_with_unknown_entity_or_source_fails_clearly(
+    cli_env: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(CSV)
+
+    bad_entity = cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "invoice", "-q"])
+    bad_source = cli_env.invoke(app, ["load", str(path), "-s", "hubspot", "-e", "customer", "-q"])
+
+    assert bad_entity.exit_code == 2
+    assert "unknown entity type 'invoice'" in bad_entity.output
+    assert bad_source.exit_code == 2
+    assert "unknown source 'hubspot'" in bad_source.output
+
+
+def test_keys_create_prints_a_key_that_authenticates(cli_env: CliRunner, app_client_factory
+                                                     ) -> None:
+    result = cli_env.invoke(app, ["keys", "create", "--role", "source", "--source", "crm"])
+
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[0]
+    assert key.startswith("mdm_")
+    client = app_client_factory(key)
+    assert client.put("/api/v1/sources/crm/customer/1",
+                      json={"kind": "person", "last_name": "Lovelace"}).status_code == 200
+    assert client.put("/api/v1/sources/erp/customer/1",
+                      json={"kind": "person", "last_name": "Lovelace"}).status_code == 403
+
+
+def test_keys_create_refuses_an_unknown_role(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(app, ["keys", "create", "--role", "superuser"])
+
+    assert result.exit_code == 2
+    assert "superuser" in result.output
+
+
+def test_sources_add_then_list(cli_env: CliRunner) -> None:
+    added = cli_env.invoke(app, ["sources", "add", "hubspot", "-d", "Marketing CRM"])
+    listed = cli_env.invoke(app, ["sources", "list"])
+
+    assert added.exit_code == 0
+    assert "hubspot" in listed.output
+    assert "Marketing CRM" in listed.output
