@@ -41,6 +41,10 @@ _TABLES = (
     "outbox",
     "quarantine",
     "api_key",
+    "merge_event",
+    "not_a_match",
+    "match_label",
+    "audit_log",
 )
 
 

@@ -32,6 +32,7 @@ def test_source_priority_prefers_the_system_of_record_even_when_older() -> None:
     assert lineage["name"] == {
         "source": "erp", "source_id": "E", "source_version": 1, "rule": "source_priority",
         "at": "2026-05-01T00:00:00+00:00", "candidates": 2,
+        "alternatives": [{"source": "crm", "source_id": "1", "value": "Acme (CRM)"}],
     }
 
 

@@ -153,4 +153,12 @@ def survive(
             "at": chosen.at.isoformat(),
             "candidates": len(having),
         }
+        chosen_key = _canon(chosen.payload[attr])
+        others = [m for m in having if _canon(m.payload[attr]) != chosen_key]
+        if others:
+            # Disagreement stays visible: what the other sources say.
+            lineage[attr]["alternatives"] = [
+                {"source": m.source, "source_id": m.source_id, "value": m.payload[attr]}
+                for m in others[:5]
+            ]
     return attributes, lineage

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from mdm.api.responses import JsonResponse
 
-from mdm.api import routes_admin, routes_golden, routes_ingest
+from mdm.api import routes_admin, routes_golden, routes_ingest, routes_steward
 from mdm.api.errors import install_error_handlers
 from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
 from mdm.bootstrap import Container
+from mdm.graphql import graphql_router
 
 __all__ = ["create_app"]
 
@@ -25,6 +26,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_steward.router)
+    app.include_router(graphql_router(container))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -47,6 +47,9 @@ async def put_record(
         ),
     )
     if result.status != "accepted":
+        if [e["code"] for e in result.errors] == ["hierarchy_cycle"]:
+            raise ApiError(409, "hierarchy_cycle", result.errors[0]["message"],
+                           result.errors)
         exc = InvalidInput(
             f"the {entity_type} record breaks the canonical model "
             f"({len(result.errors)} error(s)); it was kept in quarantine",

@@ -10,12 +10,13 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import and_, bindparam, func, insert, literal_column, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from mdm.db.tables import (
+    AuditRow,
     GoldenRecordRow,
     GoldenVersionRow,
     MatchDecisionRow,
@@ -40,6 +41,7 @@ ST = StewardTaskRow.__table__  # type: ignore[attr-defined]
 OB = OutboxRow.__table__  # type: ignore[attr-defined]
 QT = QuarantineRow.__table__  # type: ignore[attr-defined]
 SS = SourceSystemRow.__table__  # type: ignore[attr-defined]
+AU = AuditRow.__table__  # type: ignore[attr-defined]
 
 _IN_CHUNK = 500
 
@@ -273,3 +275,44 @@ class CoreRepository:
     def insert_quarantine(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if rows:
             self.conn.execute(insert(QT), list(rows))
+
+    def audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(AU), list(rows))
+
+    def delete_keys_of(self, entity_type: str, golden_id: str) -> list[str]:
+        """Remove a golden record's keys from the index; returns them."""
+        keys = [
+            k
+            for (k,) in self.conn.execute(
+                select(MK.c.key).where(MK.c.entity_type == entity_type, MK.c.golden_id == golden_id)
+            )
+        ]
+        self.conn.execute(
+            MK.delete().where(MK.c.entity_type == entity_type, MK.c.golden_id == golden_id)
+        )
+        return keys
+
+    def open_task_goldens(self, kind: str, golden_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in chunks(list(golden_ids)):
+            stmt = select(ST.c.golden_id).where(
+                ST.c.kind == kind, ST.c.status.in_(("open", "deferred")),
+                ST.c.golden_id.in_(part),
+            )
+            found.update(g for (g,) in self.conn.execute(stmt))
+        return found
+
+    def children_of(self, parent_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Active golden customers whose surviving parent is one of ``parent_ids``."""
+        if self.dialect == "postgresql":
+            expr = literal_column("(golden_record.attributes ->> 'parent')")
+        else:
+            expr = literal_column("json_extract(golden_record.attributes, '$.parent')")
+        out: list[dict[str, Any]] = []
+        for part in chunks(list(parent_ids)):
+            stmt = select(GR.c.id, GR.c.attributes, expr.label("parent")).where(
+                GR.c.entity_type == "customer", GR.c.status == "active", expr.in_(part)
+            )
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out

@@ -16,6 +16,10 @@ from mdm.db.types import JsonType, UtcDateTime
 
 __all__ = [
     "ApiKeyRow",
+    "AuditRow",
+    "MatchLabelRow",
+    "MergeEventRow",
+    "NotAMatchRow",
     "GoldenRecordRow",
     "GoldenVersionRow",
     "MatchDecisionRow",
@@ -161,7 +165,10 @@ class MatchDecisionRow(SQLModel, table=True):
 
 class StewardTaskRow(SQLModel, table=True):
     __tablename__ = "steward_task"
-    __table_args__ = (Index("ix_steward_task_status", "status", "entity_type"),)
+    __table_args__ = (
+        Index("ix_steward_task_status", "status", "entity_type"),
+        Index("ix_steward_task_queue", "status", "priority", "created_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     entity_type: str = Field(max_length=32)
@@ -175,6 +182,12 @@ class StewardTaskRow(SQLModel, table=True):
     explanation: dict[str, Any] = _json()
     created_at: datetime = _ts(nullable=False)
     updated_at: datetime = _ts(nullable=False)
+    priority: int = Field(default=0)
+    source: str | None = Field(default=None, max_length=64)
+    assignee: str | None = Field(default=None, max_length=100)
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = _ts(nullable=True)
+    reason: str | None = Field(default=None, max_length=1000)
 
 
 class OutboxRow(SQLModel, table=True):
@@ -223,3 +236,68 @@ class ApiKeyRow(SQLModel, table=True):
     roles: list[Any] = _json()
     created_at: datetime = _ts(nullable=False)
     revoked_at: datetime | None = _ts(nullable=True)
+
+
+class MergeEventRow(SQLModel, table=True):
+    """One merge of a golden record into a survivor, with what it moved, so it can be undone."""
+
+    __tablename__ = "merge_event"
+    __table_args__ = (Index("ix_merge_event_pair", "survivor_id", "merged_id"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    entity_type: str = Field(max_length=32)
+    survivor_id: str = Field(max_length=32)
+    merged_id: str = Field(max_length=32)
+    moved_records: list[Any] = _json()
+    moved_keys: list[Any] = _json()
+    task_id: str | None = Field(default=None, max_length=32)
+    actor: str = Field(max_length=100)
+    reason: str = Field(max_length=1000)
+    correlation_id: str | None = Field(default=None, max_length=100)
+    merged_at: datetime = _ts(nullable=False)
+    undone_at: datetime | None = _ts(nullable=True)
+    undone_by: str | None = Field(default=None, max_length=100)
+
+
+class NotAMatchRow(SQLModel, table=True):
+    """A steward's 'these are different': the pair never comes back as a task or a merge."""
+
+    __tablename__ = "not_a_match"
+
+    entity_type: str = Field(primary_key=True, max_length=32)
+    left_id: str = Field(primary_key=True, max_length=32)
+    right_id: str = Field(primary_key=True, max_length=32)
+    actor: str = Field(max_length=100)
+    reason: str = Field(max_length=1000)
+    created_at: datetime = _ts(nullable=False)
+
+
+class MatchLabelRow(SQLModel, table=True):
+    """Steward decisions as labelled pairs for training the matcher."""
+
+    __tablename__ = "match_label"
+
+    id: int | None = _bigid()
+    entity_type: str = Field(max_length=32)
+    left_record: dict[str, Any] = _json()
+    right_record: dict[str, Any] = _json()
+    is_match: bool
+    task_id: str | None = Field(default=None, max_length=32)
+    actor: str = Field(max_length=100)
+    created_at: datetime = _ts(nullable=False)
+
+
+class AuditRow(SQLModel, table=True):
+    """Who did what to which record, why, and when. Never updated."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_target", "target_id"),)
+
+    id: int | None = _bigid()
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=64)
+    target_id: str | None = Field(default=None, max_length=32)
+    detail: dict[str, Any] = _json()
+    reason: str | None = Field(default=None, max_length=1000)
+    correlation_id: str | None = Field(default=None, max_length=100)
+    at: datetime = _ts(nullable=False)

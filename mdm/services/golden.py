@@ -99,8 +99,32 @@ class GoldenBook:
         self.xref: dict[str, str] = {}  # record key -> golden id, for reference resolution
         self.versions: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
+        self.moved_rows: dict[str, dict[str, Any]] = {}
 
     # -- loading ---------------------------------------------------------------
+
+    def dependents_of(self, records: Iterable[Mapping[str, Any]]) -> set[str]:
+        """Golden ids whose members refer to any of ``records`` (children, prices)."""
+        keys = {record_key(r["source"], r["entity_type"], r["source_id"]) for r in records}
+        if not keys:
+            return set()
+        found = {r["golden_id"] for r in self.repo.records_referring_to(sorted(keys))}
+        for g in self.goldens.values():
+            if any(m.get("ref_key") in keys for m in g.members.values()):
+                found.add(g.id)
+        return found
+
+    def refresh_dependents(self, records: Iterable[Mapping[str, Any]], *, cause: str) -> None:
+        """Recompute the golden records that refer to ``records`` after their xrefs moved."""
+        ids = self.dependents_of(records)
+        if not ids:
+            return
+        self.load(ids)
+        self.resolve_refs()
+        for gid in sorted(ids):
+            g = self.goldens.get(gid)
+            if g is not None and g.status == "active":
+                self.recompute(g, cause=cause, membership_changed=False)
 
     def load(self, golden_ids: Iterable[str]) -> None:
         """Lock and load golden records with their members (skips those already loaded)."""
@@ -168,7 +192,27 @@ class GoldenBook:
         at = rec["source_updated_at"] or rec["received_at"]
         return Member(rec["source"], rec["source_id"], rec["version"], payload, at)
 
-    def recompute(self, g: GoldenState, *, cause: str, membership_changed: bool) -> bool:
+    def move(self, record_id: str, src: GoldenState, dst: GoldenState) -> dict[str, Any]:
+        """Move one member between golden records (in memory; ``moved_rows`` are written)."""
+        rec = src.members.pop(record_id)
+        rec = {**rec, "golden_id": dst.id}
+        dst.members[record_id] = rec
+        self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = dst.id
+        self.moved_rows[record_id] = {"id": record_id, "golden_id": dst.id}
+        return rec
+
+    def record_status_change(self, g: GoldenState, *, cause: str, change: str) -> None:
+        """A version for a change of status only (merged away, restored)."""
+        self._new_version(g, cause=cause, changed=["status"], change=change)
+
+    def recompute(
+        self,
+        g: GoldenState,
+        *,
+        cause: str,
+        membership_changed: bool,
+        change: str | None = None,
+    ) -> bool:
         """Apply survivorship; record a version and an event if anything changed."""
         members = [self._member_view(g, r) for r in g.members.values()]
         attributes, lineage = survive(rules_for(g.entity_type), members)
@@ -180,10 +224,12 @@ class GoldenBook:
         if not changed and not membership_changed and not g.is_new:
             return False
         g.attributes, g.lineage = attributes, lineage
-        self._new_version(g, cause=cause, changed=changed)
+        self._new_version(g, cause=cause, changed=changed, change=change)
         return True
 
-    def _new_version(self, g: GoldenState, *, cause: str, changed: list[str]) -> None:
+    def _new_version(
+        self, g: GoldenState, *, cause: str, changed: list[str], change: str | None = None
+    ) -> None:
         now = utcnow()
         g.version += 1
         g.updated_at = now
@@ -205,9 +251,7 @@ class GoldenBook:
                 "recorded_at": now,
             }
         )
-        change = "created" if g.version == 1 else "updated"
-        if g.status == "merged":
-            change = "merged"
+        change = change or ("created" if g.version == 1 else "updated")
         event = CloudEvent(
             id=str(uuid.uuid4()),
             type=golden_event_type(g.entity_type, change),
@@ -244,9 +288,10 @@ class GoldenBook:
         changed = [g.row() for g in self.goldens.values() if g.dirty and not g.is_new]
         self.repo.insert_golden(new)
         self.repo.update_golden(changed)
+        self.repo.update_records(list(self.moved_rows.values()))
         self.repo.insert_golden_versions(self.versions)
         self.repo.insert_outbox(self.events)
         for g in self.goldens.values():
             g.is_new = False
             g.dirty = False
-        self.versions, self.events = [], []
+        self.versions, self.events, self.moved_rows = [], [], {}

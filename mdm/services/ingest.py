@@ -28,6 +28,7 @@ from mdm.services.uow import UnitOfWork
 __all__ = ["IngestItem", "ItemResult", "ingest_records"]
 
 MAX_CANDIDATES = 50
+_MAX_DEPTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +136,9 @@ def ingest_records(
             assert sid is not None
             results.append(ItemResult(index, sid, "accepted"))
             valid.append((index, sid, item.record))
-    if quarantine_invalid:
-        repo.insert_quarantine(quarantine)
     if not valid:
+        if quarantine_invalid:
+            repo.insert_quarantine(quarantine)
         return results
 
     keys_of = {index: matcher.keys(entity_type, rec) for index, _, rec in valid}
@@ -164,6 +165,41 @@ def ingest_records(
     new_keys: list[dict[str, Any]] = []
     by_sid: dict[str, dict[str, Any]] = dict(existing)
 
+    def refuse_cycle(index: int, sid: str, rec: Mapping[str, Any], golden_id: str) -> bool:
+        """A parent that would close a loop refuses the record: quarantine + steward task."""
+        if entity_type != "customer" or not isinstance(rec.get("parent"), str):
+            return False
+        parent_gid = book.xref.get(record_key(source, "customer", rec["parent"]))
+        chain = [golden_id] if rec["parent"] == sid else _cycle(book, golden_id, parent_gid)
+        if chain is None:
+            return False
+        error = FieldError(
+            "/parent",
+            f"parent '{rec['parent']}' would make a hierarchy cycle "
+            f"({' -> '.join([golden_id, *chain])})",
+            "hierarchy_cycle",
+        )
+        qid = new_id()
+        quarantine.append({
+            "id": qid, "source": source, "entity_type": entity_type, "source_id": sid,
+            "payload": rec, "errors": [error.as_dict()], "correlation_id": correlation_id,
+            "received_at": now, "status": "open",
+        })
+        tasks.append({
+            "id": new_id(), "entity_type": entity_type, "kind": "hierarchy_cycle",
+            "status": "open", "record_id": None, "golden_id": golden_id,
+            "candidate_golden_id": parent_gid, "score": None, "settings_version": None,
+            "explanation": {"reason": error.message, "cycle": [golden_id, *chain],
+                            "record": {"source": source, "source_id": sid},
+                            "parent": rec["parent"], "quarantine_id": qid},
+            "created_at": now, "updated_at": now, "priority": 100, "source": source,
+        })
+        result = results[index]
+        result.status = "rejected"
+        result.errors = [error.as_dict()]
+        result.quarantine_id = qid
+        return True
+
     for index, sid, rec in valid:
         result = results[index]
         digest = payload_hash(rec)
@@ -177,6 +213,8 @@ def ingest_records(
             stored_at = current["source_updated_at"]
             if updated_at and stored_at and updated_at < stored_at:
                 _done(result, "stale", g, current)
+                continue
+            if refuse_cycle(index, sid, rec, g.id):
                 continue
             current = {
                 **current,
@@ -224,6 +262,8 @@ def ingest_records(
             ][:MAX_CANDIDATES]
             decision = matcher.decide(entity_type, rec, candidates)
             if decision.action == "link" and decision.golden_id in book.goldens:
+                if refuse_cycle(index, sid, rec, decision.golden_id):
+                    continue
                 g = book.goldens[decision.golden_id]
                 action, cause = "linked", "record_linked"
             else:
@@ -267,6 +307,8 @@ def ingest_records(
                         },
                         "created_at": now,
                         "updated_at": now,
+                        "priority": int(round((decision.score or 0) * 100)),
+                        "source": source,
                     }
                 )
         for k in keys_of[index]:
@@ -287,6 +329,7 @@ def ingest_records(
         _done(result, action, g, current)
 
     _resolve_dependents(book, list(new_records.values()))
+    tasks.extend(_parent_disagreements(book, entity_type, now))
 
     repo.insert_records(list(new_records.values()))
     repo.update_records(
@@ -301,7 +344,62 @@ def ingest_records(
     repo.insert_keys(new_keys)
     repo.insert_decisions(decisions)
     repo.insert_tasks(tasks)
+    if quarantine_invalid:
+        repo.insert_quarantine(quarantine)
     return results
+
+
+def _parent_disagreements(book: GoldenBook, entity_type: str, now: datetime
+                          ) -> list[dict[str, Any]]:
+    """A steward task for each changed customer whose sources name different parents
+    (survivorship picked one; the others stay visible in lineage ``alternatives``)."""
+    if entity_type != "customer":
+        return []
+    disputed = {
+        g.id: g.lineage["parent"]
+        for g in book.goldens.values()
+        if g.dirty and "alternatives" in g.lineage.get("parent", {})
+    }
+    if not disputed:
+        return []
+    already = book.repo.open_task_goldens("parent_disagreement", sorted(disputed))
+    return [
+        {
+            "id": new_id(), "entity_type": "customer", "kind": "parent_disagreement",
+            "status": "open", "record_id": None, "golden_id": gid,
+            "candidate_golden_id": None, "score": None, "settings_version": None,
+            "explanation": {"reason": "sources disagree on the parent", "chosen": {
+                "source": lin["source"], "source_id": lin["source_id"]},
+                "alternatives": lin["alternatives"]},
+            "created_at": now, "updated_at": now, "priority": 50, "source": None,
+        }
+        for gid, lin in disputed.items() if gid not in already
+    ]
+
+
+def _parent_of(book: GoldenBook, gid: str) -> str | None:
+    g = book.goldens.get(gid)
+    if g is not None:
+        parent = g.attributes.get("parent")
+    else:
+        row = book.repo.golden(gid)
+        parent = row["attributes"].get("parent") if row else None
+    return parent if isinstance(parent, str) else None
+
+
+def _cycle(book: GoldenBook, golden_id: str, parent_id: str | None) -> list[str] | None:
+    """The chain from ``parent_id`` up to ``golden_id`` if making ``parent_id`` the parent
+    of ``golden_id`` would close a loop; None when it would not."""
+    chain: list[str] = []
+    current = parent_id
+    for _ in range(_MAX_DEPTH):
+        if current is None:
+            return None
+        chain.append(current)
+        if current == golden_id:
+            return chain
+        current = _parent_of(book, current)
+    return chain
 
 
 def _done(result: ItemResult, action: str, g: GoldenState, rec: Mapping[str, Any]) -> None:
@@ -314,18 +412,4 @@ def _done(result: ItemResult, action: str, g: GoldenState, rec: Mapping[str, Any
 def _resolve_dependents(book: GoldenBook, new_records: Sequence[Mapping[str, Any]]) -> None:
     """Records that referred to a record that has just arrived (a child waiting for
     its parent, a price waiting for its product) now resolve: recompute them."""
-    if not new_records:
-        return
-    arrived = {record_key(r["source"], r["entity_type"], r["source_id"]) for r in new_records}
-    golden_ids = {r["golden_id"] for r in book.repo.records_referring_to(sorted(arrived))}
-    for g in book.goldens.values():
-        if any(m.get("ref_key") in arrived for m in g.members.values()):
-            golden_ids.add(g.id)
-    if not golden_ids:
-        return
-    book.load(golden_ids)
-    book.resolve_refs()
-    for gid in sorted(golden_ids):
-        g = book.goldens.get(gid)
-        if g is not None and g.status == "active":
-            book.recompute(g, cause="reference_resolved", membership_changed=False)
+    book.refresh_dependents(new_records, cause="reference_resolved")

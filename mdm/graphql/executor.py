@@ -1,0 +1,155 @@
+"""Parse, validate, guard and execute one GraphQL request.
+
+Parsing and validating a query costs more than running a small one, so the
+parsed document, its validation errors and its depth errors are cached per
+query text (LRU, :data:`CACHE_SIZE` entries; thread-safe through
+``functools.lru_cache``). The cost guard depends on variables and runs per
+request unless the operation has no variables, then it is cached too.
+
+Execution is synchronous (graphql-core ``execute_sync``) on the caller's
+thread, inside one read-only transaction, so every resolver of one request
+sees the same snapshot (on PostgreSQL within READ COMMITTED statement
+snapshots; on SQLite one deferred read transaction).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute_sync,
+    parse,
+    validate,
+)
+from sqlalchemy.engine import Engine
+
+from mdm.graphql.context import RequestContext
+from mdm.graphql.errors import coded
+from mdm.graphql.guards import MAX_COST, check_depth, estimate_cost, operation_of
+from mdm.services.keys import Principal
+from mdm.services.uow import UnitOfWork, run_in_transaction
+
+__all__ = ["CACHE_SIZE", "MAX_QUERY_CHARS", "Executor", "Outcome"]
+
+log = logging.getLogger(__name__)
+
+CACHE_SIZE = 1024
+MAX_QUERY_CHARS = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+    variable_free: bool = False
+    static_cost: dict[str | None, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The HTTP status and the GraphQL response body for one request."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def _errors(status: int, errors: list[GraphQLError] | tuple[GraphQLError, ...]) -> Outcome:
+    return Outcome(status, {"errors": [e.formatted for e in errors]})
+
+
+class Executor:
+    def __init__(self, schema: GraphQLSchema, *, max_cost: int = MAX_COST) -> None:
+        self.schema = schema
+        self.max_cost = max_cost
+        self.prepare = lru_cache(maxsize=CACHE_SIZE)(self._prepare)
+
+    def _prepare(self, query: str) -> Prepared:
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            exc.extensions = {"code": "GRAPHQL_PARSE_FAILED"}
+            return Prepared(None, (exc,))
+        errors = validate(self.schema, document)
+        for e in errors:
+            e.extensions = {"code": "GRAPHQL_VALIDATION_FAILED"}
+        if not errors:
+            errors = check_depth(document)
+        variable_free = all(
+            not getattr(d, "variable_definitions", None) for d in document.definitions
+        )
+        return Prepared(document, tuple(errors), variable_free)
+
+    def run(
+        self,
+        engine: Engine,
+        principal: Principal,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+    ) -> Outcome:
+        if len(query) > MAX_QUERY_CHARS:
+            message = f"the query is longer than {MAX_QUERY_CHARS} characters"
+            return _errors(400, [coded(message, "BAD_REQUEST")])
+        prepared = self.prepare(query)
+        if prepared.errors or prepared.document is None:
+            return _errors(400, prepared.errors)
+        document = prepared.document
+        operation = operation_of(document, operation_name)
+        if operation is None:
+            return _errors(400, [coded("name the operation to run (operationName)", "BAD_REQUEST")])
+        if operation.operation is not OperationType.QUERY:
+            return _errors(405, [coded("this API is read-only; write through REST", "READ_ONLY")])
+        variables = variables or {}
+        cost = prepared.static_cost.get(operation_name) if prepared.variable_free else None
+        if cost is None:
+            cost = estimate_cost(document, operation, variables)
+            if prepared.variable_free:
+                prepared.static_cost[operation_name] = cost
+        if cost > self.max_cost:
+            message = (
+                f"the query may return up to {cost} objects; the limit is {self.max_cost}"
+                " (lower the 'first' arguments)"
+            )
+            error = coded(message, "QUERY_TOO_COSTLY", cost=cost, maxCost=self.max_cost)
+            return _errors(400, [error])
+
+        def work(uow: UnitOfWork) -> ExecutionResult:
+            context = RequestContext(uow.conn, principal)
+            return execute_sync(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+            )
+
+        result = run_in_transaction(engine, work, readonly=True)
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [_public(e) for e in result.errors]
+        return Outcome(200, body)
+
+
+def _public(error: GraphQLError) -> dict[str, Any]:
+    """Our coded errors as they are; anything else as an opaque internal error."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError) or error.extensions:
+        out = error.formatted
+        if not out.get("extensions") and isinstance(original, GraphQLError):
+            out["extensions"] = original.extensions or {}
+        return out  # type: ignore[return-value]
+    log.error("graphql resolver failed", exc_info=original)
+    return {
+        "message": "internal error",
+        "locations": error.formatted.get("locations"),
+        "path": error.path,
+        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+    }

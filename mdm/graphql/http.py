@@ -1,0 +1,108 @@
+"""The ``/graphql`` route: POST runs a query, GET serves GraphiQL (no CDN).
+
+Authentication and roles are the REST API's: ``Authorization: Bearer <key>``,
+401 without a known key, 403 without the ``reader`` role, both before any
+parsing; errors keep the GraphQL shape (``{"errors": [{message, extensions:
+{code}}]}``). The GraphiQL page and its vendored bundles are public static
+files; the page itself sends the key the user types into its headers editor.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, Response
+
+from mdm.api.auth import authenticate
+from mdm.api.errors import ApiError
+from mdm.bootstrap import Container
+from mdm.graphql.executor import Executor, Outcome
+from mdm.graphql.schema import build_schema
+
+__all__ = ["STATIC_FILES", "graphql_router"]
+
+STATIC_FILES = {
+    "graphiql.min.js": "text/javascript",
+    "graphiql.min.css": "text/css",
+    "react.production.min.js": "text/javascript",
+    "react-dom.production.min.js": "text/javascript",
+}
+_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}
+
+
+def _respond(outcome: Outcome) -> Response:
+    return Response(
+        orjson.dumps(outcome.body), status_code=outcome.status, media_type="application/json"
+    )
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return _respond(Outcome(status, body))
+
+
+def _static(name: str) -> bytes:
+    return resources.files("mdm.graphql").joinpath("static", name).read_bytes()
+
+
+def _request_fields(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None] | str:
+    """(query, variables, operationName), or the reason the body is unusable."""
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    query, variables, name = body.get("query"), body.get("variables"), body.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        return "'query' must be a non-empty string"
+    if variables is not None and not isinstance(variables, dict):
+        return "'variables' must be an object"
+    if name is not None and not isinstance(name, str):
+        return "'operationName' must be a string"
+    return query, variables, name
+
+
+def graphql_router(container: Container) -> APIRouter:
+    """The router for ``/graphql``, with its own schema and query cache."""
+    executor = Executor(build_schema().graphql_schema)
+    router = APIRouter(tags=["graphql"])
+    page = _static("graphiql.html")
+    assets = {name: _static(name) for name in STATIC_FILES}
+
+    @router.post("/graphql")
+    async def graphql_post(request: Request) -> Response:
+        try:
+            principal = await authenticate(request)
+        except ApiError as exc:
+            return _error(exc.status, _CODES.get(exc.status, "BAD_REQUEST"), exc.message)
+        if not principal.has("reader"):
+            return _error(403, "FORBIDDEN", "reading needs the 'reader' role")
+        fields = _request_fields(await request.body())
+        if isinstance(fields, str):
+            return _error(400, "BAD_REQUEST", fields)
+        query, variables, name = fields
+        outcome = await run_in_threadpool(
+            executor.run, container.engine, principal, query, variables, name
+        )
+        return _respond(outcome)
+
+    @router.get("/graphql", include_in_schema=False)
+    async def graphiql() -> HTMLResponse:
+        return HTMLResponse(page)
+
+    @router.get("/graphql/static/{name}", include_in_schema=False)
+    async def graphiql_asset(name: str) -> Response:
+        if name not in assets:
+            return _error(404, "NOT_FOUND", f"no static file '{name}'")
+        return Response(
+            assets[name],
+            media_type=STATIC_FILES[name],
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return router

@@ -1,0 +1,245 @@
+"""Per-request DataLoaders, synchronous, batched by sibling group.
+
+Why synchronous: the schema executes with graphql-core's sync executor on one
+worker thread per request, inside one read transaction (the same path as the
+REST reads). An async DataLoader would need the event loop to batch and a
+thread hop per batch; here a loader batches by *sibling group* instead. Every
+view remembers the :class:`~mdm.graphql.views.Batch` it was fetched with, and
+the first time any member of a batch asks for a relation, the loader fetches
+that relation for every member of the batch that has not got it yet, in one
+statement. Results are cached for the rest of the request, so every later
+sibling is answered from memory. The number of statements therefore follows
+the shape of the query (one per relation per level), never the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.engine import Connection
+
+from mdm.graphql import sql
+from mdm.graphql.views import Batch, GoldenView, view_from_row
+
+__all__ = ["MAX_ANCESTORS", "BatchLoader", "Loaders"]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+MAX_ANCESTORS = 50
+_MAX_MERGE_HOPS = 50
+
+
+class BatchLoader(Generic[K, V]):
+    """Caches ``fetch`` results by key; loads a key together with its siblings.
+
+    ``fetch`` receives distinct keys not yet cached and returns what it found;
+    keys it does not return get ``missing``. ``batches`` counts fetches.
+    """
+
+    def __init__(self, fetch: Callable[[list[K]], Mapping[K, V]], missing: V) -> None:
+        self._fetch = fetch
+        self._missing = missing
+        self._cache: dict[K, V] = {}
+        self.batches = 0
+
+    def load(self, key: K, siblings: Iterable[K] = ()) -> V:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        self._load([key, *siblings])
+        return self._cache[key]
+
+    def load_map(self, keys: Iterable[K]) -> dict[K, V]:
+        keys = list(keys)
+        self._load(keys)
+        return {k: self._cache[k] for k in keys}
+
+    def prime(self, key: K, value: V) -> None:
+        self._cache.setdefault(key, value)
+
+    def _load(self, keys: list[K]) -> None:
+        wanted = list(dict.fromkeys(k for k in keys if k is not None and k not in self._cache))
+        if not wanted:
+            return
+        self.batches += 1
+        found = self._fetch(wanted)
+        for k in wanted:
+            self._cache[k] = found.get(k, self._missing)
+
+
+class Loaders:
+    """Every loader one request uses, created on first use."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._loaders: dict[tuple[Any, ...], BatchLoader[Any, Any]] = {}
+
+    def _get(
+        self, key: tuple[Any, ...], fetch: Callable[[list[Any]], Mapping[Any, Any]], missing: Any
+    ) -> BatchLoader[Any, Any]:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = BatchLoader(fetch, missing)
+        return loader
+
+    # -- golden records --------------------------------------------------------
+
+    def golden(self, as_of: datetime | None) -> BatchLoader[str, GoldenView | None]:
+        """Golden views by id; now, a merged-away id answers with its survivor."""
+        if as_of is None:
+            return self._get(("golden",), self._fetch_current, None)
+        return self._get(("golden", as_of), lambda ids: self._fetch_as_of(ids, as_of), None)
+
+    def _fetch_current(self, ids: list[str]) -> dict[str, GoldenView]:
+        batch = Batch()
+        stored = {i: view_from_row(r, batch) for i, r in sql.golden_rows(self.conn, ids).items()}
+        for _ in range(_MAX_MERGE_HOPS):
+            missing = {
+                v.merged_into
+                for v in stored.values()
+                if v.status == "merged" and v.merged_into and v.merged_into not in stored
+            }
+            if not missing:
+                break
+            more = Batch()
+            for i, r in sql.golden_rows(self.conn, list(missing)).items():
+                stored[i] = view_from_row(r, more)
+        out: dict[str, GoldenView] = {}
+        for i in ids:
+            view = stored.get(i)
+            hops = 0
+            while view is not None and view.status == "merged" and hops < _MAX_MERGE_HOPS:
+                view = stored.get(view.merged_into or "")
+                hops += 1
+            if view is not None:
+                out[i] = view if view.id == i else view.as_alias(i)
+        return out
+
+    def _fetch_as_of(self, ids: list[str], as_of: datetime) -> dict[str, GoldenView]:
+        batch = Batch()
+        rows = sql.golden_rows_as_of(self.conn, ids, as_of)
+        return {i: view_from_row(r, batch, as_of) for i, r in rows.items()}
+
+    def referrers(
+        self, entity_type: str, key: str, as_of: datetime | None
+    ) -> BatchLoader[str, list[GoldenView]]:
+        """Golden views of ``entity_type`` whose ``attributes.<key>`` names the key id
+        (customer children by ``parent``, prices by ``product``)."""
+
+        def fetch(targets: list[str]) -> dict[str, list[GoldenView]]:
+            if as_of is None:
+                rows = sql.referrer_rows(self.conn, entity_type, key, targets)
+            else:
+                rows = sql.referrer_rows_as_of(self.conn, entity_type, key, targets, as_of)
+            batch = Batch()
+            golden = self.golden(as_of)
+            out: dict[str, list[GoldenView]] = {}
+            for target, group in rows.items():
+                views = [view_from_row(r, batch, as_of) for r in group]
+                for v in views:
+                    golden.prime(v.id, v)
+                out[target] = views
+            return out
+
+        return self._get(("referrers", entity_type, key, as_of), fetch, [])
+
+    def children(self, view: GoldenView) -> list[GoldenView]:
+        loader = self.referrers("customer", "parent", view.as_of)
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    def parent(self, view: GoldenView) -> GoldenView | None:
+        pid = view.attributes.get("parent")
+        if not isinstance(pid, str):
+            return None
+        siblings = [p for v in view.batch.views if isinstance(p := v.attributes.get("parent"), str)]
+        parent = self.golden(view.as_of).load(pid, siblings)
+        return parent if parent is not None and parent.entity_type == "customer" else None
+
+    def descendants(self, view: GoldenView, max_depth: int, first: int) -> list[GoldenView]:
+        """Breadth first, up to ``max_depth`` levels and ``first`` records, each once;
+        one children query per level for the whole sibling group."""
+        loader = self._get(
+            ("descendants", view.as_of, max_depth, first),
+            lambda roots: self._fetch_descendants(roots, max_depth, first),
+            [],
+        )
+        return loader.load(view, view.batch.views)
+
+    def _fetch_descendants(
+        self, roots: list[GoldenView], max_depth: int, first: int
+    ) -> dict[GoldenView, list[GoldenView]]:
+        out: dict[GoldenView, list[GoldenView]] = {r: [] for r in roots}
+        seen = {r: {r.id} for r in roots}
+        frontier = [(r, r.id) for r in roots]
+        for _ in range(max_depth):
+            if not frontier:
+                break
+            loader = self.referrers("customer", "parent", roots[0].as_of)
+            kids = loader.load_map(n for _, n in frontier)
+            nxt: list[tuple[GoldenView, str]] = []
+            for root, node in frontier:
+                for kid in kids[node]:
+                    if kid.id in seen[root] or len(out[root]) >= first:
+                        continue
+                    seen[root].add(kid.id)
+                    out[root].append(kid)
+                    nxt.append((root, kid.id))
+            frontier = nxt
+        return out
+
+    def ancestors(self, view: GoldenView) -> list[GoldenView]:
+        """Parent, grandparent, ... up to the top (cycles and merges are cut)."""
+        loader = self._get(("ancestors", view.as_of), self._fetch_ancestors, [])
+        return loader.load(view, view.batch.views)
+
+    def _fetch_ancestors(self, views: list[GoldenView]) -> dict[GoldenView, list[GoldenView]]:
+        out: dict[GoldenView, list[GoldenView]] = {v: [] for v in views}
+        seen = {v: {v.id} for v in views}
+        current = {v: v for v in views}
+        golden = self.golden(views[0].as_of)
+        for _ in range(MAX_ANCESTORS):
+            want = {
+                v: pid
+                for v, c in current.items()
+                if isinstance(pid := c.attributes.get("parent"), str)
+            }
+            if not want:
+                break
+            parents = golden.load_map(want.values())
+            nxt: dict[GoldenView, GoldenView] = {}
+            for v, pid in want.items():
+                p = parents[pid]
+                if p is None or p.id in seen[v] or p.entity_type != "customer":
+                    continue
+                seen[v].add(p.id)
+                out[v].append(p)
+                nxt[v] = p
+            current = nxt
+        return out
+
+    # -- per-record rows ---------------------------------------------------------
+
+    def xrefs(self, view: GoldenView) -> list[dict[str, Any]]:
+        loader = self._get(("xrefs",), lambda ids: sql.member_rows(self.conn, ids), [])
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    def history(self, view: GoldenView, first: int) -> list[dict[str, Any]]:
+        as_of = view.as_of
+        loader = self._get(
+            ("history", first, as_of),
+            lambda ids: sql.history_rows(self.conn, ids, first, as_of),
+            [],
+        )
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    def tasks(self, view: GoldenView) -> list[dict[str, Any]]:
+        loader = self._get(("tasks",), lambda ids: sql.tasks_for(self.conn, ids), [])
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    def decisions(self, view: GoldenView) -> list[dict[str, Any]]:
+        loader = self._get(("decisions",), lambda ids: sql.decisions_for(self.conn, ids), [])
+        return loader.load(view.id, (v.id for v in view.batch.views))

@@ -1,0 +1,325 @@
+"""The GraphQL read model's SQL, one statement per batch, on SQLite and PostgreSQL.
+
+Every function takes a whole batch of keys and returns rows grouped by key, so
+that a DataLoader can answer a list of any length with one statement (split in
+chunks of 500 ids only for very large batches). Nothing here writes.
+
+JSON attributes are read through :func:`attr`, which renders the exact
+expression that the ``0003_graphql_indexes`` migration indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy.engine import Connection
+
+from mdm.db.repository import GR, GV, MD, SR, ST, chunks
+
+__all__ = [
+    "Row",
+    "attr",
+    "decisions_for",
+    "golden_by_attr",
+    "golden_by_xref",
+    "golden_rows",
+    "golden_rows_as_of",
+    "history_rows",
+    "member_rows",
+    "page_rows",
+    "referrer_rows",
+    "referrer_rows_as_of",
+    "search_rows",
+    "task_page",
+    "tasks_for",
+]
+
+Row = dict[str, Any]
+
+
+def attr(table: str, path: str, dialect: str) -> ColumnElement[Any]:
+    """The text value of ``attributes.<path>`` of ``table`` (a name or alias).
+
+    ``path`` is a dotted path of plain keys (``"address.country"``); keys are
+    never user input.
+    """
+    keys = path.split(".")
+    if dialect == "postgresql":
+        if len(keys) == 1:
+            return literal_column(f"({table}.attributes ->> '{keys[0]}')")
+        return literal_column(f"({table}.attributes #>> '{{{','.join(keys)}}}')")
+    return literal_column(f"json_extract({table}.attributes, '$.{path}')")
+
+
+def _dialect(conn: Connection) -> str:
+    return conn.dialect.name
+
+
+def golden_rows(conn: Connection, ids: Sequence[str]) -> dict[str, Row]:
+    """Current golden rows by id (any entity type, any status)."""
+    out: dict[str, Row] = {}
+    for part in chunks(sorted(set(ids))):
+        for row in conn.execute(select(GR).where(GR.c.id.in_(part))).mappings():
+            out[row["id"]] = dict(row)
+    return out
+
+
+def golden_rows_as_of(conn: Connection, ids: Sequence[str], as_of: datetime) -> dict[str, Row]:
+    """Each golden record as its latest version recorded at or before ``as_of``.
+
+    The row carries the version's status, attributes, lineage and members, the
+    record's entity type and creation time, and ``recorded_at`` as ``updated_at``.
+    Ids without a version by then are absent.
+    """
+    out: dict[str, Row] = {}
+    for part in chunks(sorted(set(ids))):
+        latest = (
+            select(GV.c.golden_id, func.max(GV.c.version).label("v"))
+            .where(GV.c.golden_id.in_(part), GV.c.recorded_at <= as_of)
+            .group_by(GV.c.golden_id)
+            .subquery()
+        )
+        stmt = (
+            select(GV, GR.c.entity_type, GR.c.created_at, GR.c.merged_into)
+            .join(latest, and_(GV.c.golden_id == latest.c.golden_id, GV.c.version == latest.c.v))
+            .join(GR, GR.c.id == GV.c.golden_id)
+        )
+        for row in conn.execute(stmt).mappings():
+            out[row["golden_id"]] = _version_as_golden(dict(row))
+    return out
+
+
+def _version_as_golden(row: Mapping[str, Any]) -> Row:
+    return {
+        "id": row["golden_id"],
+        "entity_type": row["entity_type"],
+        "version": row["version"],
+        "status": row["status"],
+        "merged_into": row["merged_into"] if row["status"] == "merged" else None,
+        "attributes": row["attributes"],
+        "lineage": row["lineage"],
+        "created_at": row["created_at"],
+        "updated_at": row["recorded_at"],
+        "members": row["members"],
+    }
+
+
+def member_rows(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """The source records (xrefs) linked to each golden record, by source then id."""
+    out: dict[str, list[Row]] = {}
+    cols = [c for c in SR.c if c.name not in ("payload", "payload_hash")]
+    for part in chunks(sorted(set(golden_ids))):
+        stmt = select(*cols).where(SR.c.golden_id.in_(part)).order_by(SR.c.source, SR.c.source_id)
+        for row in conn.execute(stmt).mappings():
+            out.setdefault(row["golden_id"], []).append(dict(row))
+    return out
+
+
+def referrer_rows(
+    conn: Connection, entity_type: str, key: str, targets: Sequence[str]
+) -> dict[str, list[Row]]:
+    """Active ``entity_type`` golden rows whose ``attributes.<key>`` names a target.
+
+    A target also collects the referrers of every record merged into it (at any
+    depth), so the children of a survivor include those of the merged-away ids.
+    Rows are ordered by id within a target.
+    """
+    out: dict[str, list[Row]] = {}
+    d = _dialect(conn)
+    for part in chunks(sorted(set(targets))):
+        seed = select(GR.c.id.label("root"), GR.c.id.label("id")).where(GR.c.id.in_(part))
+        alias = seed.cte("alias_ids", recursive=True)
+        merged = GR.alias("m")
+        alias = alias.union(
+            select(alias.c.root, merged.c.id).where(merged.c.merged_into == alias.c.id)
+        )
+        kid = GR.alias("k")
+        stmt = (
+            select(alias.c.root.label("_target"), kid)
+            .select_from(alias.join(kid, attr("k", key, d) == alias.c.id))
+            .where(kid.c.status == "active", kid.c.entity_type == entity_type)
+            .order_by(alias.c.root, kid.c.id)
+        )
+        for row in conn.execute(stmt).mappings():
+            rec = dict(row)
+            out.setdefault(rec.pop("_target"), []).append(rec)
+    return out
+
+
+def referrer_rows_as_of(
+    conn: Connection, entity_type: str, key: str, targets: Sequence[str], as_of: datetime
+) -> dict[str, list[Row]]:
+    """Like :func:`referrer_rows`, for the versions valid at ``as_of`` (no alias
+    expansion: merges are not versioned with their target ids). Scans history."""
+    out: dict[str, list[Row]] = {}
+    d = _dialect(conn)
+    wanted = set(targets)
+    for part in chunks(sorted(wanted)):
+        ever = (
+            select(GV.c.golden_id)
+            .join(GR, GR.c.id == GV.c.golden_id)
+            .where(
+                GR.c.entity_type == entity_type,
+                GV.c.recorded_at <= as_of,
+                attr(GV.name, key, d).in_(part),
+            )
+            .distinct()
+        )
+        ids = [r[0] for r in conn.execute(ever)]
+        for _, row in sorted(golden_rows_as_of(conn, ids, as_of).items()):
+            target = (row["attributes"] or {}).get(key)
+            if row["status"] == "active" and target in wanted:
+                out.setdefault(target, []).append(row)
+    return out
+
+
+def history_rows(
+    conn: Connection, ids: Sequence[str], first: int, as_of: datetime | None = None
+) -> dict[str, list[Row]]:
+    """The newest ``first`` versions of each golden record (recorded by ``as_of``),
+    newest first."""
+    out: dict[str, list[Row]] = {}
+    for part in chunks(sorted(set(ids))):
+        rn = (
+            func.row_number()
+            .over(partition_by=GV.c.golden_id, order_by=GV.c.version.desc())
+            .label("rn")
+        )
+        where = [GV.c.golden_id.in_(part)]
+        if as_of is not None:
+            where.append(GV.c.recorded_at <= as_of)
+        inner = select(GV, rn).where(*where).subquery()
+        stmt = (
+            select(inner)
+            .where(inner.c.rn <= first)
+            .order_by(inner.c.golden_id, inner.c.version.desc())
+        )
+        for row in conn.execute(stmt).mappings():
+            out.setdefault(row["golden_id"], []).append(dict(row))
+    return out
+
+
+def _filters(conn: Connection, filters: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """``filters`` maps attribute paths to wanted values, plus the special keys
+    ``ids``, ``source`` and ``updated_since``."""
+    d = _dialect(conn)
+    out: list[ColumnElement[bool]] = []
+    for key, value in filters.items():
+        if value is None:
+            continue
+        if key == "ids":
+            out.append(GR.c.id.in_(list(value)))
+        elif key == "source":
+            out.append(exists().where(SR.c.golden_id == GR.c.id, SR.c.source == value))
+        elif key == "updated_since":
+            out.append(GR.c.updated_at >= value)
+        else:
+            out.append(attr(GR.name, key, d) == str(value))
+    return out
+
+
+def page_rows(
+    conn: Connection,
+    entity_type: str,
+    filters: Mapping[str, Any],
+    *,
+    after_id: str | None,
+    limit: int,
+) -> list[Row]:
+    """Active golden rows of one type in id order after ``after_id`` (keyset)."""
+    stmt = select(GR).where(
+        GR.c.entity_type == entity_type, GR.c.status == "active", *_filters(conn, filters)
+    )
+    if after_id is not None:
+        stmt = stmt.where(GR.c.id > after_id)
+    stmt = stmt.order_by(GR.c.id).limit(limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def search_rows(
+    conn: Connection, entity_type: str, filters: Mapping[str, Any], names: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """``(id, *names)`` of every active golden row of one type matching ``filters``."""
+    d = _dialect(conn)
+    stmt = select(GR.c.id, *(attr(GR.name, n, d) for n in names)).where(
+        GR.c.entity_type == entity_type, GR.c.status == "active", *_filters(conn, filters)
+    )
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def golden_by_attr(conn: Connection, entity_type: str, key: str, value: str) -> str | None:
+    """The id of the active golden record whose ``attributes.<key>`` equals ``value``
+    (the smallest id if several)."""
+    stmt = (
+        select(GR.c.id)
+        .where(
+            GR.c.entity_type == entity_type,
+            GR.c.status == "active",
+            attr(GR.name, key, _dialect(conn)) == value,
+        )
+        .order_by(GR.c.id)
+        .limit(1)
+    )
+    return conn.execute(stmt).scalar()
+
+
+def golden_by_xref(conn: Connection, source: str, entity_type: str, source_id: str) -> str | None:
+    stmt = select(SR.c.golden_id).where(
+        SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id == source_id
+    )
+    return conn.execute(stmt).scalar()
+
+
+def task_page(
+    conn: Connection,
+    *,
+    status: str | None,
+    entity_type: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Row]:
+    """Steward tasks, oldest first, keyset on (created_at, id)."""
+    stmt = select(ST)
+    if status is not None:
+        stmt = stmt.where(ST.c.status == status)
+    if entity_type is not None:
+        stmt = stmt.where(ST.c.entity_type == entity_type)
+    if after is not None:
+        at, tid = after
+        stmt = stmt.where(or_(ST.c.created_at > at, and_(ST.c.created_at == at, ST.c.id > tid)))
+    stmt = stmt.order_by(ST.c.created_at, ST.c.id).limit(limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def tasks_for(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Steward tasks that name a golden record on either side, oldest first."""
+    out: dict[str, list[Row]] = {}
+    for part in chunks(sorted(set(golden_ids))):
+        stmt = (
+            select(ST)
+            .where(or_(ST.c.golden_id.in_(part), ST.c.candidate_golden_id.in_(part)))
+            .order_by(ST.c.created_at, ST.c.id)
+        )
+        wanted = set(part)
+        for row in conn.execute(stmt).mappings():
+            for side in {row["golden_id"], row["candidate_golden_id"]} & wanted:
+                out.setdefault(side, []).append(dict(row))
+    return out
+
+
+def decisions_for(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Match decisions that produced each golden record's links, newest first."""
+    out: dict[str, list[Row]] = {}
+    for part in chunks(sorted(set(golden_ids))):
+        stmt = (
+            select(MD, SR.c.source, SR.c.source_id)
+            .join(SR, SR.c.id == MD.c.record_id, isouter=True)
+            .where(MD.c.golden_id.in_(part))
+            .order_by(MD.c.decided_at.desc(), MD.c.id.desc())
+        )
+        for row in conn.execute(stmt).mappings():
+            out.setdefault(row["golden_id"], []).append(dict(row))
+    return out
