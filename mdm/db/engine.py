@@ -45,8 +45,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         _sqlite_pragmas(engine)
         return engine
+    # Server-side prepared statements get generic plans after a few runs, and a generic
+    # plan for a 500-value IN list can be a sequential scan: keep plans custom.
     return create_engine(
-        url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, **json_opts
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None},
+        **json_opts,
     )
 
 

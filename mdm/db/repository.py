@@ -10,8 +10,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, literal_column, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import orjson
+from sqlalchemy import JSON, String, and_, any_, cast, bindparam, func, insert, literal_column, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -51,6 +52,18 @@ def chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any
         yield items[i : i + size]
 
 
+def _in(dialect: str, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of
+    hundreds (cheaper to send, parse and plan)."""
+    if dialect == "postgresql":
+        return column == any_(cast(array(list(values)), ARRAY(String)))
+    return column.in_(list(values))
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def lock_id(text: str) -> int:
     """A signed 64-bit advisory-lock id for a string key."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
@@ -60,6 +73,31 @@ class CoreRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+
+    def _insert(self, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows. PostgreSQL gets COPY (one stream instead of a statement per
+        row, about ten times faster for a chunk); SQLite's executemany is a C loop."""
+        if not rows:
+            return
+        if self.dialect != "postgresql":
+            self.conn.execute(insert(table), list(rows))
+            return
+        groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(row)
+        raw = self.conn.connection.driver_connection
+        for cols, group in groups.items():
+            json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
+            sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
+            with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+                for row in group:
+                    copy.write_row(
+                        [
+                            _json_text(row[c]) if c in json_cols and row[c] is not None
+                            else row[c]
+                            for c in cols
+                        ]
+                    )
 
     # -- locking ---------------------------------------------------------------
 
@@ -86,7 +124,7 @@ class CoreRepository:
         return [dict(r) for r in rows]
 
     def add_source(self, row: Mapping[str, Any]) -> None:
-        self.conn.execute(insert(SS), [dict(row)])
+        self._insert(SS, [row])
 
     # -- source records --------------------------------------------------------
 
@@ -96,7 +134,7 @@ class CoreRepository:
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(list(source_ids)):
             stmt = select(SR).where(
-                SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id.in_(part)
+                SR.c.source == source, SR.c.entity_type == entity_type, _in(self.dialect, SR.c.source_id, part)
             )
             for row in self.conn.execute(stmt).mappings():
                 found[row["source_id"]] = dict(row)
@@ -117,20 +155,19 @@ class CoreRepository:
     def members_of(self, golden_ids: Sequence[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for part in chunks(sorted(set(golden_ids))):
-            stmt = select(SR).where(SR.c.golden_id.in_(part)).order_by(SR.c.id)
+            stmt = select(SR).where(_in(self.dialect, SR.c.golden_id, part)).order_by(SR.c.id)
             out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
         return out
 
     def records_referring_to(self, ref_keys: Sequence[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for part in chunks(sorted(set(ref_keys))):
-            stmt = select(SR).where(SR.c.ref_key.in_(part))
+            stmt = select(SR).where(_in(self.dialect, SR.c.ref_key, part))
             out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
         return out
 
     def insert_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(SR), list(rows))
+        self._insert(SR, rows)
 
     def update_records(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows carry ``id`` plus the columns to set; all rows must set the same columns."""
@@ -150,8 +187,7 @@ class CoreRepository:
             self.conn.execute(stmt, [{k: v for k, v in g.items() if k != "id"} for g in group])
 
     def insert_record_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(SRV), list(rows))
+        self._insert(SRV, rows)
 
     def record_versions(self, record_id: str) -> list[dict[str, Any]]:
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
@@ -163,7 +199,7 @@ class CoreRepository:
         ids = sorted(set(golden_ids))
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(ids):
-            stmt = select(GR).where(GR.c.id.in_(part)).order_by(GR.c.id)
+            stmt = select(GR).where(_in(self.dialect, GR.c.id, part)).order_by(GR.c.id)
             if self.dialect == "postgresql":
                 stmt = stmt.with_for_update()
             for row in self.conn.execute(stmt).mappings():
@@ -175,8 +211,7 @@ class CoreRepository:
         return dict(row) if row else None
 
     def insert_golden(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(GR), list(rows))
+        self._insert(GR, rows)
 
     def update_golden(self, rows: Sequence[Mapping[str, Any]]) -> None:
         if not rows:
@@ -211,8 +246,7 @@ class CoreRepository:
         )
 
     def insert_golden_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(GV), list(rows))
+        self._insert(GV, rows)
 
     def golden_version_as_of(self, golden_id: str, as_of: Any) -> dict[str, Any] | None:
         stmt = (
@@ -245,40 +279,49 @@ class CoreRepository:
         found: dict[str, set[str]] = {}
         for part in chunks(sorted(set(keys))):
             stmt = select(MK.c.key, MK.c.golden_id).where(
-                and_(MK.c.entity_type == entity_type, MK.c.key.in_(part))
+                and_(MK.c.entity_type == entity_type, _in(self.dialect, MK.c.key, part))
             )
             for key, gid in self.conn.execute(stmt):
                 found.setdefault(key, set()).add(gid)
         return found
 
     def insert_keys(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Add keys to the index; a (key, golden id) pair already there is skipped."""
         if not rows:
             return
         unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
-        ins: Any = pg_insert(MK) if self.dialect == "postgresql" else sqlite_insert(MK)
-        self.conn.execute(ins.on_conflict_do_nothing(), unique)
+        if self.dialect == "postgresql":
+            present = set()
+            for etype in {r["entity_type"] for r in unique}:
+                keys = [r["key"] for r in unique if r["entity_type"] == etype]
+                for part in chunks(keys):
+                    stmt = select(MK.c.entity_type, MK.c.key, MK.c.golden_id).where(
+                        MK.c.entity_type == etype, _in(self.dialect, MK.c.key, part)
+                    )
+                    present.update(tuple(r) for r in self.conn.execute(stmt))
+            self._insert(
+                MK,
+                [r for r in unique if (r["entity_type"], r["key"], r["golden_id"]) not in present],
+            )
+        else:
+            self.conn.execute(sqlite_insert(MK).on_conflict_do_nothing(), unique)
 
     # -- decisions, tasks, outbox, quarantine ---------------------------------
 
     def insert_decisions(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(MD), list(rows))
+        self._insert(MD, rows)
 
     def insert_tasks(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(ST), list(rows))
+        self._insert(ST, rows)
 
     def insert_outbox(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(OB), list(rows))
+        self._insert(OB, rows)
 
     def insert_quarantine(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(QT), list(rows))
+        self._insert(QT, rows)
 
     def audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(insert(AU), list(rows))
+        self._insert(AU, rows)
 
     def delete_keys_of(self, entity_type: str, golden_id: str) -> list[str]:
         """Remove a golden record's keys from the index; returns them."""
@@ -298,7 +341,7 @@ class CoreRepository:
         for part in chunks(list(golden_ids)):
             stmt = select(ST.c.golden_id).where(
                 ST.c.kind == kind, ST.c.status.in_(("open", "deferred")),
-                ST.c.golden_id.in_(part),
+                _in(self.dialect, ST.c.golden_id, part),
             )
             found.update(g for (g,) in self.conn.execute(stmt))
         return found

@@ -312,8 +312,10 @@ def ingest_records(
                     }
                 )
         for k in keys_of[index]:
-            key_index.setdefault(k, set()).add(g.id)
-            new_keys.append({"entity_type": entity_type, "key": k, "golden_id": g.id})
+            indexed = key_index.setdefault(k, set())
+            if g.id not in indexed:
+                indexed.add(g.id)
+                new_keys.append({"entity_type": entity_type, "key": k, "golden_id": g.id})
         versions.append(
             {
                 "record_id": current["id"],
