@@ -29,15 +29,61 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne",
-         "Tyrell", "Cyberdyne", "Soylent", "Wonka", "Gringotts", "Oscorp", "Aperture",
-         "Massive", "Dynamic", "Blue", "North", "Summit", "Pioneer", "Quantum", "Vertex"]
+WORDS = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Aperture",
+    "Massive",
+    "Dynamic",
+    "Blue",
+    "North",
+    "Summit",
+    "Pioneer",
+    "Quantum",
+    "Vertex",
+]
 SUFFIX = ["Inc", "LLC", "Ltd", "GmbH", "Corp", "S.A.", "B.V.", "AG"]
-CITIES = [("Berlin", "DE"), ("Paris", "FR"), ("Austin", "US"), ("London", "GB"),
-          ("Madrid", "ES"), ("Toronto", "CA"), ("Sydney", "AU"), ("Milan", "IT")]
-COLUMNS = ["source_id", "kind", "name", "legal_form", "tax_id", "email", "phone",
-           "address_line1", "city", "postcode", "country", "segment", "industry", "owner",
-           "currency", "payment_terms", "status"]
+CITIES = [
+    ("Berlin", "DE"),
+    ("Paris", "FR"),
+    ("Austin", "US"),
+    ("London", "GB"),
+    ("Madrid", "ES"),
+    ("Toronto", "CA"),
+    ("Sydney", "AU"),
+    ("Milan", "IT"),
+]
+COLUMNS = [
+    "source_id",
+    "kind",
+    "name",
+    "legal_form",
+    "tax_id",
+    "email",
+    "phone",
+    "address_line1",
+    "city",
+    "postcode",
+    "country",
+    "segment",
+    "industry",
+    "owner",
+    "currency",
+    "payment_terms",
+    "status",
+]
 
 
 def make_rows(n: int, dup_share: float, seed: int) -> list[dict[str, str]]:
@@ -47,18 +93,27 @@ def make_rows(n: int, dup_share: float, seed: int) -> list[dict[str, str]]:
     for i in range(originals):
         city, country = rng.choice(CITIES)
         name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}"
-        rows.append({
-            "source_id": f"R{i:07d}", "kind": "organization", "name": name,
-            "legal_form": rng.choice(SUFFIX), "tax_id": f"{country}{rng.randrange(10**9):09d}{i}",
-            "email": f"ap{i}@{name.split()[0].lower()}{i}.example",
-            "phone": f"+49 30 {rng.randrange(10**7):07d}",
-            "address_line1": f"{rng.randrange(1, 300)} Main St", "city": city,
-            "postcode": f"{rng.randrange(10000, 99999)}", "country": country,
-            "segment": rng.choice(["smb", "mid-market", "enterprise"]),
-            "industry": rng.choice(["Software", "Retail", "Energy", "Finance"]),
-            "owner": f"rep{rng.randrange(50)}@hub.example", "currency": "EUR",
-            "payment_terms": rng.choice(["net15", "net30", "net45"]), "status": "active",
-        })
+        rows.append(
+            {
+                "source_id": f"R{i:07d}",
+                "kind": "organization",
+                "name": name,
+                "legal_form": rng.choice(SUFFIX),
+                "tax_id": f"{country}{rng.randrange(10**9):09d}{i}",
+                "email": f"ap{i}@{name.split()[0].lower()}{i}.example",
+                "phone": f"+49 30 {rng.randrange(10**7):07d}",
+                "address_line1": f"{rng.randrange(1, 300)} Main St",
+                "city": city,
+                "postcode": f"{rng.randrange(10000, 99999)}",
+                "country": country,
+                "segment": rng.choice(["smb", "mid-market", "enterprise"]),
+                "industry": rng.choice(["Software", "Retail", "Energy", "Finance"]),
+                "owner": f"rep{rng.randrange(50)}@hub.example",
+                "currency": "EUR",
+                "payment_terms": rng.choice(["net15", "net30", "net45"]),
+                "status": "active",
+            }
+        )
     for j in range(n - originals):
         base = dict(rows[rng.randrange(originals)])
         base["source_id"] = f"D{j:07d}"
@@ -97,13 +152,32 @@ def fresh_database(url: str | None, workdir: Path) -> str:
 
 def bench_load(db_url: str, csv_path: Path, n: int) -> float:
     env = {**os.environ, "MDM_DATABASE_URL": db_url}
-    subprocess.run([sys.executable, "-m", "mdm.cli", "migrate"], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "mdm.cli", "migrate"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", "from mdm.cli import main; main()", "load", str(csv_path),
-         "--source", "crm", "--entity", "customer", "--quiet"],
-        env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-c",
+            "from mdm.cli import main; main()",
+            "load",
+            str(csv_path),
+            "--source",
+            "crm",
+            "--entity",
+            "customer",
+            "--quiet",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     elapsed = time.perf_counter() - started
     print(out.stdout.strip())
@@ -121,8 +195,19 @@ def bench_put(db_url: str, puts: int) -> tuple[float, float, float]:
     key = "mdm_bench_admin"
     env = {**os.environ, "MDM_DATABASE_URL": db_url, "MDM_ADMIN_API_KEY": key}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from mdm.cli import main; main()", "serve", "--port", str(port),
-         "--no-demo"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-c",
+            "from mdm.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--no-demo",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -137,10 +222,16 @@ def bench_put(db_url: str, puts: int) -> tuple[float, float, float]:
             rows = make_rows(puts + 50, 0.2, seed=7)
             lat: list[float] = []
             for i, row in enumerate(rows):
-                record = {k: v for k, v in row.items() if v and k not in (
-                    "source_id", "address_line1", "city", "postcode", "country")}
-                record["address"] = {"line1": row["address_line1"], "city": row["city"],
-                                     "country": row["country"]}
+                record = {
+                    k: v
+                    for k, v in row.items()
+                    if v and k not in ("source_id", "address_line1", "city", "postcode", "country")
+                }
+                record["address"] = {
+                    "line1": row["address_line1"],
+                    "city": row["city"],
+                    "country": row["country"],
+                }
                 t0 = time.perf_counter()
                 r = http.put(f"/api/v1/sources/erp/customer/P{i}", json=record)
                 dt = time.perf_counter() - t0
@@ -170,8 +261,10 @@ def main() -> None:
         rate = bench_load(fresh_database(args.postgres, work), csv_path, args.records)
         print(f"{backend}: mdm load {args.records} customers: {rate:.0f} records/s")
         p50, p95, mean = bench_put(fresh_database(args.postgres, work), args.puts)
-        print(f"{backend}: single PUT over HTTP ({args.puts} requests): "
-              f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {mean:.2f} ms")
+        print(
+            f"{backend}: single PUT over HTTP ({args.puts} requests): "
+            f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, mean {mean:.2f} ms"
+        )
 
 
 if __name__ == "__main__":

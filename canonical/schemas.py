@@ -58,7 +58,8 @@ class CanonicalSchema:
                     found.append(
                         FieldError(
                             f"{base}/{_escape(prop)}",
-                            f"unknown field '{prop}'; put source-specific fields under 'extensions'",
+                            f"unknown field '{prop}'; put source-specific fields "
+                            "under 'extensions'",
                             "unknown_field",
                         )
                     )

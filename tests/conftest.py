@@ -88,9 +88,7 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def database_url(
-    _pg_database: str | None, _sqlite_template: Path, tmp_path: Path
-) -> Iterator[str]:
+def database_url(_pg_database: str | None, _sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
     if _pg_database is None:
         target = tmp_path / "mdm.db"
         shutil.copy(_sqlite_template, target)

@@ -45,5 +45,10 @@ ACME_ERP = {
     "tax_id": "US123456789",
     "payment_terms": "net30",
     "segment": "large",
-    "address": {"line1": "1 Market St", "city": "San Francisco", "postcode": "94105", "country": "US"},
+    "address": {
+        "line1": "1 Market St",
+        "city": "San Francisco",
+        "postcode": "94105",
+        "country": "US",
+    },
 }

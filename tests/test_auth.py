@@ -10,13 +10,12 @@ from sqlalchemy.engine import Engine
 from tests.helpers import ACME_CRM, counts
 
 
-def test_no_key_or_unknown_key_is_401_and_writes_nothing(
-    app, engine: Engine
-) -> None:
+def test_no_key_or_unknown_key_is_401_and_writes_nothing(app, engine: Engine) -> None:
     with TestClient(app) as anonymous:
         none = anonymous.put("/api/v1/sources/crm/customer/1", json=ACME_CRM)
         wrong = anonymous.put(
-            "/api/v1/sources/crm/customer/1", json=ACME_CRM,
+            "/api/v1/sources/crm/customer/1",
+            json=ACME_CRM,
             headers={"Authorization": "Bearer mdm_not_a_key"},
         )
         read = anonymous.get("/api/v1/xref/crm/customer/1")

@@ -23,14 +23,31 @@ def test_every_entity_type_has_a_2020_12_schema_that_is_closed() -> None:
 
 def test_a_full_customer_is_valid() -> None:
     record = {
-        "kind": "organization", "name": "Acme GmbH", "legal_form": "GmbH",
-        "tax_id": "DE811907980", "registration_number": "HRB 1", "email": "ap@acme.de",
-        "phone": "+49 30 123456", "website": "https://acme.de",
-        "address": {"line1": "Str. 1", "line2": "2. OG", "city": "Berlin", "region": "BE",
-                    "postcode": "10117", "country": "DE"},
-        "parent": "C-1", "segment": "smb", "industry": "Retail", "currency": "EUR",
-        "payment_terms": "net30", "status": "active", "owner": "dana",
-        "source_updated_at": "2026-05-01T10:00:00Z", "extensions": {"crm_score": 7},
+        "kind": "organization",
+        "name": "Acme GmbH",
+        "legal_form": "GmbH",
+        "tax_id": "DE811907980",
+        "registration_number": "HRB 1",
+        "email": "ap@acme.de",
+        "phone": "+49 30 123456",
+        "website": "https://acme.de",
+        "address": {
+            "line1": "Str. 1",
+            "line2": "2. OG",
+            "city": "Berlin",
+            "region": "BE",
+            "postcode": "10117",
+            "country": "DE",
+        },
+        "parent": "C-1",
+        "segment": "smb",
+        "industry": "Retail",
+        "currency": "EUR",
+        "payment_terms": "net30",
+        "status": "active",
+        "owner": "dana",
+        "source_updated_at": "2026-05-01T10:00:00Z",
+        "extensions": {"crm_score": 7},
     }
 
     assert errors("customer", record) == []
@@ -46,10 +63,17 @@ def test_a_person_needs_a_last_name_and_a_real_birth_date() -> None:
 
 
 def test_formats_and_codes_are_checked() -> None:
-    found = errors("customer", {
-        "kind": "organization", "name": "A", "email": "nope", "currency": "euro",
-        "address": {"country": "DEU"}, "source_updated_at": "yesterday",
-    })
+    found = errors(
+        "customer",
+        {
+            "kind": "organization",
+            "name": "A",
+            "email": "nope",
+            "currency": "euro",
+            "address": {"country": "DEU"},
+            "source_updated_at": "yesterday",
+        },
+    )
 
     assert found == [
         ("/address/country", "pattern"),

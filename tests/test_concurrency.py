@@ -26,8 +26,12 @@ def ingest(container: Container, source: str, source_id: str, record: dict) -> d
     [r] = run_in_transaction(
         container.engine,
         lambda uow: ingest_records(
-            uow, container.matcher, source=source, entity_type="customer",
-            items=[IngestItem(source_id, record)], correlation_id=f"{source}-{source_id}",
+            uow,
+            container.matcher,
+            source=source,
+            entity_type="customer",
+            items=[IngestItem(source_id, record)],
+            correlation_id=f"{source}-{source_id}",
         ),
     )
     return r.as_dict()
@@ -39,17 +43,24 @@ def test_parallel_creates_of_one_identity_make_one_golden_record(
     jobs = [(SOURCES[i % 5], f"R{i}") for i in range(40)]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(
-            lambda job: ingest(container, job[0], job[1], {
-                "kind": "organization", "name": f"Acme {job[1]}", "tax_id": "DE811907980"}),
-            jobs,
-        ))
+        results = list(
+            pool.map(
+                lambda job: ingest(
+                    container,
+                    job[0],
+                    job[1],
+                    {"kind": "organization", "name": f"Acme {job[1]}", "tax_id": "DE811907980"},
+                ),
+                jobs,
+            )
+        )
 
     assert len({r["golden_id"] for r in results}) == 1
     assert sorted(r["action"] for r in results) == ["created"] + ["linked"] * 39
     with engine.connect() as conn:
-        versions = [v for (v,) in conn.execute(text(
-            "SELECT version FROM golden_version ORDER BY version"))]
+        versions = [
+            v for (v,) in conn.execute(text("SELECT version FROM golden_version ORDER BY version"))
+        ]
         golden_version = conn.execute(text("SELECT version FROM golden_record")).scalar_one()
         members = conn.execute(text("SELECT count(*) FROM source_record")).scalar_one()
     assert versions == list(range(1, 41))
@@ -62,18 +73,33 @@ def test_parallel_updates_of_members_all_reach_the_golden_record(
 ) -> None:
     ids = [(SOURCES[i % 5], f"R{i}") for i in range(10)]
     for source, sid in ids:
-        ingest(container, source, sid, {"kind": "organization", "name": "Acme",
-                                        "tax_id": "DE811907980"})
+        ingest(
+            container,
+            source,
+            sid,
+            {"kind": "organization", "name": "Acme", "tax_id": "DE811907980"},
+        )
     updates = [(source, sid, round_) for round_ in range(1, 4) for source, sid in ids]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(
-            lambda u: ingest(container, u[0], u[1], {
-                "kind": "organization", "name": "Acme", "tax_id": "DE811907980",
-                "owner": f"{u[1]}-round{u[2]}", "industry": f"{u[0]}-{u[1]}-{u[2]}",
-                "source_updated_at": f"2026-05-0{u[2]}T00:00:00Z"}),
-            updates,
-        ))
+        list(
+            pool.map(
+                lambda u: ingest(
+                    container,
+                    u[0],
+                    u[1],
+                    {
+                        "kind": "organization",
+                        "name": "Acme",
+                        "tax_id": "DE811907980",
+                        "owner": f"{u[1]}-round{u[2]}",
+                        "industry": f"{u[0]}-{u[1]}-{u[2]}",
+                        "source_updated_at": f"2026-05-0{u[2]}T00:00:00Z",
+                    },
+                ),
+                updates,
+            )
+        )
 
     with engine.connect() as conn:
         golden = conn.execute(text("SELECT id, attributes FROM golden_record")).one()
@@ -86,8 +112,13 @@ def test_parallel_updates_of_members_all_reach_the_golden_record(
     assert all(load(r["payload"])["owner"].endswith("round3") for r in rows)
 
     members = [
-        Member(r["source"], r["source_id"], r["version"], load(r["payload"]),
-               r["source_updated_at"] or r["received_at"])
+        Member(
+            r["source"],
+            r["source_id"],
+            r["version"],
+            load(r["payload"]),
+            r["source_updated_at"] or r["received_at"],
+        )
         for r in rows
     ]
     expected, _ = survive(rules_for("customer"), members)

@@ -35,14 +35,20 @@ def test_as_of_returns_the_version_valid_at_that_time(client: TestClient) -> Non
 
 def test_history_lists_every_version_with_its_cause_and_changes(client: TestClient) -> None:
     gid = put(client, "crm/customer/1", ACME_CRM)["golden_id"]
-    put(client, "erp/customer/E1", {"kind": "organization", "name": "Acme Inc",
-                                    "tax_id": ACME_CRM["tax_id"]})
+    put(
+        client,
+        "erp/customer/E1",
+        {"kind": "organization", "name": "Acme Inc", "tax_id": ACME_CRM["tax_id"]},
+    )
     put(client, "crm/customer/1", {**ACME_CRM, "segment": "smb"})
 
     versions = client.get(f"/api/v1/golden/customer/{gid}/history").json()["versions"]
 
     assert [(v["version"], v["cause"]) for v in versions] == [
-        (3, "source_updated"), (2, "record_linked"), (1, "record_created")]
+        (3, "source_updated"),
+        (2, "record_linked"),
+        (1, "record_created"),
+    ]
     assert versions[0]["changed"] == ["segment"]
     assert versions[1]["changed"] == ["name"]
 
@@ -50,10 +56,13 @@ def test_history_lists_every_version_with_its_cause_and_changes(client: TestClie
 def test_a_child_waits_for_its_parent_and_links_when_the_parent_arrives(
     client: TestClient,
 ) -> None:
-    child = put(client, "erp/customer/C-2", {"kind": "organization", "name": "Acme Europe",
-                                             "parent": "C-1"})
-    assert "parent" not in client.get(f"/api/v1/golden/customer/{child['golden_id']}").json()[
-        "attributes"]
+    child = put(
+        client, "erp/customer/C-2", {"kind": "organization", "name": "Acme Europe", "parent": "C-1"}
+    )
+    assert (
+        "parent"
+        not in client.get(f"/api/v1/golden/customer/{child['golden_id']}").json()["attributes"]
+    )
 
     parent = put(client, "erp/customer/C-1", {"kind": "organization", "name": "Acme"})
 
@@ -65,10 +74,16 @@ def test_a_child_waits_for_its_parent_and_links_when_the_parent_arrives(
 
 
 def test_parent_and_child_in_one_batch_resolve_in_either_order(client: TestClient) -> None:
-    r = client.post("/api/v1/sources/erp/customer/batch", json=[
-        {"source_id": "kid", "record": {"kind": "organization", "name": "Kid", "parent": "mom"}},
-        {"source_id": "mom", "record": {"kind": "organization", "name": "Mom"}},
-    ]).json()["results"]
+    r = client.post(
+        "/api/v1/sources/erp/customer/batch",
+        json=[
+            {
+                "source_id": "kid",
+                "record": {"kind": "organization", "name": "Kid", "parent": "mom"},
+            },
+            {"source_id": "mom", "record": {"kind": "organization", "name": "Mom"}},
+        ],
+    ).json()["results"]
 
     golden = client.get(f"/api/v1/golden/customer/{r[0]['golden_id']}").json()
     assert golden["attributes"]["parent"] == r[1]["golden_id"]
@@ -78,9 +93,17 @@ def test_a_price_attaches_to_the_golden_product(client: TestClient) -> None:
     product = put(client, "cpq/product/PRD-1", {"sku": "HUB-PRO", "name": "Hub Pro"})
     erp_product = put(client, "erp/product/ITEM-7", {"sku": "hub-pro", "name": "HUB PRO"})
 
-    price = put(client, "cpq/price/PB-1", {"product": "PRD-1", "price_book": "list",
-                                          "currency": "USD", "unit_amount": "49.00",
-                                          "billing_period": "month"})
+    price = put(
+        client,
+        "cpq/price/PB-1",
+        {
+            "product": "PRD-1",
+            "price_book": "list",
+            "currency": "USD",
+            "unit_amount": "49.00",
+            "billing_period": "month",
+        },
+    )
 
     assert erp_product["golden_id"] == product["golden_id"]
     golden = client.get(f"/api/v1/golden/price/{price['golden_id']}").json()

@@ -108,8 +108,12 @@ def test_invalid_record_is_422_with_every_error_and_only_quarantined(
     r = put(
         client,
         "crm/customer/002",
-        {"kind": "organization", "email": "not-an-email", "color": "red",
-         "address": {"country": "usa"}},
+        {
+            "kind": "organization",
+            "email": "not-an-email",
+            "color": "red",
+            "address": {"country": "usa"},
+        },
     )
 
     assert r.status_code == 422
@@ -130,9 +134,7 @@ def test_invalid_record_is_422_with_every_error_and_only_quarantined(
 
 
 def test_quarantined_payload_can_be_corrected_and_resubmitted(client: TestClient) -> None:
-    qid = put(client, "crm/customer/002", {"kind": "organization"}).json()["error"][
-        "quarantine_id"
-    ]
+    qid = put(client, "crm/customer/002", {"kind": "organization"}).json()["error"]["quarantine_id"]
 
     still_bad = client.post(f"/api/v1/quarantine/{qid}/resubmit")
     fixed = client.post(
@@ -164,8 +166,13 @@ def test_batch_accepts_valid_items_reports_invalid_ones_in_order(
 
     assert r.status_code == 200
     results = r.json()["results"]
-    assert [x["action"] for x in results] == ["created", "rejected", "created", "rejected",
-                                              "unchanged"]
+    assert [x["action"] for x in results] == [
+        "created",
+        "rejected",
+        "created",
+        "rejected",
+        "unchanged",
+    ]
     assert [x["index"] for x in results] == [0, 1, 2, 3, 4]
     assert results[1]["errors"] == [
         {"pointer": "/name", "message": "'name' is required", "code": "required"}
@@ -197,7 +204,8 @@ def test_malformed_json_wrong_type_and_oversize_are_clear_4xx(
         headers={"content-type": "application/json"},
     )
     wrong_type = client.put(
-        "/api/v1/sources/crm/customer/1", content=b"kind=org",
+        "/api/v1/sources/crm/customer/1",
+        content=b"kind=org",
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     big = client.put(
@@ -209,13 +217,17 @@ def test_malformed_json_wrong_type_and_oversize_are_clear_4xx(
     batch_not_array = client.post("/api/v1/sources/crm/customer/batch", json={"a": 1})
     too_many = client.post(
         "/api/v1/sources/crm/customer/batch",
-        json=[{"source_id": str(i), "record": {"kind": "person", "last_name": "X"}}
-              for i in range(1001)],
+        json=[
+            {"source_id": str(i), "record": {"kind": "person", "last_name": "X"}}
+            for i in range(1001)
+        ],
     )
 
     assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "malformed_json")
     assert (wrong_type.status_code, wrong_type.json()["error"]["code"]) == (
-        415, "unsupported_media_type")
+        415,
+        "unsupported_media_type",
+    )
     assert (big.status_code, big.json()["error"]["code"]) == (413, "payload_too_large")
     assert not_object.status_code == 422
     assert not_object.json()["error"]["errors"][0]["pointer"] == "/record"
@@ -231,9 +243,13 @@ def test_unknown_source_or_entity_type_is_404_and_writes_nothing(
     unknown_type = put(client, "crm/invoice/1", ACME_CRM)
 
     assert (unknown_source.status_code, unknown_source.json()["error"]["code"]) == (
-        404, "unknown_source")
+        404,
+        "unknown_source",
+    )
     assert (unknown_type.status_code, unknown_type.json()["error"]["code"]) == (
-        404, "unknown_entity_type")
+        404,
+        "unknown_entity_type",
+    )
     assert counts(engine, ("source_record", "quarantine")) == {"source_record": 0, "quarantine": 0}
 
 

@@ -36,16 +36,23 @@ def test_load_csv_reports_what_it_did_and_quarantines_bad_rows(
     path = tmp_path / "crm.csv"
     path.write_text(CSV)
 
-    result = cli_env.invoke(app, ["load", str(path), "--source", "crm", "--entity", "customer",
-                                  "-q"])
+    result = cli_env.invoke(
+        app, ["load", str(path), "--source", "crm", "--entity", "customer", "-q"]
+    )
 
     assert result.exit_code == 0, result.output
     assert "loaded 4 records" in result.output
-    lines = {ln.split()[0]: int(ln.split()[1]) for ln in result.output.splitlines()
-             if ln.startswith("  ")}
+    lines = {
+        ln.split()[0]: int(ln.split()[1])
+        for ln in result.output.splitlines()
+        if ln.startswith("  ")
+    }
     assert lines == {"created": 2, "linked": 1, "rejected": 1}
     assert counts(engine, ("source_record", "golden_record", "quarantine")) == {
-        "source_record": 3, "golden_record": 2, "quarantine": 1}
+        "source_record": 3,
+        "golden_record": 2,
+        "quarantine": 1,
+    }
 
 
 def test_loading_the_same_file_twice_changes_nothing(
@@ -65,8 +72,10 @@ def test_loading_the_same_file_twice_changes_nothing(
 def test_load_json_lines_in_both_shapes(cli_env: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "products.jsonl"
     path.write_text(
-        json.dumps({"source_id": "P1", "record": {"sku": "S-1", "name": "One"}}) + "\n"
-        + json.dumps({"id": "P2", "sku": "S-2", "name": "Two"}) + "\n"
+        json.dumps({"source_id": "P1", "record": {"sku": "S-1", "name": "One"}})
+        + "\n"
+        + json.dumps({"id": "P2", "sku": "S-2", "name": "Two"})
+        + "\n"
         + "{not json\n"
     )
 
@@ -92,18 +101,27 @@ def test_load_with_unknown_entity_or_source_fails_clearly(
     assert "unknown source 'hubspot'" in bad_source.output
 
 
-def test_keys_create_prints_a_key_that_authenticates(cli_env: CliRunner, app_client_factory
-                                                     ) -> None:
+def test_keys_create_prints_a_key_that_authenticates(
+    cli_env: CliRunner, app_client_factory
+) -> None:
     result = cli_env.invoke(app, ["keys", "create", "--role", "source", "--source", "crm"])
 
     assert result.exit_code == 0, result.output
     key = result.stdout.strip().splitlines()[0]
     assert key.startswith("mdm_")
     client = app_client_factory(key)
-    assert client.put("/api/v1/sources/crm/customer/1",
-                      json={"kind": "person", "last_name": "Lovelace"}).status_code == 200
-    assert client.put("/api/v1/sources/erp/customer/1",
-                      json={"kind": "person", "last_name": "Lovelace"}).status_code == 403
+    assert (
+        client.put(
+            "/api/v1/sources/crm/customer/1", json={"kind": "person", "last_name": "Lovelace"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.put(
+            "/api/v1/sources/erp/customer/1", json={"kind": "person", "last_name": "Lovelace"}
+        ).status_code
+        == 403
+    )
 
 
 def test_keys_create_refuses_an_unknown_role(cli_env: CliRunner) -> None:

@@ -28,8 +28,9 @@ def make_review(client: TestClient) -> tuple[dict, str, str]:
     its identifiers point at two golden records, so it goes to review."""
     a = put(client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980"))
     b = put(client, "crm/customer/C1", org("Acme", email="ap@acme.example"))
-    r = put(client, "billing/customer/B1", org("ACME", tax_id="DE811907980",
-                                                email="ap@acme.example"))
+    r = put(
+        client, "billing/customer/B1", org("ACME", tax_id="DE811907980", email="ap@acme.example")
+    )
     assert r["action"] == "review"
     tasks = client.get("/api/v1/stewardship/tasks").json()
     assert tasks["total"] == 1
@@ -47,8 +48,9 @@ def test_review_band_opens_a_task_with_both_sides_and_a_survivorship_preview(
     assert detail["status"] == "open"
     assert detail["source"] == "billing"
     assert detail["candidate_golden_id"] in (a, b)
-    assert detail["left"]["xrefs"] == [{"source": "billing", "source_id": "B1",
-                                        "record_version": 1}]
+    assert detail["left"]["xrefs"] == [
+        {"source": "billing", "source_id": "B1", "record_version": 1}
+    ]
     rows = {c["attribute"]: c for c in detail["comparison"]}
     assert rows["name"]["left"] == "ACME"
     assert detail["explanation"]["shared_keys"]
@@ -64,8 +66,9 @@ def test_approve_merges_and_the_merged_id_resolves_to_the_survivor(
     task, _, _ = make_review(client)
     merged_id, survivor_id = task["golden_id"], task["candidate_golden_id"]
 
-    r = client.post(f"/api/v1/stewardship/tasks/{task['id']}/approve",
-                    json={"reason": "same VAT id"})
+    r = client.post(
+        f"/api/v1/stewardship/tasks/{task['id']}/approve", json={"reason": "same VAT id"}
+    )
 
     assert r.status_code == 200, r.text
     assert r.json()["survivor"] == survivor_id
@@ -78,7 +81,10 @@ def test_approve_merges_and_the_merged_id_resolves_to_the_survivor(
     assert types[-2:] == ["mdm.golden.customer.merged.v1", "mdm.golden.customer.updated.v1"]
     audit = client.get("/api/v1/audit", params={"target_id": survivor_id}).json()["entries"]
     assert (audit[0]["action"], audit[0]["actor"], audit[0]["reason"]) == (
-        "merge", "test admin", "same VAT id")
+        "merge",
+        "test admin",
+        "same VAT id",
+    )
     assert client.get(f"/api/v1/stewardship/tasks/{task['id']}").json()["status"] == "approved"
 
 
@@ -101,8 +107,9 @@ def test_two_stewards_deciding_one_task_at_once_one_wins_one_gets_409(
     alice, bob = client_as("steward"), client_as("steward")
 
     def decide(c: TestClient, verb: str) -> int:
-        return c.post(f"/api/v1/stewardship/tasks/{task['id']}/{verb}",
-                      json={"reason": verb}).status_code
+        return c.post(
+            f"/api/v1/stewardship/tasks/{task['id']}/{verb}", json={"reason": verb}
+        ).status_code
 
     with ThreadPoolExecutor(2) as pool:
         codes = sorted(pool.map(lambda a: decide(*a), [(alice, "approve"), (bob, "reject")]))
@@ -110,15 +117,23 @@ def test_two_stewards_deciding_one_task_at_once_one_wins_one_gets_409(
     assert codes == [200, 409]
 
 
-def test_reject_is_remembered_so_the_pair_is_never_merged(client: TestClient, engine: Engine
-                                                          ) -> None:
+def test_reject_is_remembered_so_the_pair_is_never_merged(
+    client: TestClient, engine: Engine
+) -> None:
     task, _, _ = make_review(client)
 
-    r = client.post(f"/api/v1/stewardship/tasks/{task['id']}/reject",
-                    json={"reason": "different legal entities"})
-    merge = client.post("/api/v1/golden/customer/merge", json={
-        "survivor": task["candidate_golden_id"], "merged": [task["golden_id"]],
-        "reason": "try anyway"})
+    r = client.post(
+        f"/api/v1/stewardship/tasks/{task['id']}/reject",
+        json={"reason": "different legal entities"},
+    )
+    merge = client.post(
+        "/api/v1/golden/customer/merge",
+        json={
+            "survivor": task["candidate_golden_id"],
+            "merged": [task["golden_id"]],
+            "reason": "try anyway",
+        },
+    )
 
     assert r.json() == {"task": task["id"], "status": "rejected"}
     assert merge.status_code == 409
@@ -135,11 +150,16 @@ def test_defer_and_assign_move_the_task_between_queues(client: TestClient) -> No
     client.post(f"/api/v1/stewardship/tasks/{task['id']}/defer", json={"reason": "ask sales"})
 
     assert client.get("/api/v1/stewardship/tasks").json()["total"] == 0
-    deferred = client.get("/api/v1/stewardship/tasks",
-                          params={"status": "deferred", "assignee": "alice"}).json()
+    deferred = client.get(
+        "/api/v1/stewardship/tasks", params={"status": "deferred", "assignee": "alice"}
+    ).json()
     assert [t["id"] for t in deferred["items"]] == [task["id"]]
-    assert client.get("/api/v1/stewardship/tasks",
-                      params={"status": "deferred", "assignee": "bob"}).json()["total"] == 0
+    assert (
+        client.get(
+            "/api/v1/stewardship/tasks", params={"status": "deferred", "assignee": "bob"}
+        ).json()["total"]
+        == 0
+    )
 
 
 def test_queue_filters_by_source_score_and_entity_type(client: TestClient) -> None:
@@ -158,22 +178,30 @@ def test_queue_filters_by_source_score_and_entity_type(client: TestClient) -> No
 
 def snapshot(client: TestClient, gid: str) -> dict:
     g = client.get(f"/api/v1/golden/customer/{gid}").json()
-    return {"id": g["id"], "status": g["status"], "attributes": g["attributes"],
-            "lineage": g["lineage"],
-            "xrefs": sorted((x["source"], x["source_id"]) for x in g["xrefs"])}
+    return {
+        "id": g["id"],
+        "status": g["status"],
+        "attributes": g["attributes"],
+        "lineage": g["lineage"],
+        "xrefs": sorted((x["source"], x["source_id"]) for x in g["xrefs"]),
+    }
 
 
 def test_unmerge_restores_both_records_exactly(client: TestClient) -> None:
-    a = put(client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980",
-                                           payment_terms="net30"))["golden_id"]
+    a = put(
+        client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980", payment_terms="net30")
+    )["golden_id"]
     b = put(client, "crm/customer/C1", org("Acme Corp", owner="dana", segment="smb"))["golden_id"]
     before_a, before_b = snapshot(client, a), snapshot(client, b)
 
-    merged = client.post("/api/v1/golden/customer/merge",
-                         json={"survivor": a, "merged": [b], "reason": "same company"})
+    merged = client.post(
+        "/api/v1/golden/customer/merge",
+        json={"survivor": a, "merged": [b], "reason": "same company"},
+    )
     during = snapshot(client, a)
-    undone = client.post(f"/api/v1/golden/customer/{a}/unmerge",
-                         json={"merged": b, "reason": "different branch"})
+    undone = client.post(
+        f"/api/v1/golden/customer/{a}/unmerge", json={"merged": b, "reason": "different branch"}
+    )
 
     assert merged.status_code == 200
     assert during["xrefs"] == [("crm", "C1"), ("erp", "E1")]
@@ -181,8 +209,12 @@ def test_unmerge_restores_both_records_exactly(client: TestClient) -> None:
     assert undone.status_code == 200, undone.text
     assert snapshot(client, a) == before_a
     assert snapshot(client, b) == before_b
-    assert client.post(f"/api/v1/golden/customer/{a}/unmerge",
-                       json={"merged": b, "reason": "again"}).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/golden/customer/{a}/unmerge", json={"merged": b, "reason": "again"}
+        ).status_code
+        == 404
+    )
 
 
 def test_merge_moves_children_under_the_survivor_and_unmerge_puts_them_back(
@@ -197,8 +229,10 @@ def test_merge_moves_children_under_the_survivor_and_unmerge_puts_them_back(
     parent_before = client.get(f"/api/v1/golden/customer/{kid}").json()["attributes"]["parent"]
     assert parent_before == a  # ERP outranks CRM for the parent
 
-    client.post("/api/v1/golden/customer/merge",
-                json={"survivor": b, "merged": [a], "reason": "same holding"})
+    client.post(
+        "/api/v1/golden/customer/merge",
+        json={"survivor": b, "merged": [a], "reason": "same holding"},
+    )
     after = client.get(f"/api/v1/golden/customer/{kid}").json()
     tree = client.get(f"/api/v1/golden/customer/{b}/hierarchy").json()
 
@@ -241,8 +275,7 @@ def test_a_cycle_is_refused_with_a_clear_error_and_a_steward_task(
     assert client.get("/api/v1/quarantine").json()["total"] == 1
 
 
-def test_sources_disagreeing_on_a_parent_stay_visible_and_open_a_task(client: TestClient
-                                                                      ) -> None:
+def test_sources_disagreeing_on_a_parent_stay_visible_and_open_a_task(client: TestClient) -> None:
     put(client, "erp/customer/P1", org("Parent One"))
     put(client, "crm/customer/P2", org("Parent Two"))
     put(client, "erp/customer/K", org("Kid", tax_id="X1", parent="P1"))
@@ -260,28 +293,34 @@ def test_split_takes_one_record_out_and_remembers_the_pair(client: TestClient) -
     gid = put(client, "erp/customer/E1", org("Acme", tax_id="DE1"))["golden_id"]
     put(client, "crm/customer/C1", org("Acme Wrong", tax_id="DE1"))
 
-    r = client.post(f"/api/v1/golden/customer/{gid}/split",
-                    json={"source": "crm", "source_id": "C1", "reason": "typo in tax id"})
+    r = client.post(
+        f"/api/v1/golden/customer/{gid}/split",
+        json={"source": "crm", "source_id": "C1", "reason": "typo in tax id"},
+    )
 
     assert r.status_code == 200, r.text
     new = r.json()["new_golden_id"]
     assert client.get("/api/v1/xref/crm/customer/C1").json()["golden_id"] == new
     assert snapshot(client, gid)["xrefs"] == [("erp", "E1")]
-    again = client.post("/api/v1/golden/customer/merge",
-                        json={"survivor": gid, "merged": [new], "reason": "oops"})
+    again = client.post(
+        "/api/v1/golden/customer/merge", json={"survivor": gid, "merged": [new], "reason": "oops"}
+    )
     assert again.status_code == 409
 
 
-def test_bulk_approve_needs_the_count_the_steward_saw(client: TestClient, engine: Engine
-                                                      ) -> None:
+def test_bulk_approve_needs_the_count_the_steward_saw(client: TestClient, engine: Engine) -> None:
     make_review(client)
     before = counts(engine)
 
-    wrong = client.post("/api/v1/stewardship/tasks/bulk-approve",
-                        json={"expected_count": 2, "reason": "batch", "source": "billing"})
+    wrong = client.post(
+        "/api/v1/stewardship/tasks/bulk-approve",
+        json={"expected_count": 2, "reason": "batch", "source": "billing"},
+    )
     after_wrong = counts(engine)
-    right = client.post("/api/v1/stewardship/tasks/bulk-approve",
-                        json={"expected_count": 1, "reason": "batch", "source": "billing"})
+    right = client.post(
+        "/api/v1/stewardship/tasks/bulk-approve",
+        json={"expected_count": 1, "reason": "batch", "source": "billing"},
+    )
 
     assert wrong.status_code == 409
     assert after_wrong == before
@@ -296,11 +335,23 @@ def test_readers_cannot_decide_and_nothing_is_written(
     before = counts(engine)
     reader = client_as("reader")
 
-    assert reader.post(f"/api/v1/stewardship/tasks/{task['id']}/approve",
-                       json={"reason": "x"}).status_code == 403
-    assert reader.post("/api/v1/golden/customer/merge", json={
-        "survivor": task["candidate_golden_id"], "merged": [task["golden_id"]],
-        "reason": "x"}).status_code == 403
+    assert (
+        reader.post(
+            f"/api/v1/stewardship/tasks/{task['id']}/approve", json={"reason": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        reader.post(
+            "/api/v1/golden/customer/merge",
+            json={
+                "survivor": task["candidate_golden_id"],
+                "merged": [task["golden_id"]],
+                "reason": "x",
+            },
+        ).status_code
+        == 403
+    )
     assert reader.get("/api/v1/stewardship/tasks").status_code == 403
     assert counts(engine) == before
 
@@ -308,12 +359,15 @@ def test_readers_cannot_decide_and_nothing_is_written(
 def test_bad_merge_requests_are_clear_4xx(client: TestClient) -> None:
     gid = put(client, "erp/customer/E1", org("Acme"))["golden_id"]
 
-    missing = client.post("/api/v1/golden/customer/merge",
-                          json={"survivor": gid, "merged": ["nope"], "reason": "x"})
-    itself = client.post("/api/v1/golden/customer/merge",
-                         json={"survivor": gid, "merged": [gid], "reason": "x"})
-    no_reason = client.post("/api/v1/golden/customer/merge",
-                            json={"survivor": gid, "merged": ["nope"]})
+    missing = client.post(
+        "/api/v1/golden/customer/merge", json={"survivor": gid, "merged": ["nope"], "reason": "x"}
+    )
+    itself = client.post(
+        "/api/v1/golden/customer/merge", json={"survivor": gid, "merged": [gid], "reason": "x"}
+    )
+    no_reason = client.post(
+        "/api/v1/golden/customer/merge", json={"survivor": gid, "merged": ["nope"]}
+    )
 
     assert missing.status_code == 404
     assert itself.status_code == 422

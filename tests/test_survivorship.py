@@ -25,13 +25,18 @@ def test_source_priority_prefers_the_system_of_record_even_when_older() -> None:
         Member("erp", "E", 1, {"name": "Acme Inc"}, at(1)),
     ]
 
-    attrs, lineage = survive(rules({"rule": "source_priority", "priority": ["erp", "crm"]}),
-                             members)
+    attrs, lineage = survive(
+        rules({"rule": "source_priority", "priority": ["erp", "crm"]}), members
+    )
 
     assert attrs == {"name": "Acme Inc"}
     assert lineage["name"] == {
-        "source": "erp", "source_id": "E", "source_version": 1, "rule": "source_priority",
-        "at": "2026-05-01T00:00:00+00:00", "candidates": 2,
+        "source": "erp",
+        "source_id": "E",
+        "source_version": 1,
+        "rule": "source_priority",
+        "at": "2026-05-01T00:00:00+00:00",
+        "candidates": 2,
         "alternatives": [{"source": "crm", "source_id": "1", "value": "Acme (CRM)"}],
     }
 
@@ -42,8 +47,9 @@ def test_source_priority_falls_back_to_a_lower_source_when_the_top_one_has_no_va
         Member("erp", "E", 1, {"name": "Acme Inc", "owner": None}, at(1)),
     ]
 
-    attrs, lineage = survive(rules({"rule": "source_priority", "priority": ["erp", "crm"]}),
-                             members)
+    attrs, lineage = survive(
+        rules({"rule": "source_priority", "priority": ["erp", "crm"]}), members
+    )
 
     assert attrs["owner"] == "dana"
     assert lineage["owner"]["source"] == "crm"
@@ -64,8 +70,20 @@ def test_most_recent_uses_the_source_timestamp() -> None:
 def test_most_complete_prefers_the_fuller_address() -> None:
     members = [
         Member("crm", "1", 1, {"address": {"city": "Berlin", "country": "DE"}}, at(9)),
-        Member("erp", "E", 1, {"address": {"line1": "Unter den Linden 1", "city": "Berlin",
-                                           "postcode": "10117", "country": "DE"}}, at(1)),
+        Member(
+            "erp",
+            "E",
+            1,
+            {
+                "address": {
+                    "line1": "Unter den Linden 1",
+                    "city": "Berlin",
+                    "postcode": "10117",
+                    "country": "DE",
+                }
+            },
+            at(1),
+        ),
     ]
 
     attrs, _ = survive(rules({"rule": "most_complete"}), members)
@@ -89,8 +107,15 @@ def test_most_frequent_takes_the_majority_and_breaks_ties_by_recency() -> None:
 
 
 def test_record_metadata_never_survives_into_the_golden_record() -> None:
-    members = [Member("crm", "1", 1, {"name": "Acme", "extensions": {"x": 1},
-                                      "source_updated_at": "2026-01-01T00:00:00Z"}, at(1))]
+    members = [
+        Member(
+            "crm",
+            "1",
+            1,
+            {"name": "Acme", "extensions": {"x": 1}, "source_updated_at": "2026-01-01T00:00:00Z"},
+            at(1),
+        )
+    ]
 
     attrs, _ = survive(rules_for("customer"), members)
 

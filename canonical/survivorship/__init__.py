@@ -66,9 +66,7 @@ class SurvivorshipRules:
 @cache
 def rules_for(entity_type: str) -> SurvivorshipRules:
     try:
-        text = (
-            resources.files("canonical").joinpath(f"survivorship/{entity_type}.json").read_text()
-        )
+        text = resources.files("canonical").joinpath(f"survivorship/{entity_type}.json").read_text()
     except FileNotFoundError as exc:
         raise UnknownEntityType(f"no survivorship rules for '{entity_type}'") from exc
     return SurvivorshipRules.from_dict(json.loads(text))

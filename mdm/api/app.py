@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from mdm.api.responses import JsonResponse
 
 from mdm.api import routes_admin, routes_golden, routes_ingest, routes_steward
 from mdm.api.errors import install_error_handlers
 from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
+from mdm.api.responses import JsonResponse
 from mdm.bootstrap import Container
+from mdm.console import console_router
 from mdm.graphql import graphql_router
 
 __all__ = ["create_app"]
@@ -28,6 +29,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_admin.router)
     app.include_router(routes_steward.router)
     app.include_router(graphql_router(container))
+    app.include_router(console_router())
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

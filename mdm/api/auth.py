@@ -9,6 +9,7 @@ pay a query for its key.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -59,7 +60,7 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
-def require_role(role: str):  # type: ignore[no-untyped-def]
+def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
     async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has(role):
             raise ApiError(403, "forbidden", f"this action needs the '{role}' role")

@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from mdm.api.responses import JsonResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from canonical.errors import Conflict, DomainError, InvalidInput, NotFound
+from mdm.api.responses import JsonResponse
 
 __all__ = ["ApiError", "error_body", "install_error_handlers"]
 
@@ -53,9 +53,7 @@ def install_error_handlers(app: FastAPI) -> None:
             extra["errors"] = [e.as_dict() for e in exc.errors]
             if getattr(exc, "quarantine_id", None):
                 extra["quarantine_id"] = exc.quarantine_id  # type: ignore[attr-defined]
-        return JsonResponse(
-            error_body(exc.code, exc.message, **extra), status_code=_status_of(exc)
-        )
+        return JsonResponse(error_body(exc.code, exc.message, **extra), status_code=_status_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JsonResponse:

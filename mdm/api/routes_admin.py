@@ -6,7 +6,6 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from mdm.api.responses import JsonResponse
 from sqlalchemy import select
 
 from canonical.errors import Conflict
@@ -15,6 +14,7 @@ from mdm.api.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.api.body import read_json
 from mdm.api.deps import ContainerDep, CorrelationId, in_tx, read_tx
 from mdm.api.errors import ApiError
+from mdm.api.responses import JsonResponse
 from mdm.db.repository import OB
 from mdm.db.types import utcnow
 from mdm.services.quarantine import get_quarantined, list_quarantine, resubmit
@@ -30,8 +30,9 @@ _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 @router.get("/sources")
 async def sources(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     rows = await read_tx(container, lambda uow: uow.repo.list_sources())
-    return JsonResponse({"sources": [{"name": r["name"], "description": r["description"]}
-                                       for r in rows]})
+    return JsonResponse(
+        {"sources": [{"name": r["name"], "description": r["description"]} for r in rows]}
+    )
 
 
 @router.post("/sources", status_code=201)
@@ -41,8 +42,12 @@ async def register_source(
     body = await read_json(request, container.settings.max_body_bytes)
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str) or not _SOURCE_NAME.match(name):
-        raise ApiError(422, "invalid_source", "name must match ^[a-z][a-z0-9_-]{1,63}$",
-                       [{"pointer": "/name", "message": "invalid source name", "code": "pattern"}])
+        raise ApiError(
+            422,
+            "invalid_source",
+            "name must match ^[a-z][a-z0-9_-]{1,63}$",
+            [{"pointer": "/name", "message": "invalid source name", "code": "pattern"}],
+        )
     description = str(body.get("description", ""))[:300]
 
     def work(uow: UnitOfWork) -> None:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from mdm.api.responses import JsonResponse
 
 from mdm.api.auth import ReaderPrincipal
 from mdm.api.deps import ContainerDep, read_tx
+from mdm.api.responses import JsonResponse
 from mdm.services.reads import get_golden, get_history, get_xref
 
 __all__ = ["router"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from mdm.api.responses import JsonResponse
 
 from canonical.errors import FieldError, InvalidInput
 from canonical.schemas import schema_for
@@ -13,6 +12,7 @@ from mdm.api.auth import AnyPrincipal
 from mdm.api.body import read_json
 from mdm.api.deps import ContainerDep, CorrelationId, in_tx
 from mdm.api.errors import ApiError
+from mdm.api.responses import JsonResponse
 from mdm.services.ingest import IngestItem, ingest_records
 from mdm.services.keys import Principal
 
@@ -48,8 +48,7 @@ async def put_record(
     )
     if result.status != "accepted":
         if [e["code"] for e in result.errors] == ["hierarchy_cycle"]:
-            raise ApiError(409, "hierarchy_cycle", result.errors[0]["message"],
-                           result.errors)
+            raise ApiError(409, "hierarchy_cycle", result.errors[0]["message"], result.errors)
         exc = InvalidInput(
             f"the {entity_type} record breaks the canonical model "
             f"({len(result.errors)} error(s)); it was kept in quarantine",
@@ -64,9 +63,7 @@ async def put_record(
 
 def _may_write(principal: Principal, source: str) -> None:
     if not principal.may_write_source(source):
-        raise ApiError(
-            403, "forbidden", f"this key may not write records of source '{source}'"
-        )
+        raise ApiError(403, "forbidden", f"this key may not write records of source '{source}'")
 
 
 def _batch_items(body: Any, max_items: int) -> list[IngestItem]:

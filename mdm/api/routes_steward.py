@@ -79,9 +79,16 @@ def _filter(
     assignee: str | None = None,
     older_than_hours: Annotated[float | None, Query(ge=0)] = None,
 ) -> TaskFilter:
-    return TaskFilter(entity_type=entity_type, status=status or None, kind=kind,
-                      min_score=min_score, max_score=max_score, source=source,
-                      assignee=assignee, older_than_hours=older_than_hours)
+    return TaskFilter(
+        entity_type=entity_type,
+        status=status or None,
+        kind=kind,
+        min_score=min_score,
+        max_score=max_score,
+        source=source,
+        assignee=assignee,
+        older_than_hours=older_than_hours,
+    )
 
 
 @router.get("/stewardship/tasks")
@@ -99,8 +106,9 @@ async def tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JsonResponse:
-    flt = _filter(entity_type, status, kind, min_score, max_score, source, assignee,
-                  older_than_hours)
+    flt = _filter(
+        entity_type, status, kind, min_score, max_score, source, assignee, older_than_hours
+    )
     out = await read_tx(container, lambda uow: list_tasks(uow, flt, limit=limit, offset=offset))
     return JsonResponse(out)
 
@@ -111,98 +119,204 @@ async def task(task_id: str, container: ContainerDep, _: StewardPrincipal) -> Js
 
 
 @router.post("/stewardship/tasks/{task_id}/approve")
-async def approve(task_id: str, body: Decision, container: ContainerDep,
-                  principal: StewardPrincipal, cid: CorrelationId) -> JsonResponse:
-    out = await in_tx(container, lambda uow: approve_task(
-        uow, container.matcher, task_id=task_id, actor=principal.name, reason=body.reason,
-        correlation_id=cid))
+async def approve(
+    task_id: str,
+    body: Decision,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
+    out = await in_tx(
+        container,
+        lambda uow: approve_task(
+            uow,
+            container.matcher,
+            task_id=task_id,
+            actor=principal.name,
+            reason=body.reason,
+            correlation_id=cid,
+        ),
+    )
     return JsonResponse(out)
 
 
 @router.post("/stewardship/tasks/{task_id}/reject")
-async def reject(task_id: str, body: Decision, container: ContainerDep,
-                 principal: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await in_tx(container, lambda uow: reject_task(
-        uow, task_id=task_id, actor=principal.name, reason=body.reason)))
+async def reject(
+    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
+) -> JsonResponse:
+    return JsonResponse(
+        await in_tx(
+            container,
+            lambda uow: reject_task(uow, task_id=task_id, actor=principal.name, reason=body.reason),
+        )
+    )
 
 
 @router.post("/stewardship/tasks/{task_id}/defer")
-async def defer(task_id: str, body: Decision, container: ContainerDep,
-                principal: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await in_tx(container, lambda uow: defer_task(
-        uow, task_id=task_id, actor=principal.name, reason=body.reason)))
+async def defer(
+    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
+) -> JsonResponse:
+    return JsonResponse(
+        await in_tx(
+            container,
+            lambda uow: defer_task(uow, task_id=task_id, actor=principal.name, reason=body.reason),
+        )
+    )
 
 
 @router.post("/stewardship/tasks/{task_id}/resolve")
-async def resolve(task_id: str, body: Decision, container: ContainerDep,
-                  principal: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await in_tx(container, lambda uow: resolve_task(
-        uow, task_id=task_id, actor=principal.name, reason=body.reason)))
+async def resolve(
+    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
+) -> JsonResponse:
+    return JsonResponse(
+        await in_tx(
+            container,
+            lambda uow: resolve_task(
+                uow, task_id=task_id, actor=principal.name, reason=body.reason
+            ),
+        )
+    )
 
 
 @router.post("/stewardship/tasks/{task_id}/assign")
-async def assign(task_id: str, body: Assignment, container: ContainerDep,
-                 _: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await in_tx(container, lambda uow: assign_task(
-        uow, task_id=task_id, assignee=body.assignee)))
+async def assign(
+    task_id: str, body: Assignment, container: ContainerDep, _: StewardPrincipal
+) -> JsonResponse:
+    return JsonResponse(
+        await in_tx(
+            container, lambda uow: assign_task(uow, task_id=task_id, assignee=body.assignee)
+        )
+    )
 
 
 @router.post("/stewardship/tasks/bulk-approve")
-async def approve_many(body: BulkApproval, container: ContainerDep,
-                       principal: StewardPrincipal, cid: CorrelationId) -> JsonResponse:
+async def approve_many(
+    body: BulkApproval, container: ContainerDep, principal: StewardPrincipal, cid: CorrelationId
+) -> JsonResponse:
     """Approve every open match review the filter selects; ``expected_count`` must equal
     the number selected now, so a steward confirms exactly what they saw."""
-    flt = TaskFilter(entity_type=body.entity_type, min_score=body.min_score,
-                     max_score=body.max_score, source=body.source, assignee=body.assignee,
-                     older_than_hours=body.older_than_hours)
-    out = await in_tx(container, lambda uow: bulk_approve(
-        uow, container.matcher, flt, expected_count=body.expected_count, actor=principal.name,
-        reason=body.reason, correlation_id=cid))
+    flt = TaskFilter(
+        entity_type=body.entity_type,
+        min_score=body.min_score,
+        max_score=body.max_score,
+        source=body.source,
+        assignee=body.assignee,
+        older_than_hours=body.older_than_hours,
+    )
+    out = await in_tx(
+        container,
+        lambda uow: bulk_approve(
+            uow,
+            container.matcher,
+            flt,
+            expected_count=body.expected_count,
+            actor=principal.name,
+            reason=body.reason,
+            correlation_id=cid,
+        ),
+    )
     return JsonResponse(out)
 
 
 @router.post("/golden/{entity_type}/merge")
-async def merge(entity_type: str, body: MergeRequest, container: ContainerDep,
-                principal: StewardPrincipal, cid: CorrelationId) -> JsonResponse:
+async def merge(
+    entity_type: str,
+    body: MergeRequest,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(container, lambda uow: merge_golden(
-        uow, container.matcher, entity_type=entity_type, survivor_id=body.survivor,
-        merged_ids=body.merged, actor=principal.name, reason=body.reason, correlation_id=cid))
+    out = await in_tx(
+        container,
+        lambda uow: merge_golden(
+            uow,
+            container.matcher,
+            entity_type=entity_type,
+            survivor_id=body.survivor,
+            merged_ids=body.merged,
+            actor=principal.name,
+            reason=body.reason,
+            correlation_id=cid,
+        ),
+    )
     return JsonResponse(out)
 
 
 @router.post("/golden/{entity_type}/{golden_id}/unmerge")
-async def unmerge(entity_type: str, golden_id: str, body: UnmergeRequest,
-                  container: ContainerDep, principal: StewardPrincipal,
-                  cid: CorrelationId) -> JsonResponse:
+async def unmerge(
+    entity_type: str,
+    golden_id: str,
+    body: UnmergeRequest,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(container, lambda uow: unmerge_golden(
-        uow, container.matcher, entity_type=entity_type, survivor_id=golden_id,
-        merged_id=body.merged, actor=principal.name, reason=body.reason, correlation_id=cid))
+    out = await in_tx(
+        container,
+        lambda uow: unmerge_golden(
+            uow,
+            container.matcher,
+            entity_type=entity_type,
+            survivor_id=golden_id,
+            merged_id=body.merged,
+            actor=principal.name,
+            reason=body.reason,
+            correlation_id=cid,
+        ),
+    )
     return JsonResponse(out)
 
 
 @router.post("/golden/{entity_type}/{golden_id}/split")
-async def split(entity_type: str, golden_id: str, body: SplitRequest, container: ContainerDep,
-                principal: StewardPrincipal, cid: CorrelationId) -> JsonResponse:
+async def split(
+    entity_type: str,
+    golden_id: str,
+    body: SplitRequest,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(container, lambda uow: split_record(
-        uow, container.matcher, entity_type=entity_type, golden_id=golden_id,
-        source=body.source, source_id=body.source_id, actor=principal.name,
-        reason=body.reason, correlation_id=cid))
+    out = await in_tx(
+        container,
+        lambda uow: split_record(
+            uow,
+            container.matcher,
+            entity_type=entity_type,
+            golden_id=golden_id,
+            source=body.source,
+            source_id=body.source_id,
+            actor=principal.name,
+            reason=body.reason,
+            correlation_id=cid,
+        ),
+    )
     return JsonResponse(out)
 
 
 @router.get("/golden/customer/{golden_id}/hierarchy")
-async def hierarchy(golden_id: str, container: ContainerDep, _: ReaderPrincipal,
-                    max_depth: Annotated[int, Query(ge=1, le=20)] = 10) -> JsonResponse:
-    return JsonResponse(await read_tx(container, lambda uow: get_hierarchy(
-        uow, golden_id=golden_id, max_depth=max_depth)))
+async def hierarchy(
+    golden_id: str,
+    container: ContainerDep,
+    _: ReaderPrincipal,
+    max_depth: Annotated[int, Query(ge=1, le=20)] = 10,
+) -> JsonResponse:
+    return JsonResponse(
+        await read_tx(
+            container, lambda uow: get_hierarchy(uow, golden_id=golden_id, max_depth=max_depth)
+        )
+    )
 
 
 @router.get("/audit")
-async def audit(container: ContainerDep, _: StewardPrincipal, target_id: str | None = None,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> JsonResponse:
+async def audit(
+    container: ContainerDep,
+    _: StewardPrincipal,
+    target_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> JsonResponse:
     def work(uow: UnitOfWork) -> list[dict[str, Any]]:
         stmt = select(AU).order_by(AU.c.id.desc()).limit(limit)
         if target_id:

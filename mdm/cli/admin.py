@@ -8,7 +8,7 @@ from mdm.bootstrap import bootstrap
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
 from mdm.db.types import utcnow
-from mdm.services.uow import run_in_transaction
+from mdm.services.uow import UnitOfWork, run_in_transaction
 from mdm.settings import get_settings
 
 __all__ = ["register"]
@@ -43,7 +43,7 @@ def add_source(name: str, description: str = typer.Option("", "--description", "
     """Register a source system by name."""
     c = bootstrap(migrate=get_settings().is_sqlite)
 
-    def work(uow):  # type: ignore[no-untyped-def]
+    def work(uow: UnitOfWork) -> None:
         if uow.repo.source_exists(name):
             raise typer.BadParameter(f"source '{name}' is already registered")
         uow.repo.add_source({"name": name, "description": description, "created_at": utcnow()})

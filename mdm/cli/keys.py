@@ -12,14 +12,19 @@ from mdm.settings import get_settings
 
 __all__ = ["register"]
 
-keys_app = typer.Typer(help="API keys for applications, stewards and source systems.",
-                       no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for applications, stewards and source systems.", no_args_is_help=True
+)
 
 
 @keys_app.command("create")
 def create(
-    role: list[str] = typer.Option(..., "--role", "-r", help="reader, steward, admin, pii, "
-                                   "or source (with --source); repeat for several"),
+    role: list[str] = typer.Option(
+        ...,
+        "--role",
+        "-r",
+        help="reader, steward, admin, pii, or source (with --source); repeat for several",
+    ),
     source: str = typer.Option(None, "--source", help="The source system a 'source' key writes"),
     name: str = typer.Option("", "--name", help="Who or what the key is for"),
 ) -> None:
@@ -38,8 +43,9 @@ def create(
         typer.echo(f"error: {exc.errors[0].message}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(secret)
-    typer.echo(f"roles: {', '.join(info['roles'])} (store the key now; it is not shown again)",
-               err=True)
+    typer.echo(
+        f"roles: {', '.join(info['roles'])} (store the key now; it is not shown again)", err=True
+    )
 
 
 def register(app: typer.Typer) -> None:

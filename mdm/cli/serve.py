@@ -20,9 +20,7 @@ __all__ = ["register"]
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", "-h"),
     port: int = typer.Option(8000, "--port", "-p"),
-    demo: bool = typer.Option(
-        True, help="Load the demo data set into an empty embedded database"
-    ),
+    demo: bool = typer.Option(True, help="Load the demo data set into an empty embedded database"),
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL deployments)"),
 ) -> None:
     """Run the API. The embedded default (SQLite) migrates itself on first start."""
@@ -46,7 +44,11 @@ def serve(
     logging.basicConfig(level=logging.INFO)
     if workers > 1:
         uvicorn.run(
-            "mdm.api.main:app_factory", factory=True, host=host, port=port, workers=workers,
+            "mdm.api.main:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
             log_level="warning",
         )
     else:
@@ -59,8 +61,8 @@ def ensure_admin_key(container: Container) -> str | None:
     given = container.settings.admin_api_key
     if given:
         run_in_transaction(
-            container.engine, lambda uow: create_key(uow, name="admin", roles=["admin"],
-                                                     secret=given)
+            container.engine,
+            lambda uow: create_key(uow, name="admin", roles=["admin"], secret=given),
         )
         return None
     if run_in_transaction(container.engine, count_admin_keys, readonly=True):

@@ -11,8 +11,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, String, and_, any_, cast, bindparam, func, insert, literal_column, select, tuple_, update
-from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy import (
+    JSON,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -56,7 +69,7 @@ def _in(dialect: str, column: Any, values: Sequence[Any]) -> Any:
     """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of
     hundreds (cheaper to send, parse and plan)."""
     if dialect == "postgresql":
-        return column == any_(cast(array(list(values)), ARRAY(String)))
+        return column == any_(literal(list(values), ARRAY(String)))
     return column.in_(list(values))
 
 
@@ -66,7 +79,9 @@ def _json_text(value: Any) -> str:
 
 def lock_id(text: str) -> int:
     """A signed 64-bit advisory-lock id for a string key."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 class CoreRepository:
@@ -93,8 +108,7 @@ class CoreRepository:
                 for row in group:
                     copy.write_row(
                         [
-                            _json_text(row[c]) if c in json_cols and row[c] is not None
-                            else row[c]
+                            _json_text(row[c]) if c in json_cols and row[c] is not None else row[c]
                             for c in cols
                         ]
                     )
@@ -134,7 +148,9 @@ class CoreRepository:
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(list(source_ids)):
             stmt = select(SR).where(
-                SR.c.source == source, SR.c.entity_type == entity_type, _in(self.dialect, SR.c.source_id, part)
+                SR.c.source == source,
+                SR.c.entity_type == entity_type,
+                _in(self.dialect, SR.c.source_id, part),
             )
             for row in self.conn.execute(stmt).mappings():
                 found[row["source_id"]] = dict(row)
@@ -145,9 +161,7 @@ class CoreRepository:
     ) -> dict[tuple[str, str, str], dict[str, Any]]:
         found: dict[tuple[str, str, str], dict[str, Any]] = {}
         for part in chunks(list(keys)):
-            stmt = select(SR).where(
-                tuple_(SR.c.source, SR.c.entity_type, SR.c.source_id).in_(part)
-            )
+            stmt = select(SR).where(tuple_(SR.c.source, SR.c.entity_type, SR.c.source_id).in_(part))
             for row in self.conn.execute(stmt).mappings():
                 found[(row["source"], row["entity_type"], row["source_id"])] = dict(row)
         return found
@@ -260,10 +274,7 @@ class CoreRepository:
 
     def golden_history(self, golden_id: str, limit: int = 100) -> list[dict[str, Any]]:
         stmt = (
-            select(GV)
-            .where(GV.c.golden_id == golden_id)
-            .order_by(GV.c.version.desc())
-            .limit(limit)
+            select(GV).where(GV.c.golden_id == golden_id).order_by(GV.c.version.desc()).limit(limit)
         )
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
 
@@ -291,7 +302,7 @@ class CoreRepository:
             return
         unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
         if self.dialect == "postgresql":
-            present = set()
+            present: set[tuple[Any, ...]] = set()
             for etype in {r["entity_type"] for r in unique}:
                 keys = [r["key"] for r in unique if r["entity_type"] == etype]
                 for part in chunks(keys):
@@ -340,7 +351,8 @@ class CoreRepository:
         found: set[str] = set()
         for part in chunks(list(golden_ids)):
             stmt = select(ST.c.golden_id).where(
-                ST.c.kind == kind, ST.c.status.in_(("open", "deferred")),
+                ST.c.kind == kind,
+                ST.c.status.in_(("open", "deferred")),
                 _in(self.dialect, ST.c.golden_id, part),
             )
             found.update(g for (g,) in self.conn.execute(stmt))
@@ -348,6 +360,7 @@ class CoreRepository:
 
     def children_of(self, parent_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Active golden customers whose surviving parent is one of ``parent_ids``."""
+        expr: Any
         if self.dialect == "postgresql":
             expr = literal_column("(golden_record.attributes ->> 'parent')")
         else:

@@ -234,9 +234,7 @@ class GoldenBook:
         g.version += 1
         g.updated_at = now
         g.dirty = True
-        members = sorted(
-            [r["source"], r["source_id"], r["version"]] for r in g.members.values()
-        )
+        members = sorted([r["source"], r["source_id"], r["version"]] for r in g.members.values())
         self.versions.append(
             {
                 "golden_id": g.id,

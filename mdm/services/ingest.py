@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from canonical.errors import FieldError, InvalidInput, UnknownSource
+from canonical.errors import FieldError, UnknownSource
 from canonical.schemas import schema_for
 from matching.port import Candidate, Matcher
 from mdm.db.types import utcnow
@@ -69,7 +69,9 @@ class ItemResult:
 
 def payload_hash(record: Mapping[str, Any]) -> str:
     body = {k: v for k, v in record.items() if k != "source_updated_at"}
-    return hashlib.blake2b(orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=20).hexdigest()
+    return hashlib.blake2b(
+        orjson.dumps(body, option=orjson.OPT_SORT_KEYS), digest_size=20
+    ).hexdigest()
 
 
 def _parse_ts(value: Any) -> datetime | None:
@@ -129,8 +131,13 @@ def ingest_records(
                 }
             )
             results.append(
-                ItemResult(index, sid, "rejected", errors=[e.as_dict() for e in errors],
-                           quarantine_id=qid if quarantine_invalid else None)
+                ItemResult(
+                    index,
+                    sid,
+                    "rejected",
+                    errors=[e.as_dict() for e in errors],
+                    quarantine_id=qid if quarantine_invalid else None,
+                )
             )
         else:
             assert sid is not None
@@ -180,20 +187,43 @@ def ingest_records(
             "hierarchy_cycle",
         )
         qid = new_id()
-        quarantine.append({
-            "id": qid, "source": source, "entity_type": entity_type, "source_id": sid,
-            "payload": rec, "errors": [error.as_dict()], "correlation_id": correlation_id,
-            "received_at": now, "status": "open",
-        })
-        tasks.append({
-            "id": new_id(), "entity_type": entity_type, "kind": "hierarchy_cycle",
-            "status": "open", "record_id": None, "golden_id": golden_id,
-            "candidate_golden_id": parent_gid, "score": None, "settings_version": None,
-            "explanation": {"reason": error.message, "cycle": [golden_id, *chain],
-                            "record": {"source": source, "source_id": sid},
-                            "parent": rec["parent"], "quarantine_id": qid},
-            "created_at": now, "updated_at": now, "priority": 100, "source": source,
-        })
+        quarantine.append(
+            {
+                "id": qid,
+                "source": source,
+                "entity_type": entity_type,
+                "source_id": sid,
+                "payload": rec,
+                "errors": [error.as_dict()],
+                "correlation_id": correlation_id,
+                "received_at": now,
+                "status": "open",
+            }
+        )
+        tasks.append(
+            {
+                "id": new_id(),
+                "entity_type": entity_type,
+                "kind": "hierarchy_cycle",
+                "status": "open",
+                "record_id": None,
+                "golden_id": golden_id,
+                "candidate_golden_id": parent_gid,
+                "score": None,
+                "settings_version": None,
+                "explanation": {
+                    "reason": error.message,
+                    "cycle": [golden_id, *chain],
+                    "record": {"source": source, "source_id": sid},
+                    "parent": rec["parent"],
+                    "quarantine_id": qid,
+                },
+                "created_at": now,
+                "updated_at": now,
+                "priority": 100,
+                "source": source,
+            }
+        )
         result = results[index]
         result.status = "rejected"
         result.errors = [error.as_dict()]
@@ -255,8 +285,11 @@ def ingest_records(
                     candidate_ids[gid] = candidate_ids.get(gid, 0) + 1
             ranked = sorted(candidate_ids, key=lambda gid: (-candidate_ids[gid], gid))
             candidates = [
-                Candidate(gid, book.goldens[gid].attributes,
-                          [m["payload"] for m in book.goldens[gid].members.values()])
+                Candidate(
+                    gid,
+                    book.goldens[gid].attributes,
+                    [m["payload"] for m in book.goldens[gid].members.values()],
+                )
                 for gid in ranked
                 if gid in book.goldens and book.goldens[gid].status == "active"
             ][:MAX_CANDIDATES]
@@ -307,7 +340,7 @@ def ingest_records(
                         },
                         "created_at": now,
                         "updated_at": now,
-                        "priority": int(round((decision.score or 0) * 100)),
+                        "priority": round((decision.score or 0) * 100),
                         "source": source,
                     }
                 )
@@ -336,8 +369,19 @@ def ingest_records(
     repo.insert_records(list(new_records.values()))
     repo.update_records(
         [
-            {k: r[k] for k in ("id", "version", "payload", "payload_hash", "schema_version",
-                               "source_updated_at", "received_at", "ref_key")}
+            {
+                k: r[k]
+                for k in (
+                    "id",
+                    "version",
+                    "payload",
+                    "payload_hash",
+                    "schema_version",
+                    "source_updated_at",
+                    "received_at",
+                    "ref_key",
+                )
+            }
             for r in changed_records.values()
         ]
     )
@@ -351,8 +395,9 @@ def ingest_records(
     return results
 
 
-def _parent_disagreements(book: GoldenBook, entity_type: str, now: datetime
-                          ) -> list[dict[str, Any]]:
+def _parent_disagreements(
+    book: GoldenBook, entity_type: str, now: datetime
+) -> list[dict[str, Any]]:
     """A steward task for each changed customer whose sources name different parents
     (survivorship picked one; the others stay visible in lineage ``alternatives``)."""
     if entity_type != "customer":
@@ -367,15 +412,27 @@ def _parent_disagreements(book: GoldenBook, entity_type: str, now: datetime
     already = book.repo.open_task_goldens("parent_disagreement", sorted(disputed))
     return [
         {
-            "id": new_id(), "entity_type": "customer", "kind": "parent_disagreement",
-            "status": "open", "record_id": None, "golden_id": gid,
-            "candidate_golden_id": None, "score": None, "settings_version": None,
-            "explanation": {"reason": "sources disagree on the parent", "chosen": {
-                "source": lin["source"], "source_id": lin["source_id"]},
-                "alternatives": lin["alternatives"]},
-            "created_at": now, "updated_at": now, "priority": 50, "source": None,
+            "id": new_id(),
+            "entity_type": "customer",
+            "kind": "parent_disagreement",
+            "status": "open",
+            "record_id": None,
+            "golden_id": gid,
+            "candidate_golden_id": None,
+            "score": None,
+            "settings_version": None,
+            "explanation": {
+                "reason": "sources disagree on the parent",
+                "chosen": {"source": lin["source"], "source_id": lin["source_id"]},
+                "alternatives": lin["alternatives"],
+            },
+            "created_at": now,
+            "updated_at": now,
+            "priority": 50,
+            "source": None,
         }
-        for gid, lin in disputed.items() if gid not in already
+        for gid, lin in disputed.items()
+        if gid not in already
     ]
 
 

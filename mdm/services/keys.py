@@ -61,8 +61,14 @@ def validate_roles(roles: Iterable[str]) -> list[str]:
     if bad or not roles:
         raise InvalidInput(
             "unknown role",
-            [FieldError("/roles", f"roles must be among {', '.join(ROLES)} or source:<name>;"
-                        f" got {', '.join(bad) or 'none'}", "enum")],
+            [
+                FieldError(
+                    "/roles",
+                    f"roles must be among {', '.join(ROLES)} or source:<name>;"
+                    f" got {', '.join(bad) or 'none'}",
+                    "enum",
+                )
+            ],
         )
     return roles
 

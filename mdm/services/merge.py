@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from canonical.errors import Conflict, InvalidInput, NotFound
-from canonical.errors import FieldError
+from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from matching.port import Matcher
 from mdm.db.tables import MergeEventRow, NotAMatchRow
 from mdm.db.types import utcnow
@@ -37,10 +36,15 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 def not_a_match_pair(uow: UnitOfWork, entity_type: str, a: str, b: str) -> dict[str, Any] | None:
     left, right = _pair(a, b)
-    row = uow.conn.execute(
-        select(NM).where(NM.c.entity_type == entity_type, NM.c.left_id == left,
-                         NM.c.right_id == right)
-    ).mappings().first()
+    row = (
+        uow.conn.execute(
+            select(NM).where(
+                NM.c.entity_type == entity_type, NM.c.left_id == left, NM.c.right_id == right
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -50,9 +54,19 @@ def remember_not_a_match(
     if not_a_match_pair(uow, entity_type, a, b):
         return
     left, right = _pair(a, b)
-    uow.conn.execute(insert(NM), [{"entity_type": entity_type, "left_id": left,
-                                   "right_id": right, "actor": actor, "reason": reason,
-                                   "created_at": utcnow()}])
+    uow.conn.execute(
+        insert(NM),
+        [
+            {
+                "entity_type": entity_type,
+                "left_id": left,
+                "right_id": right,
+                "actor": actor,
+                "reason": reason,
+                "created_at": utcnow(),
+            }
+        ],
+    )
 
 
 def _reindex(book: GoldenBook, matcher: Matcher, g: GoldenState) -> None:
@@ -63,16 +77,34 @@ def _reindex(book: GoldenBook, matcher: Matcher, g: GoldenState) -> None:
     )
 
 
-def _audit(book: GoldenBook, actor: str, action: str, target: str, reason: str | None,
-           detail: dict[str, Any]) -> None:
-    book.repo.audit([{"actor": actor, "action": action, "target_id": target, "detail": detail,
-                      "reason": reason, "correlation_id": book.correlation_id, "at": utcnow()}])
+def _audit(
+    book: GoldenBook,
+    actor: str,
+    action: str,
+    target: str,
+    reason: str | None,
+    detail: dict[str, Any],
+) -> None:
+    book.repo.audit(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "target_id": target,
+                "detail": detail,
+                "reason": reason,
+                "correlation_id": book.correlation_id,
+                "at": utcnow(),
+            }
+        ]
+    )
 
 
 def _require_reason(reason: str | None) -> str:
     if not reason or not reason.strip():
-        raise InvalidInput("a reason is required", [FieldError("/reason", "give a reason",
-                                                               "required")])
+        raise InvalidInput(
+            "a reason is required", [FieldError("/reason", "give a reason", "required")]
+        )
     return reason.strip()[:1000]
 
 
@@ -105,18 +137,23 @@ def merge_golden(
     reason = _require_reason(reason)
     merged_ids = list(dict.fromkeys(merged_ids))
     if not merged_ids:
-        raise InvalidInput("nothing to merge", [FieldError("/merged", "name at least one id",
-                                                           "required")])
+        raise InvalidInput(
+            "nothing to merge", [FieldError("/merged", "name at least one id", "required")]
+        )
     if survivor_id in merged_ids:
-        raise InvalidInput("a record cannot be merged into itself",
-                           [FieldError("/merged", "the survivor is in the merged list", "invalid")])
+        raise InvalidInput(
+            "a record cannot be merged into itself",
+            [FieldError("/merged", "the survivor is in the merged list", "invalid")],
+        )
     book = GoldenBook(uow.repo, correlation_id=correlation_id)
     survivor, *merged = _load_active(book, entity_type, [survivor_id, *merged_ids])
     for m in merged:
         refused = not_a_match_pair(uow, entity_type, survivor.id, m.id)
         if refused:
-            raise Conflict(f"'{survivor.id}' and '{m.id}' were marked not-a-match by "
-                           f"{refused['actor']}: {refused['reason']}")
+            raise Conflict(
+                f"'{survivor.id}' and '{m.id}' were marked not-a-match by "
+                f"{refused['actor']}: {refused['reason']}"
+            )
     book.resolve_refs()
     moved_all: list[dict[str, Any]] = []
     events = []
@@ -127,21 +164,40 @@ def merge_golden(
         keys = uow.repo.delete_keys_of(entity_type, m.id)
         m.status, m.merged_into = "merged", survivor.id
         book.record_status_change(m, cause="merged_into_survivor", change="merged")
-        events.append({
-            "id": new_id(), "entity_type": entity_type, "survivor_id": survivor.id,
-            "merged_id": m.id, "moved_records": [r["id"] for r in moved], "moved_keys": keys,
-            "task_id": task_id, "actor": actor, "reason": reason,
-            "correlation_id": correlation_id, "merged_at": now,
-        })
+        events.append(
+            {
+                "id": new_id(),
+                "entity_type": entity_type,
+                "survivor_id": survivor.id,
+                "merged_id": m.id,
+                "moved_records": [r["id"] for r in moved],
+                "moved_keys": keys,
+                "task_id": task_id,
+                "actor": actor,
+                "reason": reason,
+                "correlation_id": correlation_id,
+                "merged_at": now,
+            }
+        )
     _reindex(book, matcher, survivor)
     book.recompute(survivor, cause="merged", membership_changed=True)
     book.refresh_dependents(moved_all, cause="parent_merged")
     uow.conn.execute(insert(ME), events)
-    _audit(book, actor, "merge", survivor.id, reason,
-           {"merged": merged_ids, "task_id": task_id, "moved_records": len(moved_all)})
+    _audit(
+        book,
+        actor,
+        "merge",
+        survivor.id,
+        reason,
+        {"merged": merged_ids, "task_id": task_id, "moved_records": len(moved_all)},
+    )
     book.flush()
-    return {"survivor": survivor.id, "merged": merged_ids, "version": survivor.version,
-            "merge_events": [e["id"] for e in events]}
+    return {
+        "survivor": survivor.id,
+        "merged": merged_ids,
+        "version": survivor.version,
+        "merge_events": [e["id"] for e in events],
+    }
 
 
 def unmerge_golden(
@@ -158,10 +214,20 @@ def unmerge_golden(
     """Undo the latest merge of ``merged_id`` into ``survivor_id``: the same source
     records go back, the merged id is active again, survivorship and hierarchy follow."""
     reason = _require_reason(reason)
-    event = uow.conn.execute(
-        select(ME).where(ME.c.survivor_id == survivor_id, ME.c.merged_id == merged_id,
-                         ME.c.undone_at.is_(None)).order_by(ME.c.merged_at.desc()).limit(1)
-    ).mappings().first()
+    event = (
+        uow.conn.execute(
+            select(ME)
+            .where(
+                ME.c.survivor_id == survivor_id,
+                ME.c.merged_id == merged_id,
+                ME.c.undone_at.is_(None),
+            )
+            .order_by(ME.c.merged_at.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
     if event is None:
         raise NotFound(f"no merge of '{merged_id}' into '{survivor_id}' to undo")
     book = GoldenBook(uow.repo, correlation_id=correlation_id)
@@ -172,24 +238,40 @@ def unmerge_golden(
     if merged.status != "merged" or merged.merged_into != survivor_id:
         raise Conflict(f"'{merged_id}' is not merged into '{survivor_id}' any more")
     if survivor.status != "active":
-        raise Conflict(f"'{survivor_id}' was merged into '{survivor.merged_into}'; "
-                       "undo that merge first")
+        raise Conflict(
+            f"'{survivor_id}' was merged into '{survivor.merged_into}'; undo that merge first"
+        )
     book.resolve_refs()
-    back = [book.move(rid, survivor, merged) for rid in event["moved_records"]
-            if rid in survivor.members]
+    back = [
+        book.move(rid, survivor, merged)
+        for rid in event["moved_records"]
+        if rid in survivor.members
+    ]
     merged.status, merged.merged_into = "active", None
     _reindex(book, matcher, merged)
     _reindex(book, matcher, survivor)
     book.recompute(merged, cause="unmerged", membership_changed=True, change="unmerged")
     book.recompute(survivor, cause="unmerged", membership_changed=True)
     book.refresh_dependents(back, cause="parent_unmerged")
-    uow.conn.execute(update(ME).where(ME.c.id == event["id"]).values(undone_at=utcnow(),
-                                                                      undone_by=actor))
-    _audit(book, actor, "unmerge", survivor_id, reason,
-           {"merged": merged_id, "merge_event": event["id"], "moved_back": len(back)})
+    uow.conn.execute(
+        update(ME).where(ME.c.id == event["id"]).values(undone_at=utcnow(), undone_by=actor)
+    )
+    _audit(
+        book,
+        actor,
+        "unmerge",
+        survivor_id,
+        reason,
+        {"merged": merged_id, "merge_event": event["id"], "moved_back": len(back)},
+    )
     book.flush()
-    return {"survivor": survivor_id, "restored": merged_id, "survivor_version": survivor.version,
-            "restored_version": merged.version, "moved_back": [r["source_id"] for r in back]}
+    return {
+        "survivor": survivor_id,
+        "restored": merged_id,
+        "survivor_version": survivor.version,
+        "restored_version": merged.version,
+        "moved_back": [r["source_id"] for r in back],
+    }
 
 
 def split_record(
@@ -209,8 +291,14 @@ def split_record(
     reason = _require_reason(reason)
     book = GoldenBook(uow.repo, correlation_id=correlation_id)
     [g] = _load_active(book, entity_type, [golden_id])
-    rid = next((r["id"] for r in g.members.values()
-                if r["source"] == source and r["source_id"] == source_id), None)
+    rid = next(
+        (
+            r["id"]
+            for r in g.members.values()
+            if r["source"] == source and r["source_id"] == source_id
+        ),
+        None,
+    )
     if rid is None:
         raise NotFound(f"'{source}/{source_id}' is not a source record of '{golden_id}'")
     if len(g.members) == 1:
@@ -224,8 +312,18 @@ def split_record(
     book.recompute(g, cause="record_split", membership_changed=True)
     book.refresh_dependents([moved], cause="parent_split")
     remember_not_a_match(uow, entity_type, g.id, new.id, actor=actor, reason=reason)
-    _audit(book, actor, "split", g.id, reason, {"record": f"{source}/{source_id}",
-                                                "new_golden_id": new.id})
+    _audit(
+        book,
+        actor,
+        "split",
+        g.id,
+        reason,
+        {"record": f"{source}/{source_id}", "new_golden_id": new.id},
+    )
     book.flush()
-    return {"golden_id": g.id, "version": g.version, "new_golden_id": new.id,
-            "new_version": new.version}
+    return {
+        "golden_id": g.id,
+        "version": g.version,
+        "new_golden_id": new.id,
+        "new_version": new.version,
+    }

@@ -59,8 +59,10 @@ class TaskFilter:
         older_than_hours: float | None = None,
     ) -> None:
         if status and status not in STATUSES:
-            raise InvalidInput("unknown status", [FieldError(
-                "/status", f"status must be one of {', '.join(STATUSES)}", "enum")])
+            raise InvalidInput(
+                "unknown status",
+                [FieldError("/status", f"status must be one of {', '.join(STATUSES)}", "enum")],
+            )
         self.entity_type, self.status, self.kind = entity_type, status, kind
         self.min_score, self.max_score = min_score, max_score
         self.source, self.assignee, self.older_than_hours = source, assignee, older_than_hours
@@ -97,25 +99,38 @@ def _name(attrs: dict[str, Any] | None) -> str | None:
 
 def _summary(row: Any, left: Any = None, right: Any = None) -> dict[str, Any]:
     return {
-        "id": row["id"], "kind": row["kind"], "entity_type": row["entity_type"],
-        "status": row["status"], "priority": row["priority"], "score": row["score"],
-        "source": row["source"], "assignee": row["assignee"],
-        "golden_id": row["golden_id"], "candidate_golden_id": row["candidate_golden_id"],
-        "left_name": _name(left), "right_name": _name(right),
-        "created_at": _iso(row["created_at"]), "decided_by": row["decided_by"],
-        "decided_at": _iso(row["decided_at"]), "reason": row["reason"],
+        "id": row["id"],
+        "kind": row["kind"],
+        "entity_type": row["entity_type"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "score": row["score"],
+        "source": row["source"],
+        "assignee": row["assignee"],
+        "golden_id": row["golden_id"],
+        "candidate_golden_id": row["candidate_golden_id"],
+        "left_name": _name(left),
+        "right_name": _name(right),
+        "created_at": _iso(row["created_at"]),
+        "decided_by": row["decided_by"],
+        "decided_at": _iso(row["decided_at"]),
+        "reason": row["reason"],
     }
 
 
-def list_tasks(uow: UnitOfWork, flt: TaskFilter, *, limit: int = 50,
-               offset: int = 0) -> dict[str, Any]:
+def list_tasks(
+    uow: UnitOfWork, flt: TaskFilter, *, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     """One page of the queue, highest priority first, oldest first within a priority."""
     conds = flt.conditions()
     total = uow.conn.execute(select(func.count()).select_from(ST).where(*conds)).scalar_one()
     left, right = aliased(GR), aliased(GR)
     page = (
-        select(ST.c.id).where(*conds)
-        .order_by(ST.c.priority.desc(), ST.c.created_at, ST.c.id).limit(limit).offset(offset)
+        select(ST.c.id)
+        .where(*conds)
+        .order_by(ST.c.priority.desc(), ST.c.created_at, ST.c.id)
+        .limit(limit)
+        .offset(offset)
     ).subquery()
     stmt = (
         select(ST, left.c.attributes.label("left_attrs"), right.c.attributes.label("right_attrs"))
@@ -125,8 +140,12 @@ def list_tasks(uow: UnitOfWork, flt: TaskFilter, *, limit: int = 50,
         .order_by(ST.c.priority.desc(), ST.c.created_at, ST.c.id)
     )
     rows = uow.conn.execute(stmt).mappings().all()
-    return {"total": total, "limit": limit, "offset": offset,
-            "items": [_summary(r, r["left_attrs"], r["right_attrs"]) for r in rows]}
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [_summary(r, r["left_attrs"], r["right_attrs"]) for r in rows],
+    }
 
 
 def _task(uow: UnitOfWork, task_id: str, *, lock: bool = False) -> dict[str, Any]:
@@ -144,10 +163,16 @@ def _golden_side(book: GoldenBook, gid: str | None) -> dict[str, Any] | None:
         return None
     g = book.goldens[gid]
     return {
-        "golden_id": g.id, "status": g.status, "merged_into": g.merged_into,
-        "version": g.version, "attributes": g.attributes, "lineage": g.lineage,
-        "xrefs": [{"source": m["source"], "source_id": m["source_id"],
-                   "record_version": m["version"]} for m in g.members.values()],
+        "golden_id": g.id,
+        "status": g.status,
+        "merged_into": g.merged_into,
+        "version": g.version,
+        "attributes": g.attributes,
+        "lineage": g.lineage,
+        "xrefs": [
+            {"source": m["source"], "source_id": m["source_id"], "record_version": m["version"]}
+            for m in g.members.values()
+        ],
     }
 
 
@@ -157,8 +182,9 @@ def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     task = _task(uow, task_id)
     book = GoldenBook(uow.repo, correlation_id=None)
     ids = [i for i in (task["golden_id"], task["candidate_golden_id"]) if i]
-    rows = {r["id"]: dict(r) for r in uow.conn.execute(
-        select(GR).where(GR.c.id.in_(ids))).mappings()}
+    rows = {
+        r["id"]: dict(r) for r in uow.conn.execute(select(GR).where(GR.c.id.in_(ids))).mappings()
+    }
     from mdm.services.golden import GoldenState
 
     for gid, row in rows.items():
@@ -166,7 +192,10 @@ def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     for rec in uow.repo.members_of(list(rows)):
         book.goldens[rec["golden_id"]].members[rec["id"]] = rec
     book.resolve_refs()
-    left, right = _golden_side(book, task["golden_id"]), _golden_side(book, task["candidate_golden_id"])
+    left, right = (
+        _golden_side(book, task["golden_id"]),
+        _golden_side(book, task["candidate_golden_id"]),
+    )
     la = (left or {}).get("attributes", {})
     ra = (right or {}).get("attributes", {})
     comparison = [
@@ -175,28 +204,47 @@ def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     ]
     preview = None
     if left and right:
-        members = [book._member_view(book.goldens[task["candidate_golden_id"]], m)
-                   for gid in (task["candidate_golden_id"], task["golden_id"])
-                   for m in book.goldens[gid].members.values()]
+        members = [
+            book._member_view(book.goldens[task["candidate_golden_id"]], m)
+            for gid in (task["candidate_golden_id"], task["golden_id"])
+            for m in book.goldens[gid].members.values()
+        ]
         attrs, lineage = survive(rules_for(task["entity_type"]), members)
         preview = {"attributes": attrs, "lineage": lineage}
-    return {**_summary(task, la, ra), "explanation": task["explanation"],
-            "settings_version": task["settings_version"], "left": left, "right": right,
-            "comparison": comparison, "preview": preview}
+    return {
+        **_summary(task, la, ra),
+        "explanation": task["explanation"],
+        "settings_version": task["settings_version"],
+        "left": left,
+        "right": right,
+        "comparison": comparison,
+        "preview": preview,
+    }
 
 
-def _decide(uow: UnitOfWork, task_id: str, status: str, actor: str, reason: str | None,
-            *, from_statuses: tuple[str, ...] = OPEN) -> dict[str, Any]:
+def _decide(
+    uow: UnitOfWork,
+    task_id: str,
+    status: str,
+    actor: str,
+    reason: str | None,
+    *,
+    from_statuses: tuple[str, ...] = OPEN,
+) -> dict[str, Any]:
     task = _task(uow, task_id, lock=True)
     result = uow.conn.execute(
-        update(ST).where(ST.c.id == task_id, ST.c.status.in_(from_statuses))
-        .values(status=status, decided_by=actor, decided_at=utcnow(), reason=reason,
-                updated_at=utcnow())
+        update(ST)
+        .where(ST.c.id == task_id, ST.c.status.in_(from_statuses))
+        .values(
+            status=status, decided_by=actor, decided_at=utcnow(), reason=reason, updated_at=utcnow()
+        )
     )
     if result.rowcount != 1:
         current = _task(uow, task_id)
-        raise Conflict(f"task '{task_id}' was already {current['status']} by "
-                       f"{current['decided_by'] or 'someone else'}")
+        raise Conflict(
+            f"task '{task_id}' was already {current['status']} by "
+            f"{current['decided_by'] or 'someone else'}"
+        )
     return task
 
 
@@ -214,50 +262,85 @@ def _label(uow: UnitOfWork, task: dict[str, Any], is_match: bool, actor: str) ->
     ids = [i for i in (task["golden_id"], task["candidate_golden_id"]) if i]
     if len(ids) != 2:
         return
-    rows = {r["id"]: r["attributes"] for r in uow.conn.execute(
-        select(GR.c.id, GR.c.attributes).where(GR.c.id.in_(ids))).mappings()}
-    uow.conn.execute(insert(ML), [{
-        "entity_type": task["entity_type"], "left_record": rows.get(ids[0], {}),
-        "right_record": rows.get(ids[1], {}), "is_match": is_match, "task_id": task["id"],
-        "actor": actor, "created_at": utcnow()}])
+    rows = {
+        r["id"]: r["attributes"]
+        for r in uow.conn.execute(
+            select(GR.c.id, GR.c.attributes).where(GR.c.id.in_(ids))
+        ).mappings()
+    }
+    uow.conn.execute(
+        insert(ML),
+        [
+            {
+                "entity_type": task["entity_type"],
+                "left_record": rows.get(ids[0], {}),
+                "right_record": rows.get(ids[1], {}),
+                "is_match": is_match,
+                "task_id": task["id"],
+                "actor": actor,
+                "created_at": utcnow(),
+            }
+        ],
+    )
 
 
-def approve_task(uow: UnitOfWork, matcher: Matcher, *, task_id: str, actor: str,
-                 reason: str | None, correlation_id: str | None) -> dict[str, Any]:
+def approve_task(
+    uow: UnitOfWork,
+    matcher: Matcher,
+    *,
+    task_id: str,
+    actor: str,
+    reason: str | None,
+    correlation_id: str | None,
+) -> dict[str, Any]:
     reason = (reason or "").strip() or "approved match"
     task = _decide(uow, task_id, "approved", actor, reason)
     if not (task["golden_id"] and task["candidate_golden_id"]):
-        raise Conflict(f"task '{task_id}' ({task['kind']}) has no pair to merge; "
-                       "resolve it instead")
+        raise Conflict(
+            f"task '{task_id}' ({task['kind']}) has no pair to merge; resolve it instead"
+        )
     survivor, merged = _current(uow, task["candidate_golden_id"]), _current(uow, task["golden_id"])
     _label(uow, task, True, actor)
     if survivor == merged:
         return {"task": task_id, "status": "approved", "survivor": survivor, "merged": []}
-    out = merge_golden(uow, matcher, entity_type=task["entity_type"], survivor_id=survivor,
-                       merged_ids=[merged], actor=actor, reason=reason,
-                       correlation_id=correlation_id, task_id=task_id)
+    out = merge_golden(
+        uow,
+        matcher,
+        entity_type=task["entity_type"],
+        survivor_id=survivor,
+        merged_ids=[merged],
+        actor=actor,
+        reason=reason,
+        correlation_id=correlation_id,
+        task_id=task_id,
+    )
     return {"task": task_id, "status": "approved", **out}
 
 
-def reject_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None
-                ) -> dict[str, Any]:
+def reject_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None) -> dict[str, Any]:
     reason = (reason or "").strip() or "not a match"
     task = _decide(uow, task_id, "rejected", actor, reason)
     if task["golden_id"] and task["candidate_golden_id"]:
-        remember_not_a_match(uow, task["entity_type"], task["golden_id"],
-                             task["candidate_golden_id"], actor=actor, reason=reason)
+        remember_not_a_match(
+            uow,
+            task["entity_type"],
+            task["golden_id"],
+            task["candidate_golden_id"],
+            actor=actor,
+            reason=reason,
+        )
         _label(uow, task, False, actor)
     return {"task": task_id, "status": "rejected"}
 
 
-def defer_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None
-               ) -> dict[str, Any]:
+def defer_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None) -> dict[str, Any]:
     _decide(uow, task_id, "deferred", actor, reason, from_statuses=("open",))
     return {"task": task_id, "status": "deferred"}
 
 
-def resolve_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None
-                 ) -> dict[str, Any]:
+def resolve_task(
+    uow: UnitOfWork, *, task_id: str, actor: str, reason: str | None
+) -> dict[str, Any]:
     """Close a rule-breach task once the data has been fixed at its source."""
     _decide(uow, task_id, "resolved", actor, reason)
     return {"task": task_id, "status": "resolved"}
@@ -265,22 +348,40 @@ def resolve_task(uow: UnitOfWork, *, task_id: str, actor: str, reason: str | Non
 
 def assign_task(uow: UnitOfWork, *, task_id: str, assignee: str | None) -> dict[str, Any]:
     _task(uow, task_id)
-    uow.conn.execute(update(ST).where(ST.c.id == task_id)
-                     .values(assignee=assignee or None, updated_at=utcnow()))
+    uow.conn.execute(
+        update(ST).where(ST.c.id == task_id).values(assignee=assignee or None, updated_at=utcnow())
+    )
     return {"task": task_id, "assignee": assignee or None}
 
 
-def bulk_approve(uow: UnitOfWork, matcher: Matcher, flt: TaskFilter, *, expected_count: int,
-                 actor: str, reason: str | None, correlation_id: str | None) -> dict[str, Any]:
+def bulk_approve(
+    uow: UnitOfWork,
+    matcher: Matcher,
+    flt: TaskFilter,
+    *,
+    expected_count: int,
+    actor: str,
+    reason: str | None,
+    correlation_id: str | None,
+) -> dict[str, Any]:
     """Approve every open match review the filter selects, if there are exactly
     ``expected_count`` of them (the number the steward saw and confirmed)."""
     flt.status = "open"
     conds = [*flt.conditions(), ST.c.kind == "match_review"]
-    ids = [i for (i,) in uow.conn.execute(
-        select(ST.c.id).where(and_(*conds)).order_by(ST.c.priority.desc(), ST.c.created_at))]
+    ids = [
+        i
+        for (i,) in uow.conn.execute(
+            select(ST.c.id).where(and_(*conds)).order_by(ST.c.priority.desc(), ST.c.created_at)
+        )
+    ]
     if len(ids) != expected_count:
-        raise Conflict(f"the filter now selects {len(ids)} tasks, not {expected_count}; "
-                       "review the list again")
-    results = [approve_task(uow, matcher, task_id=i, actor=actor, reason=reason,
-                            correlation_id=correlation_id) for i in ids]
+        raise Conflict(
+            f"the filter now selects {len(ids)} tasks, not {expected_count}; review the list again"
+        )
+    results = [
+        approve_task(
+            uow, matcher, task_id=i, actor=actor, reason=reason, correlation_id=correlation_id
+        )
+        for i in ids
+    ]
     return {"approved": len(results), "tasks": ids}
