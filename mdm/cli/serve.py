@@ -37,6 +37,8 @@ def serve(
     base = f"http://{host}:{port}"
     typer.echo(f"Golden-record hub on {base}")
     typer.echo(f"  REST API docs   {base}/docs")
+    typer.echo(f"  GraphQL         {base}/graphql")
+    typer.echo(f"  Steward console {base}/steward")
     typer.echo(f"  Health          {base}/healthz")
     typer.echo(f"  Event feed      {base}/api/v1/events")
     if admin_key:
