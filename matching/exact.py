@@ -95,4 +95,31 @@ class ExactIdentifierMatcher:
         if len(ranked) > 1:
             explanation["reason"] = "identifiers point at more than one golden record"
             return Decision("review", best, 1.0, SETTINGS_VERSION, explanation, tuple(ranked[1:]))
+        conflicts = _strong_conflicts(entity_type, record, candidates, best)
+        if conflicts:
+            explanation["reason"] = "conflicting strong identifiers"
+            explanation["conflicts"] = conflicts
+            return Decision("review", best, 0.5, SETTINGS_VERSION, explanation)
         return Decision("link", best, 1.0, SETTINGS_VERSION, explanation)
+
+
+_STRONG = ("tax_id", "registration_number")
+
+
+def _strong_conflicts(
+    entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate], golden_id: str
+) -> dict[str, list[str]]:
+    """Strong identifiers the record and the candidate both have, with different values."""
+    if entity_type != "customer":
+        return {}
+    cand = next(c for c in candidates if c.golden_id == golden_id)
+    out: dict[str, list[str]] = {}
+    for name in _STRONG:
+        mine = _ident(record.get(name))
+        if mine is None:
+            continue
+        theirs = {_ident(m.get(name)) for m in cand.members} | {_ident(cand.attributes.get(name))}
+        theirs.discard(None)
+        if theirs and mine not in theirs:
+            out[name] = [str(record.get(name)), *sorted(str(t) for t in theirs)]
+    return out

@@ -372,3 +372,22 @@ def test_bad_merge_requests_are_clear_4xx(client: TestClient) -> None:
     assert missing.status_code == 404
     assert itself.status_code == 422
     assert no_reason.status_code == 422
+
+
+def test_a_shared_email_with_a_different_tax_id_goes_to_review_not_merge(
+    client: TestClient,
+) -> None:
+    first = put(
+        client, "erp/customer/E1", org("Acme", tax_id="DE811907980", email="ap@acme.example")
+    )
+    second = put(
+        client, "crm/customer/C1", org("Acme", tax_id="FR40303265045", email="ap@acme.example")
+    )
+
+    assert second["action"] == "review"
+    assert second["golden_id"] != first["golden_id"]
+    task = client.get("/api/v1/stewardship/tasks", params={"kind": "identifier_conflict"}).json()[
+        "items"
+    ][0]
+    detail = client.get(f"/api/v1/stewardship/tasks/{task['id']}").json()
+    assert detail["explanation"]["conflicts"]["tax_id"][0] == "FR40303265045"

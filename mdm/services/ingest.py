@@ -327,7 +327,9 @@ def ingest_records(
                     {
                         "id": new_id(),
                         "entity_type": entity_type,
-                        "kind": "match_review",
+                        "kind": "identifier_conflict"
+                        if decision.explanation.get("conflicts")
+                        else "match_review",
                         "status": "open",
                         "record_id": current["id"],
                         "golden_id": g.id,

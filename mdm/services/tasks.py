@@ -38,6 +38,7 @@ __all__ = [
 
 ML = MatchLabelRow.__table__  # type: ignore[attr-defined]
 OPEN = ("open", "deferred")
+MERGEABLE = ("match_review", "identifier_conflict")
 STATUSES = ("open", "deferred", "approved", "rejected", "resolved")
 
 
@@ -367,7 +368,7 @@ def bulk_approve(
     """Approve every open match review the filter selects, if there are exactly
     ``expected_count`` of them (the number the steward saw and confirmed)."""
     flt.status = "open"
-    conds = [*flt.conditions(), ST.c.kind == "match_review"]
+    conds = [*flt.conditions(), ST.c.kind.in_(MERGEABLE)]
     ids = [
         i
         for (i,) in uow.conn.execute(
