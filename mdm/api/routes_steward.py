@@ -62,6 +62,7 @@ class BulkApproval(BaseModel):
     expected_count: int = Field(ge=1, le=10_000)
     reason: str = Field(min_length=1, max_length=1000)
     entity_type: str | None = None
+    kind: str | None = None
     min_score: float | None = None
     max_score: float | None = None
     source: str | None = None

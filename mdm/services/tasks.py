@@ -368,7 +368,7 @@ def bulk_approve(
     """Approve every open match review the filter selects, if there are exactly
     ``expected_count`` of them (the number the steward saw and confirmed)."""
     flt.status = "open"
-    conds = [*flt.conditions(), ST.c.kind.in_(MERGEABLE)]
+    conds = [*flt.conditions(), ST.c.kind.in_(MERGEABLE)]  # a kind filter narrows this
     ids = [
         i
         for (i,) in uow.conn.execute(

@@ -1,0 +1,76 @@
+const KEY = "mdm.steward.apiKey";
+
+export class ApiError extends Error {
+  constructor(status, code, message, errors) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.errors = errors || [];
+  }
+}
+
+export const session = {
+  get key() {
+    return sessionStorage.getItem(KEY);
+  },
+  set key(value) {
+    if (value) sessionStorage.setItem(KEY, value);
+    else sessionStorage.removeItem(KEY);
+  },
+};
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null) q.set(k, String(v));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : "";
+}
+
+export async function api(path, { method = "GET", body, params, key } = {}) {
+  const headers = { Accept: "application/json" };
+  const secret = key ?? session.key;
+  if (secret) headers.Authorization = `Bearer ${secret}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}${query(params)}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, "network", "The hub cannot be reached. Check your connection and try again.");
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const err = (data && data.error) || {};
+    throw new ApiError(response.status, err.code || "http_error",
+      err.message || `the hub answered ${response.status}`, err.errors);
+  }
+  return data;
+}
+
+export function explain(error, context = {}) {
+  if (!(error instanceof ApiError)) return String(error && error.message ? error.message : error);
+  const detail = error.errors.length
+    ? " " + error.errors.map((e) => `${e.pointer || ""} ${e.message}`.trim()).join("; ")
+    : "";
+  switch (error.status) {
+    case 401:
+      return `Your API key was not accepted (${error.message}). Log in again.`;
+    case 403:
+      return `Your key lacks the steward role: ${error.message}.`;
+    case 404:
+      return `Not found: ${error.message}.`;
+    case 409:
+      return context.task && /already/.test(error.message)
+        ? `Someone else decided this task: ${error.message}. Reload to see who and why.`
+        : `Conflict: ${error.message}.`;
+    case 422:
+      return `The hub refused the request: ${error.message}.${detail}`;
+    default:
+      return error.status ? `The hub answered ${error.status}: ${error.message}.` : error.message;
+  }
+}
