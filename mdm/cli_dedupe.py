@@ -21,9 +21,8 @@ from typing import Annotated, Any
 import typer
 from tqdm import tqdm
 
-from matching.batch import dedupe_table, record_from_flat
+from matching.batch import dedupe_table, record_from_flat, standardize_columns, table_fields
 from matching.settings import MatchSettings, SettingsError, default_settings, load_settings
-from matching.standardize import standardize
 from matching.table import RecordTable
 
 __all__ = ["dedupe_command", "register"]
@@ -59,6 +58,15 @@ def dedupe_command(
     train: Annotated[
         bool, typer.Option("--train/--no-train", help="estimate m/u/prior from the input by EM")
     ] = True,
+    pairs_min_probability: Annotated[
+        float | None,
+        typer.Option(
+            "--pairs-min-probability",
+            min=0.0,
+            max=1.0,
+            help="lowest probability written to --pairs (default: the review threshold)",
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV."""
@@ -73,18 +81,10 @@ def dedupe_command(
     except SettingsError as exc:
         raise typer.BadParameter(str(exc)) from exc
     ids, records = _read(input_csv)
-    fields = tuple(
-        dict.fromkeys(
-            settings.fields
-            + settings.strong_identifiers
-            + ((settings.sort_field,) if settings.sort_field else ())
-        )
-    )
-    rows = [
-        standardize(entity, r)
-        for r in tqdm(records, desc="standardize", unit="rec", disable=not progress)
-    ]
-    table = RecordTable.from_rows(rows, fields)
+    typer.echo(f"standardizing {len(records)} records ...", err=True)
+    table = RecordTable.from_columns(standardize_columns(entity, records, table_fields(settings)))
+    if train:
+        typer.echo("training: u from random pairs, m by EM per blocking rule ...", err=True)
     bar = tqdm(desc="score", unit="pair", disable=not progress)
 
     def on_total(total: int) -> None:
@@ -127,6 +127,7 @@ def dedupe_command(
             progress=bar.update,
             on_total=on_total,
             pair_sink=sink if pair_writer else None,
+            pair_min_probability=pairs_min_probability,
         )
     finally:
         bar.close()

@@ -10,11 +10,17 @@ Execution is synchronous (graphql-core ``execute_sync``) on the caller's
 thread, inside one read-only transaction, so every resolver of one request
 sees the same snapshot (on PostgreSQL within READ COMMITTED statement
 snapshots; on SQLite one deferred read transaction).
+
+A query holds its connection while it executes, so at most as many queries
+execute at once as the engine's pool keeps connections: more would only open
+and close overflow connections (costly on SQLite, which sets its pragmas on
+every connect) while waiting for the same interpreter lock.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -33,6 +39,7 @@ from sqlalchemy.engine import Engine
 
 from mdm.graphql.context import RequestContext
 from mdm.graphql.errors import coded
+from mdm.graphql.fast import FastExecutionContext, leaf_plans
 from mdm.graphql.guards import MAX_COST, check_depth, estimate_cost, operation_of
 from mdm.services.keys import Principal
 from mdm.services.uow import UnitOfWork, run_in_transaction
@@ -66,10 +73,16 @@ def _errors(status: int, errors: list[GraphQLError] | tuple[GraphQLError, ...]) 
 
 
 class Executor:
-    def __init__(self, schema: GraphQLSchema, *, max_cost: int = MAX_COST) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, *, max_cost: int = MAX_COST, max_concurrent: int = 0
+    ) -> None:
+        """``max_concurrent``: queries executing at once; 0 means the engine's pool size."""
         self.schema = schema
         self.max_cost = max_cost
+        self.max_concurrent = max_concurrent
+        self._slots: threading.BoundedSemaphore | None = None
         self.prepare = lru_cache(maxsize=CACHE_SIZE)(self._prepare)
+        FastExecutionContext.plans = leaf_plans(schema)
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -129,13 +142,21 @@ class Executor:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation_name,
+                execution_context_class=FastExecutionContext,
             )
 
-        result = run_in_transaction(engine, work, readonly=True)
+        with self._slots_for(engine):
+            result = run_in_transaction(engine, work, readonly=True)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_public(e) for e in result.errors]
         return Outcome(200, body)
+
+    def _slots_for(self, engine: Engine) -> threading.BoundedSemaphore:
+        if self._slots is None:
+            size = self.max_concurrent or getattr(engine.pool, "size", lambda: 8)()
+            self._slots = threading.BoundedSemaphore(max(1, int(size)))
+        return self._slots
 
 
 def _public(error: GraphQLError) -> dict[str, Any]:

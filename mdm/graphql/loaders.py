@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.engine import Connection
 
 from mdm.graphql import sql
+from mdm.graphql.sql import Row
 from mdm.graphql.views import Batch, GoldenView, view_from_row
 
 __all__ = ["MAX_ANCESTORS", "BatchLoader", "Loaders"]
@@ -147,6 +148,42 @@ class Loaders:
 
         return self._get(("referrers", entity_type, key, as_of), fetch, [])
 
+    def prefetch_family(self, ids: list[str]) -> None:
+        """Load customers with their parents and children in one statement and prime
+        the golden and children loaders with them (a look-ahead for single-record
+        queries; it never changes results, only how many statements they take).
+
+        Merged rows are left to the normal path, and so are the children of an id
+        that other records were merged into (their children need alias expansion).
+        """
+        wanted = [i for i in ids if i not in self._golden_cache()]
+        if not wanted:
+            return
+        groups: dict[str, list[Row]] = {"g": [], "p": [], "r": [], "m": []}
+        for kind, row in sql.family_rows(self.conn, wanted):
+            groups[kind].append(row)
+        golden = self.golden(None)
+        for kind in ("g", "p"):
+            batch = Batch()
+            for row in groups[kind]:
+                if row["status"] != "merged":
+                    golden.prime(row["id"], view_from_row(row, batch))
+        has_aliases = {row["merged_into"] for row in groups["m"]}
+        kids: dict[str, list[GoldenView]] = {i: [] for i in wanted if i not in has_aliases}
+        batch = Batch()
+        for row in sorted(groups["r"], key=lambda r: str(r["id"])):
+            target = row["attributes"].get("parent")
+            if target in kids and row["status"] == "active" and row["entity_type"] == "customer":
+                view = view_from_row(row, batch)
+                golden.prime(view.id, view)
+                kids[target].append(view)
+        loader = self.referrers("customer", "parent", None)
+        for target, views in kids.items():
+            loader.prime(target, views)
+
+    def _golden_cache(self) -> dict[str, Any]:
+        return self.golden(None)._cache
+
     def children(self, view: GoldenView) -> list[GoldenView]:
         loader = self.referrers("customer", "parent", view.as_of)
         return loader.load(view.id, (v.id for v in view.batch.views))
@@ -155,7 +192,7 @@ class Loaders:
         pid = view.attributes.get("parent")
         if not isinstance(pid, str):
             return None
-        siblings = [p for v in view.batch.views if isinstance(p := v.attributes.get("parent"), str)]
+        siblings = (p for v in view.batch.views if isinstance(p := v.attributes.get("parent"), str))
         parent = self.golden(view.as_of).load(pid, siblings)
         return parent if parent is not None and parent.entity_type == "customer" else None
 

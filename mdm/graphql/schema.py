@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import graphene
-from graphql import GraphQLResolveInfo
+from graphql import FieldNode, GraphQLResolveInfo
 
 from mdm.graphql import sql
 from mdm.graphql.errors import bad_input
@@ -44,9 +44,25 @@ def _filters(given: Any, renames: dict[str, str]) -> dict[str, Any]:
     return {renames.get(str(k), str(k)): v for k, v in dict(given).items() if v is not None}
 
 
+_FAMILY = frozenset({"parent", "children", "ancestors", "ultimateParent", "descendants"})
+
+
+def _wants_family(info: GraphQLResolveInfo) -> bool:
+    """Whether the selection asks for a relative (fragments count as yes)."""
+    selection_set = info.field_nodes[0].selection_set
+    if selection_set is None:
+        return False
+    for sel in selection_set.selections:
+        if not isinstance(sel, FieldNode) or sel.name.value in _FAMILY:
+            return True
+    return False
+
+
 def _one(info: GraphQLResolveInfo, entity_type: str, gid: str | None, as_of: Any) -> Any:
     if gid is None:
         return None
+    if entity_type == "customer" and as_of is None and _wants_family(info):
+        info.context.loaders.prefetch_family([gid])
     view = info.context.loaders.golden(_utc(as_of)).load(gid)
     return view if view is not None and view.entity_type == entity_type else None
 

@@ -10,12 +10,28 @@ expression that the ``0003_graphql_indexes`` migration indexes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.sql.elements import BindParameter
 
 from mdm.db.repository import GR, GV, MD, SR, ST, chunks
 
@@ -23,6 +39,7 @@ __all__ = [
     "Row",
     "attr",
     "decisions_for",
+    "family_rows",
     "golden_by_attr",
     "golden_by_xref",
     "golden_rows",
@@ -58,12 +75,76 @@ def _dialect(conn: Connection) -> str:
     return conn.dialect.name
 
 
+def _dicts(result: CursorResult[Any]) -> Iterator[Row]:
+    """Rows as plain dicts; cheaper than ``.mappings()`` plus ``dict()`` per row."""
+    keys = list(result.keys())
+    for row in result:
+        yield dict(zip(keys, row, strict=True))
+
+
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+
+
+def _golden_columns(table: Any) -> list[Any]:
+    """Every golden_record column, lineage as JSON text: views decode it only if asked."""
+    return [cast(c, Text).label(c.name) if c.name == "lineage" else c for c in table.c]
+
+
+_GR_COLUMNS = _golden_columns(GR)
+# Statements built once: the hot paths skip construction and cache-key work.
+_GOLDEN_BY_ID = select(*_GR_COLUMNS).where(GR.c.id.in_(_IDS))
+_MEMBERS = (
+    select(*(c for c in SR.c if c.name not in ("payload", "payload_hash")))
+    .where(SR.c.golden_id.in_(_IDS))
+    .order_by(SR.c.source, SR.c.source_id)
+)
+
+
+def _referrers_parts(dialect: str, key: str) -> tuple[Select[Any], Select[Any]]:
+    kids = select(literal_column("'r'").label("_kind"), *_GR_COLUMNS).where(
+        attr(GR.name, key, dialect).in_(_IDS)
+    )
+    merged = GR.alias("m")
+    aliases = select(literal_column("'m'").label("_kind"), *_golden_columns(merged)).where(
+        merged.c.merged_into.in_(_IDS)
+    )
+    return kids, aliases
+
+
+@cache
+def _referrers_stmt(dialect: str, key: str) -> CompoundSelect:
+    return union_all(*_referrers_parts(dialect, key))
+
+
+@cache
+def _family_stmt(dialect: str) -> CompoundSelect:
+    me = select(literal_column("'g'").label("_kind"), *_GR_COLUMNS).where(GR.c.id.in_(_IDS))
+    inner = GR.alias("i")
+    parent = GR.alias("p")
+    parents = select(literal_column("'p'").label("_kind"), *_golden_columns(parent)).where(
+        parent.c.id.in_(select(attr("i", "parent", dialect)).where(inner.c.id.in_(_IDS)))
+    )
+    return union_all(*_referrers_parts(dialect, "parent"), me, parents)
+
+
+def family_rows(conn: Connection, ids: Sequence[str]) -> list[tuple[str, Row]]:
+    """Customers by id with their parents, children and merged-in ids, in one statement.
+
+    Returns ``(kind, row)`` pairs: ``g`` a requested row, ``p`` a parent of one,
+    ``r`` a row whose ``parent`` names one, ``m`` a row merged into one.
+    """
+    out: list[tuple[str, Row]] = []
+    for rec in _dicts(conn.execute(_family_stmt(_dialect(conn)), {"ids": list(ids)})):
+        out.append((rec.pop("_kind"), rec))
+    return out
+
+
 def golden_rows(conn: Connection, ids: Sequence[str]) -> dict[str, Row]:
     """Current golden rows by id (any entity type, any status)."""
     out: dict[str, Row] = {}
     for part in chunks(sorted(set(ids))):
-        for row in conn.execute(select(GR).where(GR.c.id.in_(part))).mappings():
-            out[row["id"]] = dict(row)
+        for row in _dicts(conn.execute(_GOLDEN_BY_ID, {"ids": list(part)})):
+            out[row["id"]] = row
     return out
 
 
@@ -87,8 +168,8 @@ def golden_rows_as_of(conn: Connection, ids: Sequence[str], as_of: datetime) -> 
             .join(latest, and_(GV.c.golden_id == latest.c.golden_id, GV.c.version == latest.c.v))
             .join(GR, GR.c.id == GV.c.golden_id)
         )
-        for row in conn.execute(stmt).mappings():
-            out[row["golden_id"]] = _version_as_golden(dict(row))
+        for row in _dicts(conn.execute(stmt)):
+            out[row["golden_id"]] = _version_as_golden(row)
     return out
 
 
@@ -110,11 +191,9 @@ def _version_as_golden(row: Mapping[str, Any]) -> Row:
 def member_rows(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
     """The source records (xrefs) linked to each golden record, by source then id."""
     out: dict[str, list[Row]] = {}
-    cols = [c for c in SR.c if c.name not in ("payload", "payload_hash")]
     for part in chunks(sorted(set(golden_ids))):
-        stmt = select(*cols).where(SR.c.golden_id.in_(part)).order_by(SR.c.source, SR.c.source_id)
-        for row in conn.execute(stmt).mappings():
-            out.setdefault(row["golden_id"], []).append(dict(row))
+        for row in _dicts(conn.execute(_MEMBERS, {"ids": list(part)})):
+            out.setdefault(row["golden_id"], []).append(row)
     return out
 
 
@@ -126,26 +205,31 @@ def referrer_rows(
     A target also collects the referrers of every record merged into it (at any
     depth), so the children of a survivor include those of the merged-away ids.
     Rows are ordered by id within a target.
+
+    One statement in the common case: the referrers of the targets UNION ALL the
+    rows merged into them; only when merged rows turn up does a second round ask
+    for their referrers. Ids go in as literal IN lists because SQLite uses an
+    expression index for ``expr IN (list)`` but not for a join on the expression.
     """
-    out: dict[str, list[Row]] = {}
     d = _dialect(conn)
-    for part in chunks(sorted(set(targets))):
-        seed = select(GR.c.id.label("root"), GR.c.id.label("id")).where(GR.c.id.in_(part))
-        alias = seed.cte("alias_ids", recursive=True)
-        merged = GR.alias("m")
-        alias = alias.union(
-            select(alias.c.root, merged.c.id).where(merged.c.merged_into == alias.c.id)
-        )
-        kid = GR.alias("k")
-        stmt = (
-            select(alias.c.root.label("_target"), kid)
-            .select_from(alias.join(kid, attr("k", key, d) == alias.c.id))
-            .where(kid.c.status == "active", kid.c.entity_type == entity_type)
-            .order_by(alias.c.root, kid.c.id)
-        )
-        for row in conn.execute(stmt).mappings():
-            rec = dict(row)
-            out.setdefault(rec.pop("_target"), []).append(rec)
+    root_of = {t: t for t in targets}
+    out: dict[str, list[Row]] = {}
+    wanted = sorted(set(targets))
+    while wanted:
+        found_aliases: list[str] = []
+        for part in chunks(wanted):
+            stmt = _referrers_stmt(d, key)
+            for rec in _dicts(conn.execute(stmt, {"ids": list(part)})):
+                if rec.pop("_kind") == "m":
+                    if rec["id"] not in root_of:
+                        root_of[rec["id"]] = root_of[rec["merged_into"]]
+                        found_aliases.append(rec["id"])
+                elif rec["status"] == "active" and rec["entity_type"] == entity_type:
+                    target = root_of[rec["attributes"][key]]
+                    out.setdefault(target, []).append(rec)
+        wanted = found_aliases
+    for rows in out.values():
+        rows.sort(key=lambda r: str(r["id"]))
     return out
 
 
@@ -197,8 +281,8 @@ def history_rows(
             .where(inner.c.rn <= first)
             .order_by(inner.c.golden_id, inner.c.version.desc())
         )
-        for row in conn.execute(stmt).mappings():
-            out.setdefault(row["golden_id"], []).append(dict(row))
+        for row in _dicts(conn.execute(stmt)):
+            out.setdefault(row["golden_id"], []).append(row)
     return out
 
 
@@ -230,13 +314,13 @@ def page_rows(
     limit: int,
 ) -> list[Row]:
     """Active golden rows of one type in id order after ``after_id`` (keyset)."""
-    stmt = select(GR).where(
+    stmt = select(*_GR_COLUMNS).where(
         GR.c.entity_type == entity_type, GR.c.status == "active", *_filters(conn, filters)
     )
     if after_id is not None:
         stmt = stmt.where(GR.c.id > after_id)
     stmt = stmt.order_by(GR.c.id).limit(limit)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    return list(_dicts(conn.execute(stmt)))
 
 
 def search_rows(
@@ -291,7 +375,7 @@ def task_page(
         at, tid = after
         stmt = stmt.where(or_(ST.c.created_at > at, and_(ST.c.created_at == at, ST.c.id > tid)))
     stmt = stmt.order_by(ST.c.created_at, ST.c.id).limit(limit)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
+    return list(_dicts(conn.execute(stmt)))
 
 
 def tasks_for(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
@@ -304,9 +388,9 @@ def tasks_for(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row
             .order_by(ST.c.created_at, ST.c.id)
         )
         wanted = set(part)
-        for row in conn.execute(stmt).mappings():
+        for row in _dicts(conn.execute(stmt)):
             for side in {row["golden_id"], row["candidate_golden_id"]} & wanted:
-                out.setdefault(side, []).append(dict(row))
+                out.setdefault(side, []).append(row)
     return out
 
 
@@ -320,6 +404,6 @@ def decisions_for(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list
             .where(MD.c.golden_id.in_(part))
             .order_by(MD.c.decided_at.desc(), MD.c.id.desc())
         )
-        for row in conn.execute(stmt).mappings():
-            out.setdefault(row["golden_id"], []).append(dict(row))
+        for row in _dicts(conn.execute(stmt)):
+            out.setdefault(row["golden_id"], []).append(row)
     return out

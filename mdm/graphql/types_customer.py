@@ -64,18 +64,16 @@ class CustomerAttributes(graphene.ObjectType):
     masked_fields = graphene.List(graphene.NonNull(graphene.String), required=True)
     all = JSON(required=True, description="Every attribute as one JSON object (masked alike)")
 
-    @staticmethod
-    def resolve_parent_id(root: dict[str, Any], _info: GraphQLResolveInfo) -> Any:
-        return root["_all"].get("parent")
-
-    @staticmethod
-    def resolve_all(root: dict[str, Any], _info: GraphQLResolveInfo) -> Any:
-        return root["_all"]
-
 
 def attributes_of(view: GoldenView, info: GraphQLResolveInfo) -> dict[str, Any]:
+    """The dict ``CustomerAttributes`` reads with default resolvers only (fast path)."""
     attributes, masked = view.masked(info.context.may_see_pii)
-    return {**attributes, "masked_fields": masked, "_all": attributes}
+    return {
+        **attributes,
+        "masked_fields": masked,
+        "all": attributes,
+        "parent_id": attributes.get("parent"),
+    }
 
 
 def _bounded(value: int, maximum: int, argument: str) -> int:

@@ -35,10 +35,6 @@ class ProductAttributes(graphene.ObjectType):
     gtin = graphene.String()
     all = JSON(required=True, description="Every attribute as one JSON object")
 
-    @staticmethod
-    def resolve_all(root: dict[str, Any], _info: GraphQLResolveInfo) -> Any:
-        return root
-
 
 class PriceTier(graphene.ObjectType):
     up_to = graphene.Int(description="Null for the last, open-ended tier")
@@ -59,14 +55,6 @@ class PriceAttributes(graphene.ObjectType):
     effective_from = graphene.String(description="ISO 8601 date")
     effective_to = graphene.String(description="ISO 8601 date")
     all = JSON(required=True, description="Every attribute as one JSON object")
-
-    @staticmethod
-    def resolve_product_id(root: dict[str, Any], _info: GraphQLResolveInfo) -> Any:
-        return root.get("product")
-
-    @staticmethod
-    def resolve_all(root: dict[str, Any], _info: GraphQLResolveInfo) -> Any:
-        return root
 
 
 def prices_of(
@@ -91,7 +79,11 @@ class Price(graphene.ObjectType):
 
     @staticmethod
     def resolve_attributes(root: GoldenView, _info: GraphQLResolveInfo) -> dict[str, Any]:
-        return root.attributes
+        return {
+            **root.attributes,
+            "all": root.attributes,
+            "product_id": root.attributes.get("product"),
+        }
 
     @staticmethod
     def resolve_product(root: GoldenView, info: GraphQLResolveInfo) -> GoldenView | None:
@@ -119,7 +111,7 @@ class Product(graphene.ObjectType):
 
     @staticmethod
     def resolve_attributes(root: GoldenView, _info: GraphQLResolveInfo) -> dict[str, Any]:
-        return root.attributes
+        return {**root.attributes, "all": root.attributes}
 
     @staticmethod
     def resolve_prices(

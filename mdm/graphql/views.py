@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 __all__ = [
     "PII_ATTRIBUTES",
     "Batch",
@@ -45,7 +47,7 @@ class GoldenView:
     status: str
     merged_into: str | None
     attributes: dict[str, Any]
-    lineage: dict[str, Any]
+    lineage_raw: Any
     created_at: datetime
     updated_at: datetime
     batch: Batch
@@ -53,6 +55,14 @@ class GoldenView:
     members: list[Any] | None = None
     resolved_from: str | None = None
     _masked: dict[bool, tuple[dict[str, Any], list[str]]] = field(default_factory=dict)
+
+    @property
+    def lineage(self) -> dict[str, Any]:
+        """Lineage by attribute; decoded on first use (lists of records rarely ask)."""
+        raw = self.lineage_raw
+        if isinstance(raw, str | bytes):
+            raw = self.lineage_raw = orjson.loads(raw)
+        return raw or {}
 
     def as_alias(self, requested_id: str) -> GoldenView:
         """This (survivor) view, answering for a merged-away ``requested_id``."""
@@ -76,7 +86,7 @@ def view_from_row(
         status=row["status"],
         merged_into=row["merged_into"],
         attributes=row["attributes"] or {},
-        lineage=row["lineage"] or {},
+        lineage_raw=row["lineage"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         batch=batch,

@@ -1,0 +1,376 @@
+"""GraphQL read benchmark (issue 5): over HTTP, uvicorn with one worker, 16 clients.
+
+    .venv/bin/python benchmarks/graphql_bench.py                      # SQLite
+    .venv/bin/python benchmarks/graphql_bench.py --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python benchmarks/graphql_bench.py --seconds 5           # quicker
+
+Data: 500 account trees (1 top, 4 subsidiaries, 4 sites under each: 10,500
+customers) plus one big tree (1 top, 10 regions, 99 sites under each region:
+exactly 1,000 descendants). Every customer has two source records (CRM and ERP,
+linked by tax id), so each has two xrefs and lineage from both. Records go in
+through the real ingest service (validation, matching, survivorship, history).
+
+Scenarios, each for ``--seconds`` after a warm-up, first with 16 concurrent
+clients, then with one (latency without queueing), asyncio + httpx, keep-alive,
+loopback only, spread over 400 random subsidiaries:
+
+* ``graphql by id``: a customer with attributes, lineage, xrefs, parent, children
+* ``rest by id``: ``GET /api/v1/golden/customer/{id}`` for the same customers
+* ``graphql page 50``: 50 such customers from a random cursor
+* ``graphql 1,000 descendants``: the big tree's descendants (id, name, parent id)
+
+Prints one table row per scenario: clients, requests, req/s, p50, p95, p99 (ms).
+The client runs on the same machine as the server and takes CPU from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KEY = "mdm_bench_graphql_admin"
+CLIENTS = 16
+
+BY_ID = """query($id: ID!) { customer(id: $id) {
+  id version attributes { name kind segment address { city country } }
+  lineage { attribute source sourceId sourceVersion rule at }
+  xrefs { source sourceId recordVersion receivedAt }
+  parent { id attributes { name } }
+  children { id attributes { name } }
+} }"""
+PAGE = """query($after: String) { customers(first: 50, after: $after) { edges { cursor node {
+  id version attributes { name kind segment address { city country } }
+  lineage { attribute source sourceId sourceVersion rule at }
+  xrefs { source sourceId recordVersion receivedAt }
+  parent { id attributes { name } }
+  children { id attributes { name } }
+} } pageInfo { hasNextPage endCursor } } }"""
+TREE = """query($id: ID!) { customer(id: $id) {
+  id descendants(maxDepth: 5, first: 1000) { id attributes { name parentId } }
+} }"""
+
+
+def _record(sid: str, name: str, parent: str | None, rng: random.Random) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "kind": "organization",
+        "name": name,
+        "tax_id": f"DE{int(sid.split('-', 1)[1].replace('-', '')):09d}",
+        "segment": rng.choice(["smb", "mid-market", "enterprise"]),
+        "industry": rng.choice(["Software", "Retail", "Energy", "Finance"]),
+        "owner": f"rep{rng.randrange(50)}@hub.example",
+        "email": f"ap@{sid.lower()}.example",
+        "address": {"city": rng.choice(["Berlin", "Paris", "Austin"]), "country": "DE"},
+    }
+    if parent:
+        rec["parent"] = parent
+    return rec
+
+
+def _erp(rec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    out = {
+        "kind": "organization",
+        "name": rec["name"].upper() + " GMBH",
+        "tax_id": rec["tax_id"],
+        "payment_terms": rng.choice(["net15", "net30"]),
+        "currency": "EUR",
+        "address": {**rec["address"], "line1": f"{rng.randrange(1, 300)} Hauptstr."},
+    }
+    return out
+
+
+def seed(db_url: str) -> dict[str, list[str]]:
+    """Load the data set; returns source ids by role (subsidiaries, big tree top)."""
+    from mdm.bootstrap import bootstrap
+    from mdm.services.ingest import IngestItem, ingest_records
+    from mdm.services.uow import run_in_transaction
+    from mdm.settings import Settings
+
+    rng = random.Random(5)
+    container = bootstrap(Settings(database_url=db_url), migrate=True)
+    levels: list[list[tuple[str, dict[str, Any]]]] = [[], [], []]
+    n = 0
+
+    def add(level: int, name: str, parent: str | None) -> str:
+        nonlocal n
+        n += 1
+        sid = f"C-{n}"
+        levels[level].append((sid, _record(sid, name, parent, rng)))
+        return sid
+
+    subsidiaries: list[str] = []
+    for t in range(500):
+        top = add(0, f"Account {t} Holding", None)
+        for s in range(4):
+            sub = add(1, f"Account {t} Subsidiary {s}", top)
+            subsidiaries.append(sub)
+            for k in range(4):
+                add(2, f"Account {t} Site {s}-{k}", sub)
+    big = add(0, "Big Tree Holding", None)
+    for r in range(10):
+        region = add(1, f"Big Tree Region {r}", big)
+        for k in range(99):
+            add(2, f"Big Tree Site {r}-{k}", region)
+
+    def load(source: str, items: list[IngestItem]) -> None:
+        for i in range(0, len(items), 1000):
+            part = items[i : i + 1000]
+            run_in_transaction(
+                container.engine,
+                lambda uow, part=part: ingest_records(  # type: ignore[misc]
+                    uow,
+                    container.matcher,
+                    source=source,
+                    entity_type="customer",
+                    items=part,
+                    correlation_id=None,
+                ),
+            )
+
+    for level in levels:
+        load("crm", [IngestItem(sid, rec) for sid, rec in level])
+    for level in levels:
+        load("erp", [IngestItem("E" + sid, _erp(rec, rng)) for sid, rec in level])
+    # A steady-state database has planner statistics (autovacuum); a fresh bulk
+    # load has none yet, so gather them as autovacuum would.
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    container.engine.dispose()
+    return {"subsidiaries": subsidiaries, "big": [big]}
+
+
+def drop_database(url: str, db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from mdm.db.engine import normalize_url
+
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_database(url: str | None, workdir: Path) -> str:
+    if url is None:
+        return f"sqlite:///{workdir / 'bench.db'}"
+    from sqlalchemy import create_engine, text
+
+    from mdm.db.engine import normalize_url
+
+    name = f"mdm_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return normalize_url(url).rsplit("/", 1)[0] + f"/{name}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+Request = Callable[[httpx.AsyncClient], Any]
+
+
+async def run_scenario(
+    base: str, make: Request, seconds: float, clients: int = CLIENTS
+) -> tuple[int, float, list[float]]:
+    """``clients`` clients, each sending requests back to back; returns (count, elapsed,
+    sorted latencies in ms)."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
+        warm_until = time.perf_counter() + min(2.0, seconds / 3)
+
+        async def client(lat: list[float], until: float) -> None:
+            while time.perf_counter() < until:
+                t0 = time.perf_counter()
+                r = await make(http)
+                lat.append((time.perf_counter() - t0) * 1000)
+                if r.status_code != 200 or b'"errors"' in r.content[:20]:
+                    raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
+
+        await asyncio.gather(*(client([], warm_until) for _ in range(clients)))
+        lats: list[list[float]] = [[] for _ in range(clients)]
+        started = time.perf_counter()
+        until = started + seconds
+        await asyncio.gather(*(client(lat, until) for lat in lats))
+        elapsed = time.perf_counter() - started
+    flat = sorted(x for lat in lats for x in lat)
+    return len(flat), elapsed, flat
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values (never interpolated downwards)."""
+    return values[min(len(values) - 1, max(0, math.ceil(p * len(values)) - 1))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--postgres", default=None, help="server URL; SQLite when omitted")
+    ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved GraphQL/REST rounds")
+    ap.add_argument("--slice", type=float, default=3.0, help="seconds per interleaved slice")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = fresh_database(args.postgres, Path(tmp))
+        t0 = time.perf_counter()
+        ids = seed(db_url)
+        print(f"seeded 11,501 customers x 2 sources in {time.perf_counter() - t0:.0f} s")
+        port = free_port()
+        env = {**os.environ, "MDM_DATABASE_URL": db_url, "MDM_ADMIN_API_KEY": KEY}
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from mdm.cli import main; main()",
+                "serve",
+                "--port",
+                str(port),
+                "--no-demo",
+                "--workers",
+                "1",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=(Path(tmp) / "server.log").open("w"),
+        )
+        try:
+            asyncio.run(_bench(f"http://127.0.0.1:{port}", ids, args, proc))
+        except Exception:
+            print((Path(tmp) / "server.log").read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            if args.postgres:
+                drop_database(args.postgres, db_url)
+
+
+async def _bench(
+    base: str, ids: dict[str, list[str]], args: argparse.Namespace, proc: subprocess.Popen[Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {proc.returncode}")
+            try:
+                if (await http.get("/healthz")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                await asyncio.sleep(0.2)
+        golden: list[str] = []
+        for sid in ids["subsidiaries"][:400]:
+            r = await http.post(
+                "/graphql",
+                json={"query": f'{{ customerByXref(source: "crm", sourceId: "{sid}") {{ id }} }}'},
+            )
+            golden.append(r.json()["data"]["customerByXref"]["id"])
+        r = await http.post(
+            "/graphql",
+            json={
+                "query": '{ customerByXref(source: "crm", '
+                f'sourceId: "{ids["big"][0]}") {{ id }} }}'
+            },
+        )
+        big = r.json()["data"]["customerByXref"]["id"]
+        cursors: list[str | None] = [None]
+        after = None
+        for _ in range(40):
+            r = await http.post("/graphql", json={"query": PAGE, "variables": {"after": after}})
+            conn = r.json()["data"]["customers"]
+            after = conn["pageInfo"]["endCursor"]
+            cursors.append(after)
+        sample = await http.post("/graphql", json={"query": BY_ID, "variables": {"id": golden[0]}})
+        node = sample.json()["data"]["customer"]
+        tree = await http.post("/graphql", json={"query": TREE, "variables": {"id": big}})
+        n_desc = len(tree.json()["data"]["customer"]["descendants"])
+        print(
+            f"sample: {len(node['lineage'])} lineage entries, {len(node['xrefs'])} xrefs, "
+            f"parent {'yes' if node['parent'] else 'no'}, {len(node['children'])} children; "
+            f"big tree: {n_desc} descendants"
+        )
+
+    rng = random.Random(1)
+
+    def gql_by_id(h: httpx.AsyncClient) -> Any:
+        return h.post("/graphql", json={"query": BY_ID, "variables": {"id": rng.choice(golden)}})
+
+    def rest_by_id(h: httpx.AsyncClient) -> Any:
+        return h.get(f"/api/v1/golden/customer/{rng.choice(golden)}")
+
+    def page(h: httpx.AsyncClient) -> Any:
+        return h.post("/graphql", json={"query": PAGE, "variables": {"after": rng.choice(cursors)}})
+
+    def descendants(h: httpx.AsyncClient) -> Any:
+        return h.post("/graphql", json={"query": TREE, "variables": {"id": big}})
+
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    results: dict[str, float] = {}
+    print(
+        f"\n{backend}, uvicorn 1 worker, {args.seconds:.0f} s per scenario, "
+        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    print("| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, make, clients in [
+        ("graphql by id (lineage, xrefs, parent, children)", gql_by_id, CLIENTS),
+        ("rest GET /api/v1/golden/customer/{id}", rest_by_id, CLIENTS),
+        ("graphql page of 50 (same fields)", page, CLIENTS),
+        ("graphql 1,000 descendants", descendants, CLIENTS),
+        ("graphql by id (lineage, xrefs, parent, children)", gql_by_id, 1),
+        ("rest GET /api/v1/golden/customer/{id}", rest_by_id, 1),
+        ("graphql page of 50 (same fields)", page, 1),
+        ("graphql 1,000 descendants", descendants, 1),
+    ]:
+        count, elapsed, lat = await run_scenario(base, make, args.seconds, clients)
+        rate = count / elapsed
+        results.setdefault(name, rate)
+        print(
+            f"| {name} | {clients} | {count} | {rate:.1f} | {statistics.median(lat):.2f} | "
+            f"{pct(lat, 0.95):.2f} | {pct(lat, 0.99):.2f} |",
+            flush=True,
+        )
+    g = results["graphql by id (lineage, xrefs, parent, children)"]
+    r = results["rest GET /api/v1/golden/customer/{id}"]
+    print(f"\nGraphQL by id / REST by id throughput, table above: {g / r:.3f}")
+    # On a shared machine the load changes between scenarios; alternating short
+    # slices of the two gives both the same conditions.
+    totals = {"graphql": [0, 0.0], "rest": [0, 0.0]}
+    for _ in range(args.rounds):
+        for key, make in (("graphql", gql_by_id), ("rest", rest_by_id)):
+            count, elapsed, _lat = await run_scenario(base, make, args.slice, CLIENTS)
+            totals[key][0] += count
+            totals[key][1] += elapsed
+    g_rate = totals["graphql"][0] / totals["graphql"][1]
+    r_rate = totals["rest"][0] / totals["rest"][1]
+    print(
+        f"interleaved, {args.rounds} x {args.slice:.0f} s each, {CLIENTS} clients: "
+        f"GraphQL {g_rate:.1f} req/s, REST {r_rate:.1f} req/s, ratio {g_rate / r_rate:.3f}"
+    )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""The incremental probabilistic matcher the hub calls on every ingest.
+
+:class:`ProbabilisticMatcher` implements :class:`matching.port.Matcher`:
+
+- ``keys`` standardizes the record and returns its blocking keys (e.g.
+  ``name4:acme|US``, ``tax_id:136695976``, ``domain:acme.com``,
+  ``phone:+14155550100``, ``sku:ABC100``); the hub persists them and finds
+  candidates by them.
+- ``decide`` scores the record against each candidate's survivorship
+  attributes and every linked member record (a candidate scores as its best
+  row), then applies the settings' thresholds. It never links across a strong
+  identifier conflict: a record whose tax id or registration number differs
+  from the best candidate's, or whose link would also satisfy a second golden
+  record with different strong identifiers, goes to review.
+
+Prices keep the natural-key behaviour of :mod:`matching.exact`: they attach
+to golden products in the hub rather than being matched fuzzily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from matching.blocking import record_keys
+from matching.compare import comparison_vectors
+from matching.exact import ExactIdentifierMatcher
+from matching.port import Candidate, Decision
+from matching.scoring import explain, score_pairs, term_frequencies
+from matching.settings import MatchSettings, default_settings
+from matching.standardize import Standardized, standardize
+from matching.table import RecordTable
+from matching.training import refine_from_records
+
+__all__ = ["ProbabilisticMatcher", "standardize_cached"]
+
+
+class ProbabilisticMatcher:
+    """Fellegi-Sunter matcher over settings-as-data, one settings object per entity type.
+
+    ``settings`` maps entity type to :class:`MatchSettings` (default: the
+    shipped ``customer`` and ``product`` settings, loaded on first use);
+    ``max_members`` caps how many member records of one candidate are scored.
+    """
+
+    def __init__(
+        self,
+        settings: Mapping[str, MatchSettings] | None = None,
+        *,
+        max_members: int = 25,
+    ) -> None:
+        self._settings: dict[str, MatchSettings] = dict(settings or {})
+        self._exact = ExactIdentifierMatcher()
+        self._max_members = max_members
+        self._fields: dict[str, tuple[str, ...]] = {}
+
+    def learn(
+        self,
+        entity_type: str,
+        labelled: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], bool]],
+        *,
+        strength: float = 100.0,
+    ) -> MatchSettings:
+        """Refine ``entity_type``'s m/u from steward decisions and use the result from now on.
+
+        ``labelled`` holds ``(record, other, is_match)`` triples. Returns the new
+        settings (new version) so the hub can store them and record the version
+        with every later decision.
+        """
+        refined = refine_from_records(self.settings_for(entity_type), labelled, strength=strength)
+        self._settings[entity_type] = refined
+        return refined
+
+    def settings_for(self, entity_type: str) -> MatchSettings:
+        """The settings used for ``entity_type`` (shipped defaults unless given)."""
+        if entity_type not in self._settings:
+            self._settings[entity_type] = default_settings(entity_type)
+        return self._settings[entity_type]
+
+    @property
+    def settings_version(self) -> str:
+        """Versions of all settings in use, e.g. ``customer/1;product/1``."""
+        names = sorted(set(self._settings) | {"customer", "product"})
+        return ";".join(self.settings_for(name).version for name in names)
+
+    def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
+        if entity_type == "price":
+            return self._exact.keys(entity_type, record)
+        return record_keys(self.settings_for(entity_type), standardize_cached(entity_type, record))
+
+    def decide(
+        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+    ) -> Decision:
+        if entity_type == "price":
+            return self._exact.decide(entity_type, record, candidates)
+        settings = self.settings_for(entity_type)
+        if not candidates:
+            return Decision("new", None, None, settings.version, {"reason": "no candidates"})
+        rows: list[Standardized] = [standardize_cached(entity_type, record)]
+        owner: list[int] = []
+        origin: list[str] = []
+        for index, cand in enumerate(candidates):
+            rows.append(standardize_cached(entity_type, cand.attributes))
+            owner.append(index)
+            origin.append("attributes")
+            for position, member in enumerate(cand.members[: self._max_members]):
+                rows.append(standardize_cached(entity_type, member))
+                owner.append(index)
+                origin.append(f"members[{position}]")
+        table = RecordTable.from_rows(rows, self._table_fields(settings))
+        right = np.arange(1, len(rows), dtype=np.int64)
+        left = np.zeros(len(right), dtype=np.int64)
+        gammas = comparison_vectors(settings, table, left, right)
+        tf = term_frequencies(settings, table, settings.trained_on.get("term_frequencies", {}))
+        scored = score_pairs(settings, gammas, table, left, tf)
+        owners = np.array(owner)
+        best_row: dict[int, int] = {}
+        for k in np.argsort(-scored.weight, kind="stable").tolist():
+            best_row.setdefault(int(owners[k]), k)
+        ranked = sorted(best_row, key=lambda c: -scored.weight[best_row[c]])
+        idents = self._strong(settings, rows, owner, len(candidates))
+        mine = {k: {rows[0][k]} for k in settings.strong_identifiers if rows[0].get(k)}
+
+        def conflicts(a: dict[str, set[str | None]], b: dict[str, set[str | None]]) -> list[str]:
+            return [k for k in a if k in b and not (a[k] & b[k])]
+
+        top = ranked[0]
+        k = best_row[top]
+        prob = float(scored.probability[k])
+        detail = explain(settings, gammas[k], scored.parts[k])
+        explanation: dict[str, Any] = {
+            "entity_type": entity_type,
+            "candidate": candidates[top].golden_id,
+            "compared_with": origin[k],
+            **detail,
+            "candidates": [
+                {
+                    "golden_id": candidates[c].golden_id,
+                    "match_probability": round(float(scored.probability[best_row[c]]), 6),
+                }
+                for c in ranked[:10]
+            ],
+        }
+        thresholds = settings.thresholds
+        others = tuple(
+            candidates[c].golden_id
+            for c in ranked[1:]
+            if scored.probability[best_row[c]] >= thresholds.review
+        )
+        gid = candidates[top].golden_id
+        if prob < thresholds.review:
+            explanation["reason"] = "no candidate reaches the review threshold"
+            return Decision("new", None, prob, settings.version, explanation)
+        clash = conflicts(mine, idents[top])
+        if clash:
+            explanation["reason"] = f"strong identifier conflict with candidate: {', '.join(clash)}"
+            return Decision("review", gid, prob, settings.version, explanation, others)
+        if prob < thresholds.link:
+            explanation["reason"] = "between the review and link thresholds"
+            return Decision("review", gid, prob, settings.version, explanation, others)
+        merged = {
+            key: idents[top].get(key, set()) | mine.get(key, set())
+            for key in set(idents[top]) | set(mine)
+        }
+        for c in ranked[1:]:
+            if scored.probability[best_row[c]] < thresholds.link:
+                break
+            clash = conflicts(merged, idents[c])
+            if clash:
+                explanation["reason"] = (
+                    f"also links {candidates[c].golden_id}, whose {', '.join(clash)} differs"
+                )
+                return Decision("review", gid, prob, settings.version, explanation, others)
+        explanation["reason"] = "at or above the link threshold"
+        return Decision("link", gid, prob, settings.version, explanation, others)
+
+    def _table_fields(self, settings: MatchSettings) -> tuple[str, ...]:
+        key = settings.version
+        if key not in self._fields:
+            self._fields[key] = tuple(dict.fromkeys(settings.fields + settings.strong_identifiers))
+        return self._fields[key]
+
+    @staticmethod
+    def _strong(
+        settings: MatchSettings, rows: list[Standardized], owner: list[int], count: int
+    ) -> list[dict[str, set[str | None]]]:
+        found: list[dict[str, set[str | None]]] = [{} for _ in range(count)]
+        for row, who in zip(rows[1:], owner, strict=True):
+            for key in settings.strong_identifiers:
+                if row.get(key):
+                    found[who].setdefault(key, set()).add(row[key])
+        return found
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _freeze(value: Any) -> Hashable:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return tuple((k, _freeze(v)) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return tuple(_freeze(v) for v in value)
+    return repr(value)
+
+
+@lru_cache(maxsize=100_000)
+def _standardize_frozen(entity_type: str, frozen: Hashable, record: Any) -> Standardized:
+    return standardize(entity_type, record.value)
+
+
+class _Carrier:
+    """Carries the record into the cache without taking part in its key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Mapping[str, Any]) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Carrier)
+
+
+def standardize_cached(entity_type: str, record: Mapping[str, Any]) -> Standardized:
+    """:func:`matching.standardize.standardize`, memoized on the record's content.
+
+    Candidates' attributes and members come back on every decision that finds
+    them, so each distinct record is standardized once. Callers must not mutate
+    the returned dict.
+    """
+    return _standardize_frozen(entity_type, _freeze(record), _Carrier(record))

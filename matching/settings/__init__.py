@@ -1,0 +1,275 @@
+"""Match settings as data: comparisons of ordered levels, blocking rules, thresholds.
+
+The JSON shape follows splink's: a comparison is an ordered list of levels and
+the first level whose condition holds decides; each level has a human label
+and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
+(P(level | non-match)). A level is one of
+
+- ``null``: any compared field is missing on either side (weight 0);
+- ``exact``: equal standardized values (optionally of another ``field``), with
+  optional term-frequency adjustment;
+- ``fuzzy``: a rapidfuzz ``scorer`` (normalized to 0..1) at or above ``threshold``;
+- ``else``: everything left.
+
+Blocking rules name the standardized fields, each optionally followed by a
+chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
+``suffixN``, ``tokenN``, ``sorted``, ``digits``) whose joined values form a key; ``window``
+caps how many neighbours (in name order) a record is compared with inside one
+block, which keeps huge blocks from exploding. Loading validates everything
+and raises :class:`SettingsError` naming the offending path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+__all__ = [
+    "SCORERS",
+    "BlockingRule",
+    "Comparison",
+    "ComparisonLevel",
+    "LevelKind",
+    "MatchSettings",
+    "SettingsError",
+    "Thresholds",
+    "default_settings",
+    "dump_settings",
+    "load_settings",
+    "parse_settings",
+    "to_json",
+]
+
+LevelKind = Literal["null", "exact", "fuzzy", "else"]
+SCORERS = (
+    "jaro_winkler",
+    "ratio",
+    "levenshtein",
+    "token_sort_ratio",
+    "token_set_ratio",
+    "partial_ratio",
+    "wratio",
+)
+_KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits")
+
+
+class SettingsError(ValueError):
+    """Settings JSON that cannot be used; the message names the path."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonLevel:
+    label: str
+    kind: LevelKind
+    m: float
+    u: float
+    field: str | None = None
+    scorer: str | None = None
+    threshold: float | None = None
+    tf_adjustment: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    name: str
+    fields: tuple[str, ...]
+    levels: tuple[ComparisonLevel, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingRule:
+    name: str
+    keys: tuple[str, ...]
+    window: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Probabilities: ``link`` and above auto-links, ``review`` and above goes to a steward."""
+
+    link: float
+    review: float
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    entity_type: str
+    version: str
+    comparisons: tuple[Comparison, ...]
+    blocking: tuple[BlockingRule, ...]
+    thresholds: Thresholds
+    prior: float
+    strong_identifiers: tuple[str, ...] = ()
+    sort_field: str | None = None
+    trained_on: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every standardized field the comparisons read, in first-use order."""
+        seen: dict[str, None] = {}
+        for comp in self.comparisons:
+            for name in comp.fields:
+                seen[name] = None
+            for level in comp.levels:
+                if level.field:
+                    seen[level.field] = None
+        return tuple(seen)
+
+    def fingerprint(self) -> str:
+        """Short content hash, so two trainings of one version can be told apart."""
+        payload = json.dumps(to_json(self), sort_keys=True).encode()
+        return hashlib.sha256(payload).hexdigest()[:12]
+
+    def with_parameters(
+        self, comparisons: Sequence[Comparison], prior: float, trained_on: Mapping[str, Any]
+    ) -> MatchSettings:
+        """A copy with new m/u/prior; the version gains a ``+trained.<hash>`` suffix."""
+        base = self.version.split("+", 1)[0]
+        draft = replace(self, comparisons=tuple(comparisons), prior=prior, trained_on=trained_on)
+        return replace(draft, version=f"{base}+trained.{draft.fingerprint()}")
+
+
+def _fail(path: str, message: str) -> SettingsError:
+    return SettingsError(f"{path}: {message}")
+
+
+def _prob(raw: Any, path: str) -> float:
+    if not isinstance(raw, int | float) or not 0 < float(raw) <= 1:
+        raise _fail(path, "must be a number in (0, 1]")
+    return float(raw)
+
+
+def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
+    kind = raw.get("kind")
+    if kind not in ("null", "exact", "fuzzy", "else"):
+        raise _fail(f"{path}.kind", "must be null, exact, fuzzy or else")
+    if not isinstance(raw.get("label"), str) or not raw["label"]:
+        raise _fail(f"{path}.label", "a non-empty label is required")
+    scorer, threshold = raw.get("scorer"), raw.get("threshold")
+    if kind == "fuzzy":
+        if scorer not in SCORERS:
+            raise _fail(f"{path}.scorer", f"must be one of {', '.join(SCORERS)}")
+        if not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+            raise _fail(f"{path}.threshold", "must be in (0, 1]")
+    m = 1.0 if kind == "null" else _prob(raw.get("m"), f"{path}.m")
+    u = 1.0 if kind == "null" else _prob(raw.get("u"), f"{path}.u")
+    return ComparisonLevel(
+        label=raw["label"],
+        kind=kind,
+        m=m,
+        u=u,
+        field=raw.get("field"),
+        scorer=scorer,
+        threshold=float(threshold) if threshold is not None else None,
+        tf_adjustment=bool(raw.get("tf_adjustment", False)),
+    )
+
+
+def _comparison(raw: Mapping[str, Any], path: str) -> Comparison:
+    fields = raw.get("fields")
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, str) for f in fields):
+        raise _fail(f"{path}.fields", "a non-empty list of field names is required")
+    levels = [_level(lv, f"{path}.levels[{i}]") for i, lv in enumerate(raw.get("levels") or [])]
+    if len(levels) < 2 or levels[-1].kind != "else":
+        raise _fail(f"{path}.levels", "at least two levels, the last of kind else")
+    if any(lv.kind == "null" for lv in levels[1:]):
+        raise _fail(f"{path}.levels", "a null level may only come first")
+    return Comparison(
+        str(raw.get("name") or fields[0]),
+        tuple(fields),
+        tuple(levels),
+        str(raw.get("description", "")),
+    )
+
+
+def _rule(raw: Mapping[str, Any], path: str) -> BlockingRule:
+    keys = raw.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise _fail(f"{path}.keys", "a non-empty list is required")
+    for i, key in enumerate(keys):
+        for part in str(key).split(":")[1:]:
+            if part.rstrip("0123456789") not in _KEY_TRANSFORMS:
+                raise _fail(f"{path}.keys[{i}]", f"unknown transform {part!r}")
+    window = raw.get("window", 50)
+    if not isinstance(window, int) or window < 1:
+        raise _fail(f"{path}.window", "must be a positive integer")
+    return BlockingRule(str(raw.get("name") or "|".join(keys)), tuple(keys), window)
+
+
+def parse_settings(raw: Mapping[str, Any]) -> MatchSettings:
+    """Validate a settings document (already parsed JSON) into :class:`MatchSettings`."""
+    for key in ("entity_type", "version", "comparisons", "blocking", "thresholds"):
+        if key not in raw:
+            raise _fail(key, "is required")
+    comparisons = [_comparison(c, f"comparisons[{i}]") for i, c in enumerate(raw["comparisons"])]
+    names = [c.name for c in comparisons]
+    if len(set(names)) != len(names):
+        raise _fail("comparisons", "names must be unique")
+    rules = [_rule(r, f"blocking[{i}]") for i, r in enumerate(raw["blocking"])]
+    thr = raw["thresholds"]
+    link, review = (
+        _prob(thr.get("link"), "thresholds.link"),
+        _prob(thr.get("review"), "thresholds.review"),
+    )
+    if review > link:
+        raise _fail("thresholds", "review must not exceed link")
+    return MatchSettings(
+        entity_type=str(raw["entity_type"]),
+        version=str(raw["version"]),
+        comparisons=tuple(comparisons),
+        blocking=tuple(rules),
+        thresholds=Thresholds(link, review),
+        prior=_prob(raw.get("prior", 0.1), "prior"),
+        strong_identifiers=tuple(raw.get("strong_identifiers", ())),
+        sort_field=raw.get("sort_field"),
+        trained_on=dict(raw.get("trained_on", {})),
+    )
+
+
+def to_json(settings: MatchSettings) -> dict[str, Any]:
+    """JSON-ready dict; ``parse_settings(to_json(s)) == s``."""
+    doc = asdict(settings)
+    doc["trained_on"] = dict(settings.trained_on)
+    for comp in doc["comparisons"]:
+        comp["fields"] = list(comp["fields"])
+        comp["levels"] = [
+            {k: v for k, v in lv.items() if v is not None and not (k == "tf_adjustment" and not v)}
+            for lv in comp["levels"]
+        ]
+    for rule in doc["blocking"]:
+        rule["keys"] = list(rule["keys"])
+    doc["strong_identifiers"] = list(doc["strong_identifiers"])
+    return doc
+
+
+def dump_settings(settings: MatchSettings) -> str:
+    """Stable, indented JSON text of ``settings``."""
+    return json.dumps(to_json(settings), indent=2, sort_keys=False) + "\n"
+
+
+def load_settings(text: str) -> MatchSettings:
+    """Parse and validate settings JSON text."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"$: not JSON ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise SettingsError("$: must be an object")
+    return parse_settings(raw)
+
+
+@cache
+def default_settings(entity_type: str) -> MatchSettings:
+    """The shipped settings for ``customer`` or ``product`` (cached; never built at import)."""
+    name = f"{entity_type}.json"
+    try:
+        text = resources.files("matching.settings").joinpath(name).read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise SettingsError(f"no shipped settings for entity type {entity_type!r}") from exc
+    return load_settings(text)

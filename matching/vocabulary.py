@@ -1,0 +1,241 @@
+"""Reference vocabularies the standardizers use, kept as plain data.
+
+Keys are folded (lower-case ASCII, dots removed) because the standardizers
+fold first and look up second.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FREE_MAIL_DOMAINS",
+    "LEGAL_FORMS",
+    "MULTI_LABEL_SUFFIXES",
+    "NAME_ABBREVIATIONS",
+    "PERSON_TITLES",
+    "STOP_WORDS",
+    "STREET_TYPES",
+]
+
+_LEGAL_FORM_VARIANTS: dict[str, tuple[str, ...]] = {
+    "INC": ("inc", "incorporated", "incorporation"),
+    "CORP": ("corp", "corporation", "corpn"),
+    "CO": ("co", "company", "cie", "compagnie"),
+    "LLC": ("llc", "l l c", "limited liability company"),
+    "LLP": ("llp", "limited liability partnership"),
+    "LP": ("lp", "limited partnership"),
+    "LTD": ("ltd", "limited", "ltda"),
+    "PLC": ("plc", "public limited company"),
+    "PTY LTD": ("pty ltd", "pty limited", "proprietary limited"),
+    "PTY": ("pty",),
+    "PTE LTD": ("pte ltd", "private limited"),
+    "GMBH": ("gmbh", "gesellschaft mit beschrankter haftung", "ges mbh", "gesmbh"),
+    "MBH": ("mbh",),
+    "KG": ("kg", "kommanditgesellschaft"),
+    "AG": ("ag", "aktiengesellschaft"),
+    "UG": ("ug",),
+    "SE": ("se", "societas europaea"),
+    "SA": ("sa", "s a", "sociedad anonima", "societe anonyme"),
+    "SAS": ("sas", "s a s", "societe par actions simplifiee"),
+    "SARL": ("sarl", "s a r l", "societe a responsabilite limitee"),
+    "SRL": ("srl", "s r l", "societa a responsabilita limitata"),
+    "SPA": ("spa", "s p a", "societa per azioni"),
+    "SL": ("sl", "s l", "sociedad limitada"),
+    "BV": ("bv", "b v", "besloten vennootschap"),
+    "NV": ("nv", "n v", "naamloze vennootschap"),
+    "AB": ("ab", "aktiebolag"),
+    "AS": ("as", "a s", "asa"),
+    "APS": ("aps",),
+    "OY": ("oy", "oyj"),
+    "KK": ("kk", "kabushiki kaisha"),
+    "OOO": ("ooo",),
+    "SP Z OO": ("sp z oo", "spolka z ograniczona odpowiedzialnoscia"),
+    "SRO": ("sro", "s r o"),
+    "PVT LTD": ("pvt ltd", "private ltd"),
+    "GROUP": ("holding", "holdings"),
+}
+
+LEGAL_FORMS: dict[tuple[str, ...], str] = {
+    tuple(variant.split()): code
+    for code, variants in _LEGAL_FORM_VARIANTS.items()
+    for variant in variants
+}
+"""Folded token sequence of a legal form -> canonical code."""
+
+NAME_ABBREVIATIONS: dict[str, str] = {
+    "intl": "international",
+    "int": "international",
+    "mfg": "manufacturing",
+    "tech": "technologies",
+    "technology": "technologies",
+    "svcs": "services",
+    "svc": "services",
+    "srvcs": "services",
+    "grp": "group",
+    "bros": "brothers",
+    "natl": "national",
+    "assoc": "associates",
+    "assn": "association",
+    "sys": "systems",
+    "sol": "solutions",
+    "solns": "solutions",
+    "dist": "distribution",
+    "mgmt": "management",
+    "ent": "enterprises",
+    "ind": "industries",
+    "inds": "industries",
+    "labs": "laboratories",
+    "lab": "laboratories",
+    "univ": "university",
+    "dept": "department",
+    "ctr": "center",
+    "centre": "center",
+    "hldgs": "holdings",
+}
+"""Folded abbreviation -> folded full word, applied to organization and product names."""
+
+STOP_WORDS: frozenset[str] = frozenset({"the", "and", "of", "de", "la", "le", "der", "die", "das"})
+
+PERSON_TITLES: frozenset[str] = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "mlle", "jr", "sr"}
+)
+
+STREET_TYPES: dict[str, str] = {
+    "street": "st",
+    "str": "st",
+    "strasse": "st",
+    "strass": "st",
+    "avenue": "ave",
+    "av": "ave",
+    "avenida": "ave",
+    "road": "rd",
+    "boulevard": "blvd",
+    "bd": "blvd",
+    "drive": "dr",
+    "lane": "ln",
+    "court": "ct",
+    "place": "pl",
+    "square": "sq",
+    "highway": "hwy",
+    "parkway": "pkwy",
+    "terrace": "ter",
+    "circle": "cir",
+    "suite": "ste",
+    "floor": "fl",
+    "building": "bldg",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "apartment": "apt",
+    "weg": "wg",
+    "platz": "pl",
+    "rue": "r",
+    "via": "v",
+    "calle": "c",
+}
+
+MULTI_LABEL_SUFFIXES: frozenset[str] = frozenset(
+    f"{second}.{tld}"
+    for tld, seconds in {
+        "uk": ("co", "org", "ac", "gov", "ltd", "plc", "me", "net"),
+        "au": ("com", "net", "org", "edu", "gov", "asn", "id"),
+        "nz": ("co", "org", "net", "govt", "ac"),
+        "jp": ("co", "or", "ne", "ac", "go"),
+        "br": ("com", "net", "org", "gov"),
+        "za": ("co", "org", "gov", "ac"),
+        "in": ("co", "net", "org", "firm", "gen", "ind"),
+        "cn": ("com", "net", "org", "gov"),
+        "mx": ("com", "org", "gob"),
+        "ar": ("com", "org", "gob"),
+        "tr": ("com", "org", "gov"),
+        "kr": ("co", "or", "go"),
+        "sg": ("com", "org", "gov"),
+        "hk": ("com", "org", "gov"),
+        "il": ("co", "org", "gov"),
+        "tw": ("com", "org", "gov"),
+        "my": ("com", "org", "gov"),
+        "id": ("co", "or", "go"),
+        "th": ("co", "or", "go"),
+        "ph": ("com", "org", "gov"),
+        "pl": ("com", "org", "net"),
+        "es": ("com", "org", "nom"),
+        "cy": ("com", "org"),
+    }.items()
+    for second in seconds
+)
+"""Public suffixes of two labels, so ``acme.co.uk`` keeps its three labels."""
+
+FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "hotmail.fr",
+        "hotmail.de",
+        "outlook.com",
+        "outlook.de",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "laposte.net",
+        "sfr.fr",
+        "libero.it",
+        "virgilio.it",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "zoho.com",
+        "yandex.ru",
+        "yandex.com",
+        "mail.ru",
+        "bk.ru",
+        "inbox.ru",
+        "list.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "sina.com",
+        "naver.com",
+        "hanmail.net",
+        "rediffmail.com",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+        "btinternet.com",
+        "sky.com",
+        "comcast.net",
+        "verizon.net",
+        "att.net",
+        "bigpond.com",
+        "shaw.ca",
+        "rogers.com",
+        "fastmail.com",
+        "hey.com",
+        "tutanota.com",
+        "mail.com",
+        "email.com",
+        "usa.net",
+        "bluewin.ch",
+    }
+)
+"""Consumer mailbox providers: shared by unrelated people, never an organization identifier."""

@@ -1,0 +1,100 @@
+"""A faster execution context for the common leaf field.
+
+Most fields of a golden-record query are plain scalars read straight from a
+dict or an attribute with graphene's default resolver (``lineage { source
+rule at }``). graphql-core builds a ``GraphQLResolveInfo``, coerces (absent)
+arguments and walks ``complete_value`` for each of them; here such fields read
+the value and serialize it directly. Anything else, and every null or failing
+leaf, takes graphql-core's own path, so results and errors are identical.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from graphene.types.resolver import dict_or_attr_resolver
+from graphql import (
+    ExecutionContext,
+    FieldNode,
+    GraphQLLeafType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.pyutils import Path
+
+__all__ = ["FastExecutionContext", "leaf_plans"]
+
+LeafPlan = tuple[str, Any, GraphQLLeafType, bool]
+_TEXT = ("String", "ID")
+
+
+def leaf_plans(schema: GraphQLSchema) -> dict[tuple[str, str], LeafPlan]:
+    """(type name, field name) -> (attribute name, default, leaf type, is text) for
+    every argument-less leaf field resolved by graphene's default resolver."""
+    plans: dict[tuple[str, str], LeafPlan] = {}
+    for type_ in schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, field in type_.fields.items():
+            resolve = field.resolve
+            leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            if (
+                isinstance(resolve, functools.partial)
+                and resolve.func is dict_or_attr_resolver
+                and not field.args
+                and is_leaf_type(leaf)
+            ):
+                attname, default = resolve.args
+                plans[(type_.name, name)] = (attname, default, leaf, leaf.name in _TEXT)
+    return plans
+
+
+class FastExecutionContext(ExecutionContext):
+    """``execute_fields`` with a shortcut for the fields in :func:`leaf_plans`.
+
+    Synchronous only (the executor runs ``execute_sync``). The plans are set on
+    the class by the executor for its schema (one schema per process).
+    """
+
+    plans: dict[tuple[str, str], LeafPlan] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        fields: dict[str, list[FieldNode]],
+    ) -> Any:
+        results: dict[str, Any] = {}
+        plans = self.plans
+        type_name = parent_type.name
+        is_dict = isinstance(source_value, dict)
+        for response_name, field_nodes in fields.items():
+            plan = plans.get((type_name, field_nodes[0].name.value))
+            if plan is not None:
+                attname, default, leaf, is_text = plan
+                if is_dict:
+                    value = source_value.get(attname, default)
+                else:
+                    value = getattr(source_value, attname, default)
+                if is_text and type(value) is str:
+                    results[response_name] = value
+                    continue
+                if value is not None:
+                    try:
+                        out = leaf.serialize(value)
+                    except Exception:
+                        out = None
+                    if out is not None and out is not Undefined:
+                        results[response_name] = out
+                        continue
+            result = self.execute_field(
+                parent_type, source_value, field_nodes, Path(path, response_name, type_name)
+            )
+            if result is not Undefined:
+                results[response_name] = result
+        return results

@@ -1,0 +1,54 @@
+"""Parsed and validated queries are cached by their text; time travel in the hierarchy."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from mdm.graphql.executor import Executor
+from mdm.graphql.schema import build_schema
+from mdm.services.keys import Principal
+from tests.graphql.gql_helpers import gql, put
+
+READER = Principal("k", "reader", frozenset({"reader"}))
+
+
+def test_the_same_query_text_is_parsed_and_validated_once(engine: Engine) -> None:
+    executor = Executor(build_schema().graphql_schema)
+    query = "query($id: ID!) { customer(id: $id) { id } }"
+
+    first = executor.run(engine, READER, query, {"id": "a"})
+    second = executor.run(engine, READER, query, {"id": "b"})
+    broken = [executor.run(engine, READER, "{ nope }") for _ in range(2)]
+
+    assert (first.status, second.status) == (200, 200)
+    assert [b.status for b in broken] == [400, 400]
+    info = executor.prepare.cache_info()
+    assert (info.hits, info.misses) == (2, 2)
+
+
+def test_children_as_of_a_time_before_a_reparenting(client: TestClient) -> None:
+    a = put(client, "crm", "customer", "A", {"kind": "organization", "name": "Alpha"})
+    b = put(client, "crm", "customer", "B", {"kind": "organization", "name": "Beta"})
+    kid = put(
+        client, "crm", "customer", "K", {"kind": "organization", "name": "Kid", "parent": "A"}
+    )
+    time.sleep(0.01)
+    between = datetime.now(UTC).isoformat()
+    time.sleep(0.01)
+    put(client, "crm", "customer", "K", {"kind": "organization", "name": "Kid", "parent": "B"})
+    query = (
+        "query($a: ID!, $b: ID!, $t: DateTime) { a: customer(id: $a, asOf: $t) "
+        "{ children { id asOf } } b: customer(id: $b, asOf: $t) { children { id } } }"
+    )
+
+    then = gql(client, query, a=a, b=b, t=between)["data"]
+    now = gql(client, query, a=a, b=b, t=None)["data"]
+
+    assert [c["id"] for c in then["a"]["children"]] == [kid]
+    assert then["a"]["children"][0]["asOf"] is not None
+    assert then["b"]["children"] == []
+    assert (now["a"]["children"], now["b"]["children"]) == ([], [{"id": kid}])
