@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_bench import fresh_database, free_port  # noqa: E402
+from ingest_bench import free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "mdm_bench_admin"
@@ -39,30 +39,80 @@ def seed(db_url: str, tasks: int) -> tuple[str, str]:
 
     c = bootstrap(Settings(database_url=db_url))
     upgrade(c.engine)
-    run_in_transaction(c.engine, lambda uow: create_key(uow, name="bench", roles=["admin"],
-                                                        secret=KEY))
+    run_in_transaction(
+        c.engine, lambda uow: create_key(uow, name="bench", roles=["admin"], secret=KEY)
+    )
 
     def load(source: str, items: list[IngestItem]) -> list[dict]:
         out: list[dict] = []
         for i in range(0, len(items), 1000):
             part = items[i : i + 1000]
-            res = run_in_transaction(c.engine, lambda uow, part=part: ingest_records(
-                uow, c.matcher, source=source, entity_type="customer", items=part,
-                correlation_id="bench"))
+            res = run_in_transaction(
+                c.engine,
+                lambda uow, part=part: ingest_records(
+                    uow,
+                    c.matcher,
+                    source=source,
+                    entity_type="customer",
+                    items=part,
+                    correlation_id="bench",
+                ),
+            )
             out.extend(r.as_dict() for r in res)
         return out
 
-    big_a = load("erp", [IngestItem(f"A{i}", {"kind": "organization", "name": f"Alpha {i}",
-                                             "tax_id": "DE000000001"}) for i in range(50)])
-    big_b = load("crm", [IngestItem(f"B{i}", {"kind": "organization", "name": f"Beta {i}",
-                                             "tax_id": "DE000000002"}) for i in range(50)])
-    load("erp", [IngestItem(f"T{i}", {"kind": "organization", "name": f"Tax {i}",
-                                     "tax_id": f"TX{i:08d}"}) for i in range(tasks)])
-    load("crm", [IngestItem(f"M{i}", {"kind": "organization", "name": f"Mail {i}",
-                                     "email": f"ap{i}@corp{i}.example"}) for i in range(tasks)])
-    review = load("billing", [IngestItem(f"R{i}", {
-        "kind": "organization", "name": f"Review {i}", "tax_id": f"TX{i:08d}",
-        "email": f"ap{i}@corp{i}.example"}) for i in range(tasks)])
+    big_a = load(
+        "erp",
+        [
+            IngestItem(
+                f"A{i}", {"kind": "organization", "name": f"Alpha {i}", "tax_id": "DE000000001"}
+            )
+            for i in range(50)
+        ],
+    )
+    big_b = load(
+        "crm",
+        [
+            IngestItem(
+                f"B{i}", {"kind": "organization", "name": f"Beta {i}", "tax_id": "DE000000002"}
+            )
+            for i in range(50)
+        ],
+    )
+    load(
+        "erp",
+        [
+            IngestItem(
+                f"T{i}", {"kind": "organization", "name": f"Tax {i}", "tax_id": f"TX{i:08d}"}
+            )
+            for i in range(tasks)
+        ],
+    )
+    load(
+        "crm",
+        [
+            IngestItem(
+                f"M{i}",
+                {"kind": "organization", "name": f"Mail {i}", "email": f"ap{i}@corp{i}.example"},
+            )
+            for i in range(tasks)
+        ],
+    )
+    review = load(
+        "billing",
+        [
+            IngestItem(
+                f"R{i}",
+                {
+                    "kind": "organization",
+                    "name": f"Review {i}",
+                    "tax_id": f"TX{i:08d}",
+                    "email": f"ap{i}@corp{i}.example",
+                },
+            )
+            for i in range(tasks)
+        ],
+    )
     assert sum(r["action"] == "review" for r in review) == tasks
     return big_a[0]["golden_id"], big_b[0]["golden_id"]
 
@@ -90,10 +140,17 @@ def main() -> None:
         env = {**os.environ, "MDM_DATABASE_URL": db, "MDM_ADMIN_API_KEY": KEY}
         proc = subprocess.Popen(
             [sys.executable, "-m", "mdm.cli", "serve", "--port", str(port), "--no-demo"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                headers={"Authorization": f"Bearer {KEY}"})
+            http = httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                timeout=30,
+                headers={"Authorization": f"Bearer {KEY}"},
+            )
             for _ in range(100):
                 try:
                     if http.get("/healthz").status_code == 200:
@@ -103,30 +160,41 @@ def main() -> None:
             merges, unmerges = [], []
             for _ in range(args.rounds):
                 t = time.perf_counter()
-                r = http.post("/api/v1/golden/customer/merge",
-                              json={"survivor": a, "merged": [b], "reason": "bench"})
+                r = http.post(
+                    "/api/v1/golden/customer/merge",
+                    json={"survivor": a, "merged": [b], "reason": "bench"},
+                )
                 merges.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, r.text
                 t = time.perf_counter()
-                r = http.post(f"/api/v1/golden/customer/{a}/unmerge",
-                              json={"merged": b, "reason": "bench"})
+                r = http.post(
+                    f"/api/v1/golden/customer/{a}/unmerge", json={"merged": b, "reason": "bench"}
+                )
                 unmerges.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, r.text
             backend = "PostgreSQL" if args.postgres else "SQLite"
-            print(f"{backend}: merge 50+50 source records: p50 {statistics.median(merges):.1f} ms,"
-                  f" p95 {pct(merges, 0.95):.1f} ms")
-            print(f"{backend}: unmerge: p50 {statistics.median(unmerges):.1f} ms, "
-                  f"p95 {pct(unmerges, 0.95):.1f} ms")
-            for label, params in [("first page", {}),
-                                  ("filtered page", {"source": "billing", "min_score": 0.5})]:
+            print(
+                f"{backend}: merge 50+50 source records: p50 {statistics.median(merges):.1f} ms,"
+                f" p95 {pct(merges, 0.95):.1f} ms"
+            )
+            print(
+                f"{backend}: unmerge: p50 {statistics.median(unmerges):.1f} ms, "
+                f"p95 {pct(unmerges, 0.95):.1f} ms"
+            )
+            for label, params in [
+                ("first page", {}),
+                ("filtered page", {"source": "billing", "min_score": 0.5}),
+            ]:
                 times = []
                 for _ in range(50):
                     t = time.perf_counter()
                     r = http.get("/api/v1/stewardship/tasks", params=params)
                     times.append((time.perf_counter() - t) * 1000)
                     assert r.json()["total"] == args.tasks, r.text[:200]
-                print(f"{backend}: task queue {label} with {args.tasks} open tasks: "
-                      f"p50 {statistics.median(times):.1f} ms, p95 {pct(times, 0.95):.1f} ms")
+                print(
+                    f"{backend}: task queue {label} with {args.tasks} open tasks: "
+                    f"p50 {statistics.median(times):.1f} ms, p95 {pct(times, 0.95):.1f} ms"
+                )
         finally:
             proc.terminate()
             proc.wait(10)
