@@ -58,6 +58,7 @@ SS = SourceSystemRow.__table__  # type: ignore[attr-defined]
 AU = AuditRow.__table__  # type: ignore[attr-defined]
 
 _IN_CHUNK = 500
+_COPY_FROM = 20  # below this many rows a plain INSERT beats COPY's set-up round trips
 
 
 def chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -94,7 +95,7 @@ class CoreRepository:
         row, about ten times faster for a chunk); SQLite's executemany is a C loop."""
         if not rows:
             return
-        if self.dialect != "postgresql":
+        if self.dialect != "postgresql" or len(rows) < _COPY_FROM:
             self.conn.execute(insert(table), list(rows))
             return
         groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
@@ -131,7 +132,14 @@ class CoreRepository:
     # -- sources ---------------------------------------------------------------
 
     def source_exists(self, name: str) -> bool:
-        return self.conn.execute(select(SS.c.name).where(SS.c.name == name)).first() is not None
+        # Sources are never removed, so a pooled connection remembers the ones it has seen.
+        known: set[str] = self.conn.info.setdefault("known_sources", set())
+        if name in known:
+            return True
+        found = self.conn.execute(select(SS.c.name).where(SS.c.name == name)).first() is not None
+        if found:
+            known.add(name)
+        return found
 
     def list_sources(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(select(SS).order_by(SS.c.name)).mappings()
@@ -302,18 +310,9 @@ class CoreRepository:
             return
         unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
         if self.dialect == "postgresql":
-            present: set[tuple[Any, ...]] = set()
-            for etype in {r["entity_type"] for r in unique}:
-                keys = [r["key"] for r in unique if r["entity_type"] == etype]
-                for part in chunks(keys):
-                    stmt = select(MK.c.entity_type, MK.c.key, MK.c.golden_id).where(
-                        MK.c.entity_type == etype, _in(self.dialect, MK.c.key, part)
-                    )
-                    present.update(tuple(r) for r in self.conn.execute(stmt))
-            self._insert(
-                MK,
-                [r for r in unique if (r["entity_type"], r["key"], r["golden_id"]) not in present],
-            )
+            # Callers never re-add a pair they read under lock (ingest filters against the
+            # key index it read; re-indexing deletes first), so a plain insert is safe.
+            self._insert(MK, unique)
         else:
             self.conn.execute(sqlite_insert(MK).on_conflict_do_nothing(), unique)
 
