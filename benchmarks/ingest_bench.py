@@ -194,8 +194,13 @@ def bench_put(db_url: str, puts: int) -> tuple[float, float, float]:
     port = free_port()
     key = "mdm_bench_admin"
     env = {**os.environ, "MDM_DATABASE_URL": db_url, "MDM_ADMIN_API_KEY": key}
-    subprocess.run([sys.executable, "-m", "mdm.cli", "migrate"], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "mdm.cli", "migrate"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
