@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -52,3 +54,10 @@ ACME_ERP = {
         "country": "US",
     },
 }
+
+
+def put_ok(client: Any, path: str, body: dict) -> dict:
+    """PUT one source record and return the accepted result (fails the test otherwise)."""
+    r = client.put(f"/api/v1/sources/{path}", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()

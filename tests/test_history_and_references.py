@@ -7,21 +7,15 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import ACME_CRM
-
-
-def put(client: TestClient, path: str, body: dict) -> dict:
-    r = client.put(f"/api/v1/sources/{path}", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
+from tests.helpers import ACME_CRM, put_ok
 
 
 def test_as_of_returns_the_version_valid_at_that_time(client: TestClient) -> None:
-    gid = put(client, "crm/customer/1", ACME_CRM)["golden_id"]
+    gid = put_ok(client, "crm/customer/1", ACME_CRM)["golden_id"]
     time.sleep(0.01)
     between = datetime.now(UTC).isoformat()
     time.sleep(0.01)
-    put(client, "crm/customer/1", {**ACME_CRM, "owner": "lee@hub.example"})
+    put_ok(client, "crm/customer/1", {**ACME_CRM, "owner": "lee@hub.example"})
 
     then = client.get(f"/api/v1/golden/customer/{gid}", params={"as_of": between}).json()
     now = client.get(f"/api/v1/golden/customer/{gid}").json()
@@ -34,13 +28,13 @@ def test_as_of_returns_the_version_valid_at_that_time(client: TestClient) -> Non
 
 
 def test_history_lists_every_version_with_its_cause_and_changes(client: TestClient) -> None:
-    gid = put(client, "crm/customer/1", ACME_CRM)["golden_id"]
-    put(
+    gid = put_ok(client, "crm/customer/1", ACME_CRM)["golden_id"]
+    put_ok(
         client,
         "erp/customer/E1",
         {"kind": "organization", "name": "Acme Inc", "tax_id": ACME_CRM["tax_id"]},
     )
-    put(client, "crm/customer/1", {**ACME_CRM, "segment": "smb"})
+    put_ok(client, "crm/customer/1", {**ACME_CRM, "segment": "smb"})
 
     versions = client.get(f"/api/v1/golden/customer/{gid}/history").json()["versions"]
 
@@ -56,7 +50,7 @@ def test_history_lists_every_version_with_its_cause_and_changes(client: TestClie
 def test_a_child_waits_for_its_parent_and_links_when_the_parent_arrives(
     client: TestClient,
 ) -> None:
-    child = put(
+    child = put_ok(
         client, "erp/customer/C-2", {"kind": "organization", "name": "Acme Europe", "parent": "C-1"}
     )
     assert (
@@ -64,7 +58,7 @@ def test_a_child_waits_for_its_parent_and_links_when_the_parent_arrives(
         not in client.get(f"/api/v1/golden/customer/{child['golden_id']}").json()["attributes"]
     )
 
-    parent = put(client, "erp/customer/C-1", {"kind": "organization", "name": "Acme"})
+    parent = put_ok(client, "erp/customer/C-1", {"kind": "organization", "name": "Acme"})
 
     golden = client.get(f"/api/v1/golden/customer/{child['golden_id']}").json()
     assert golden["attributes"]["parent"] == parent["golden_id"]
@@ -90,10 +84,10 @@ def test_parent_and_child_in_one_batch_resolve_in_either_order(client: TestClien
 
 
 def test_a_price_attaches_to_the_golden_product(client: TestClient) -> None:
-    product = put(client, "cpq/product/PRD-1", {"sku": "HUB-PRO", "name": "Hub Pro"})
-    erp_product = put(client, "erp/product/ITEM-7", {"sku": "hub-pro", "name": "HUB PRO"})
+    product = put_ok(client, "cpq/product/PRD-1", {"sku": "HUB-PRO", "name": "Hub Pro"})
+    erp_product = put_ok(client, "erp/product/ITEM-7", {"sku": "hub-pro", "name": "HUB PRO"})
 
-    price = put(
+    price = put_ok(
         client,
         "cpq/price/PB-1",
         {

@@ -10,13 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from tests.helpers import counts, outbox
-
-
-def put(client: TestClient, path: str, body: dict) -> dict:
-    r = client.put(f"/api/v1/sources/{path}", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
+from tests.helpers import counts, outbox, put_ok
 
 
 def org(name: str, **kw: object) -> dict:
@@ -26,9 +20,9 @@ def org(name: str, **kw: object) -> dict:
 def make_review(client: TestClient) -> tuple[dict, str, str]:
     """Two golden records (one by tax id, one by email) and a record carrying both:
     its identifiers point at two golden records, so it goes to review."""
-    a = put(client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980"))
-    b = put(client, "crm/customer/C1", org("Acme", email="ap@acme.example"))
-    r = put(
+    a = put_ok(client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980"))
+    b = put_ok(client, "crm/customer/C1", org("Acme", email="ap@acme.example"))
+    r = put_ok(
         client, "billing/customer/B1", org("ACME", tax_id="DE811907980", email="ap@acme.example")
     )
     assert r["action"] == "review"
@@ -136,6 +130,10 @@ def test_reject_is_remembered_so_the_pair_is_never_merged(
     )
 
     assert r.json() == {"task": task["id"], "status": "rejected"}
+    audit = client.get("/api/v1/audit", params={"target_id": task["id"]}).json()["entries"]
+    assert [(e["action"], e["actor"], e["reason"]) for e in audit] == [
+        ("task_rejected", "test admin", "different legal entities")
+    ]
     assert merge.status_code == 409
     assert "not-a-match" in merge.json()["error"]["message"]
     with engine.connect() as conn:
@@ -160,6 +158,8 @@ def test_defer_and_assign_move_the_task_between_queues(client: TestClient) -> No
         ).json()["total"]
         == 0
     )
+    audit = client.get("/api/v1/audit", params={"target_id": task["id"]}).json()["entries"]
+    assert [e["action"] for e in audit] == ["task_deferred", "task_assigned"]
 
 
 def test_queue_filters_by_source_score_and_entity_type(client: TestClient) -> None:
@@ -188,10 +188,12 @@ def snapshot(client: TestClient, gid: str) -> dict:
 
 
 def test_unmerge_restores_both_records_exactly(client: TestClient) -> None:
-    a = put(
+    a = put_ok(
         client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980", payment_terms="net30")
     )["golden_id"]
-    b = put(client, "crm/customer/C1", org("Acme Corp", owner="dana", segment="smb"))["golden_id"]
+    b = put_ok(client, "crm/customer/C1", org("Acme Corp", owner="dana", segment="smb"))[
+        "golden_id"
+    ]
     before_a, before_b = snapshot(client, a), snapshot(client, b)
 
     merged = client.post(
@@ -220,10 +222,10 @@ def test_unmerge_restores_both_records_exactly(client: TestClient) -> None:
 def test_merge_moves_children_under_the_survivor_and_unmerge_puts_them_back(
     client: TestClient,
 ) -> None:
-    a = put(client, "erp/customer/P1", org("Acme Holding"))["golden_id"]
-    b = put(client, "crm/customer/P2", org("Acme Holding AG"))["golden_id"]
-    kid_erp = put(client, "erp/customer/K1", org("Acme Retail", tax_id="DE1", parent="P1"))
-    kid_crm = put(client, "crm/customer/K2", org("Acme Retail GmbH", tax_id="DE1", parent="P2"))
+    a = put_ok(client, "erp/customer/P1", org("Acme Holding"))["golden_id"]
+    b = put_ok(client, "crm/customer/P2", org("Acme Holding AG"))["golden_id"]
+    kid_erp = put_ok(client, "erp/customer/K1", org("Acme Retail", tax_id="DE1", parent="P1"))
+    kid_crm = put_ok(client, "crm/customer/K2", org("Acme Retail GmbH", tax_id="DE1", parent="P2"))
     kid = kid_erp["golden_id"]
     assert kid_crm["golden_id"] == kid
     parent_before = client.get(f"/api/v1/golden/customer/{kid}").json()["attributes"]["parent"]
@@ -244,9 +246,9 @@ def test_merge_moves_children_under_the_survivor_and_unmerge_puts_them_back(
 
 
 def test_hierarchy_has_ancestors_and_an_ultimate_parent(client: TestClient) -> None:
-    top = put(client, "erp/customer/T", org("Top"))["golden_id"]
-    mid = put(client, "erp/customer/M", org("Mid", parent="T"))["golden_id"]
-    leaf = put(client, "erp/customer/L", org("Leaf", parent="M"))["golden_id"]
+    top = put_ok(client, "erp/customer/T", org("Top"))["golden_id"]
+    mid = put_ok(client, "erp/customer/M", org("Mid", parent="T"))["golden_id"]
+    leaf = put_ok(client, "erp/customer/L", org("Leaf", parent="M"))["golden_id"]
 
     h = client.get(f"/api/v1/golden/customer/{leaf}/hierarchy").json()
     down = client.get(f"/api/v1/golden/customer/{top}/hierarchy").json()
@@ -260,8 +262,8 @@ def test_hierarchy_has_ancestors_and_an_ultimate_parent(client: TestClient) -> N
 def test_a_cycle_is_refused_with_a_clear_error_and_a_steward_task(
     client: TestClient, engine: Engine
 ) -> None:
-    put(client, "erp/customer/A", org("A"))
-    put(client, "erp/customer/B", org("B", parent="A"))
+    put_ok(client, "erp/customer/A", org("A"))
+    put_ok(client, "erp/customer/B", org("B", parent="A"))
     before = counts(engine, ("source_record", "source_record_version", "golden_version"))
 
     r = client.put("/api/v1/sources/erp/customer/A", json=org("A", parent="B"))
@@ -276,10 +278,10 @@ def test_a_cycle_is_refused_with_a_clear_error_and_a_steward_task(
 
 
 def test_sources_disagreeing_on_a_parent_stay_visible_and_open_a_task(client: TestClient) -> None:
-    put(client, "erp/customer/P1", org("Parent One"))
-    put(client, "crm/customer/P2", org("Parent Two"))
-    put(client, "erp/customer/K", org("Kid", tax_id="X1", parent="P1"))
-    kid = put(client, "crm/customer/K", org("Kid", tax_id="X1", parent="P2"))["golden_id"]
+    put_ok(client, "erp/customer/P1", org("Parent One"))
+    put_ok(client, "crm/customer/P2", org("Parent Two"))
+    put_ok(client, "erp/customer/K", org("Kid", tax_id="X1", parent="P1"))
+    kid = put_ok(client, "crm/customer/K", org("Kid", tax_id="X1", parent="P2"))["golden_id"]
 
     lineage = client.get(f"/api/v1/golden/customer/{kid}").json()["lineage"]["parent"]
     tasks = client.get("/api/v1/stewardship/tasks", params={"kind": "parent_disagreement"})
@@ -290,8 +292,8 @@ def test_sources_disagreeing_on_a_parent_stay_visible_and_open_a_task(client: Te
 
 
 def test_split_takes_one_record_out_and_remembers_the_pair(client: TestClient) -> None:
-    gid = put(client, "erp/customer/E1", org("Acme", tax_id="DE1"))["golden_id"]
-    put(client, "crm/customer/C1", org("Acme Wrong", tax_id="DE1"))
+    gid = put_ok(client, "erp/customer/E1", org("Acme", tax_id="DE1"))["golden_id"]
+    put_ok(client, "crm/customer/C1", org("Acme Wrong", tax_id="DE1"))
 
     r = client.post(
         f"/api/v1/golden/customer/{gid}/split",
@@ -357,7 +359,7 @@ def test_readers_cannot_decide_and_nothing_is_written(
 
 
 def test_bad_merge_requests_are_clear_4xx(client: TestClient) -> None:
-    gid = put(client, "erp/customer/E1", org("Acme"))["golden_id"]
+    gid = put_ok(client, "erp/customer/E1", org("Acme"))["golden_id"]
 
     missing = client.post(
         "/api/v1/golden/customer/merge", json={"survivor": gid, "merged": ["nope"], "reason": "x"}
@@ -377,10 +379,10 @@ def test_bad_merge_requests_are_clear_4xx(client: TestClient) -> None:
 def test_a_shared_email_with_a_different_tax_id_goes_to_review_not_merge(
     client: TestClient,
 ) -> None:
-    first = put(
+    first = put_ok(
         client, "erp/customer/E1", org("Acme", tax_id="DE811907980", email="ap@acme.example")
     )
-    second = put(
+    second = put_ok(
         client, "crm/customer/C1", org("Acme", tax_id="FR40303265045", email="ap@acme.example")
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -141,51 +142,37 @@ async def approve(
     return JsonResponse(out)
 
 
-@router.post("/stewardship/tasks/{task_id}/reject")
-async def reject(
-    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
-) -> JsonResponse:
-    return JsonResponse(
-        await in_tx(
-            container,
-            lambda uow: reject_task(uow, task_id=task_id, actor=principal.name, reason=body.reason),
+def _register_decision(verb: str, decide: Callable[..., dict[str, Any]]) -> None:
+    """reject / defer / resolve: the same shape, one use case each."""
+
+    async def endpoint(
+        task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
+    ) -> JsonResponse:
+        return JsonResponse(
+            await in_tx(
+                container,
+                lambda uow: decide(uow, task_id=task_id, actor=principal.name, reason=body.reason),
+            )
         )
-    )
+
+    endpoint.__name__ = verb
+    router.post(f"/stewardship/tasks/{{task_id}}/{verb}")(endpoint)
 
 
-@router.post("/stewardship/tasks/{task_id}/defer")
-async def defer(
-    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
-) -> JsonResponse:
-    return JsonResponse(
-        await in_tx(
-            container,
-            lambda uow: defer_task(uow, task_id=task_id, actor=principal.name, reason=body.reason),
-        )
-    )
-
-
-@router.post("/stewardship/tasks/{task_id}/resolve")
-async def resolve(
-    task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
-) -> JsonResponse:
-    return JsonResponse(
-        await in_tx(
-            container,
-            lambda uow: resolve_task(
-                uow, task_id=task_id, actor=principal.name, reason=body.reason
-            ),
-        )
-    )
+for _verb, _decide in (("reject", reject_task), ("defer", defer_task), ("resolve", resolve_task)):
+    _register_decision(_verb, _decide)
 
 
 @router.post("/stewardship/tasks/{task_id}/assign")
 async def assign(
-    task_id: str, body: Assignment, container: ContainerDep, _: StewardPrincipal
+    task_id: str, body: Assignment, container: ContainerDep, principal: StewardPrincipal
 ) -> JsonResponse:
     return JsonResponse(
         await in_tx(
-            container, lambda uow: assign_task(uow, task_id=task_id, assignee=body.assignee)
+            container,
+            lambda uow: assign_task(
+                uow, task_id=task_id, assignee=body.assignee, actor=principal.name
+            ),
         )
     )
 

@@ -217,12 +217,14 @@ class CoreRepository:
 
     # -- golden records --------------------------------------------------------
 
-    def golden_for_update(self, golden_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def golden_for_update(
+        self, golden_ids: Iterable[str], *, lock: bool = True
+    ) -> dict[str, dict[str, Any]]:
         ids = sorted(set(golden_ids))
         found: dict[str, dict[str, Any]] = {}
         for part in chunks(ids):
             stmt = select(GR).where(_in(self.dialect, GR.c.id, part)).order_by(GR.c.id)
-            if self.dialect == "postgresql":
+            if lock and self.dialect == "postgresql":
                 stmt = stmt.with_for_update()
             for row in self.conn.execute(stmt).mappings():
                 found[row["id"]] = dict(row)

@@ -126,12 +126,13 @@ class GoldenBook:
             if g is not None and g.status == "active":
                 self.recompute(g, cause=cause, membership_changed=False)
 
-    def load(self, golden_ids: Iterable[str]) -> None:
-        """Lock and load golden records with their members (skips those already loaded)."""
+    def load(self, golden_ids: Iterable[str], *, lock: bool = True) -> None:
+        """Load golden records with their members, locked for update unless ``lock`` is
+        False (a read-only preview); skips those already loaded."""
         wanted = [g for g in set(golden_ids) if g not in self.goldens]
         if not wanted:
             return
-        rows = self.repo.golden_for_update(wanted)
+        rows = self.repo.golden_for_update(wanted, lock=lock)
         for gid, row in rows.items():
             self.goldens[gid] = GoldenState.from_row(row)
         for rec in self.repo.members_of(list(rows)):
@@ -176,7 +177,7 @@ class GoldenBook:
 
     # -- changing --------------------------------------------------------------
 
-    def _member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
+    def member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
         payload = rec["payload"]
         refs = REFERENCES.get(g.entity_type)
         if refs:
@@ -214,7 +215,7 @@ class GoldenBook:
         change: str | None = None,
     ) -> bool:
         """Apply survivorship; record a version and an event if anything changed."""
-        members = [self._member_view(g, r) for r in g.members.values()]
+        members = [self.member_view(g, r) for r in g.members.values()]
         attributes, lineage = survive(rules_for(g.entity_type), members)
         changed = sorted(
             k

@@ -118,17 +118,9 @@ def ingest_records(
         if errors:
             qid = new_id()
             quarantine.append(
-                {
-                    "id": qid,
-                    "source": source,
-                    "entity_type": entity_type,
-                    "source_id": sid,
-                    "payload": item.record,
-                    "errors": [e.as_dict() for e in errors],
-                    "correlation_id": correlation_id,
-                    "received_at": now,
-                    "status": "open",
-                }
+                _quarantine_row(
+                    qid, source, entity_type, sid, item.record, errors, correlation_id, now
+                )
             )
             results.append(
                 ItemResult(
@@ -188,17 +180,7 @@ def ingest_records(
         )
         qid = new_id()
         quarantine.append(
-            {
-                "id": qid,
-                "source": source,
-                "entity_type": entity_type,
-                "source_id": sid,
-                "payload": rec,
-                "errors": [error.as_dict()],
-                "correlation_id": correlation_id,
-                "received_at": now,
-                "status": "open",
-            }
+            _quarantine_row(qid, source, entity_type, sid, rec, [error], correlation_id, now)
         )
         tasks.append(
             {
@@ -365,7 +347,8 @@ def ingest_records(
         )
         _done(result, action, g, current)
 
-    _resolve_dependents(book, list(new_records.values()))
+    # Children waiting for a parent, prices waiting for a product, now resolve.
+    book.refresh_dependents(new_records.values(), cause="reference_resolved")
     tasks.extend(_parent_disagreements(book, entity_type, now))
 
     repo.insert_records(list(new_records.values()))
@@ -395,6 +378,29 @@ def ingest_records(
     if quarantine_invalid:
         repo.insert_quarantine(quarantine)
     return results
+
+
+def _quarantine_row(
+    qid: str,
+    source: str,
+    entity_type: str,
+    source_id: str | None,
+    payload: Any,
+    errors: Sequence[FieldError],
+    correlation_id: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": qid,
+        "source": source,
+        "entity_type": entity_type,
+        "source_id": source_id,
+        "payload": payload,
+        "errors": [e.as_dict() for e in errors],
+        "correlation_id": correlation_id,
+        "received_at": now,
+        "status": "open",
+    }
 
 
 def _parent_disagreements(
@@ -468,9 +474,3 @@ def _done(result: ItemResult, action: str, g: GoldenState, rec: Mapping[str, Any
     result.golden_id = g.id
     result.golden_version = g.version
     result.record_version = rec["version"]
-
-
-def _resolve_dependents(book: GoldenBook, new_records: Sequence[Mapping[str, Any]]) -> None:
-    """Records that referred to a record that has just arrived (a child waiting for
-    its parent, a price waiting for its product) now resolve: recompute them."""
-    book.refresh_dependents(new_records, cause="reference_resolved")

@@ -183,15 +183,7 @@ def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     task = _task(uow, task_id)
     book = GoldenBook(uow.repo, correlation_id=None)
     ids = [i for i in (task["golden_id"], task["candidate_golden_id"]) if i]
-    rows = {
-        r["id"]: dict(r) for r in uow.conn.execute(select(GR).where(GR.c.id.in_(ids))).mappings()
-    }
-    from mdm.services.golden import GoldenState
-
-    for gid, row in rows.items():
-        book.goldens[gid] = GoldenState.from_row(row)
-    for rec in uow.repo.members_of(list(rows)):
-        book.goldens[rec["golden_id"]].members[rec["id"]] = rec
+    book.load(ids, lock=False)
     book.resolve_refs()
     left, right = (
         _golden_side(book, task["golden_id"]),
@@ -206,7 +198,7 @@ def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
     preview = None
     if left and right:
         members = [
-            book._member_view(book.goldens[task["candidate_golden_id"]], m)
+            book.member_view(book.goldens[task["candidate_golden_id"]], m)
             for gid in (task["candidate_golden_id"], task["golden_id"])
             for m in book.goldens[gid].members.values()
         ]
@@ -246,7 +238,31 @@ def _decide(
             f"task '{task_id}' was already {current['status']} by "
             f"{current['decided_by'] or 'someone else'}"
         )
+    _audit(uow, actor, f"task_{status}", task_id, reason, {"kind": task["kind"]})
     return task
+
+
+def _audit(
+    uow: UnitOfWork,
+    actor: str,
+    action: str,
+    task_id: str,
+    reason: str | None,
+    detail: dict[str, Any],
+) -> None:
+    uow.repo.audit(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "target_id": task_id,
+                "detail": detail,
+                "reason": reason,
+                "correlation_id": None,
+                "at": utcnow(),
+            }
+        ]
+    )
 
 
 def _current(uow: UnitOfWork, gid: str) -> str:
@@ -347,11 +363,14 @@ def resolve_task(
     return {"task": task_id, "status": "resolved"}
 
 
-def assign_task(uow: UnitOfWork, *, task_id: str, assignee: str | None) -> dict[str, Any]:
+def assign_task(
+    uow: UnitOfWork, *, task_id: str, assignee: str | None, actor: str
+) -> dict[str, Any]:
     _task(uow, task_id)
     uow.conn.execute(
         update(ST).where(ST.c.id == task_id).values(assignee=assignee or None, updated_at=utcnow())
     )
+    _audit(uow, actor, "task_assigned", task_id, None, {"assignee": assignee or None})
     return {"task": task_id, "assignee": assignee or None}
 
 
