@@ -9,9 +9,9 @@
 - ``decide`` scores the record against each candidate's survivorship
   attributes and every linked member record (a candidate scores as its best
   row), then applies the settings' thresholds. It never links across a strong
-  identifier conflict: a record whose tax id or registration number differs
-  from the best candidate's, or whose link would also satisfy a second golden
-  record with different strong identifiers, goes to review.
+  identifier conflict, and never chains golden records: a record whose tax id
+  or registration number differs from the best candidate's, or that would also
+  link a second golden record, goes to review.
 
 Prices keep the natural-key behaviour of :mod:`matching.exact`: they attach
 to golden products in the hub rather than being matched fuzzily.
@@ -52,10 +52,28 @@ class ProbabilisticMatcher:
         *,
         max_members: int = 25,
     ) -> None:
-        self._settings: dict[str, MatchSettings] = dict(settings or {})
+        self._base: dict[str, MatchSettings] = dict(settings or {})
+        self._settings: dict[str, MatchSettings] = dict(self._base)
         self._exact = ExactIdentifierMatcher()
         self._max_members = max_members
         self._fields: dict[str, tuple[str, ...]] = {}
+
+    def refine(
+        self,
+        entity_type: str,
+        labelled: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], bool]],
+        *,
+        strength: float = 100.0,
+    ) -> MatchSettings:
+        """``entity_type``'s settings with m/u refined from steward decisions (a new version).
+
+        ``labelled`` holds ``(record, other, is_match)`` triples: every label so
+        far, since refining starts from the base settings (given or shipped)
+        each time instead of compounding earlier refinements. The result is not
+        used until :meth:`use` (the hub stores it first).
+        """
+        base = self._base.get(entity_type) or default_settings(entity_type)
+        return refine_from_records(base, labelled, strength=strength)
 
     def learn(
         self,
@@ -64,15 +82,14 @@ class ProbabilisticMatcher:
         *,
         strength: float = 100.0,
     ) -> MatchSettings:
-        """Refine ``entity_type``'s m/u from steward decisions and use the result from now on.
-
-        ``labelled`` holds ``(record, other, is_match)`` triples. Returns the new
-        settings (new version) so the hub can store them and record the version
-        with every later decision.
-        """
-        refined = refine_from_records(self.settings_for(entity_type), labelled, strength=strength)
-        self._settings[entity_type] = refined
+        """:meth:`refine`, then decide with the result from now on; returns it."""
+        refined = self.refine(entity_type, labelled, strength=strength)
+        self.use(refined)
         return refined
+
+    def use(self, settings: MatchSettings) -> None:
+        """Decide with ``settings`` (e.g. trained ones the hub stored) for its entity type."""
+        self._settings[settings.entity_type] = settings
 
     def settings_for(self, entity_type: str) -> MatchSettings:
         """The settings used for ``entity_type`` (shipped defaults unless given)."""
@@ -100,14 +117,17 @@ class ProbabilisticMatcher:
         if not candidates:
             return Decision("new", None, None, settings.version, {"reason": "no candidates"})
         rows: list[Standardized] = [standardize_cached(entity_type, record)]
+        originals: list[Mapping[str, Any]] = [record]
         owner: list[int] = []
         origin: list[str] = []
         for index, cand in enumerate(candidates):
             rows.append(standardize_cached(entity_type, cand.attributes))
+            originals.append(cand.attributes)
             owner.append(index)
             origin.append("attributes")
             for position, member in enumerate(cand.members[: self._max_members]):
                 rows.append(standardize_cached(entity_type, member))
+                originals.append(member)
                 owner.append(index)
                 origin.append(f"members[{position}]")
         table = RecordTable.from_rows(rows, self._table_fields(settings))
@@ -124,8 +144,24 @@ class ProbabilisticMatcher:
         idents = self._strong(settings, rows, owner, len(candidates))
         mine = {k: {rows[0][k]} for k in settings.strong_identifiers if rows[0].get(k)}
 
-        def conflicts(a: dict[str, set[str | None]], b: dict[str, set[str | None]]) -> list[str]:
-            return [k for k in a if k in b and not (a[k] & b[k])]
+        shown: dict[tuple[str, str | None], str] = {}
+        for std, raw in zip(rows, originals, strict=True):
+            for key in settings.strong_identifiers:
+                if std.get(key) and raw.get(key):
+                    shown.setdefault((key, std[key]), str(raw[key]))
+
+        def conflicts(
+            a: dict[str, set[str | None]], b: dict[str, set[str | None]]
+        ) -> dict[str, list[str]]:
+            """Per strong identifier both sides have without a common value: ours, then
+            theirs, as the sources wrote them."""
+            return {
+                k: [
+                    shown.get((k, v), v) for side in (a, b) for v in sorted(x for x in side[k] if x)
+                ]
+                for k in a
+                if k in b and not (a[k] & b[k])
+            }
 
         top = ranked[0]
         k = best_row[top]
@@ -157,6 +193,7 @@ class ProbabilisticMatcher:
         clash = conflicts(mine, idents[top])
         if clash:
             explanation["reason"] = f"strong identifier conflict with candidate: {', '.join(clash)}"
+            explanation["conflicts"] = clash
             return Decision("review", gid, prob, settings.version, explanation, others)
         if prob < thresholds.link:
             explanation["reason"] = "between the review and link thresholds"
@@ -169,11 +206,16 @@ class ProbabilisticMatcher:
             if scored.probability[best_row[c]] < thresholds.link:
                 break
             clash = conflicts(merged, idents[c])
+            other = candidates[c].golden_id
             if clash:
+                explanation["conflicts"] = clash
+                explanation["reason"] = f"also links {other}, whose {', '.join(clash)} differs"
+            else:
                 explanation["reason"] = (
-                    f"also links {candidates[c].golden_id}, whose {', '.join(clash)} differs"
+                    f"also links {other}: the two golden records may be duplicates, "
+                    "so a steward decides instead of the record chaining them"
                 )
-                return Decision("review", gid, prob, settings.version, explanation, others)
+            return Decision("review", gid, prob, settings.version, explanation, others)
         explanation["reason"] = "at or above the link threshold"
         return Decision("link", gid, prob, settings.version, explanation, others)
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
-__all__ = ["Candidate", "Decision", "DecisionAction", "Matcher"]
+from matching.settings import MatchSettings
+
+__all__ = ["Candidate", "Decision", "DecisionAction", "LearningMatcher", "Matcher"]
 
 DecisionAction = Literal["link", "review", "new"]
 
@@ -63,4 +65,20 @@ class Matcher(Protocol):
         self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
     ) -> Decision:
         """Choose link, review or new for ``record`` among ``candidates``."""
+        ...
+
+
+Labelled = Sequence[tuple[Mapping[str, Any], Mapping[str, Any], bool]]
+
+
+@runtime_checkable
+class LearningMatcher(Matcher, Protocol):
+    """A matcher whose parameters stewards' decisions refine."""
+
+    def refine(self, entity_type: str, labelled: Labelled) -> MatchSettings:
+        """New settings refined from every ``(record, other, is_match)`` label (not yet used)."""
+        ...
+
+    def use(self, settings: MatchSettings) -> None:
+        """Decide with ``settings`` (stored earlier) from now on."""
         ...

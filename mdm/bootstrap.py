@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from matching.exact import ExactIdentifierMatcher
+from matching.engine import ProbabilisticMatcher
 from matching.port import Matcher
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
+from mdm.services.learning import use_stored_settings
 from mdm.settings import Settings, get_settings
 
 __all__ = ["Container", "bootstrap"]
@@ -25,7 +26,7 @@ class Container:
 
 
 def default_matcher() -> Matcher:
-    return ExactIdentifierMatcher()
+    return ProbabilisticMatcher()
 
 
 def bootstrap(
@@ -39,4 +40,6 @@ def bootstrap(
     engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
     if migrate:
         upgrade(engine)
-    return Container(settings=settings, engine=engine, matcher=matcher or default_matcher())
+    matcher = matcher or default_matcher()
+    use_stored_settings(engine, matcher)
+    return Container(settings=settings, engine=engine, matcher=matcher)

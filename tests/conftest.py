@@ -20,7 +20,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel
 
+import mdm.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from mdm.api.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.engine import make_engine, normalize_url
@@ -30,22 +32,8 @@ from mdm.services.uow import run_in_transaction
 from mdm.settings import Settings
 
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
-_TABLES = (
-    "source_record",
-    "source_record_version",
-    "golden_record",
-    "golden_version",
-    "match_key",
-    "match_decision",
-    "steward_task",
-    "outbox",
-    "quarantine",
-    "api_key",
-    "merge_event",
-    "not_a_match",
-    "match_label",
-    "audit_log",
-)
+# every table the hub writes, except the seeded sources (new tables join by themselves)
+_TABLES = tuple(t.name for t in SQLModel.metadata.sorted_tables if t.name != "source_system")
 
 
 def _server_url() -> str | None:

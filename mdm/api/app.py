@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from mdm.api import routes_admin, routes_golden, routes_ingest, routes_steward
+from mdm.api import routes_admin, routes_golden, routes_ingest, routes_matching, routes_steward
 from mdm.api.errors import install_error_handlers
 from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
 from mdm.api.responses import JsonResponse
@@ -28,6 +28,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_steward.router)
+    app.include_router(routes_matching.router)
     app.include_router(graphql_router(container))
     app.include_router(console_router())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mdm.cli import admin, keys, load, serve
+from mdm.cli import admin, keys, load, matching, serve
 
 __all__ = ["app", "main"]
 
@@ -15,6 +15,7 @@ serve.register(app)
 load.register(app)
 admin.register(app)
 keys.register(app)
+matching.register(app)
 
 try:  # the batch dedupe command lives with the matching engine's CLI module
     from mdm import cli_dedupe

@@ -296,12 +296,30 @@ class CoreRepository:
 
     # -- key index -------------------------------------------------------------
 
-    def golden_ids_by_keys(self, entity_type: str, keys: Sequence[str]) -> dict[str, set[str]]:
+    def golden_ids_by_keys(
+        self, entity_type: str, keys: Sequence[str], *, per_key: int | None = None
+    ) -> dict[str, set[str]]:
+        """Golden ids carrying each key; at most ``per_key`` of them per key when given
+        (the database ranks within each key, so a common key costs one index range
+        scan and ``per_key`` rows shipped, not thousands)."""
         found: dict[str, set[str]] = {}
         for part in chunks(sorted(set(keys))):
-            stmt = select(MK.c.key, MK.c.golden_id).where(
-                and_(MK.c.entity_type == entity_type, _in(self.dialect, MK.c.key, part))
-            )
+            where = and_(MK.c.entity_type == entity_type, _in(self.dialect, MK.c.key, part))
+            if per_key is None:
+                stmt = select(MK.c.key, MK.c.golden_id).where(where)
+            else:
+                ranked = (
+                    select(
+                        MK.c.key,
+                        MK.c.golden_id,
+                        func.row_number()
+                        .over(partition_by=MK.c.key, order_by=MK.c.golden_id)
+                        .label("n"),
+                    )
+                    .where(where)
+                    .subquery()
+                )
+                stmt = select(ranked.c.key, ranked.c.golden_id).where(ranked.c.n <= per_key)
             for key, gid in self.conn.execute(stmt):
                 found.setdefault(key, set()).add(gid)
         return found
@@ -312,9 +330,18 @@ class CoreRepository:
             return
         unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
         if self.dialect == "postgresql":
-            # Callers never re-add a pair they read under lock (ingest filters against the
-            # key index it read; re-indexing deletes first), so a plain insert is safe.
-            self._insert(MK, unique)
+            # Ingest reads at most a few ids per common key, so it may re-add a pair that
+            # exists: one statement over arrays, skipping those.
+            self.conn.exec_driver_sql(
+                "INSERT INTO match_key (entity_type, key, golden_id) "
+                "SELECT * FROM unnest(%(e)s::text[], %(k)s::text[], %(g)s::text[]) "
+                "ON CONFLICT DO NOTHING",
+                {
+                    "e": [r["entity_type"] for r in unique],
+                    "k": [r["key"] for r in unique],
+                    "g": [r["golden_id"] for r in unique],
+                },
+            )
         else:
             self.conn.execute(sqlite_insert(MK).on_conflict_do_nothing(), unique)
 

@@ -22,6 +22,7 @@ __all__ = [
     "MatchDecisionRow",
     "MatchKeyRow",
     "MatchLabelRow",
+    "MatchSettingsRow",
     "MergeEventRow",
     "NotAMatchRow",
     "OutboxRow",
@@ -284,6 +285,19 @@ class MatchLabelRow(SQLModel, table=True):
     is_match: bool
     task_id: str | None = Field(default=None, max_length=32)
     actor: str = Field(max_length=100)
+    created_at: datetime = _ts(nullable=False)
+
+
+class MatchSettingsRow(SQLModel, table=True):
+    """Match settings trained from steward labels; the newest per entity type is in use."""
+
+    __tablename__ = "match_settings"
+
+    version: str = Field(primary_key=True, max_length=64)
+    entity_type: str = Field(max_length=32, index=True)
+    body: dict[str, Any] = _json()
+    labels: int
+    created_by: str = Field(max_length=100)
     created_at: datetime = _ts(nullable=False)
 
 

@@ -20,14 +20,14 @@ import orjson
 
 from canonical.errors import FieldError, UnknownSource
 from canonical.schemas import schema_for
-from matching.port import Candidate, Matcher
+from matching.port import Matcher
 from mdm.db.types import utcnow
+from mdm.services import candidates
 from mdm.services.golden import GoldenBook, GoldenState, new_id, record_key, ref_key_of
 from mdm.services.uow import UnitOfWork
 
 __all__ = ["IngestItem", "ItemResult", "ingest_records"]
 
-MAX_CANDIDATES = 50
 _MAX_DEPTH = 100
 
 
@@ -146,13 +146,12 @@ def ingest_records(
         + [f"{entity_type}|{k}" for ks in keys_of.values() for k in ks]
     )
     existing = repo.records_by_source_ids(source, entity_type, [sid for _, sid, _ in valid])
-    key_index = repo.golden_ids_by_keys(entity_type, [k for ks in keys_of.values() for k in ks])
+    fresh = [index for index, sid, _ in valid if sid not in existing]
+    key_index = candidates.lookup(repo, entity_type, {k for i in fresh for k in keys_of[i]})
 
     book = GoldenBook(repo, correlation_id=correlation_id)
     wanted = {r["golden_id"] for r in existing.values()}
-    for index, _, _ in valid:
-        for k in keys_of[index]:
-            wanted |= key_index.get(k, set())
+    wanted |= candidates.shortlist((keys_of[i] for i in fresh), key_index)
     book.load(wanted)
     book.resolve_refs(ref_key_of(entity_type, source, rec) for _, _, rec in valid)
 
@@ -261,21 +260,13 @@ def ingest_records(
                 "received_at": now,
                 "ref_key": ref_key_of(entity_type, source, rec),
             }
-            candidate_ids: dict[str, int] = {}
-            for k in keys_of[index]:
-                for gid in key_index.get(k, ()):
-                    candidate_ids[gid] = candidate_ids.get(gid, 0) + 1
-            ranked = sorted(candidate_ids, key=lambda gid: (-candidate_ids[gid], gid))
-            candidates = [
-                Candidate(
-                    gid,
-                    book.goldens[gid].attributes,
-                    [m["payload"] for m in book.goldens[gid].members.values()],
+            found = candidates.build(book, keys_of[index], key_index)
+            decision = matcher.decide(entity_type, rec, found)
+            explanation = dict(decision.explanation)
+            if decision.golden_id is not None:
+                explanation["shared_keys"] = candidates.shared_keys(
+                    keys_of[index], key_index, decision.golden_id
                 )
-                for gid in ranked
-                if gid in book.goldens and book.goldens[gid].status == "active"
-            ][:MAX_CANDIDATES]
-            decision = matcher.decide(entity_type, rec, candidates)
             if decision.action == "link" and decision.golden_id in book.goldens:
                 if refuse_cycle(index, sid, rec, decision.golden_id):
                     continue
@@ -299,7 +290,7 @@ def ingest_records(
                     "action": decision.action,
                     "score": decision.score,
                     "settings_version": decision.settings_version,
-                    "explanation": dict(decision.explanation),
+                    "explanation": explanation,
                     "correlation_id": correlation_id,
                     "decided_at": now,
                 }
@@ -319,7 +310,7 @@ def ingest_records(
                         "score": decision.score,
                         "settings_version": decision.settings_version,
                         "explanation": {
-                            **dict(decision.explanation),
+                            **explanation,
                             "other_candidates": list(decision.other_candidates),
                         },
                         "created_at": now,

@@ -1,0 +1,62 @@
+"""REST: find matches for a record, train the matcher from steward decisions, and say
+which match settings decide now."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from mdm.api.auth import AdminPrincipal, ReaderPrincipal
+from mdm.api.body import read_json
+from mdm.api.deps import ContainerDep, in_tx, read_tx
+from mdm.api.responses import JsonResponse
+from mdm.services.learning import adopt, settings_in_use, train
+from mdm.services.matches import find_matches
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
+
+
+class Training(BaseModel):
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+@router.post("/match/{entity_type}")
+async def match_record(
+    entity_type: str, request: Request, container: ContainerDep, _: ReaderPrincipal
+) -> JsonResponse:
+    """Find matches: the decision an ingest of the posted record would make, stored nowhere."""
+    body = await read_json(request, container.settings.max_body_bytes)
+    out = await read_tx(
+        container,
+        lambda uow: find_matches(uow, container.matcher, entity_type=entity_type, record=body),
+    )
+    return JsonResponse(out)
+
+
+@router.post("/matching/{entity_type}/train")
+async def train_matcher(
+    entity_type: str, body: Training, container: ContainerDep, principal: AdminPrincipal
+) -> JsonResponse:
+    """Refine the match settings from every steward decision so far, store and use them."""
+    refined, summary = await in_tx(
+        container,
+        lambda uow: train(
+            uow,
+            container.matcher,
+            entity_type=entity_type,
+            actor=principal.name,
+            reason=body.reason,
+        ),
+    )
+    adopt(container.matcher, refined)
+    return JsonResponse(summary | {"in_use": container.matcher.settings_version})
+
+
+@router.get("/matching/settings")
+async def match_settings(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
+    """The settings versions deciding now, and the stored trainings."""
+    return JsonResponse(
+        await read_tx(container, lambda uow: settings_in_use(uow, container.matcher))
+    )

@@ -1,0 +1,75 @@
+"""Candidate lookup: from a record's keys to the golden records worth scoring.
+
+The matcher names the keys a record is found under; the persisted key index
+(``match_key``) says which golden records carry each key. A common key (a
+frequent name prefix in one country) can be carried by thousands of golden
+records at scale, so the lookup reads at most :data:`PER_KEY_LIMIT` golden ids
+per key, and each record is scored against at most :data:`MAX_CANDIDATES`
+golden records: those sharing the most keys with it. A true duplicate shares
+several keys (name variants, domain, phone, street), so it ranks first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from matching.port import Candidate
+from mdm.db.repository import CoreRepository
+from mdm.services.golden import GoldenBook
+
+__all__ = [
+    "MAX_CANDIDATES",
+    "PER_KEY_LIMIT",
+    "build",
+    "lookup",
+    "rank",
+    "shared_keys",
+    "shortlist",
+]
+
+MAX_CANDIDATES = 20
+PER_KEY_LIMIT = 100
+
+
+def lookup(repo: CoreRepository, entity_type: str, keys: Iterable[str]) -> dict[str, set[str]]:
+    """Golden ids per key, at most :data:`PER_KEY_LIMIT` of them per key."""
+    return repo.golden_ids_by_keys(entity_type, list(keys), per_key=PER_KEY_LIMIT)
+
+
+def rank(keys: Sequence[str], key_index: Mapping[str, set[str]]) -> list[tuple[str, int]]:
+    """Golden ids sharing any of ``keys``, most shared keys first, with the count."""
+    shared: dict[str, int] = {}
+    for key in keys:
+        for gid in key_index.get(key, ()):
+            shared[gid] = shared.get(gid, 0) + 1
+    return sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+
+
+def shortlist(keys_by_item: Iterable[Sequence[str]], key_index: Mapping[str, set[str]]) -> set[str]:
+    """The golden ids to load for a batch: each item's best :data:`MAX_CANDIDATES`."""
+    wanted: set[str] = set()
+    for keys in keys_by_item:
+        wanted.update(gid for gid, _ in rank(keys, key_index)[: MAX_CANDIDATES * 2])
+    return wanted
+
+
+def build(
+    book: GoldenBook, keys: Sequence[str], key_index: Mapping[str, set[str]]
+) -> list[Candidate]:
+    """The loaded, active candidates for one record, most shared keys first."""
+    out: list[Candidate] = []
+    for gid, _ in rank(keys, key_index):
+        g = book.goldens.get(gid)
+        if g is None or g.status != "active":
+            continue
+        out.append(Candidate(gid, g.attributes, [m["payload"] for m in g.members.values()]))
+        if len(out) == MAX_CANDIDATES:
+            break
+    return out
+
+
+def shared_keys(
+    keys: Sequence[str], key_index: Mapping[str, set[str]], golden_id: str
+) -> list[str]:
+    """Which of ``keys`` found ``golden_id`` (part of a decision's explanation)."""
+    return [k for k in keys if golden_id in key_index.get(k, ())]
