@@ -68,6 +68,13 @@ TREE = """query($id: ID!) { customer(id: $id) {
 } }"""
 
 
+_SYLLABLES = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(4)).capitalize()
+
+
 def _record(sid: str, name: str, parent: str | None, rng: random.Random) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "kind": "organization",
@@ -91,7 +98,8 @@ def _erp(rec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         "tax_id": rec["tax_id"],
         "payment_terms": rng.choice(["net15", "net30"]),
         "currency": "EUR",
-        "address": {**rec["address"], "line1": f"{rng.randrange(1, 300)} Hauptstr."},
+        # one street address per company: shared ones would be (rightly) weighed as evidence
+        "address": {**rec["address"], "line1": f"{int(rec['tax_id'][2:])} Hauptstr."},
     }
     return out
 
@@ -112,6 +120,9 @@ def seed(db_url: str) -> dict[str, list[str]]:
         nonlocal n
         n += 1
         sid = f"C-{n}"
+        # a made-up word per company: "Account 1 Site 2-3" and "Account 2 Site 1-3" would
+        # be near-duplicates to the matcher, which (rightly) sends them to review
+        name = f"{_word(rng)} {name}"
         levels[level].append((sid, _record(sid, name, parent, rng)))
         return sid
 

@@ -44,7 +44,7 @@ from mdm.graphql.guards import MAX_COST, check_depth, estimate_cost, operation_o
 from mdm.services.keys import Principal
 from mdm.services.uow import UnitOfWork, run_in_transaction
 
-__all__ = ["CACHE_SIZE", "MAX_QUERY_CHARS", "Executor", "Outcome"]
+__all__ = ["CACHE_SIZE", "MAX_QUERY_CHARS", "Executor", "Outcome", "Plan"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,16 @@ class Prepared:
     errors: tuple[GraphQLError, ...]
     variable_free: bool = False
     static_cost: dict[str | None, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A parsed, validated and guarded request, ready to execute."""
+
+    document: DocumentNode
+    variables: dict[str, Any]
+    operation_name: str | None
+    cost: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +118,17 @@ class Executor:
         variables: dict[str, Any] | None = None,
         operation_name: str | None = None,
     ) -> Outcome:
+        """Plan and execute one request on this thread."""
+        planned = self.plan(query, variables, operation_name)
+        if isinstance(planned, Outcome):
+            return planned
+        return self.execute(engine, principal, planned)
+
+    def plan(
+        self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None
+    ) -> Plan | Outcome:
+        """Parse, validate and guard (cached per query text): a plan to execute, or the
+        error response. Touches no database."""
         if len(query) > MAX_QUERY_CHARS:
             message = f"the query is longer than {MAX_QUERY_CHARS} characters"
             return _errors(400, [coded(message, "BAD_REQUEST")])
@@ -133,15 +154,19 @@ class Executor:
             )
             error = coded(message, "QUERY_TOO_COSTLY", cost=cost, maxCost=self.max_cost)
             return _errors(400, [error])
+        return Plan(document, variables, operation_name, cost)
+
+    def execute(self, engine: Engine, principal: Principal, plan: Plan) -> Outcome:
+        """Run a plan in one read-only transaction."""
 
         def work(uow: UnitOfWork) -> ExecutionResult:
             context = RequestContext(uow.conn, principal)
             return execute_sync(
                 self.schema,
-                document,
+                plan.document,
                 context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
+                variable_values=plan.variables,
+                operation_name=plan.operation_name,
                 execution_context_class=FastExecutionContext,
             )
 

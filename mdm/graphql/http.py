@@ -23,7 +23,11 @@ from mdm.bootstrap import Container
 from mdm.graphql.executor import Executor, Outcome
 from mdm.graphql.schema import build_schema
 
-__all__ = ["STATIC_FILES", "graphql_router"]
+__all__ = ["INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
+
+# Queries that may return at most this many objects (the cost guard's estimate) run on
+# the event loop; larger ones on a worker thread, so they never hold other requests up.
+INLINE_MAX_COST = 500
 
 STATIC_FILES = {
     "graphiql.min.js": "text/javascript",
@@ -85,11 +89,17 @@ def graphql_router(container: Container) -> APIRouter:
         fields = _request_fields(await request.body())
         if isinstance(fields, str):
             return _error(400, "BAD_REQUEST", fields)
-        query, variables, name = fields
-        outcome = await run_in_threadpool(
-            executor.run, container.engine, principal, query, variables, name
+        planned = executor.plan(*fields)
+        if isinstance(planned, Outcome):
+            return _respond(planned)
+        if planned.cost <= INLINE_MAX_COST:
+            # A small query runs in well under a millisecond: handing it to a worker
+            # thread and back costs more than that (two context switches and a fight
+            # for the interpreter lock), so it runs here, on the event loop.
+            return _respond(executor.execute(container.engine, principal, planned))
+        return _respond(
+            await run_in_threadpool(executor.execute, container.engine, principal, planned)
         )
-        return _respond(outcome)
 
     @router.get("/graphql", include_in_schema=False)
     async def graphiql() -> HTMLResponse:
