@@ -25,7 +25,7 @@ from stdnum import luhn
 from stdnum.gb import vat as gb_vat
 from stdnum.iso7064 import mod_11_10
 
-__all__ = ["COLUMNS", "generate", "write_csv"]
+__all__ = ["COLUMNS", "generate", "generate_base_and_probes", "write_csv"]
 
 COLUMNS = [
     "id",
@@ -430,6 +430,48 @@ def generate(records: int, seed: int = 7) -> Iterator[dict[str, str]]:
         previous, number = entity, number + 1
     rng.shuffle(rows)
     yield from rows
+
+
+def generate_base_and_probes(
+    records: int, probes: int, seed: int = 7, *, probe_seed: int = 0
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Yield ``("base", row)`` for ``records`` entities with exactly one copy each, then
+    ``("probe", row)`` ``probes`` times, for incremental matching against a large hub.
+
+    Even-numbered probes are a fresh copy, from another source, of a base entity picked
+    at random (``duplicate_of`` is that base row's id); odd-numbered ones are new
+    entities (``duplicate_of`` is empty). Only the picked entities are kept in memory,
+    so a base of millions streams. Base ids are ``<source>-<n>`` with n below
+    ``records``; probe ids continue from ``records``. The base depends on ``seed``
+    only; ``probe_seed`` picks another set of probes against the same base. Uses
+    its own random streams: :func:`generate` is unaffected.
+    """
+    rng = random.Random(seed)
+    prng = random.Random(f"{seed}/probes/{probe_seed}")
+    duplicates = (probes + 1) // 2
+    picked = prng.sample(range(records), min(duplicates, records))
+    wanted = set(picked)
+    kept: dict[int, tuple[dict[str, str], str, str]] = {}
+    previous: dict[str, str] | None = None
+    for number in range(records):
+        twin = previous if previous is not None and rng.random() < 0.03 else None
+        entity = _entity(rng, number, twin)
+        row = _copy(rng, entity, number, rng.choice(SOURCES))
+        if number in wanted:
+            kept[number] = (entity, row["source"], row["id"])
+        yield "base", row
+        previous = entity
+    for j in range(probes):
+        number = records + j
+        if j % 2 == 0 and j // 2 < len(picked):
+            entity, base_source, base_id = kept[picked[j // 2]]
+            source = prng.choice([s for s in SOURCES if s != base_source])
+            row = _copy(prng, entity, number, source)
+            row["duplicate_of"] = base_id
+        else:
+            row = _copy(prng, _entity(prng, number, None), number, prng.choice(SOURCES))
+            row["duplicate_of"] = ""
+        yield "probe", row
 
 
 def write_csv(path: Path, records: int, seed: int = 7) -> Path:

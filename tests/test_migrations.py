@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ def _downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(cfg, revision)
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")
 def test_the_latest_migrations_roll_back_and_forward(engine: Engine) -> None:
     _downgrade(engine, "0004")
     assert not inspect(engine).has_table("match_settings")
