@@ -11,8 +11,10 @@ linked by tax id), so each has two xrefs and lineage from both. Records go in
 through the real ingest service (validation, matching, survivorship, history).
 
 Scenarios, each for ``--seconds`` after a warm-up, first with 16 concurrent
-clients, then with one (latency without queueing), asyncio + httpx, keep-alive,
-loopback only, spread over 400 random subsidiaries:
+clients, then with one (latency without queueing), keep-alive, loopback only,
+spread over 400 random subsidiaries. The load comes from ``wrk`` (Debian
+package ``wrk``; one C thread, so it takes little CPU from the server) or, when
+it is not installed or with ``--client httpx``, from asyncio + httpx clients:
 
 * ``graphql by id``: a customer with attributes, lineage, xrefs, parent, children
 * ``rest by id``: ``GET /api/v1/golden/customer/{id}`` for the same customers
@@ -20,16 +22,18 @@ loopback only, spread over 400 random subsidiaries:
 * ``graphql 1,000 descendants``: the big tree's descendants (id, name, parent id)
 
 Prints one table row per scenario: clients, requests, req/s, p50, p95, p99 (ms).
-The client runs on the same machine as the server and takes CPU from it.
+The client runs on the same machine as the server and takes some CPU from it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -37,7 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -199,35 +203,118 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-Request = Callable[[httpx.AsyncClient], Any]
+@dataclass(frozen=True)
+class Scenario:
+    """Requests of one kind: ``GET path`` (``bodies`` empty) or ``POST path`` with one of
+    ``bodies`` (JSON text) picked at random per request."""
+
+    name: str
+    path: str
+    bodies: list[str]
+    paths: list[str]
 
 
-async def run_scenario(
-    base: str, make: Request, seconds: float, clients: int = CLIENTS
-) -> tuple[int, float, list[float]]:
-    """``clients`` clients, each sending requests back to back; returns (count, elapsed,
-    sorted latencies in ms)."""
+@dataclass(frozen=True)
+class Measured:
+    count: int
+    elapsed: float
+    p50: float
+    p95: float
+    p99: float
+
+
+_WRK_SCRIPT = """
+local lines = {}
+for line in io.lines("%(data)s") do lines[#lines + 1] = line end
+wrk.headers["Authorization"] = "Bearer %(key)s"
+wrk.headers["Content-Type"] = "application/json"
+math.randomseed(%(seed)d)
+request = function()
+  local pick = lines[math.random(#lines)]
+  if %(post)s then return wrk.format("POST", "%(path)s", nil, pick) end
+  return wrk.format("GET", pick)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests,
+    e.status + e.connect + e.read + e.write + e.timeout, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def wrk_run(base: str, sc: Scenario, seconds: float, clients: int, workdir: Path) -> Measured:
+    """One scenario with wrk (C, one thread): the load generator takes little of the CPU
+    the server needs, unlike a Python client on the same machine."""
+    data = workdir / f"{abs(hash(sc.name))}.txt"
+    data.write_text("\n".join(sc.bodies or sc.paths) + "\n", encoding="utf-8")
+    script = workdir / f"{abs(hash(sc.name))}.lua"
+    script.write_text(
+        _WRK_SCRIPT
+        % {
+            "data": data,
+            "key": KEY,
+            "seed": 1,
+            "post": "true" if sc.bodies else "false",
+            "path": sc.path,
+        },
+        encoding="utf-8",
+    )
+
+    def run(duration: float) -> Measured:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{clients}",
+                f"-d{max(1, round(duration))}s",
+                "-s",
+                str(script),
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+        requests, errors, micros, p50, p95, p99 = line.split()[1:]
+        if int(errors) or "Non-2xx" in out:
+            raise RuntimeError(f"{sc.name}: errors in wrk run\n{out}")
+        return Measured(int(requests), int(micros) / 1e6, float(p50), float(p95), float(p99))
+
+    run(min(2.0, seconds / 3))  # warm-up
+    return run(seconds)
+
+
+async def httpx_run(base: str, sc: Scenario, seconds: float, clients: int) -> Measured:
+    """One scenario with asyncio + httpx clients (when wrk is not installed); the client
+    then competes with the server for CPU, so figures are lower than with wrk."""
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {KEY}"}
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    rng = random.Random(1)
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
-        warm_until = time.perf_counter() + min(2.0, seconds / 3)
+
+        async def one() -> httpx.Response:
+            if sc.bodies:
+                return await http.post(sc.path, content=rng.choice(sc.bodies))
+            return await http.get(rng.choice(sc.paths))
 
         async def client(lat: list[float], until: float) -> None:
             while time.perf_counter() < until:
                 t0 = time.perf_counter()
-                r = await make(http)
+                r = await one()
                 lat.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200 or b'"errors"' in r.content[:20]:
                     raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
 
+        warm_until = time.perf_counter() + min(2.0, seconds / 3)
         await asyncio.gather(*(client([], warm_until) for _ in range(clients)))
         lats: list[list[float]] = [[] for _ in range(clients)]
         started = time.perf_counter()
-        until = started + seconds
-        await asyncio.gather(*(client(lat, until) for lat in lats))
+        await asyncio.gather(*(client(lat, started + seconds) for lat in lats))
         elapsed = time.perf_counter() - started
     flat = sorted(x for lat in lats for x in lat)
-    return len(flat), elapsed, flat
+    return Measured(len(flat), elapsed, statistics.median(flat), pct(flat, 0.95), pct(flat, 0.99))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -241,6 +328,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--rounds", type=int, default=5, help="interleaved GraphQL/REST rounds")
     ap.add_argument("--slice", type=float, default=3.0, help="seconds per interleaved slice")
+    ap.add_argument(
+        "--client",
+        choices=["wrk", "httpx"],
+        default="wrk" if shutil.which("wrk") else "httpx",
+        help="load generator (wrk: Debian package 'wrk'; httpx: pure Python, slower)",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = fresh_database(args.postgres, Path(tmp))
@@ -267,7 +360,7 @@ def main() -> None:
             stderr=(Path(tmp) / "server.log").open("w"),
         )
         try:
-            asyncio.run(_bench(f"http://127.0.0.1:{port}", ids, args, proc))
+            asyncio.run(_bench(f"http://127.0.0.1:{port}", ids, args, proc, Path(tmp)))
         except Exception:
             print((Path(tmp) / "server.log").read_text()[-3000:], file=sys.stderr)
             raise
@@ -279,7 +372,11 @@ def main() -> None:
 
 
 async def _bench(
-    base: str, ids: dict[str, list[str]], args: argparse.Namespace, proc: subprocess.Popen[Any]
+    base: str,
+    ids: dict[str, list[str]],
+    args: argparse.Namespace,
+    proc: subprocess.Popen[Any],
+    workdir: Path,
 ) -> None:
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
@@ -323,59 +420,63 @@ async def _bench(
             f"big tree: {n_desc} descendants"
         )
 
-    rng = random.Random(1)
+    def body(query: str, **variables: Any) -> str:
+        return json.dumps({"query": query, "variables": variables})
 
-    def gql_by_id(h: httpx.AsyncClient) -> Any:
-        return h.post("/graphql", json={"query": BY_ID, "variables": {"id": rng.choice(golden)}})
+    by_id = Scenario(
+        "graphql by id (lineage, xrefs, parent, children)",
+        "/graphql",
+        [body(BY_ID, id=g) for g in golden],
+        [],
+    )
+    rest = Scenario(
+        "rest GET /api/v1/golden/customer/{id}",
+        "",
+        [],
+        [f"/api/v1/golden/customer/{g}" for g in golden],
+    )
+    page = Scenario(
+        "graphql page of 50 (same fields)", "/graphql", [body(PAGE, after=c) for c in cursors], []
+    )
+    tree = Scenario("graphql 1,000 descendants", "/graphql", [body(TREE, id=big)], [])
 
-    def rest_by_id(h: httpx.AsyncClient) -> Any:
-        return h.get(f"/api/v1/golden/customer/{rng.choice(golden)}")
-
-    def page(h: httpx.AsyncClient) -> Any:
-        return h.post("/graphql", json={"query": PAGE, "variables": {"after": rng.choice(cursors)}})
-
-    def descendants(h: httpx.AsyncClient) -> Any:
-        return h.post("/graphql", json={"query": TREE, "variables": {"id": big}})
+    async def measure(sc: Scenario, seconds: float, clients: int) -> Measured:
+        if args.client == "wrk":
+            return await asyncio.to_thread(wrk_run, base, sc, seconds, clients, workdir)
+        return await httpx_run(base, sc, seconds, clients)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
     results: dict[str, float] = {}
     print(
-        f"\n{backend}, uvicorn 1 worker, {args.seconds:.0f} s per scenario, "
-        f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+        f"\n{backend}, uvicorn 1 worker, {args.client} client, {args.seconds:.0f} s per "
+        f"scenario, load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
     )
     print("| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, make, clients in [
-        ("graphql by id (lineage, xrefs, parent, children)", gql_by_id, CLIENTS),
-        ("rest GET /api/v1/golden/customer/{id}", rest_by_id, CLIENTS),
-        ("graphql page of 50 (same fields)", page, CLIENTS),
-        ("graphql 1,000 descendants", descendants, CLIENTS),
-        ("graphql by id (lineage, xrefs, parent, children)", gql_by_id, 1),
-        ("rest GET /api/v1/golden/customer/{id}", rest_by_id, 1),
-        ("graphql page of 50 (same fields)", page, 1),
-        ("graphql 1,000 descendants", descendants, 1),
-    ]:
-        count, elapsed, lat = await run_scenario(base, make, args.seconds, clients)
-        rate = count / elapsed
-        results.setdefault(name, rate)
-        print(
-            f"| {name} | {clients} | {count} | {rate:.1f} | {statistics.median(lat):.2f} | "
-            f"{pct(lat, 0.95):.2f} | {pct(lat, 0.99):.2f} |",
-            flush=True,
-        )
-    g = results["graphql by id (lineage, xrefs, parent, children)"]
-    r = results["rest GET /api/v1/golden/customer/{id}"]
-    print(f"\nGraphQL by id / REST by id throughput, table above: {g / r:.3f}")
+    for clients in (CLIENTS, 1):
+        for sc in (by_id, rest, page, tree):
+            m = await measure(sc, args.seconds, clients)
+            rate = m.count / m.elapsed
+            results.setdefault(sc.name, rate)
+            print(
+                f"| {sc.name} | {clients} | {m.count} | {rate:.1f} | {m.p50:.2f} | "
+                f"{m.p95:.2f} | {m.p99:.2f} |",
+                flush=True,
+            )
+    print(
+        f"\nGraphQL by id / REST by id throughput, table above: "
+        f"{results[by_id.name] / results[rest.name]:.3f}"
+    )
     # On a shared machine the load changes between scenarios; alternating short
     # slices of the two gives both the same conditions.
-    totals = {"graphql": [0, 0.0], "rest": [0, 0.0]}
+    totals = {by_id.name: [0, 0.0], rest.name: [0, 0.0]}
     for _ in range(args.rounds):
-        for key, make in (("graphql", gql_by_id), ("rest", rest_by_id)):
-            count, elapsed, _lat = await run_scenario(base, make, args.slice, CLIENTS)
-            totals[key][0] += count
-            totals[key][1] += elapsed
-    g_rate = totals["graphql"][0] / totals["graphql"][1]
-    r_rate = totals["rest"][0] / totals["rest"][1]
+        for sc in (by_id, rest):
+            m = await measure(sc, args.slice, CLIENTS)
+            totals[sc.name][0] += m.count
+            totals[sc.name][1] += m.elapsed
+    g_rate = totals[by_id.name][0] / totals[by_id.name][1]
+    r_rate = totals[rest.name][0] / totals[rest.name][1]
     print(
         f"interleaved, {args.rounds} x {args.slice:.0f} s each, {CLIENTS} clients: "
         f"GraphQL {g_rate:.1f} req/s, REST {r_rate:.1f} req/s, ratio {g_rate / r_rate:.3f}"

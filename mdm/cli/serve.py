@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from mdm.api.app import create_app
+from mdm.api.main import tune_gc
 from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
 from mdm.services.keys import count_admin_keys, create_key
@@ -54,7 +55,9 @@ def serve(
             log_level="warning",
         )
     else:
-        uvicorn.run(create_app(container), host=host, port=port, log_level="warning")
+        app = create_app(container)
+        tune_gc()
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def ensure_admin_key(container: Container) -> str | None:

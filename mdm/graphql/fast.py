@@ -1,4 +1,4 @@
-"""A faster execution context for the common leaf field.
+"""A faster execution context for the common leaf field and list of objects.
 
 Most fields of a golden-record query are plain scalars read straight from a
 dict or an attribute with graphene's default resolver (``lineage { source
@@ -18,8 +18,10 @@ from graphql import (
     ExecutionContext,
     FieldNode,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
     is_leaf_type,
@@ -98,3 +100,27 @@ class FastExecutionContext(ExecutionContext):
             if result is not Undefined:
                 results[response_name] = result
         return results
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[Any],
+        field_nodes: list[FieldNode],
+        info: GraphQLResolveInfo,
+        path: Path,
+        result: Any,
+    ) -> Any:
+        item_type = return_type.of_type
+        if type(result) is list and isinstance(item_type, GraphQLNonNull):
+            inner = item_type.of_type
+            if (
+                isinstance(inner, GraphQLObjectType)
+                and inner.is_type_of is None
+                and not any(item is None for item in result)
+            ):
+                fields = self.collect_subfields(inner, field_nodes)
+                execute = self.execute_fields
+                return [
+                    execute(inner, item, path.add_key(index, None), fields)
+                    for index, item in enumerate(result)
+                ]
+        return super().complete_list_value(return_type, field_nodes, info, path, result)
