@@ -6,10 +6,11 @@
   ``name4:acme|US``, ``tax_id:136695976``, ``domain:acme.com``,
   ``phone:+14155550100``, ``sku:ABC100``); the hub persists them and finds
   candidates by them.
-- ``decide`` scores the record against each candidate's survivorship
-  attributes and every linked member record (a candidate scores as its best
-  row), then applies the settings' thresholds. It never links across a strong
-  identifier conflict, and never chains golden records: a record whose tax id
+- ``decide`` scores the record against each candidate's linked member
+  records (its survivorship attributes when it comes without members; a
+  candidate scores as its best row), then applies the settings' thresholds. It
+  never links across a strong identifier conflict, and never chains golden
+  records: a record whose tax id
   or registration number differs from the best candidate's, or that would also
   link a second golden record, goes to review.
 
@@ -24,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import orjson
 
 from matching.blocking import record_keys
 from matching.compare import comparison_vectors
@@ -50,7 +52,7 @@ class ProbabilisticMatcher:
         self,
         settings: Mapping[str, MatchSettings] | None = None,
         *,
-        max_members: int = 25,
+        max_members: int = 10,
     ) -> None:
         self._base: dict[str, MatchSettings] = dict(settings or {})
         self._settings: dict[str, MatchSettings] = dict(self._base)
@@ -121,15 +123,18 @@ class ProbabilisticMatcher:
         owner: list[int] = []
         origin: list[str] = []
         for index, cand in enumerate(candidates):
-            rows.append(standardize_cached(entity_type, cand.attributes))
-            originals.append(cand.attributes)
-            owner.append(index)
-            origin.append("attributes")
-            for position, member in enumerate(cand.members[: self._max_members]):
-                rows.append(standardize_cached(entity_type, member))
-                originals.append(member)
+            # The members are what the sources said; the attributes are survivorship
+            # over them (for the usual single-member golden record, the same values),
+            # so they are scored only when no member came with the candidate.
+            compared: list[tuple[str, Mapping[str, Any]]] = [
+                (f"members[{position}]", member)
+                for position, member in enumerate(cand.members[: self._max_members])
+            ] or [("attributes", cand.attributes)]
+            for label, values in compared:
+                rows.append(standardize_cached(entity_type, values))
+                originals.append(values)
                 owner.append(index)
-                origin.append(f"members[{position}]")
+                origin.append(label)
         table = RecordTable.from_rows(rows, self._table_fields(settings))
         right = np.arange(1, len(rows), dtype=np.int64)
         left = np.zeros(len(right), dtype=np.int64)
@@ -251,8 +256,8 @@ def _freeze(value: Any) -> Hashable:
     return repr(value)
 
 
-@lru_cache(maxsize=100_000)
-def _standardize_frozen(entity_type: str, frozen: Hashable, record: Any) -> Standardized:
+@lru_cache(maxsize=200_000)
+def _standardize_keyed(entity_type: str, key: Hashable, record: Any) -> Standardized:
     return standardize(entity_type, record.value)
 
 
@@ -275,7 +280,13 @@ def standardize_cached(entity_type: str, record: Mapping[str, Any]) -> Standardi
     """:func:`matching.standardize.standardize`, memoized on the record's content.
 
     Candidates' attributes and members come back on every decision that finds
-    them, so each distinct record is standardized once. Callers must not mutate
-    the returned dict.
+    them, so each distinct record is standardized once. The content key is the
+    record's canonical JSON (orjson, sorted keys: a few microseconds); a record
+    JSON cannot encode falls back to a frozen copy. Callers must not mutate the
+    returned dict.
     """
-    return _standardize_frozen(entity_type, _freeze(record), _Carrier(record))
+    try:
+        key: Hashable = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        key = _freeze(record)
+    return _standardize_keyed(entity_type, key, _Carrier(record))

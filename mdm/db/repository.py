@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from matching.port import Candidate
 from mdm.db.tables import (
     AuditRow,
     GoldenRecordRow,
@@ -229,6 +230,23 @@ class CoreRepository:
             for row in self.conn.execute(stmt).mappings():
                 found[row["id"]] = dict(row)
         return found
+
+    def match_candidates(self, golden_ids: Iterable[str]) -> dict[str, Candidate]:
+        """Active golden records as the matcher sees them: attributes and member payloads
+        only (no lineage, no lock), for scoring many candidates of which few are chosen."""
+        attributes: dict[str, Any] = {}
+        members: dict[str, list[Any]] = {}
+        for part in chunks(sorted(set(golden_ids))):
+            ids = _in(self.dialect, GR.c.id, part)
+            stmt = select(GR.c.id, GR.c.attributes).where(ids, GR.c.status == "active")
+            attributes.update((gid, attrs) for gid, attrs in self.conn.execute(stmt))
+            owned = _in(self.dialect, SR.c.golden_id, part)
+            stmt = select(SR.c.golden_id, SR.c.payload).where(owned).order_by(SR.c.id)
+            for gid, payload in self.conn.execute(stmt):
+                members.setdefault(gid, []).append(payload)
+        return {
+            gid: Candidate(gid, attrs, members.get(gid, [])) for gid, attrs in attributes.items()
+        }
 
     def golden(self, golden_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(select(GR).where(GR.c.id == golden_id)).mappings().first()

@@ -5,8 +5,9 @@ The matcher names the keys a record is found under; the persisted key index
 frequent name prefix in one country) can be carried by thousands of golden
 records at scale, so the lookup reads at most :data:`PER_KEY_LIMIT` golden ids
 per key, and each record is scored against at most :data:`MAX_CANDIDATES`
-golden records: those sharing the most keys with it. A true duplicate shares
-several keys (name variants, domain, phone, street), so it ranks first.
+golden records: those sharing the rarest keys with it (see :func:`rank`). A
+true duplicate shares several keys (name variants, domain, phone, street), some
+of them carried by few other records, so it ranks first.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = [
     "shortlist",
 ]
 
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 10
 PER_KEY_LIMIT = 100
 
 
@@ -36,33 +37,50 @@ def lookup(repo: CoreRepository, entity_type: str, keys: Iterable[str]) -> dict[
     return repo.golden_ids_by_keys(entity_type, list(keys), per_key=PER_KEY_LIMIT)
 
 
-def rank(keys: Sequence[str], key_index: Mapping[str, set[str]]) -> list[tuple[str, int]]:
-    """Golden ids sharing any of ``keys``, most shared keys first, with the count."""
-    shared: dict[str, int] = {}
+def rank(keys: Sequence[str], key_index: Mapping[str, set[str]]) -> list[tuple[str, float]]:
+    """Golden ids sharing any of ``keys``, most telling first, with their score.
+
+    A shared key counts ``1 / (golden records carrying it)``: a phone number or a
+    tax id only one golden record carries counts 1, a name prefix a hundred carry
+    counts 0.01. So a candidate sharing one rare key outranks one sharing two
+    common ones, and the many records behind a common key fall to the back.
+    """
+    score: dict[str, float] = {}
     for key in keys:
-        for gid in key_index.get(key, ()):
-            shared[gid] = shared.get(gid, 0) + 1
-    return sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        ids = key_index.get(key, ())
+        if not ids:
+            continue
+        weight = 1.0 / len(ids)
+        for gid in ids:
+            score[gid] = score.get(gid, 0.0) + weight
+    return sorted(score.items(), key=lambda item: (-item[1], item[0]))
 
 
 def shortlist(keys_by_item: Iterable[Sequence[str]], key_index: Mapping[str, set[str]]) -> set[str]:
-    """The golden ids to load for a batch: each item's best :data:`MAX_CANDIDATES`."""
+    """The golden ids to score for a batch: each item's best :data:`MAX_CANDIDATES`."""
     wanted: set[str] = set()
     for keys in keys_by_item:
-        wanted.update(gid for gid, _ in rank(keys, key_index)[: MAX_CANDIDATES * 2])
+        wanted.update(gid for gid, _ in rank(keys, key_index)[:MAX_CANDIDATES])
     return wanted
 
 
 def build(
-    book: GoldenBook, keys: Sequence[str], key_index: Mapping[str, set[str]]
+    book: GoldenBook,
+    pool: Mapping[str, Candidate],
+    keys: Sequence[str],
+    key_index: Mapping[str, set[str]],
 ) -> list[Candidate]:
-    """The loaded, active candidates for one record, most shared keys first."""
+    """The active candidates for one record, best first: golden records this unit of
+    work holds (created or changed by earlier items) as they stand now, others as
+    :meth:`CoreRepository.match_candidates` read them into ``pool``."""
     out: list[Candidate] = []
     for gid, _ in rank(keys, key_index):
         g = book.goldens.get(gid)
-        if g is None or g.status != "active":
-            continue
-        out.append(Candidate(gid, g.attributes, [m["payload"] for m in g.members.values()]))
+        if g is not None:
+            if g.status == "active":
+                out.append(Candidate(gid, g.attributes, [m["payload"] for m in g.members.values()]))
+        elif gid in pool:
+            out.append(pool[gid])
         if len(out) == MAX_CANDIDATES:
             break
     return out

@@ -141,14 +141,15 @@ class GoldenBook:
                 "golden_id"
             ]
 
-    def resolve_refs(self, extra: Iterable[str | None] = ()) -> None:
-        """Fetch the xrefs that loaded members' (and ``extra``) references point at."""
+    def resolve_refs(self, extra: Iterable[str | None] = (), *, members: bool = True) -> None:
+        """Fetch the xrefs that ``extra`` references and (unless ``members`` is False)
+        every loaded member's reference point at."""
         wanted: set[tuple[str, str, str]] = set()
         for ref in extra:
             if ref and ref not in self.xref:
                 s, e, i = ref.split("|", 2)
                 wanted.add((s, e, i))
-        for g in self.goldens.values():
+        for g in self.goldens.values() if members else ():
             for rec in g.members.values():
                 ref = rec.get("ref_key")
                 if ref and ref not in self.xref:

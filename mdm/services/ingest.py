@@ -150,9 +150,10 @@ def ingest_records(
     key_index = candidates.lookup(repo, entity_type, {k for i in fresh for k in keys_of[i]})
 
     book = GoldenBook(repo, correlation_id=correlation_id)
-    wanted = {r["golden_id"] for r in existing.values()}
-    wanted |= candidates.shortlist((keys_of[i] for i in fresh), key_index)
-    book.load(wanted)
+    book.load({r["golden_id"] for r in existing.values()})
+    # candidates are read light (attributes and member payloads); the one a record
+    # links to is loaded in full, and locked, only then
+    pool = repo.match_candidates(candidates.shortlist((keys_of[i] for i in fresh), key_index))
     book.resolve_refs(ref_key_of(entity_type, source, rec) for _, _, rec in valid)
 
     new_records: dict[str, dict[str, Any]] = {}
@@ -260,13 +261,21 @@ def ingest_records(
                 "received_at": now,
                 "ref_key": ref_key_of(entity_type, source, rec),
             }
-            found = candidates.build(book, keys_of[index], key_index)
+            found = candidates.build(book, pool, keys_of[index], key_index)
             decision = matcher.decide(entity_type, rec, found)
             explanation = dict(decision.explanation)
             if decision.golden_id is not None:
                 explanation["shared_keys"] = candidates.shared_keys(
                     keys_of[index], key_index, decision.golden_id
                 )
+            chosen = decision.golden_id
+            if decision.action == "link" and chosen is not None and chosen not in book.goldens:
+                book.load([chosen])
+                linked = book.goldens.get(chosen)
+                if linked is not None:
+                    book.resolve_refs(
+                        (m.get("ref_key") for m in linked.members.values()), members=False
+                    )
             if decision.action == "link" and decision.golden_id in book.goldens:
                 if refuse_cycle(index, sid, rec, decision.golden_id):
                     continue

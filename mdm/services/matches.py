@@ -31,9 +31,8 @@ def find_matches(
         raise InvalidInput(f"the record breaks canonical {schema.id}", errors)
     keys = matcher.keys(entity_type, record)
     key_index = candidates.lookup(uow.repo, entity_type, keys)
-    book = GoldenBook(uow.repo, correlation_id=None)
-    book.load(candidates.shortlist([keys], key_index), lock=False)
-    found = candidates.build(book, keys, key_index)
+    pool = uow.repo.match_candidates(candidates.shortlist([keys], key_index))
+    found = candidates.build(GoldenBook(uow.repo, correlation_id=None), pool, keys, key_index)
     decision = matcher.decide(entity_type, record, found)
     scored = {
         c["golden_id"]: c.get("match_probability")
