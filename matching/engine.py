@@ -33,7 +33,7 @@ from matching.exact import ExactIdentifierMatcher
 from matching.port import Candidate, Decision
 from matching.scoring import explain, score_pairs, term_frequencies
 from matching.settings import MatchSettings, default_settings
-from matching.standardize import Standardized, standardize
+from matching.standardize import STANDARDIZER_VERSION, Standardized, standardize
 from matching.table import RecordTable
 from matching.training import refine_from_records
 
@@ -105,6 +105,12 @@ class ProbabilisticMatcher:
         names = sorted(set(self._settings) | {"customer", "product"})
         return ";".join(self.settings_for(name).version for name in names)
 
+    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The standardized record, tagged with the standardizer's version."""
+        if entity_type == "price":
+            return None
+        return {**standardize_cached(entity_type, record), _VERSION_KEY: STANDARDIZER_VERSION}
+
     def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
         if entity_type == "price":
             return self._exact.keys(entity_type, record)
@@ -126,12 +132,17 @@ class ProbabilisticMatcher:
             # The members are what the sources said; the attributes are survivorship
             # over them (for the usual single-member golden record, the same values),
             # so they are scored only when no member came with the candidate.
-            compared: list[tuple[str, Mapping[str, Any]]] = [
-                (f"members[{position}]", member)
-                for position, member in enumerate(cand.members[: self._max_members])
-            ] or [("attributes", cand.attributes)]
-            for label, values in compared:
-                rows.append(standardize_cached(entity_type, values))
+            compared: list[tuple[str, Mapping[str, Any], Any]] = [
+                (f"members[{position}]", member, prepared)
+                for position, (member, prepared) in enumerate(
+                    zip(cand.members[: self._max_members], _padded(cand), strict=False)
+                )
+            ] or [("attributes", cand.attributes, None)]
+            for label, values, prepared in compared:
+                if prepared is not None and prepared.get(_VERSION_KEY) == STANDARDIZER_VERSION:
+                    rows.append(prepared)
+                else:
+                    rows.append(standardize_cached(entity_type, values))
                 originals.append(values)
                 owner.append(index)
                 origin.append(label)
@@ -240,6 +251,15 @@ class ProbabilisticMatcher:
                 if row.get(key):
                     found[who].setdefault(key, set()).add(row[key])
         return found
+
+
+_VERSION_KEY = "_standardizer"
+
+
+def _padded(cand: Candidate) -> list[Any]:
+    """``cand.prepared`` as long as its members (None where the hub stored nothing)."""
+    prepared = list(cand.prepared)
+    return prepared + [None] * (len(cand.members) - len(prepared))
 
 
 _SCALARS = (str, int, float, bool, type(None))

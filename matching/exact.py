@@ -69,6 +69,9 @@ class ExactIdentifierMatcher:
 
     settings_version = SETTINGS_VERSION
 
+    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return None
+
     def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
         return identifier_keys(entity_type, record)
 

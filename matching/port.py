@@ -25,12 +25,15 @@ class Candidate:
     """A golden record that shares at least one key with the incoming record.
 
     ``attributes`` is the golden record's current survivorship result and
-    ``members`` the canonical payloads of the source records linked to it.
+    ``members`` the canonical payloads of the source records linked to it;
+    ``prepared`` holds, where the hub stored it, what :meth:`Matcher.prepare`
+    made of each member (same order; None where it has nothing).
     """
 
     golden_id: str
     attributes: Mapping[str, Any]
     members: Sequence[Mapping[str, Any]] = ()
+    prepared: Sequence[Mapping[str, Any] | None] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,11 @@ class Matcher(Protocol):
 
     @property
     def settings_version(self) -> str: ...
+
+    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """JSON the hub may store with a record and hand back in ``Candidate.prepared``,
+        to spare the matcher re-reading the record (None: nothing worth storing)."""
+        ...
 
     def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
         """Keys (blocking or identifier) that a record is found under; stable strings."""

@@ -57,6 +57,10 @@ __all__ = [
 
 Standardized = dict[str, str | None]
 
+# Bump when a change here changes any standardized value: stored prepared forms of
+# an older version are then ignored (and records standardized afresh).
+STANDARDIZER_VERSION = "1"
+
 _DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)|\.")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")

@@ -213,3 +213,17 @@ def test_training_needs_labels_a_matched_type_and_the_admin_role(
     assert steward.status_code == 403
     assert counts(engine, ("match_settings", "audit_log")) == before
     assert client.get("/api/v1/matching/settings").json()["trained"] == []
+
+
+def test_each_source_record_keeps_its_prepared_form_for_later_candidates(
+    client: TestClient, engine: Engine
+) -> None:
+    put_ok(client, "crm/customer/C1", WIDGETS_CRM)
+
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT match_std FROM source_record")).scalar_one()
+    stored = orjson.loads(stored) if isinstance(stored, str) else stored
+
+    assert stored["phone"] == "+14155550100"
+    assert stored["domain"] == "acme-widgets.example"
+    assert stored["_standardizer"] == "1"

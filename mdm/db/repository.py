@@ -232,8 +232,9 @@ class CoreRepository:
         return found
 
     def match_candidates(self, golden_ids: Iterable[str]) -> dict[str, Candidate]:
-        """Active golden records as the matcher sees them: attributes and member payloads
-        only (no lineage, no lock), for scoring many candidates of which few are chosen."""
+        """Active golden records as the matcher sees them: attributes, member payloads and
+        their prepared forms only (no lineage, no lock), for scoring many candidates of
+        which few are chosen."""
         attributes: dict[str, Any] = {}
         members: dict[str, list[Any]] = {}
         for part in chunks(sorted(set(golden_ids))):
@@ -241,11 +242,17 @@ class CoreRepository:
             stmt = select(GR.c.id, GR.c.attributes).where(ids, GR.c.status == "active")
             attributes.update((gid, attrs) for gid, attrs in self.conn.execute(stmt))
             owned = _in(self.dialect, SR.c.golden_id, part)
-            stmt = select(SR.c.golden_id, SR.c.payload).where(owned).order_by(SR.c.id)
-            for gid, payload in self.conn.execute(stmt):
-                members.setdefault(gid, []).append(payload)
+            stmt = select(SR.c.golden_id, SR.c.payload, SR.c.match_std).where(owned)
+            for gid, payload, prepared in self.conn.execute(stmt.order_by(SR.c.id)):
+                members.setdefault(gid, []).append((payload, prepared))
         return {
-            gid: Candidate(gid, attrs, members.get(gid, [])) for gid, attrs in attributes.items()
+            gid: Candidate(
+                gid,
+                attrs,
+                [payload for payload, _ in members.get(gid, ())],
+                [prepared for _, prepared in members.get(gid, ())],
+            )
+            for gid, attrs in attributes.items()
         }
 
     def golden(self, golden_id: str) -> dict[str, Any] | None:

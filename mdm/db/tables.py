@@ -79,6 +79,9 @@ class SourceRecordRow(SQLModel, table=True):
     source_updated_at: datetime | None = _ts(nullable=True)
     received_at: datetime = _ts(nullable=False)
     ref_key: str | None = Field(default=None, max_length=300)
+    # the matcher's prepared (standardized) form of payload, so candidates are not
+    # standardized again on every decision that finds them
+    match_std: dict[str, Any] | None = _json(nullable=True)
 
 
 class SourceRecordVersionRow(SQLModel, table=True):

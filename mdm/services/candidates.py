@@ -78,7 +78,15 @@ def build(
         g = book.goldens.get(gid)
         if g is not None:
             if g.status == "active":
-                out.append(Candidate(gid, g.attributes, [m["payload"] for m in g.members.values()]))
+                members = list(g.members.values())
+                out.append(
+                    Candidate(
+                        gid,
+                        g.attributes,
+                        [m["payload"] for m in members],
+                        [m.get("match_std") for m in members],
+                    )
+                )
         elif gid in pool:
             out.append(pool[gid])
         if len(out) == MAX_CANDIDATES:

@@ -237,6 +237,7 @@ def ingest_records(
                 "source_updated_at": updated_at or stored_at,
                 "received_at": now,
                 "ref_key": ref_key_of(entity_type, source, rec),
+                "match_std": matcher.prepare(entity_type, rec),
             }
             by_sid[sid] = current
             g.members[current["id"]] = current
@@ -260,6 +261,7 @@ def ingest_records(
                 "source_updated_at": updated_at,
                 "received_at": now,
                 "ref_key": ref_key_of(entity_type, source, rec),
+                "match_std": matcher.prepare(entity_type, rec),
             }
             found = candidates.build(book, pool, keys_of[index], key_index)
             decision = matcher.decide(entity_type, rec, found)
@@ -365,6 +367,7 @@ def ingest_records(
                     "source_updated_at",
                     "received_at",
                     "ref_key",
+                    "match_std",
                 )
             }
             for r in changed_records.values()

@@ -206,3 +206,21 @@ def test_steward_decisions_refine_the_model_and_change_the_version(
     assert matcher.decide("customer", same, [Candidate("g", ACME)]).settings_version == (
         refined.version
     )
+
+
+def test_a_stored_prepared_form_is_scored_instead_of_the_payload_unless_it_is_stale(
+    matcher: ProbabilisticMatcher,
+) -> None:
+    """The hub hands back what prepare() made of each member; the matcher trusts it only
+    when the standardizer that made it is the current one."""
+    zenith = {"kind": "organization", "name": "Zenith Mining", "address": {"country": "AU"}}
+    prepared = matcher.prepare("customer", ACME)
+    assert prepared is not None
+    stale = {**prepared, "_standardizer": "0"}
+
+    fresh = matcher.decide("customer", ACME, [Candidate("g", zenith, [zenith], [prepared])])
+    old = matcher.decide("customer", ACME, [Candidate("g", zenith, [zenith], [stale])])
+
+    assert fresh.action == "link"
+    assert old.action == "new"
+    assert matcher.prepare("price", {"product": "p", "amount": 1}) is None
