@@ -69,6 +69,13 @@ class ExactIdentifierMatcher:
 
     settings_version = SETTINGS_VERSION
 
+    def decide_many(
+        self,
+        entity_type: str,
+        requests: Sequence[tuple[Mapping[str, Any], Sequence[Candidate]]],
+    ) -> list[Decision]:
+        return [self.decide(entity_type, record, found) for record, found in requests]
+
     def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
 

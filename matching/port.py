@@ -75,6 +75,14 @@ class Matcher(Protocol):
         """Choose link, review or new for ``record`` among ``candidates``."""
         ...
 
+    def decide_many(
+        self,
+        entity_type: str,
+        requests: Sequence[tuple[Mapping[str, Any], Sequence[Candidate]]],
+    ) -> list[Decision]:
+        """:meth:`decide` for each ``(record, candidates)``, in order (batch loads)."""
+        ...
+
 
 Labelled = Sequence[tuple[Mapping[str, Any], Mapping[str, Any], bool]]
 

@@ -20,7 +20,7 @@ import orjson
 
 from canonical.errors import FieldError, UnknownSource
 from canonical.schemas import schema_for
-from matching.port import Matcher
+from matching.port import Candidate, Matcher
 from mdm.db.types import utcnow
 from mdm.services import candidates
 from mdm.services.golden import GoldenBook, GoldenState, new_id, record_key, ref_key_of
@@ -147,6 +147,7 @@ def ingest_records(
     )
     existing = repo.records_by_source_ids(source, entity_type, [sid for _, sid, _ in valid])
     fresh = [index for index, sid, _ in valid if sid not in existing]
+    valid_by_index = {index: rec for index, _, rec in valid}
     key_index = candidates.lookup(repo, entity_type, {k for i in fresh for k in keys_of[i]})
 
     book = GoldenBook(repo, correlation_id=correlation_id)
@@ -163,6 +164,19 @@ def ingest_records(
     tasks: list[dict[str, Any]] = []
     new_keys: list[dict[str, Any]] = []
     by_sid: dict[str, dict[str, Any]] = dict(existing)
+    # Decide every new record against the stored candidates in one batch pass; in the
+    # loop a record whose candidates an earlier record of this batch changed (created,
+    # linked to, updated) is decided again, so results are the same as one by one.
+    first_found = {i: candidates.build(book, pool, keys_of[i], key_index) for i in fresh}
+    by_batch = dict(
+        zip(
+            first_found,
+            matcher.decide_many(
+                entity_type, [(valid_by_index[i], found) for i, found in first_found.items()]
+            ),
+            strict=True,
+        )
+    )
 
     def refuse_cycle(index: int, sid: str, rec: Mapping[str, Any], golden_id: str) -> bool:
         """A parent that would close a loop refuses the record: quarantine + steward task."""
@@ -264,7 +278,10 @@ def ingest_records(
                 "match_std": matcher.prepare(entity_type, rec),
             }
             found = candidates.build(book, pool, keys_of[index], key_index)
-            decision = matcher.decide(entity_type, rec, found)
+            if index in by_batch and _same(found, first_found[index]):
+                decision = by_batch[index]
+            else:
+                decision = matcher.decide(entity_type, rec, found)
             explanation = dict(decision.explanation)
             if decision.golden_id is not None:
                 explanation["shared_keys"] = candidates.shared_keys(
@@ -470,6 +487,12 @@ def _cycle(book: GoldenBook, golden_id: str, parent_id: str | None) -> list[str]
             return chain
         current = _parent_of(book, current)
     return chain
+
+
+def _same(found: Sequence[Candidate], before: Sequence[Candidate]) -> bool:
+    """The same candidate objects: none was rebuilt from a golden record this unit of
+    work changed since ``before`` was built."""
+    return len(found) == len(before) and all(a is b for a, b in zip(found, before, strict=True))
 
 
 def _done(result: ItemResult, action: str, g: GoldenState, rec: Mapping[str, Any]) -> None:

@@ -224,3 +224,24 @@ def test_a_stored_prepared_form_is_scored_instead_of_the_payload_unless_it_is_st
     assert fresh.action == "link"
     assert old.action == "new"
     assert matcher.prepare("price", {"product": "p", "amount": 1}) is None
+
+
+def test_deciding_a_batch_gives_each_record_the_decision_it_gets_alone(
+    matcher: ProbabilisticMatcher,
+) -> None:
+    zenith = {"kind": "organization", "name": "Zenith Mining", "address": {"country": "AU"}}
+    conflict = _variant(tax_id="98-7654321")
+    requests = [
+        (ACME, [Candidate("g-zenith", zenith, [zenith]), Candidate("g-acme", ACME, [ACME])]),
+        (zenith, []),
+        (conflict, [Candidate("g-acme", ACME, [ACME])]),
+        (_variant(name="Acme Sytems"), [Candidate("g-acme", ACME, [ACME])]),
+    ]
+
+    batch = matcher.decide_many("customer", requests)
+
+    alone = [matcher.decide("customer", record, found) for record, found in requests]
+    assert [(d.action, d.golden_id, d.score) for d in batch] == [
+        (d.action, d.golden_id, d.score) for d in alone
+    ]
+    assert [d.action for d in batch] == ["link", "new", "review", "link"]
