@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from matching.engine import ProbabilisticMatcher
+from matching.exact import ExactIdentifierMatcher
 from matching.port import Matcher
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
@@ -25,7 +26,9 @@ class Container:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def default_matcher() -> Matcher:
+def default_matcher(settings: Settings) -> Matcher:
+    if settings.matcher == "exact":
+        return ExactIdentifierMatcher()
     return ProbabilisticMatcher()
 
 
@@ -40,6 +43,6 @@ def bootstrap(
     engine = engine or make_engine(settings.database_url, echo=settings.sql_echo)
     if migrate:
         upgrade(engine)
-    matcher = matcher or default_matcher()
+    matcher = matcher or default_matcher(settings)
     use_stored_settings(engine, matcher)
     return Container(settings=settings, engine=engine, matcher=matcher)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
     load_chunk_size: int = 1000
     sql_echo: bool = False
     admin_api_key: str | None = None
+    # probabilistic: fuzzy Fellegi-Sunter matching (the default); exact: link only on
+    # shared strong identifiers (tax id, registration number, email, sku), e.g. for a
+    # first bulk load of systems already deduplicated by identifier
+    matcher: Literal["probabilistic", "exact"] = "probabilistic"
 
     @property
     def is_sqlite(self) -> bool:

@@ -227,3 +227,15 @@ def test_each_source_record_keeps_its_prepared_form_for_later_candidates(
     assert stored["phone"] == "+14155550100"
     assert stored["domain"] == "acme-widgets.example"
     assert stored["_standardizer"] == "1"
+
+
+def test_the_exact_matcher_can_be_chosen_and_links_only_on_identifiers(
+    database_url: str, engine: Engine
+) -> None:
+    from matching.exact import ExactIdentifierMatcher
+
+    container = bootstrap(Settings(database_url=database_url, matcher="exact"), engine=engine)
+
+    assert isinstance(container.matcher, ExactIdentifierMatcher)
+    assert container.matcher.keys("customer", WIDGETS_CRM) == []
+    assert container.matcher.keys("customer", {**WIDGETS_CRM, "tax_id": "DE811907980"})
