@@ -268,6 +268,8 @@ def wrk_run(base: str, sc: Scenario, seconds: float, clients: int, workdir: Path
                 "-t1",
                 f"-c{clients}",
                 f"-d{max(1, round(duration))}s",
+                "--timeout",
+                "30s",
                 "-s",
                 str(script),
                 base,

@@ -35,4 +35,12 @@ async def in_tx(container: Container, work: Callable[[UnitOfWork], T]) -> T:
 
 
 async def read_tx(container: Container, work: Callable[[UnitOfWork], T]) -> T:
+    """Run a read use case in one read-only transaction on a worker thread."""
     return await run_in_threadpool(run_in_transaction, container.engine, work, readonly=True)
+
+
+def small_read(container: Container, work: Callable[[UnitOfWork], T]) -> T:
+    """Run a read of one record or so on the event loop itself: handing a sub-millisecond
+    read to a worker thread and back costs more than the read (as GraphQL's small
+    queries, see ``mdm.graphql.http``)."""
+    return run_in_transaction(container.engine, work, readonly=True)

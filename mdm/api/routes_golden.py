@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from mdm.api.auth import ReaderPrincipal
-from mdm.api.deps import ContainerDep, read_tx
+from mdm.api.deps import ContainerDep, read_tx, small_read
 from mdm.api.responses import JsonResponse
 from mdm.services.reads import get_golden, get_history, get_xref
 
@@ -29,7 +29,7 @@ async def golden_record(
 ) -> JsonResponse:
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    out = await read_tx(
+    out = small_read(
         container,
         lambda uow: get_golden(uow, entity_type=entity_type, golden_id=golden_id, as_of=as_of),
     )
