@@ -161,14 +161,17 @@ class Executor:
 
         def work(uow: UnitOfWork) -> ExecutionResult:
             context = RequestContext(uow.conn, principal)
-            return execute_sync(
-                self.schema,
-                plan.document,
-                context_value=context,
-                variable_values=plan.variables,
-                operation_name=plan.operation_name,
-                execution_context_class=FastExecutionContext,
-            )
+            try:
+                return execute_sync(
+                    self.schema,
+                    plan.document,
+                    context_value=context,
+                    variable_values=plan.variables,
+                    operation_name=plan.operation_name,
+                    execution_context_class=FastExecutionContext,
+                )
+            finally:
+                context.loaders.close()
 
         with self._slots_for(engine):
             result = run_in_transaction(engine, work, readonly=True)

@@ -9,6 +9,7 @@ files; the page itself sends the key the user types into its headers editor.
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 from typing import Any
 
@@ -23,11 +24,12 @@ from mdm.bootstrap import Container
 from mdm.graphql.executor import Executor, Outcome
 from mdm.graphql.schema import build_schema
 
-__all__ = ["INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
+__all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
 # Queries that may return at most this many objects (the cost guard's estimate) run on
 # the event loop; larger ones on a worker thread, so they never hold other requests up.
 INLINE_MAX_COST = 500
+HEAVY_AT_ONCE = 1
 
 STATIC_FILES = {
     "graphiql.min.js": "text/javascript",
@@ -74,6 +76,10 @@ def _request_fields(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None]
 def graphql_router(container: Container) -> APIRouter:
     """The router for ``/graphql``, with its own schema and query cache."""
     executor = Executor(build_schema().graphql_schema)
+    # Larger queries run on a worker thread one at a time: several at once only take
+    # turns on the interpreter lock, and lose time doing so (a page of 50 customers,
+    # 16 clients: 53 pages/s in parallel against 88/s one after another).
+    heavy = asyncio.Semaphore(HEAVY_AT_ONCE)
     router = APIRouter(tags=["graphql"])
     page = _static("graphiql.html")
     assets = {name: _static(name) for name in STATIC_FILES}
@@ -97,9 +103,11 @@ def graphql_router(container: Container) -> APIRouter:
             # thread and back costs more than that (two context switches and a fight
             # for the interpreter lock), so it runs here, on the event loop.
             return _respond(executor.execute(container.engine, principal, planned))
-        return _respond(
-            await run_in_threadpool(executor.execute, container.engine, principal, planned)
-        )
+        async with heavy:
+            outcome = await run_in_threadpool(
+                executor.execute, container.engine, principal, planned
+            )
+        return _respond(outcome)
 
     @router.get("/graphql", include_in_schema=False)
     async def graphiql() -> HTMLResponse:
