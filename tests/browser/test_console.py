@@ -143,6 +143,37 @@ def test_a_revoked_session_goes_back_to_login_and_log_out_forgets_the_key(page: 
     assert page.evaluate("sessionStorage.length") == 0
 
 
+def test_a_late_refusal_for_an_old_key_does_not_end_the_new_session(page: Page) -> None:
+    """The answers to requests sent with a revoked key arrive after the steward logged in
+    again with a good one: the console stays logged in."""
+    held: list[Any] = []
+
+    def hold_revoked(route: Any) -> None:
+        if route.request.headers.get("authorization") == "Bearer revoked":
+            held.append(route)  # answered later, after the new log-in
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/**", hold_revoked)
+    log_in(page)
+    page.evaluate("sessionStorage.setItem('mdm.steward.apiKey', 'revoked')")
+    page.reload()  # the queue asks with the revoked key; those answers are held
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the console sent no request with the revoked key"
+    page.evaluate("k => sessionStorage.setItem('mdm.steward.apiKey', k)", ADMIN_KEY)
+
+    for route in held:
+        route.continue_()  # the hub refuses the revoked key now
+    page.wait_for_timeout(500)
+
+    assert page.evaluate("sessionStorage.getItem('mdm.steward.apiKey')") == ADMIN_KEY
+    page.reload()
+    expect(page.get_by_role("heading", name="Task queue")).to_be_visible()
+
+
 def test_bulk_approve_needs_the_count_typed_back(page: Page, api: httpx.Client) -> None:
     seed_review(api, "Acme", 1)
     seed_review(api, "Globex", 2)

@@ -46,8 +46,10 @@ export async function api(path, { method = "GET", body, params, key } = {}) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const err = (data && data.error) || {};
-    throw new ApiError(response.status, err.code || "http_error",
+    const error = new ApiError(response.status, err.code || "http_error",
       err.message || `the hub answered ${response.status}`, err.errors);
+    error.key = secret || null; // which session failed: a late answer may be for an old one
+    throw error;
   }
   return data;
 }
