@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from mdm.bootstrap import bootstrap
+from mdm.bootstrap import Container, bootstrap
 from mdm.services import candidates
 from mdm.services.uow import run_in_transaction
 from mdm.settings import Settings
@@ -131,7 +131,7 @@ def test_a_common_key_is_capped_and_the_record_sharing_most_keys_still_wins(
     assert result["golden_id"] == gid
 
 
-def test_golden_ids_by_keys_caps_each_key(container) -> None:  # type: ignore[no-untyped-def]
+def test_golden_ids_by_keys_caps_each_key(container: Container) -> None:
     rows = [
         {"entity_type": "customer", "key": "name4:acme|US", "golden_id": f"g{n:02d}"}
         for n in range(10)

@@ -62,6 +62,12 @@ class BatchLoader(Generic[K, V]):
     def prime(self, key: K, value: V) -> None:
         self._cache.setdefault(key, value)
 
+    def clear(self) -> list[V]:
+        """Forget every loaded value; returns them."""
+        values = list(self._cache.values())
+        self._cache.clear()
+        return values
+
     def _load(self, keys: list[K]) -> None:
         wanted = list(dict.fromkeys(k for k in keys if k is not None and k not in self._cache))
         if not wanted:
@@ -85,11 +91,10 @@ class Loaders:
         cyclic garbage collector would free, in a pause on some later request; emptied
         here, they go as soon as the request's result is built."""
         for loader in self._loaders.values():
-            for value in loader._cache.values():
+            for value in loader.clear():
                 for view in value if isinstance(value, list) else (value,):
                     if isinstance(view, GoldenView):
                         view.batch.views.clear()
-            loader._cache.clear()
         self._loaders.clear()
 
     def _get(

@@ -65,7 +65,7 @@ def shortlist(keys_by_item: Iterable[Sequence[str]], key_index: Mapping[str, set
 
 
 def build(
-    book: GoldenBook,
+    book: GoldenBook | None,
     pool: Mapping[str, Candidate],
     keys: Sequence[str],
     key_index: Mapping[str, set[str]],
@@ -75,7 +75,7 @@ def build(
     :meth:`CoreRepository.match_candidates` read them into ``pool``."""
     out: list[Candidate] = []
     for gid, _ in rank(keys, key_index):
-        g = book.goldens.get(gid)
+        g = book.goldens.get(gid) if book is not None else None
         if g is not None:
             if g.status == "active":
                 members = list(g.members.values())

@@ -13,7 +13,6 @@ from canonical.errors import InvalidInput
 from canonical.schemas import schema_for
 from matching.port import Matcher
 from mdm.services import candidates
-from mdm.services.golden import GoldenBook
 from mdm.services.uow import UnitOfWork
 
 __all__ = ["find_matches"]
@@ -32,7 +31,7 @@ def find_matches(
     keys = matcher.keys(entity_type, record)
     key_index = candidates.lookup(uow.repo, entity_type, keys)
     pool = uow.repo.match_candidates(candidates.shortlist([keys], key_index))
-    found = candidates.build(GoldenBook(uow.repo, correlation_id=None), pool, keys, key_index)
+    found = candidates.build(None, pool, keys, key_index)
     decision = matcher.decide(entity_type, record, found)
     scored = {
         c["golden_id"]: c.get("match_probability")
