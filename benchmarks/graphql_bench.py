@@ -110,9 +110,8 @@ def _erp(rec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 def seed(db_url: str) -> dict[str, list[str]]:
     """Load the data set; returns source ids by role (subsidiaries, big tree top)."""
+    from canonical.commands import IngestItem, IngestRecords
     from mdm.bootstrap import bootstrap
-    from mdm.services.ingest import IngestItem, ingest_records
-    from mdm.services.uow import run_in_transaction
     from mdm.settings import Settings
 
     rng = random.Random(5)
@@ -147,17 +146,7 @@ def seed(db_url: str) -> dict[str, list[str]]:
     def load(source: str, items: list[IngestItem]) -> None:
         for i in range(0, len(items), 1000):
             part = items[i : i + 1000]
-            run_in_transaction(
-                container.engine,
-                lambda uow, part=part: ingest_records(  # type: ignore[misc]
-                    uow,
-                    container.matcher,
-                    source=source,
-                    entity_type="customer",
-                    items=part,
-                    correlation_id=None,
-                ),
-            )
+            container.bus.handle(IngestRecords(source, "customer", tuple(part)))
 
     for level in levels:
         load("crm", [IngestItem(sid, rec) for sid, rec in level])

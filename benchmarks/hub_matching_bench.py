@@ -300,10 +300,9 @@ def _percentiles(values: list[float]) -> dict[str, float]:
 
 def run_probes(url: str, probes: list[dict[str, str]], probe_seed: int) -> dict[str, Any]:
     """Time ``find_matches`` and a committed one-record ingest for each probe, in turn."""
+    from canonical.commands import IngestItem, IngestRecords
     from mdm.bootstrap import bootstrap
-    from mdm.services.ingest import IngestItem, ingest_records
-    from mdm.services.matches import find_matches
-    from mdm.services.uow import run_in_transaction
+    from mdm.queries.matches import find_matches
     from mdm.settings import Settings
 
     container = bootstrap(Settings(database_url=url))
@@ -329,24 +328,15 @@ def run_probes(url: str, probes: list[dict[str, str]], probe_seed: int) -> dict[
     for n, row in enumerate(probes):
         record = _record(canonical_row(row))
         t0 = time.perf_counter()
-        found = run_in_transaction(
-            engine,
+        found = container.bus.query(
             lambda uow, record=record: find_matches(  # type: ignore[misc]
                 uow, matcher, entity_type=ENTITY, record=record
-            ),
-            readonly=True,
+            )
         )
         t1 = time.perf_counter()
-        [result] = run_in_transaction(
-            engine,
-            lambda uow, row=row, record=record: ingest_records(  # type: ignore[misc]
-                uow,
-                matcher,
-                source=row["source"],
-                entity_type=ENTITY,
-                items=[IngestItem(f"p{probe_seed}-{row['id']}", record)],
-                correlation_id=f"hub-bench-{probe_seed}",
-            ),
+        item = IngestItem(f"p{probe_seed}-{row['id']}", record)
+        [result] = container.bus.handle(
+            IngestRecords(row["source"], ENTITY, (item,), f"hub-bench-{probe_seed}")
         )
         t2 = time.perf_counter()
         if n < WARMUP:

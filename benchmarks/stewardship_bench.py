@@ -30,34 +30,20 @@ KEY = "mdm_bench_admin"
 
 
 def seed(db_url: str, tasks: int) -> tuple[str, str]:
+    from canonical.commands import CreateApiKey, IngestItem, IngestRecords
     from mdm.bootstrap import bootstrap
     from mdm.db.migrate import upgrade
-    from mdm.services.ingest import IngestItem, ingest_records
-    from mdm.services.keys import create_key
-    from mdm.services.uow import run_in_transaction
     from mdm.settings import Settings
 
     c = bootstrap(Settings(database_url=db_url))
     upgrade(c.engine)
-    run_in_transaction(
-        c.engine, lambda uow: create_key(uow, name="bench", roles=["admin"], secret=KEY)
-    )
+    c.bus.handle(CreateApiKey("bench", ("admin",), secret=KEY))
 
     def load(source: str, items: list[IngestItem]) -> list[dict]:
         out: list[dict] = []
         for i in range(0, len(items), 1000):
             part = items[i : i + 1000]
-            res = run_in_transaction(
-                c.engine,
-                lambda uow, part=part: ingest_records(
-                    uow,
-                    c.matcher,
-                    source=source,
-                    entity_type="customer",
-                    items=part,
-                    correlation_id="bench",
-                ),
-            )
+            res = c.bus.handle(IngestRecords(source, "customer", tuple(part), "bench"))
             out.extend(r.as_dict() for r in res)
         return out
 

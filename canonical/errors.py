@@ -1,7 +1,7 @@
 """Domain errors: one small hierarchy with stable codes.
 
 The service layer raises these; the web layer translates them to HTTP in one
-place (``mdm.api.errors``). Codes are part of the public API and never change
+place (``mdm.http.errors``). Codes are part of the public API and never change
 meaning.
 """
 
@@ -14,6 +14,7 @@ __all__ = [
     "Conflict",
     "DomainError",
     "FieldError",
+    "HierarchyCycle",
     "InvalidInput",
     "NotFound",
     "UnknownEntityType",
@@ -35,10 +36,12 @@ class FieldError:
 
 class DomainError(Exception):
     code = "domain_error"
+    errors: list[FieldError]
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.errors = []
 
 
 class NotFound(DomainError):
@@ -57,11 +60,25 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class InvalidInput(DomainError):
-    """The payload breaks the canonical model; ``errors`` lists every breach."""
+class HierarchyCycle(Conflict):
+    """A parent that would close a loop in a customer hierarchy."""
 
-    code = "invalid_record"
+    code = "hierarchy_cycle"
 
     def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
         super().__init__(message)
         self.errors = list(errors)
+
+
+class InvalidInput(DomainError):
+    """The payload breaks the canonical model; ``errors`` lists every breach, and
+    ``quarantine_id`` names where the rejected payload was kept (if it was)."""
+
+    code = "invalid_record"
+
+    def __init__(
+        self, message: str, errors: Sequence[FieldError] = (), *, quarantine_id: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+        self.quarantine_id = quarantine_id

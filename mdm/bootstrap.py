@@ -1,21 +1,38 @@
-"""The composition root: the one place that builds engines, matchers and apps."""
+"""The composition root: the one place that builds engines, matchers, handlers and the bus."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from canonical import commands as c
 from matching.engine import ProbabilisticMatcher
 from matching.exact import ExactIdentifierMatcher
-from matching.port import Matcher
+from matching.port import LearningMatcher, Matcher
+from mdm.bus import Handler, MessageBus
 from mdm.db.engine import make_engine
-from mdm.db.migrate import upgrade
-from mdm.services.learning import use_stored_settings
+from mdm.db.migrate import has_schema, upgrade
+from mdm.handlers import (
+    assign_task,
+    bulk_approve,
+    create_api_key,
+    decide_task,
+    ingest_records,
+    merge_golden,
+    register_source,
+    resubmit_quarantined,
+    split_record,
+    train_matcher,
+    unmerge_golden,
+)
+from mdm.queries.admin import stored_settings
 from mdm.settings import Settings, get_settings
 
-__all__ = ["Container", "bootstrap"]
+__all__ = ["Container", "bootstrap", "handlers_for"]
 
 
 @dataclass
@@ -23,6 +40,7 @@ class Container:
     settings: Settings
     engine: Engine
     matcher: Matcher
+    bus: MessageBus
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -30,6 +48,26 @@ def default_matcher(settings: Settings) -> Matcher:
     if settings.matcher == "exact":
         return ExactIdentifierMatcher()
     return ProbabilisticMatcher()
+
+
+def handlers_for(matcher: Matcher) -> dict[type, Handler]:
+    """Every command type and its handler, dependencies bound."""
+    with_matcher: dict[type, Callable[..., Any]] = {
+        c.IngestRecords: ingest_records.handle,
+        c.ResubmitQuarantined: resubmit_quarantined.handle,
+        c.MergeGoldenRecords: merge_golden.handle,
+        c.UnmergeGoldenRecord: unmerge_golden.handle,
+        c.SplitSourceRecord: split_record.handle,
+        c.DecideTask: decide_task.handle,
+        c.BulkApproveTasks: bulk_approve.handle,
+        c.TrainMatcher: train_matcher.handle,
+    }
+    plain: dict[type, Handler] = {
+        c.RegisterSource: register_source.handle,
+        c.CreateApiKey: create_api_key.handle,
+        c.AssignTask: assign_task.handle,
+    }
+    return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 
 
 def bootstrap(
@@ -44,5 +82,8 @@ def bootstrap(
     if migrate:
         upgrade(engine)
     matcher = matcher or default_matcher(settings)
-    use_stored_settings(engine, matcher)
-    return Container(settings=settings, engine=engine, matcher=matcher)
+    bus = MessageBus(engine, handlers_for(matcher))
+    if isinstance(matcher, LearningMatcher) and has_schema(engine):
+        for trained in bus.query(stored_settings):
+            matcher.use(trained)
+    return Container(settings=settings, engine=engine, matcher=matcher, bus=bus)

@@ -23,12 +23,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
 import mdm.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from mdm.api.app import create_app
+from canonical.commands import CreateApiKey
+from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.engine import make_engine, normalize_url
 from mdm.db.migrate import upgrade
-from mdm.services.keys import create_key
-from mdm.services.uow import run_in_transaction
 from mdm.settings import Settings
 
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
@@ -113,10 +112,7 @@ ADMIN_KEY = "mdm_test_admin_key"
 
 @pytest.fixture
 def app(container: Container) -> FastAPI:
-    run_in_transaction(
-        container.engine,
-        lambda uow: create_key(uow, name="test admin", roles=["admin"], secret=ADMIN_KEY),
-    )
+    container.bus.handle(CreateApiKey("test admin", ("admin",), secret=ADMIN_KEY))
     return create_app(container)
 
 
@@ -133,9 +129,7 @@ def client_as(app: FastAPI, container: Container) -> Iterator[Callable[..., Test
     made: list[TestClient] = []
 
     def make(*roles: str) -> TestClient:
-        secret, _ = run_in_transaction(
-            container.engine, lambda uow: create_key(uow, name="test", roles=list(roles))
-        )
+        secret, _ = container.bus.handle(CreateApiKey("test", tuple(roles)))
         c = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
         made.append(c)
         return c

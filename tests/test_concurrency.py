@@ -13,27 +13,19 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from canonical.commands import IngestItem, IngestRecords
 from canonical.survivorship import Member, rules_for, survive
 from mdm.bootstrap import Container
-from mdm.db.repository import CoreRepository
-from mdm.services.ingest import IngestItem, ingest_records
-from mdm.services.uow import run_in_transaction
+from mdm.db.repositories import SourceRecords
 
 SOURCES = ("crm", "erp", "billing", "support", "cpq")
 
 
 def ingest(container: Container, source: str, source_id: str, record: dict) -> dict:
-    [r] = run_in_transaction(
-        container.engine,
-        lambda uow: ingest_records(
-            uow,
-            container.matcher,
-            source=source,
-            entity_type="customer",
-            items=[IngestItem(source_id, record)],
-            correlation_id=f"{source}-{source_id}",
-        ),
+    command = IngestRecords(
+        source, "customer", (IngestItem(source_id, record),), f"{source}-{source_id}"
     )
+    [r] = container.bus.handle(command)
     return r.as_dict()
 
 
@@ -103,7 +95,7 @@ def test_parallel_updates_of_members_all_reach_the_golden_record(
 
     with engine.connect() as conn:
         golden = conn.execute(text("SELECT id, attributes FROM golden_record")).one()
-        rows = CoreRepository(conn).members_of([golden[0]])
+        rows = SourceRecords(conn).members_of([golden[0]])
 
     def load(v: object) -> dict:
         return v if isinstance(v, dict) else json.loads(v)  # type: ignore[arg-type]

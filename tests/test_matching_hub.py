@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from mdm.bootstrap import Container, bootstrap
-from mdm.services import candidates
-from mdm.services.uow import run_in_transaction
+from mdm.db.uow import run_in_transaction
+from mdm.domain import candidates
 from mdm.settings import Settings
 from tests.helpers import counts, put_ok
 
@@ -136,14 +136,10 @@ def test_golden_ids_by_keys_caps_each_key(container: Container) -> None:
         {"entity_type": "customer", "key": "name4:acme|US", "golden_id": f"g{n:02d}"}
         for n in range(10)
     ] + [{"entity_type": "customer", "key": "phone:+1", "golden_id": "g05"}]
-    run_in_transaction(container.engine, lambda uow: uow.repo.insert_keys(rows))
+    run_in_transaction(container.engine, lambda uow: uow.keys.insert(rows))
 
-    found = run_in_transaction(
-        container.engine,
-        lambda uow: uow.repo.golden_ids_by_keys(
-            "customer", ["name4:acme|US", "phone:+1"], per_key=3
-        ),
-        readonly=True,
+    found = container.bus.query(
+        lambda uow: uow.keys.golden_ids("customer", ["name4:acme|US", "phone:+1"], per_key=3)
     )
 
     assert len(found["name4:acme|US"]) == 3

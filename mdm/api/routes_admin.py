@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 
-from canonical.errors import Conflict
+from canonical.commands import RegisterSource, ResubmitQuarantined
 from canonical.schemas import ENTITY_TYPES, schema_for
-from mdm.api.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
-from mdm.api.body import read_json
-from mdm.api.deps import ContainerDep, CorrelationId, in_tx, read_tx
-from mdm.api.errors import ApiError
-from mdm.api.responses import JsonResponse
-from mdm.db.repository import OB
-from mdm.db.types import utcnow
-from mdm.services.quarantine import get_quarantined, list_quarantine, resubmit
-from mdm.services.uow import UnitOfWork
+from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
+from mdm.http.body import read_json
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.errors import ApiError
+from mdm.http.responses import JsonResponse
+from mdm.queries.admin import event_feed, get_quarantined, list_quarantine, list_sources
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 
-_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
-
 
 @router.get("/sources")
 async def sources(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
-    rows = await read_tx(container, lambda uow: uow.repo.list_sources())
-    return JsonResponse(
-        {"sources": [{"name": r["name"], "description": r["description"]} for r in rows]}
-    )
+    return JsonResponse({"sources": await query(container, list_sources)})
 
 
 @router.post("/sources", status_code=201)
@@ -40,23 +30,12 @@ async def register_source(
     request: Request, container: ContainerDep, _: AdminPrincipal
 ) -> JsonResponse:
     body = await read_json(request, container.settings.max_body_bytes)
-    name = body.get("name") if isinstance(body, dict) else None
-    if not isinstance(name, str) or not _SOURCE_NAME.match(name):
-        raise ApiError(
-            422,
-            "invalid_source",
-            "name must match ^[a-z][a-z0-9_-]{1,63}$",
-            [{"pointer": "/name", "message": "invalid source name", "code": "pattern"}],
-        )
-    description = str(body.get("description", ""))[:300]
-
-    def work(uow: UnitOfWork) -> None:
-        if uow.repo.source_exists(name):
-            raise Conflict(f"source '{name}' is already registered")
-        uow.repo.add_source({"name": name, "description": description, "created_at": utcnow()})
-
-    await in_tx(container, work)
-    return JsonResponse({"name": name, "description": description}, status_code=201)
+    fields = body if isinstance(body, dict) else {}
+    name = fields.get("name")
+    name = name if isinstance(name, str) else ""
+    command = RegisterSource(name, str(fields.get("description", "")))
+    out = await dispatch(container, command)
+    return JsonResponse(out, status_code=201)
 
 
 @router.get("/schemas")
@@ -81,7 +60,7 @@ async def quarantine(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JsonResponse:
-    out = await read_tx(
+    out = await query(
         container,
         lambda uow: list_quarantine(
             uow, source=source, entity_type=entity_type, status=status, limit=limit, offset=offset
@@ -94,7 +73,7 @@ async def quarantine(
 async def quarantined(
     quarantine_id: str, container: ContainerDep, _: StewardPrincipal
 ) -> JsonResponse:
-    return JsonResponse(await read_tx(container, lambda uow: get_quarantined(uow, quarantine_id)))
+    return JsonResponse(await query(container, lambda uow: get_quarantined(uow, quarantine_id)))
 
 
 @router.post("/quarantine/{quarantine_id}/resubmit")
@@ -111,18 +90,10 @@ async def resubmit_quarantined(
         body = await read_json(request, container.settings.max_body_bytes)
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_request", "expected a JSON object")
-    result = await in_tx(
-        container,
-        lambda uow: resubmit(
-            uow,
-            container.matcher,
-            quarantine_id=quarantine_id,
-            record=body.get("record"),
-            source_id=body.get("source_id"),
-            correlation_id=correlation_id,
-        ),
+    command = ResubmitQuarantined(
+        quarantine_id, body.get("record"), body.get("source_id"), correlation_id
     )
-    out = result.as_dict()
+    out = (await dispatch(container, command)).as_dict()
     out.pop("index")
     return JsonResponse(out)
 
@@ -134,13 +105,8 @@ async def events(
     after: Annotated[int, Query(ge=0, description="the last sequence number seen")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
-    """The outbox as a feed, oldest first: a pull-based way to follow golden changes."""
-
-    def work(uow: UnitOfWork) -> list[dict[str, Any]]:
-        rows = uow.conn.execute(
-            select(OB.c.id, OB.c.envelope).where(OB.c.id > after).order_by(OB.c.id).limit(limit)
-        )
-        return [{"sequence": i, "event": env} for i, env in rows]
-
-    items = await read_tx(container, work)
-    return JsonResponse({"events": items, "last": items[-1]["sequence"] if items else after})
+    """The outbox as a feed in commit order: a pull-based way to follow golden changes.
+    A reader that passes the last ``sequence`` it saw never misses an event."""
+    return JsonResponse(
+        await query(container, lambda uow: event_feed(uow, after=after, limit=limit))
+    )

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mdm.api.auth import ReaderPrincipal
-from mdm.api.deps import ContainerDep, read_tx, small_read
-from mdm.api.responses import JsonResponse
-from mdm.services.reads import get_golden, get_history, get_xref
+from mdm.http.auth import ReaderPrincipal
+from mdm.http.deps import ContainerDep, query, small_query
+from mdm.http.responses import JsonResponse
+from mdm.queries.golden import get_golden, get_history, get_xref
 
 __all__ = ["router"]
 
@@ -29,7 +29,7 @@ async def golden_record(
 ) -> JsonResponse:
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    out = small_read(
+    out = small_query(
         container,
         lambda uow: get_golden(uow, entity_type=entity_type, golden_id=golden_id, as_of=as_of),
     )
@@ -44,7 +44,7 @@ async def golden_history(
     _: ReaderPrincipal,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
-    out = await read_tx(
+    out = await query(
         container,
         lambda uow: get_history(uow, entity_type=entity_type, golden_id=golden_id, limit=limit),
     )
@@ -55,7 +55,7 @@ async def golden_history(
 async def xref(
     source: str, entity_type: str, source_id: str, container: ContainerDep, _: ReaderPrincipal
 ) -> JsonResponse:
-    out = await read_tx(
+    out = await query(
         container,
         lambda uow: get_xref(uow, source=source, entity_type=entity_type, source_id=source_id),
     )

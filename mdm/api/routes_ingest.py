@@ -6,19 +6,34 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from canonical.errors import FieldError, InvalidInput
+from canonical.commands import IngestItem, IngestRecords
+from canonical.errors import FieldError, HierarchyCycle, InvalidInput
 from canonical.schemas import schema_for
-from mdm.api.auth import AnyPrincipal
-from mdm.api.body import read_json
-from mdm.api.deps import ContainerDep, CorrelationId, in_tx
-from mdm.api.errors import ApiError
-from mdm.api.responses import JsonResponse
-from mdm.services.ingest import IngestItem, ingest_records
-from mdm.services.keys import Principal
+from mdm.domain.ingest import ItemResult
+from mdm.domain.principal import Principal
+from mdm.http.auth import AnyPrincipal
+from mdm.http.body import read_json
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch
+from mdm.http.errors import ApiError
+from mdm.http.responses import JsonResponse
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/sources", tags=["ingest"])
+
+
+def _refusal(entity_type: str, result: ItemResult) -> Exception:
+    """The error a refused single record answers with: 409 for a hierarchy cycle, 422
+    (with the quarantine id) for a breach of the canonical model."""
+    errors = [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors]
+    if [e.code for e in errors] == ["hierarchy_cycle"]:
+        return HierarchyCycle(errors[0].message, errors)
+    return InvalidInput(
+        f"the {entity_type} record breaks the canonical model "
+        f"({len(errors)} error(s)); it was kept in quarantine",
+        errors,
+        quarantine_id=result.quarantine_id,
+    )
 
 
 @router.put("/{source}/{entity_type}/{source_id}")
@@ -35,27 +50,10 @@ async def put_record(
     _may_write(principal, source)
     schema_for(entity_type)
     body = await read_json(request, container.settings.max_body_bytes)
-    [result] = await in_tx(
-        container,
-        lambda uow: ingest_records(
-            uow,
-            container.matcher,
-            source=source,
-            entity_type=entity_type,
-            items=[IngestItem(source_id, body)],
-            correlation_id=correlation_id,
-        ),
-    )
+    command = IngestRecords(source, entity_type, (IngestItem(source_id, body),), correlation_id)
+    [result] = await dispatch(container, command)
     if result.status != "accepted":
-        if [e["code"] for e in result.errors] == ["hierarchy_cycle"]:
-            raise ApiError(409, "hierarchy_cycle", result.errors[0]["message"], result.errors)
-        exc = InvalidInput(
-            f"the {entity_type} record breaks the canonical model "
-            f"({len(result.errors)} error(s)); it was kept in quarantine",
-            [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
-        )
-        exc.quarantine_id = result.quarantine_id  # type: ignore[attr-defined]
-        raise exc
+        raise _refusal(entity_type, result)
     out = result.as_dict()
     out.pop("index")
     return JsonResponse(out)
@@ -66,7 +64,7 @@ def _may_write(principal: Principal, source: str) -> None:
         raise ApiError(403, "forbidden", f"this key may not write records of source '{source}'")
 
 
-def _batch_items(body: Any, max_items: int) -> list[IngestItem]:
+def _batch_items(body: Any, max_items: int) -> tuple[IngestItem, ...]:
     if not isinstance(body, list):
         raise ApiError(
             422,
@@ -78,13 +76,12 @@ def _batch_items(body: Any, max_items: int) -> list[IngestItem]:
         raise ApiError(
             413, "batch_too_large", f"a batch holds at most {max_items} items, got {len(body)}"
         )
-    items: list[IngestItem] = []
-    for entry in body:
-        if isinstance(entry, dict):
-            items.append(IngestItem(entry.get("source_id"), entry.get("record")))
-        else:
-            items.append(IngestItem(None, entry))
-    return items
+    return tuple(
+        IngestItem(entry.get("source_id"), entry.get("record"))
+        if isinstance(entry, dict)
+        else IngestItem(None, entry)
+        for entry in body
+    )
 
 
 @router.post("/{source}/{entity_type}/batch")
@@ -101,17 +98,7 @@ async def post_batch(
     schema_for(entity_type)
     body = await read_json(request, container.settings.max_body_bytes)
     items = _batch_items(body, container.settings.max_batch_items)
-    results = await in_tx(
-        container,
-        lambda uow: ingest_records(
-            uow,
-            container.matcher,
-            source=source,
-            entity_type=entity_type,
-            items=items,
-            correlation_id=correlation_id,
-        ),
-    )
+    results = await dispatch(container, IngestRecords(source, entity_type, items, correlation_id))
     summary: dict[str, int] = {}
     for r in results:
         key = r.action or "rejected"

@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from mdm.api.auth import AdminPrincipal, ReaderPrincipal
-from mdm.api.body import read_json
-from mdm.api.deps import ContainerDep, in_tx, read_tx
-from mdm.api.responses import JsonResponse
-from mdm.services.learning import adopt, settings_in_use, train
-from mdm.services.matches import find_matches
+from canonical.commands import TrainMatcher
+from mdm.http.auth import AdminPrincipal, ReaderPrincipal
+from mdm.http.body import read_json
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.responses import JsonResponse
+from mdm.queries.admin import settings_in_use
+from mdm.queries.matches import find_matches
 
 __all__ = ["router"]
 
@@ -28,7 +29,7 @@ async def match_record(
 ) -> JsonResponse:
     """Find matches: the decision an ingest of the posted record would make, stored nowhere."""
     body = await read_json(request, container.settings.max_body_bytes)
-    out = await read_tx(
+    out = await query(
         container,
         lambda uow: find_matches(uow, container.matcher, entity_type=entity_type, record=body),
     )
@@ -37,26 +38,19 @@ async def match_record(
 
 @router.post("/matching/{entity_type}/train")
 async def train_matcher(
-    entity_type: str, body: Training, container: ContainerDep, principal: AdminPrincipal
+    entity_type: str,
+    body: Training,
+    container: ContainerDep,
+    principal: AdminPrincipal,
+    cid: CorrelationId,
 ) -> JsonResponse:
     """Refine the match settings from every steward decision so far, store and use them."""
-    refined, summary = await in_tx(
-        container,
-        lambda uow: train(
-            uow,
-            container.matcher,
-            entity_type=entity_type,
-            actor=principal.name,
-            reason=body.reason,
-        ),
-    )
-    adopt(container.matcher, refined)
+    command = TrainMatcher(entity_type, principal.name, body.reason, cid)
+    summary = await dispatch(container, command)
     return JsonResponse(summary | {"in_use": container.matcher.settings_version})
 
 
 @router.get("/matching/settings")
 async def match_settings(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     """The settings versions deciding now, and the stored trainings."""
-    return JsonResponse(
-        await read_tx(container, lambda uow: settings_in_use(uow, container.matcher))
-    )
+    return JsonResponse(await query(container, lambda uow: settings_in_use(uow, container.matcher)))

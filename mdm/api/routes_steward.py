@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from canonical.schemas import schema_for
-from mdm.api.auth import ReaderPrincipal, StewardPrincipal
-from mdm.api.deps import ContainerDep, CorrelationId, in_tx, read_tx
-from mdm.api.responses import JsonResponse
-from mdm.db.repository import AU
-from mdm.services.hierarchy import get_hierarchy
-from mdm.services.merge import merge_golden, split_record, unmerge_golden
-from mdm.services.tasks import (
-    TaskFilter,
-    approve_task,
-    assign_task,
-    bulk_approve,
-    defer_task,
-    get_task,
-    list_tasks,
-    reject_task,
-    resolve_task,
+from canonical.commands import (
+    AssignTask,
+    BulkApproveTasks,
+    DecideTask,
+    MergeGoldenRecords,
+    SplitSourceRecord,
+    TaskSelection,
+    TaskVerdict,
+    UnmergeGoldenRecord,
 )
-from mdm.services.uow import UnitOfWork
+from canonical.schemas import schema_for
+from mdm.http.auth import ReaderPrincipal, StewardPrincipal
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.responses import JsonResponse
+from mdm.queries.admin import audit_entries
+from mdm.queries.hierarchy import get_hierarchy
+from mdm.queries.tasks import get_task, list_tasks
 
 __all__ = ["router"]
 
@@ -71,7 +67,7 @@ class BulkApproval(BaseModel):
     older_than_hours: float | None = None
 
 
-def _filter(
+def _selection(
     entity_type: str | None = None,
     status: str | None = "open",
     kind: str | None = None,
@@ -80,8 +76,8 @@ def _filter(
     source: str | None = None,
     assignee: str | None = None,
     older_than_hours: Annotated[float | None, Query(ge=0)] = None,
-) -> TaskFilter:
-    return TaskFilter(
+) -> TaskSelection:
+    return TaskSelection(
         entity_type=entity_type,
         status=status or None,
         kind=kind,
@@ -97,84 +93,51 @@ def _filter(
 async def tasks(
     container: ContainerDep,
     _: StewardPrincipal,
-    entity_type: str | None = None,
-    status: str | None = "open",
-    kind: str | None = None,
-    min_score: Annotated[float | None, Query(ge=0)] = None,
-    max_score: Annotated[float | None, Query(ge=0)] = None,
-    source: str | None = None,
-    assignee: str | None = None,
-    older_than_hours: Annotated[float | None, Query(ge=0)] = None,
+    selection: Annotated[TaskSelection, Depends(_selection)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> JsonResponse:
-    flt = _filter(
-        entity_type, status, kind, min_score, max_score, source, assignee, older_than_hours
-    )
-    out = await read_tx(container, lambda uow: list_tasks(uow, flt, limit=limit, offset=offset))
+    out = await query(container, lambda uow: list_tasks(uow, selection, limit=limit, offset=offset))
     return JsonResponse(out)
 
 
 @router.get("/stewardship/tasks/{task_id}")
 async def task(task_id: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await read_tx(container, lambda uow: get_task(uow, task_id)))
+    return JsonResponse(await query(container, lambda uow: get_task(uow, task_id)))
 
 
-@router.post("/stewardship/tasks/{task_id}/approve")
-async def approve(
-    task_id: str,
-    body: Decision,
-    container: ContainerDep,
-    principal: StewardPrincipal,
-    cid: CorrelationId,
-) -> JsonResponse:
-    out = await in_tx(
-        container,
-        lambda uow: approve_task(
-            uow,
-            container.matcher,
-            task_id=task_id,
-            actor=principal.name,
-            reason=body.reason,
-            correlation_id=cid,
-        ),
-    )
-    return JsonResponse(out)
-
-
-def _register_decision(verb: str, decide: Callable[..., dict[str, Any]]) -> None:
-    """reject / defer / resolve: the same shape, one use case each."""
+def _register_decision(verb: TaskVerdict) -> None:
+    """approve / reject / defer / resolve: the same shape, one command."""
 
     async def endpoint(
-        task_id: str, body: Decision, container: ContainerDep, principal: StewardPrincipal
+        task_id: str,
+        body: Decision,
+        container: ContainerDep,
+        principal: StewardPrincipal,
+        cid: CorrelationId,
     ) -> JsonResponse:
-        return JsonResponse(
-            await in_tx(
-                container,
-                lambda uow: decide(uow, task_id=task_id, actor=principal.name, reason=body.reason),
-            )
-        )
+        command = DecideTask(task_id, verb, principal.name, body.reason, cid)
+        return JsonResponse(await dispatch(container, command))
 
     endpoint.__name__ = verb
     router.post(f"/stewardship/tasks/{{task_id}}/{verb}")(endpoint)
 
 
-for _verb, _decide in (("reject", reject_task), ("defer", defer_task), ("resolve", resolve_task)):
-    _register_decision(_verb, _decide)
+_VERBS: tuple[TaskVerdict, ...] = ("approve", "reject", "defer", "resolve")
+for _verb in _VERBS:
+    _register_decision(_verb)
 
 
 @router.post("/stewardship/tasks/{task_id}/assign")
 async def assign(
-    task_id: str, body: Assignment, container: ContainerDep, principal: StewardPrincipal
+    task_id: str,
+    body: Assignment,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    cid: CorrelationId,
 ) -> JsonResponse:
-    return JsonResponse(
-        await in_tx(
-            container,
-            lambda uow: assign_task(
-                uow, task_id=task_id, assignee=body.assignee, actor=principal.name
-            ),
-        )
-    )
+    command = AssignTask(task_id, body.assignee, principal.name, cid)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.post("/stewardship/tasks/bulk-approve")
@@ -183,27 +146,17 @@ async def approve_many(
 ) -> JsonResponse:
     """Approve every open match review the filter selects; ``expected_count`` must equal
     the number selected now, so a steward confirms exactly what they saw."""
-    flt = TaskFilter(
+    selection = TaskSelection(
         entity_type=body.entity_type,
+        kind=body.kind,
         min_score=body.min_score,
         max_score=body.max_score,
         source=body.source,
         assignee=body.assignee,
         older_than_hours=body.older_than_hours,
     )
-    out = await in_tx(
-        container,
-        lambda uow: bulk_approve(
-            uow,
-            container.matcher,
-            flt,
-            expected_count=body.expected_count,
-            actor=principal.name,
-            reason=body.reason,
-            correlation_id=cid,
-        ),
-    )
-    return JsonResponse(out)
+    command = BulkApproveTasks(selection, body.expected_count, principal.name, body.reason, cid)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.post("/golden/{entity_type}/merge")
@@ -215,20 +168,10 @@ async def merge(
     cid: CorrelationId,
 ) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(
-        container,
-        lambda uow: merge_golden(
-            uow,
-            container.matcher,
-            entity_type=entity_type,
-            survivor_id=body.survivor,
-            merged_ids=body.merged,
-            actor=principal.name,
-            reason=body.reason,
-            correlation_id=cid,
-        ),
+    command = MergeGoldenRecords(
+        entity_type, body.survivor, tuple(body.merged), principal.name, body.reason, cid
     )
-    return JsonResponse(out)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.post("/golden/{entity_type}/{golden_id}/unmerge")
@@ -241,20 +184,10 @@ async def unmerge(
     cid: CorrelationId,
 ) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(
-        container,
-        lambda uow: unmerge_golden(
-            uow,
-            container.matcher,
-            entity_type=entity_type,
-            survivor_id=golden_id,
-            merged_id=body.merged,
-            actor=principal.name,
-            reason=body.reason,
-            correlation_id=cid,
-        ),
+    command = UnmergeGoldenRecord(
+        entity_type, golden_id, body.merged, principal.name, body.reason, cid
     )
-    return JsonResponse(out)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.post("/golden/{entity_type}/{golden_id}/split")
@@ -267,21 +200,10 @@ async def split(
     cid: CorrelationId,
 ) -> JsonResponse:
     schema_for(entity_type)
-    out = await in_tx(
-        container,
-        lambda uow: split_record(
-            uow,
-            container.matcher,
-            entity_type=entity_type,
-            golden_id=golden_id,
-            source=body.source,
-            source_id=body.source_id,
-            actor=principal.name,
-            reason=body.reason,
-            correlation_id=cid,
-        ),
+    command = SplitSourceRecord(
+        entity_type, golden_id, body.source, body.source_id, principal.name, body.reason, cid
     )
-    return JsonResponse(out)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.get("/golden/customer/{golden_id}/hierarchy")
@@ -292,7 +214,7 @@ async def hierarchy(
     max_depth: Annotated[int, Query(ge=1, le=20)] = 10,
 ) -> JsonResponse:
     return JsonResponse(
-        await read_tx(
+        await query(
             container, lambda uow: get_hierarchy(uow, golden_id=golden_id, max_depth=max_depth)
         )
     )
@@ -305,10 +227,7 @@ async def audit(
     target_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JsonResponse:
-    def work(uow: UnitOfWork) -> list[dict[str, Any]]:
-        stmt = select(AU).order_by(AU.c.id.desc()).limit(limit)
-        if target_id:
-            stmt = stmt.where(AU.c.target_id == target_id)
-        return [{**dict(r), "at": r["at"].isoformat()} for r in uow.conn.execute(stmt).mappings()]
-
-    return JsonResponse({"entries": await read_tx(container, work)})
+    entries = await query(
+        container, lambda uow: audit_entries(uow, target_id=target_id, limit=limit)
+    )
+    return JsonResponse({"entries": entries})

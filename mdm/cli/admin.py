@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from canonical.commands import RegisterSource
+from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
-from mdm.db.types import utcnow
-from mdm.services.uow import UnitOfWork, run_in_transaction
+from mdm.queries.admin import list_sources as sources_of
 from mdm.settings import get_settings
 
 __all__ = ["register"]
@@ -34,7 +35,7 @@ def _safe(url: str) -> str:
 def list_sources() -> None:
     """List registered sources."""
     c = bootstrap(migrate=get_settings().is_sqlite)
-    for row in run_in_transaction(c.engine, lambda uow: uow.repo.list_sources(), readonly=True):
+    for row in c.bus.query(sources_of):
         typer.echo(f"{row['name']:<16} {row['description']}")
 
 
@@ -42,13 +43,12 @@ def list_sources() -> None:
 def add_source(name: str, description: str = typer.Option("", "--description", "-d")) -> None:
     """Register a source system by name."""
     c = bootstrap(migrate=get_settings().is_sqlite)
-
-    def work(uow: UnitOfWork) -> None:
-        if uow.repo.source_exists(name):
-            raise typer.BadParameter(f"source '{name}' is already registered")
-        uow.repo.add_source({"name": name, "description": description, "created_at": utcnow()})
-
-    run_in_transaction(c.engine, work)
+    try:
+        c.bus.handle(RegisterSource(name, description))
+    except DomainError as exc:
+        detail = exc.errors[0].message if exc.errors else ""
+        typer.echo(f"error: {exc.message}{': ' + detail if detail else ''}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"registered source '{name}'")
 
 

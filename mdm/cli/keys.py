@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from canonical.commands import CreateApiKey
 from canonical.errors import InvalidInput
 from mdm.bootstrap import bootstrap
-from mdm.services.keys import create_key
-from mdm.services.uow import run_in_transaction
 from mdm.settings import get_settings
 
 __all__ = ["register"]
@@ -36,9 +35,7 @@ def create(
         roles.append(f"source:{source}")
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        secret, info = run_in_transaction(
-            c.engine, lambda uow: create_key(uow, name=name or ",".join(roles), roles=roles)
-        )
+        secret, info = c.bus.handle(CreateApiKey(name or ",".join(roles), tuple(roles)))
     except InvalidInput as exc:
         typer.echo(f"error: {exc.errors[0].message}", err=True)
         raise typer.Exit(2) from exc

@@ -10,12 +10,11 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
+from canonical.commands import IngestRecords
 from canonical.errors import DomainError
 from canonical.schemas import schema_for
 from mdm.bootstrap import bootstrap
-from mdm.services.files import count_lines, read_items
-from mdm.services.ingest import ingest_records
-from mdm.services.uow import run_in_transaction
+from mdm.domain.files import count_lines, read_items
 from mdm.settings import get_settings
 
 __all__ = ["load_file", "register"]
@@ -40,17 +39,7 @@ def load_file(
     cid = correlation_id or f"load-{int(time.time())}"
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):
-            results = run_in_transaction(
-                container.engine,
-                lambda uow, chunk=chunk: ingest_records(  # type: ignore[misc]
-                    uow,
-                    container.matcher,
-                    source=source,
-                    entity_type=entity,
-                    items=chunk,
-                    correlation_id=cid,
-                ),
-            )
+            results = container.bus.handle(IngestRecords(source, entity, tuple(chunk), cid))
             counts.update(r.action or "rejected" for r in results)
             bar.update(len(chunk))
     return counts

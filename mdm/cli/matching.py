@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 import typer
 
+from canonical.commands import TrainMatcher
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
-from mdm.services.learning import settings_in_use, train
-from mdm.services.uow import run_in_transaction
+from mdm.queries.admin import settings_in_use
 from mdm.settings import get_settings
 
 __all__ = ["register"]
@@ -28,12 +28,7 @@ def train_command(
     """
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        _, summary = run_in_transaction(
-            c.engine,
-            lambda uow: train(
-                uow, c.matcher, entity_type=entity, actor="cli", reason=reason or None
-            ),
-        )
+        summary = c.bus.handle(TrainMatcher(entity, "cli", reason or None))
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
@@ -47,7 +42,7 @@ def train_command(
 def settings_command() -> None:
     """Print the settings versions in use and the stored trainings (JSON)."""
     c = bootstrap(migrate=get_settings().is_sqlite)
-    out = run_in_transaction(c.engine, lambda uow: settings_in_use(uow, c.matcher), readonly=True)
+    out = c.bus.query(lambda uow: settings_in_use(uow, c.matcher))
     typer.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
 
 

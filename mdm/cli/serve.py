@@ -7,12 +7,11 @@ import logging
 import typer
 import uvicorn
 
-from mdm.api.app import create_app
-from mdm.api.main import tune_gc
+from canonical.commands import CreateApiKey
+from mdm.app import create_app, tune_gc
 from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
-from mdm.services.keys import count_admin_keys, create_key
-from mdm.services.uow import run_in_transaction
+from mdm.queries.admin import count_admin_keys
 from mdm.settings import get_settings
 
 __all__ = ["register"]
@@ -28,11 +27,9 @@ def serve(
     settings = get_settings()
     container = bootstrap(settings, migrate=settings.is_sqlite)
     if settings.is_sqlite and demo:
-        empty = run_in_transaction(
-            container.engine, lambda uow: uow.repo.count_golden() == 0, readonly=True
-        )
+        empty = container.bus.query(lambda uow: uow.goldens.count() == 0)
         if empty:
-            counts = load_demo(container.engine, container.matcher)
+            counts = load_demo(container.bus)
             typer.echo(f"loaded the demo data set: {dict(counts)}")
     admin_key = ensure_admin_key(container)
     base = f"http://{host}:{port}"
@@ -47,7 +44,7 @@ def serve(
     logging.basicConfig(level=logging.INFO)
     if workers > 1:
         uvicorn.run(
-            "mdm.api.main:app_factory",
+            "mdm.app:app_factory",
             factory=True,
             host=host,
             port=port,
@@ -65,17 +62,12 @@ def ensure_admin_key(container: Container) -> str | None:
     first start; returns the key to print when it was just made or given."""
     given = container.settings.admin_api_key
     if given:
-        run_in_transaction(
-            container.engine,
-            lambda uow: create_key(uow, name="admin", roles=["admin"], secret=given),
-        )
+        container.bus.handle(CreateApiKey("admin", ("admin",), secret=given))
         return None
-    if run_in_transaction(container.engine, count_admin_keys, readonly=True):
+    if container.bus.query(count_admin_keys):
         return None
-    secret, _ = run_in_transaction(
-        container.engine, lambda uow: create_key(uow, name="admin", roles=["admin"])
-    )
-    return secret
+    secret, _ = container.bus.handle(CreateApiKey("admin", ("admin",)))
+    return str(secret)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from fastapi import APIRouter
 from starlette.responses import JSONResponse, Response
 
-from mdm.api.errors import error_body
+from mdm.http.errors import error_body
 
 __all__ = ["console_router"]
 

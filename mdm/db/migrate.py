@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-__all__ = ["alembic_config", "upgrade"]
+__all__ = ["alembic_config", "has_schema", "upgrade"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,3 +28,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def has_schema(engine: Engine) -> bool:
+    """Whether the database has been migrated at all (the hub's tables exist)."""
+    return inspect(engine).has_table("match_settings")

@@ -26,6 +26,7 @@ __all__ = [
     "MergeEventRow",
     "NotAMatchRow",
     "OutboxRow",
+    "OutboxSequenceRow",
     "QuarantineRow",
     "SourceRecordRow",
     "SourceRecordVersionRow",
@@ -195,19 +196,41 @@ class StewardTaskRow(SQLModel, table=True):
 
 
 class OutboxRow(SQLModel, table=True):
-    """Events written in the same transaction as the change; delivery reads from here."""
+    """Events written in the same transaction as the change; delivery reads from here.
+
+    ``seq`` is the commit order: the unit of work takes it from
+    :class:`OutboxSequenceRow` as the last step before committing, holding that row's
+    lock until the commit, so a reader paging by ``seq`` never passes an event whose
+    transaction commits later (``id`` is assigned at insert and can be committed out of
+    order on PostgreSQL).
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "published_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "published_at", "id"),
+        Index("ix_outbox_seq", "seq", unique=True),
+    )
 
     id: int | None = _bigid()
+    seq: int | None = Field(default=None, sa_column=Column(BigInteger(), nullable=True))
     event_id: str = Field(max_length=36, unique=True)
     event_type: str = Field(max_length=100)
     subject: str = Field(max_length=32)
+    entity_type: str | None = Field(default=None, max_length=32)
+    golden_version: int | None = None
     envelope: dict[str, Any] = _json()
     correlation_id: str | None = Field(default=None, max_length=100)
     created_at: datetime = _ts(nullable=False)
     published_at: datetime | None = _ts(nullable=True)
+
+
+class OutboxSequenceRow(SQLModel, table=True):
+    """The last outbox sequence number handed out (one row, ``name = 'outbox'``)."""
+
+    __tablename__ = "outbox_sequence"
+
+    name: str = Field(primary_key=True, max_length=32)
+    last: int = Field(sa_column=Column(BigInteger(), nullable=False))
 
 
 class QuarantineRow(SQLModel, table=True):

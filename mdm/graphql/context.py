@@ -1,27 +1,26 @@
 """What every resolver sees as ``info.context``: the caller, the open read
-transaction's connection, and the request's loaders."""
+transaction's read model, and the request's loaders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Connection
-
+from mdm.db.read import ReadModel
+from mdm.domain.principal import Principal
 from mdm.graphql.errors import forbidden
 from mdm.graphql.loaders import Loaders
-from mdm.services.keys import Principal
 
 __all__ = ["RequestContext"]
 
 
 @dataclass
 class RequestContext:
-    conn: Connection
+    reads: ReadModel
     principal: Principal
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.conn)
+        self.loaders = Loaders(self.reads)
 
     @property
     def may_see_pii(self) -> bool:

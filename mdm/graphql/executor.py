@@ -35,14 +35,14 @@ from graphql import (
     parse,
     validate,
 )
-from sqlalchemy.engine import Engine
 
+from mdm.bus import MessageBus
+from mdm.db.uow import UnitOfWork
+from mdm.domain.principal import Principal
 from mdm.graphql.context import RequestContext
 from mdm.graphql.errors import coded
 from mdm.graphql.fast import FastExecutionContext, leaf_plans
 from mdm.graphql.guards import MAX_COST, check_depth, estimate_cost, operation_of
-from mdm.services.keys import Principal
-from mdm.services.uow import UnitOfWork, run_in_transaction
 
 __all__ = ["CACHE_SIZE", "MAX_QUERY_CHARS", "Executor", "Outcome", "Plan"]
 
@@ -112,7 +112,7 @@ class Executor:
 
     def run(
         self,
-        engine: Engine,
+        bus: MessageBus,
         principal: Principal,
         query: str,
         variables: dict[str, Any] | None = None,
@@ -122,7 +122,7 @@ class Executor:
         planned = self.plan(query, variables, operation_name)
         if isinstance(planned, Outcome):
             return planned
-        return self.execute(engine, principal, planned)
+        return self.execute(bus, principal, planned)
 
     def plan(
         self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None
@@ -156,11 +156,11 @@ class Executor:
             return _errors(400, [error])
         return Plan(document, variables, operation_name, cost)
 
-    def execute(self, engine: Engine, principal: Principal, plan: Plan) -> Outcome:
+    def execute(self, bus: MessageBus, principal: Principal, plan: Plan) -> Outcome:
         """Run a plan in one read-only transaction."""
 
         def work(uow: UnitOfWork) -> ExecutionResult:
-            context = RequestContext(uow.conn, principal)
+            context = RequestContext(uow.reads, principal)
             try:
                 return execute_sync(
                     self.schema,
@@ -173,16 +173,16 @@ class Executor:
             finally:
                 context.loaders.close()
 
-        with self._slots_for(engine):
-            result = run_in_transaction(engine, work, readonly=True)
+        with self._slots_for(bus):
+            result = bus.query(work)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_public(e) for e in result.errors]
         return Outcome(200, body)
 
-    def _slots_for(self, engine: Engine) -> threading.BoundedSemaphore:
+    def _slots_for(self, bus: MessageBus) -> threading.BoundedSemaphore:
         if self._slots is None:
-            size = self.max_concurrent or getattr(engine.pool, "size", lambda: 8)()
+            size = self.max_concurrent or getattr(bus.engine.pool, "size", lambda: 8)()
             self._slots = threading.BoundedSemaphore(max(1, int(size)))
         return self._slots
 

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
-from mdm.api.auth import authenticate
-from mdm.api.errors import ApiError
 from mdm.bootstrap import Container
 from mdm.graphql.executor import Executor, Outcome
 from mdm.graphql.schema import build_schema
+from mdm.http.auth import authenticate
+from mdm.http.errors import ApiError
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
@@ -102,11 +102,9 @@ def graphql_router(container: Container) -> APIRouter:
             # A small query runs in well under a millisecond: handing it to a worker
             # thread and back costs more than that (two context switches and a fight
             # for the interpreter lock), so it runs here, on the event loop.
-            return _respond(executor.execute(container.engine, principal, planned))
+            return _respond(executor.execute(container.bus, principal, planned))
         async with heavy:
-            outcome = await run_in_threadpool(
-                executor.execute, container.engine, principal, planned
-            )
+            outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
         return _respond(outcome)
 
     @router.get("/graphql", include_in_schema=False)

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy.engine import Connection
 
 from matching.standardize import person_name, split_legal_form, standardize_product
-from mdm.graphql import sql
+from mdm.db.read import ReadModel
 from mdm.graphql.errors import bad_input
 from mdm.graphql.loaders import Loaders
 from mdm.graphql.views import Batch, view_from_row
@@ -93,11 +92,11 @@ def golden_page(
 ) -> Page:
     """One page of active golden records of ``entity_type``."""
     check_first(first)
-    conn = loaders.conn
+    reads = loaders.reads
     if search is not None and search.strip():
         return _search_page(loaders, entity_type, filters, search, first, after)
     after_id = decode_cursor(after, "id", 1)[0] if after else None
-    rows = sql.page_rows(conn, entity_type, filters, after_id=after_id, limit=first + 1)
+    rows = reads.page_rows(entity_type, filters, after_id=after_id, limit=first + 1)
     batch = Batch()
     golden = loaders.golden(None)
     edges = []
@@ -105,11 +104,11 @@ def golden_page(
         view = view_from_row(row, batch)
         golden.prime(view.id, view)
         edges.append(Edge(encode_cursor("id", view.id), view))
-    return Page(edges, len(rows) > first, after is not None, _counter(conn, entity_type, filters))
+    return Page(edges, len(rows) > first, after is not None, _counter(reads, entity_type, filters))
 
 
-def _counter(conn: Connection, entity_type: str, filters: Mapping[str, Any]) -> Any:
-    return lambda: len(sql.search_rows(conn, entity_type, filters, ()))
+def _counter(reads: ReadModel, entity_type: str, filters: Mapping[str, Any]) -> Any:
+    return lambda: len(reads.search_rows(entity_type, filters, ()))
 
 
 _NAMES = {"customer": ("name", "first_name", "last_name"), "product": ("name",)}
@@ -136,7 +135,7 @@ def _search_page(
     query = _standard_name(entity_type, [search, None, None][: len(names)])
     if not query:
         return Page([], False, after is not None, lambda: 0)
-    rows = sql.search_rows(loaders.conn, entity_type, filters, names)
+    rows = loaders.reads.search_rows(entity_type, filters, names)
     choices = {r[0]: s for r in rows if (s := _standard_name(entity_type, r[1:]))}
     found = process.extract(
         query, choices, scorer=fuzz.WRatio, score_cutoff=SEARCH_CUTOFF, limit=None

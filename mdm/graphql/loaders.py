@@ -18,10 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.engine import Connection
-
-from mdm.graphql import sql
-from mdm.graphql.sql import Row
+from mdm.db.read import ReadModel, Row
 from mdm.graphql.views import Batch, GoldenView, view_from_row
 
 __all__ = ["MAX_ANCESTORS", "BatchLoader", "Loaders"]
@@ -81,8 +78,8 @@ class BatchLoader(Generic[K, V]):
 class Loaders:
     """Every loader one request uses, created on first use."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, reads: ReadModel) -> None:
+        self.reads = reads
         self._loaders: dict[tuple[Any, ...], BatchLoader[Any, Any]] = {}
 
     def close(self) -> None:
@@ -115,7 +112,7 @@ class Loaders:
 
     def _fetch_current(self, ids: list[str]) -> dict[str, GoldenView]:
         batch = Batch()
-        stored = {i: view_from_row(r, batch) for i, r in sql.golden_rows(self.conn, ids).items()}
+        stored = {i: view_from_row(r, batch) for i, r in self.reads.golden_rows(ids).items()}
         for _ in range(_MAX_MERGE_HOPS):
             missing = {
                 v.merged_into
@@ -125,7 +122,7 @@ class Loaders:
             if not missing:
                 break
             more = Batch()
-            for i, r in sql.golden_rows(self.conn, list(missing)).items():
+            for i, r in self.reads.golden_rows(list(missing)).items():
                 stored[i] = view_from_row(r, more)
         out: dict[str, GoldenView] = {}
         for i in ids:
@@ -140,7 +137,7 @@ class Loaders:
 
     def _fetch_as_of(self, ids: list[str], as_of: datetime) -> dict[str, GoldenView]:
         batch = Batch()
-        rows = sql.golden_rows_as_of(self.conn, ids, as_of)
+        rows = self.reads.golden_rows_as_of(ids, as_of)
         return {i: view_from_row(r, batch, as_of) for i, r in rows.items()}
 
     def referrers(
@@ -151,9 +148,9 @@ class Loaders:
 
         def fetch(targets: list[str]) -> dict[str, list[GoldenView]]:
             if as_of is None:
-                rows = sql.referrer_rows(self.conn, entity_type, key, targets)
+                rows = self.reads.referrer_rows(entity_type, key, targets)
             else:
-                rows = sql.referrer_rows_as_of(self.conn, entity_type, key, targets, as_of)
+                rows = self.reads.referrer_rows_as_of(entity_type, key, targets, as_of)
             batch = Batch()
             golden = self.golden(as_of)
             out: dict[str, list[GoldenView]] = {}
@@ -178,7 +175,7 @@ class Loaders:
         if not wanted:
             return
         groups: dict[str, list[Row]] = {"g": [], "p": [], "r": [], "m": []}
-        for kind, row in sql.family_rows(self.conn, wanted):
+        for kind, row in self.reads.family_rows(wanted):
             groups[kind].append(row)
         golden = self.golden(None)
         for kind in ("g", "p"):
@@ -279,22 +276,22 @@ class Loaders:
     # -- per-record rows ---------------------------------------------------------
 
     def xrefs(self, view: GoldenView) -> list[dict[str, Any]]:
-        loader = self._get(("xrefs",), lambda ids: sql.member_rows(self.conn, ids), [])
+        loader = self._get(("xrefs",), lambda ids: self.reads.member_rows(ids), [])
         return loader.load(view.id, (v.id for v in view.batch.views))
 
     def history(self, view: GoldenView, first: int) -> list[dict[str, Any]]:
         as_of = view.as_of
         loader = self._get(
             ("history", first, as_of),
-            lambda ids: sql.history_rows(self.conn, ids, first, as_of),
+            lambda ids: self.reads.history_rows(ids, first, as_of),
             [],
         )
         return loader.load(view.id, (v.id for v in view.batch.views))
 
     def tasks(self, view: GoldenView) -> list[dict[str, Any]]:
-        loader = self._get(("tasks",), lambda ids: sql.tasks_for(self.conn, ids), [])
+        loader = self._get(("tasks",), lambda ids: self.reads.tasks_for(ids), [])
         return loader.load(view.id, (v.id for v in view.batch.views))
 
     def decisions(self, view: GoldenView) -> list[dict[str, Any]]:
-        loader = self._get(("decisions",), lambda ids: sql.decisions_for(self.conn, ids), [])
+        loader = self._get(("decisions",), lambda ids: self.reads.decisions_for(ids), [])
         return loader.load(view.id, (v.id for v in view.batch.views))

@@ -13,7 +13,6 @@ from typing import Any
 import graphene
 from graphql import FieldNode, GraphQLResolveInfo
 
-from mdm.graphql import sql
 from mdm.graphql.errors import bad_input
 from mdm.graphql.listing import Edge, Page, check_first, decode_cursor, encode_cursor, golden_page
 from mdm.graphql.types_customer import Customer, CustomerConnection, CustomerFilter
@@ -158,7 +157,7 @@ class Query(graphene.ObjectType):
         source_id: str,
         as_of: datetime | None = None,
     ) -> GoldenView | None:
-        gid = sql.golden_by_xref(info.context.conn, source, "customer", source_id)
+        gid = info.context.reads.golden_by_xref(source, "customer", source_id)
         return _one(info, "customer", gid, as_of)
 
     @staticmethod
@@ -172,7 +171,7 @@ class Query(graphene.ObjectType):
         if (id is None) == (sku is None):
             raise bad_input("give exactly one of 'id' and 'sku'", "id")
         if sku is not None:
-            id = sql.golden_by_attr(info.context.conn, "product", "sku", sku)
+            id = info.context.reads.golden_by_attr("product", "sku", sku)
         return _one(info, "product", id, as_of)
 
     @staticmethod
@@ -226,8 +225,8 @@ class Query(graphene.ObjectType):
                 key = (datetime.fromisoformat(at), tid)
             except ValueError as exc:
                 raise bad_input("'after' is not a cursor of this list", "after") from exc
-        rows = sql.task_page(
-            info.context.conn, status=status, entity_type=entity_type, after=key, limit=first + 1
+        rows = info.context.reads.task_page(
+            status=status, entity_type=entity_type, after=key, limit=first + 1
         )
         shown = rows[:first]
         for row in shown:

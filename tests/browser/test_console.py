@@ -12,9 +12,8 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 from playwright.sync_api import Page, expect
 
+from canonical.commands import CreateApiKey
 from mdm.bootstrap import Container
-from mdm.services.keys import create_key
-from mdm.services.uow import run_in_transaction
 from tests.browser.seed import put, seed_review, xref_sources
 from tests.conftest import ADMIN_KEY
 
@@ -118,9 +117,7 @@ def test_an_unknown_key_is_refused_with_a_clear_message(page: Page) -> None:
 
 
 def test_a_reader_key_lacks_the_steward_role(page: Page, container: Container) -> None:
-    secret, _ = run_in_transaction(
-        container.engine, lambda uow: create_key(uow, name="viewer", roles=["reader"])
-    )
+    secret, _ = container.bus.handle(CreateApiKey("viewer", ("reader",)))
     page.goto("/steward")
 
     page.get_by_label("API key").fill(secret)

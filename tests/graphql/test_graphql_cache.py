@@ -6,23 +6,23 @@ import time
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 
+from mdm.bootstrap import Container
+from mdm.domain.principal import Principal
 from mdm.graphql.executor import Executor
 from mdm.graphql.schema import build_schema
-from mdm.services.keys import Principal
 from tests.graphql.gql_helpers import gql, put
 
 READER = Principal("k", "reader", frozenset({"reader"}))
 
 
-def test_the_same_query_text_is_parsed_and_validated_once(engine: Engine) -> None:
+def test_the_same_query_text_is_parsed_and_validated_once(container: Container) -> None:
     executor = Executor(build_schema().graphql_schema)
     query = "query($id: ID!) { customer(id: $id) { id } }"
 
-    first = executor.run(engine, READER, query, {"id": "a"})
-    second = executor.run(engine, READER, query, {"id": "b"})
-    broken = [executor.run(engine, READER, "{ nope }") for _ in range(2)]
+    first = executor.run(container.bus, READER, query, {"id": "a"})
+    second = executor.run(container.bus, READER, query, {"id": "b"})
+    broken = [executor.run(container.bus, READER, "{ nope }") for _ in range(2)]
 
     assert (first.status, second.status) == (200, 200)
     assert [b.status for b in broken] == [400, 400]

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from mdm.db.repository import ST
+from mdm.db.repositories.base import ST
 from tests.graphql.gql_helpers import gql, put
 
 EXPLANATION = {

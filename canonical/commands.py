@@ -1,0 +1,169 @@
+"""Commands: what a caller asks the hub to do, imperative and immutable.
+
+Entry points (REST, CLI, GraphQL, workers) build a command and hand it to the
+message bus; exactly one handler carries it out in one unit of work. A command
+holds plain values only (ids, names, canonical payloads) and who asked for it
+(``actor``) with the request's correlation id, so every change it makes can be
+traced back to the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "AssignTask",
+    "BulkApproveTasks",
+    "Command",
+    "CreateApiKey",
+    "DecideTask",
+    "IngestItem",
+    "IngestRecords",
+    "MergeGoldenRecords",
+    "RegisterSource",
+    "ResubmitQuarantined",
+    "SplitSourceRecord",
+    "TaskSelection",
+    "TaskVerdict",
+    "TrainMatcher",
+    "UnmergeGoldenRecord",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestItem:
+    """One source record as it arrived: both fields unvalidated (``record`` should be a
+    JSON object following the canonical schema; ingest reports what it is not)."""
+
+    source_id: Any
+    record: Any
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRecords:
+    source: str
+    entity_type: str
+    items: tuple[IngestItem, ...]
+    correlation_id: str | None = None
+    # resubmitting from quarantine keeps the failure out of quarantine a second time
+    quarantine_invalid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ResubmitQuarantined:
+    quarantine_id: str
+    record: Any = None  # a corrected record; None submits the kept payload again
+    source_id: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterSource:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateApiKey:
+    name: str
+    roles: tuple[str, ...]
+    secret: str | None = None  # a given secret (MDM_ADMIN_API_KEY); None makes one
+
+
+@dataclass(frozen=True, slots=True)
+class MergeGoldenRecords:
+    entity_type: str
+    survivor_id: str
+    merged_ids: tuple[str, ...]
+    actor: str
+    reason: str | None
+    correlation_id: str | None = None
+    task_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnmergeGoldenRecord:
+    entity_type: str
+    survivor_id: str
+    merged_id: str
+    actor: str
+    reason: str | None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SplitSourceRecord:
+    entity_type: str
+    golden_id: str
+    source: str
+    source_id: str
+    actor: str
+    reason: str | None
+    correlation_id: str | None = None
+
+
+TaskVerdict = Literal["approve", "reject", "defer", "resolve"]
+
+
+@dataclass(frozen=True, slots=True)
+class DecideTask:
+    task_id: str
+    verdict: TaskVerdict
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssignTask:
+    task_id: str
+    assignee: str | None
+    actor: str
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSelection:
+    """Which steward tasks: each field set narrows the selection."""
+
+    entity_type: str | None = None
+    status: str | None = "open"
+    kind: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    source: str | None = None
+    assignee: str | None = None
+    older_than_hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BulkApproveTasks:
+    selection: TaskSelection
+    expected_count: int
+    actor: str
+    reason: str | None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainMatcher:
+    entity_type: str
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+Command = (
+    IngestRecords
+    | ResubmitQuarantined
+    | RegisterSource
+    | CreateApiKey
+    | MergeGoldenRecords
+    | UnmergeGoldenRecord
+    | SplitSourceRecord
+    | DecideTask
+    | AssignTask
+    | BulkApproveTasks
+    | TrainMatcher
+)

@@ -1,0 +1,43 @@
+"""Repositories: every SQL statement of the write side, one class per aggregate or table
+family. They work on the unit of work's connection and never commit."""
+
+from __future__ import annotations
+
+from mdm.db.repositories.admin import ApiKeys, MatchSettingsStore, Quarantine, Sources
+from mdm.db.repositories.base import Repository, chunks, in_list, lock_id
+from mdm.db.repositories.golden import GoldenRecords
+from mdm.db.repositories.keyindex import KeyIndex, Locks
+from mdm.db.repositories.outbox import Outbox
+from mdm.db.repositories.records import SourceRecords
+from mdm.db.repositories.stewardship import (
+    AuditLog,
+    Labels,
+    MatchDecisions,
+    MergeEvents,
+    NotAMatch,
+    TaskQuery,
+    Tasks,
+)
+
+__all__ = [
+    "ApiKeys",
+    "AuditLog",
+    "GoldenRecords",
+    "KeyIndex",
+    "Labels",
+    "Locks",
+    "MatchDecisions",
+    "MatchSettingsStore",
+    "MergeEvents",
+    "NotAMatch",
+    "Outbox",
+    "Quarantine",
+    "Repository",
+    "SourceRecords",
+    "Sources",
+    "TaskQuery",
+    "Tasks",
+    "chunks",
+    "in_list",
+    "lock_id",
+]

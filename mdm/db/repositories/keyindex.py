@@ -1,0 +1,97 @@
+"""The persisted key index that candidate lookup goes through, and writer locks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from mdm.db.repositories.base import MK, Repository, chunks, in_list, lock_id
+
+__all__ = ["KeyIndex", "Locks"]
+
+
+class Locks(Repository):
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        """Serialise writers that touch the same record or identity (PostgreSQL only;
+        SQLite writers are already serialised by BEGIN IMMEDIATE). Transaction-scoped
+        advisory locks, taken in one sorted batch so two writers cannot deadlock."""
+        if self.dialect != "postgresql":
+            return
+        ids = sorted({lock_id(k) for k in keys})
+        if not ids:
+            return
+        self.conn.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock(k) FROM unnest(%(ids)s::bigint[]) AS t(k) ORDER BY k",
+            {"ids": ids},
+        )
+
+
+class KeyIndex(Repository):
+    def golden_ids(
+        self, entity_type: str, keys: Sequence[str], *, per_key: int | None = None
+    ) -> dict[str, set[str]]:
+        """Golden ids carrying each key; at most ``per_key`` of them per key when given
+        (the database ranks within each key, so a common key costs one index range
+        scan and ``per_key`` rows shipped, not thousands)."""
+        found: dict[str, set[str]] = {}
+        for part in chunks(sorted(set(keys))):
+            where = and_(MK.c.entity_type == entity_type, in_list(self.dialect, MK.c.key, part))
+            if per_key is None:
+                stmt = select(MK.c.key, MK.c.golden_id).where(where)
+            else:
+                ranked = (
+                    select(
+                        MK.c.key,
+                        MK.c.golden_id,
+                        func.row_number()
+                        .over(partition_by=MK.c.key, order_by=MK.c.golden_id)
+                        .label("n"),
+                    )
+                    .where(where)
+                    .subquery()
+                )
+                stmt = select(ranked.c.key, ranked.c.golden_id).where(ranked.c.n <= per_key)
+            for key, gid in self.conn.execute(stmt):
+                found.setdefault(key, set()).add(gid)
+        return found
+
+    def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Add keys to the index; a (key, golden id) pair already there is skipped."""
+        if not rows:
+            return
+        unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
+        if self.dialect == "postgresql":
+            # Ingest reads at most a few ids per common key, so it may re-add a pair that
+            # exists: one statement over arrays, skipping those.
+            self.conn.exec_driver_sql(
+                "INSERT INTO match_key (entity_type, key, golden_id) "
+                "SELECT * FROM unnest(%(e)s::text[], %(k)s::text[], %(g)s::text[]) "
+                "ON CONFLICT DO NOTHING",
+                {
+                    "e": [r["entity_type"] for r in unique],
+                    "k": [r["key"] for r in unique],
+                    "g": [r["golden_id"] for r in unique],
+                },
+            )
+        else:
+            self.conn.execute(sqlite_insert(MK).on_conflict_do_nothing(), unique)
+
+    def delete_of(self, entity_type: str, golden_id: str) -> list[str]:
+        """Remove a golden record's keys from the index; returns them."""
+        where = (MK.c.entity_type == entity_type, MK.c.golden_id == golden_id)
+        keys = [k for (k,) in self.conn.execute(select(MK.c.key).where(*where))]
+        self.conn.execute(MK.delete().where(*where))
+        return keys
+
+    def replace(self, entity_type: str, golden_id: str, keys: Iterable[str]) -> None:
+        """The golden record is found under exactly ``keys`` from now on."""
+        self.delete_of(entity_type, golden_id)
+        self.insert(
+            [
+                {"entity_type": entity_type, "key": k, "golden_id": golden_id}
+                for k in sorted(set(keys))
+            ]
+        )

@@ -1,0 +1,96 @@
+"""Source records (the current version of each, with its xref) and their version history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, select, tuple_, update
+
+from mdm.db.repositories.base import SR, SRV, Repository, chunks, in_list
+
+__all__ = ["SourceRecords"]
+
+RecordKey = tuple[str, str, str]
+
+
+class SourceRecords(Repository):
+    def by_source_ids(
+        self, source: str, entity_type: str, source_ids: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for part in chunks(list(source_ids)):
+            stmt = select(SR).where(
+                SR.c.source == source,
+                SR.c.entity_type == entity_type,
+                in_list(self.dialect, SR.c.source_id, part),
+            )
+            for row in self.conn.execute(stmt).mappings():
+                found[row["source_id"]] = dict(row)
+        return found
+
+    def by_keys(self, keys: Sequence[RecordKey]) -> dict[RecordKey, dict[str, Any]]:
+        """Records by ``(source, entity_type, source_id)``."""
+        found: dict[RecordKey, dict[str, Any]] = {}
+        for part in chunks(list(keys)):
+            stmt = select(SR).where(tuple_(SR.c.source, SR.c.entity_type, SR.c.source_id).in_(part))
+            for row in self.conn.execute(stmt).mappings():
+                found[(row["source"], row["entity_type"], row["source_id"])] = dict(row)
+        return found
+
+    def members_of(self, golden_ids: Sequence[str]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(golden_ids))):
+            stmt = select(SR).where(in_list(self.dialect, SR.c.golden_id, part)).order_by(SR.c.id)
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out
+
+    def referring_to(self, ref_keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Records whose reference (parent, product) names one of ``ref_keys``."""
+        out: list[dict[str, Any]] = []
+        for part in chunks(sorted(set(ref_keys))):
+            stmt = select(SR).where(in_list(self.dialect, SR.c.ref_key, part))
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out
+
+    def payloads(self, golden_ids: Sequence[str]) -> dict[str, list[tuple[Any, Any]]]:
+        """``(payload, match_std)`` of every member of each golden record, in id order."""
+        members: dict[str, list[tuple[Any, Any]]] = {}
+        for part in chunks(sorted(set(golden_ids))):
+            owned = in_list(self.dialect, SR.c.golden_id, part)
+            stmt = select(SR.c.golden_id, SR.c.payload, SR.c.match_std).where(owned)
+            for gid, payload, prepared in self.conn.execute(stmt.order_by(SR.c.id)):
+                members.setdefault(gid, []).append((payload, prepared))
+        return members
+
+    def golden_of(self, source: str, entity_type: str, source_id: str) -> str | None:
+        stmt = select(SR.c.golden_id).where(
+            SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id == source_id
+        )
+        return self.conn.execute(stmt).scalar()
+
+    def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._insert(SR, rows)
+
+    def update(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows carry ``id`` plus the columns to set; rows may set different columns."""
+        if not rows:
+            return
+        by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            cols = tuple(sorted(k for k in row if k != "id"))
+            by_cols.setdefault(cols, []).append({**row, "_id": row["id"]})
+        for cols, group in by_cols.items():
+            stmt = (
+                update(SR)
+                .where(SR.c.id == bindparam("_id"))
+                .values({c: bindparam(c) for c in cols})
+            )
+            self.conn.execute(stmt, [{k: v for k, v in g.items() if k != "id"} for g in group])
+
+    def insert_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._insert(SRV, rows)
+
+    def versions(self, record_id: str) -> list[dict[str, Any]]:
+        stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]

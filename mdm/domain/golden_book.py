@@ -1,0 +1,307 @@
+"""Golden-record state in memory during one unit of work.
+
+A use case loads the golden records it touches, changes their membership,
+and calls :meth:`GoldenBook.recompute` after each change; the book keeps the
+versions and outbox events that change produced and writes them all at the
+end (:meth:`GoldenBook.flush`), in the caller's unit of work. Merges, unmerges
+and ingest all go through this one path, so every golden change gets a version
+and an event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from canonical.survivorship import Member, rules_for, survive
+from contracts.events import CloudEvent, golden_event_type
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork
+
+__all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "record_key"]
+
+# Attributes that hold another record's id *in the same source*; survivorship
+# sees them translated to the referenced golden id.
+REFERENCES: dict[str, dict[str, str]] = {
+    "customer": {"parent": "customer"},
+    "price": {"product": "product"},
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def record_key(source: str, entity_type: str, source_id: str) -> str:
+    return f"{source}|{entity_type}|{source_id}"
+
+
+def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str | None:
+    for attr, target in REFERENCES.get(entity_type, {}).items():
+        value = payload.get(attr)
+        if isinstance(value, str) and value:
+            return record_key(source, target, value)
+    return None
+
+
+@dataclass
+class GoldenState:
+    id: str
+    entity_type: str
+    version: int
+    status: str
+    merged_into: str | None
+    attributes: dict[str, Any]
+    lineage: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    is_new: bool = False
+    dirty: bool = False
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> GoldenState:
+        return cls(
+            id=row["id"],
+            entity_type=row["entity_type"],
+            version=row["version"],
+            status=row["status"],
+            merged_into=row["merged_into"],
+            attributes=dict(row["attributes"]),
+            lineage=dict(row["lineage"]),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "entity_type": self.entity_type,
+            "version": self.version,
+            "status": self.status,
+            "merged_into": self.merged_into,
+            "attributes": self.attributes,
+            "lineage": self.lineage,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+class GoldenBook:
+    """The golden records one unit of work touches, and what it did to them."""
+
+    def __init__(self, uow: UnitOfWork, *, correlation_id: str | None) -> None:
+        self.uow = uow
+        self.correlation_id = correlation_id
+        self.goldens: dict[str, GoldenState] = {}
+        self.xref: dict[str, str] = {}  # record key -> golden id, for reference resolution
+        self.versions: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.moved_rows: dict[str, dict[str, Any]] = {}
+
+    # -- loading ---------------------------------------------------------------
+
+    def dependents_of(self, records: Iterable[Mapping[str, Any]]) -> set[str]:
+        """Golden ids whose members refer to any of ``records`` (children, prices)."""
+        keys = {record_key(r["source"], r["entity_type"], r["source_id"]) for r in records}
+        if not keys:
+            return set()
+        found = {r["golden_id"] for r in self.uow.records.referring_to(sorted(keys))}
+        for g in self.goldens.values():
+            if any(m.get("ref_key") in keys for m in g.members.values()):
+                found.add(g.id)
+        return found
+
+    def refresh_dependents(self, records: Iterable[Mapping[str, Any]], *, cause: str) -> None:
+        """Recompute the golden records that refer to ``records`` after their xrefs moved."""
+        ids = self.dependents_of(records)
+        if not ids:
+            return
+        self.load(ids)
+        self.resolve_refs()
+        for gid in sorted(ids):
+            g = self.goldens.get(gid)
+            if g is not None and g.status == "active":
+                self.recompute(g, cause=cause, membership_changed=False)
+
+    def load(self, golden_ids: Iterable[str], *, lock: bool = True) -> None:
+        """Load golden records with their members, locked for update unless ``lock`` is
+        False (a read-only preview); skips those already loaded."""
+        wanted = [g for g in set(golden_ids) if g not in self.goldens]
+        if not wanted:
+            return
+        rows = self.uow.goldens.for_update(wanted, lock=lock)
+        for gid, row in rows.items():
+            self.goldens[gid] = GoldenState.from_row(row)
+        for rec in self.uow.records.members_of(list(rows)):
+            self.goldens[rec["golden_id"]].members[rec["id"]] = rec
+            self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = rec[
+                "golden_id"
+            ]
+
+    def resolve_refs(self, extra: Iterable[str | None] = (), *, members: bool = True) -> None:
+        """Fetch the xrefs that ``extra`` references and (unless ``members`` is False)
+        every loaded member's reference point at."""
+        wanted: set[tuple[str, str, str]] = set()
+        for ref in extra:
+            if ref and ref not in self.xref:
+                s, e, i = ref.split("|", 2)
+                wanted.add((s, e, i))
+        for g in self.goldens.values() if members else ():
+            for rec in g.members.values():
+                ref = rec.get("ref_key")
+                if ref and ref not in self.xref:
+                    s, e, i = ref.split("|", 2)
+                    wanted.add((s, e, i))
+        if wanted:
+            for key, rec in self.uow.records.by_keys(sorted(wanted)).items():
+                self.xref["|".join(key)] = rec["golden_id"]
+
+    def create(self, entity_type: str) -> GoldenState:
+        now = utcnow()
+        g = GoldenState(
+            id=new_id(),
+            entity_type=entity_type,
+            version=0,
+            status="active",
+            merged_into=None,
+            attributes={},
+            lineage={},
+            created_at=now,
+            updated_at=now,
+            is_new=True,
+        )
+        self.goldens[g.id] = g
+        return g
+
+    # -- changing --------------------------------------------------------------
+
+    def member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
+        payload = rec["payload"]
+        refs = REFERENCES.get(g.entity_type)
+        if refs:
+            payload = dict(payload)
+            for attr, target in refs.items():
+                value = payload.get(attr)
+                if isinstance(value, str):
+                    resolved = self.xref.get(record_key(rec["source"], target, value))
+                    if resolved is None:
+                        payload.pop(attr)
+                    else:
+                        payload[attr] = resolved
+        at = rec["source_updated_at"] or rec["received_at"]
+        return Member(rec["source"], rec["source_id"], rec["version"], payload, at)
+
+    def move(self, record_id: str, src: GoldenState, dst: GoldenState) -> dict[str, Any]:
+        """Move one member between golden records (in memory; ``moved_rows`` are written)."""
+        rec = src.members.pop(record_id)
+        rec = {**rec, "golden_id": dst.id}
+        dst.members[record_id] = rec
+        self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = dst.id
+        self.moved_rows[record_id] = {"id": record_id, "golden_id": dst.id}
+        return rec
+
+    def record_status_change(self, g: GoldenState, *, cause: str, change: str) -> None:
+        """A version for a change of status only (merged away, restored)."""
+        self._new_version(g, cause=cause, changed=["status"], change=change)
+
+    def recompute(
+        self,
+        g: GoldenState,
+        *,
+        cause: str,
+        membership_changed: bool,
+        change: str | None = None,
+    ) -> bool:
+        """Apply survivorship; record a version and an event if anything changed."""
+        members = [self.member_view(g, r) for r in g.members.values()]
+        attributes, lineage = survive(rules_for(g.entity_type), members)
+        changed = sorted(
+            k
+            for k in set(attributes) | set(g.attributes)
+            if attributes.get(k) != g.attributes.get(k)
+        )
+        if not changed and not membership_changed and not g.is_new:
+            return False
+        g.attributes, g.lineage = attributes, lineage
+        self._new_version(g, cause=cause, changed=changed, change=change)
+        return True
+
+    def _new_version(
+        self, g: GoldenState, *, cause: str, changed: list[str], change: str | None = None
+    ) -> None:
+        now = utcnow()
+        g.version += 1
+        g.updated_at = now
+        g.dirty = True
+        members = sorted([r["source"], r["source_id"], r["version"]] for r in g.members.values())
+        self.versions.append(
+            {
+                "golden_id": g.id,
+                "version": g.version,
+                "status": g.status,
+                "attributes": g.attributes,
+                "lineage": g.lineage,
+                "members": members,
+                "changed": changed,
+                "cause": cause,
+                "correlation_id": self.correlation_id,
+                "recorded_at": now,
+            }
+        )
+        change = change or ("created" if g.version == 1 else "updated")
+        event = CloudEvent(
+            id=str(uuid.uuid4()),
+            type=golden_event_type(g.entity_type, change),
+            subject=g.id,
+            time=now,
+            correlation_id=self.correlation_id,
+            data={
+                "entity_type": g.entity_type,
+                "golden_id": g.id,
+                "version": g.version,
+                "status": g.status,
+                "merged_into": g.merged_into,
+                "cause": cause,
+                "changed": changed,
+                "attributes": g.attributes,
+                "xrefs": [{"source": m[0], "source_id": m[1]} for m in members],
+            },
+        )
+        self.events.append(
+            {
+                "event_id": event.id,
+                "event_type": event.type,
+                "subject": g.id,
+                "entity_type": g.entity_type,
+                "golden_version": g.version,
+                "envelope": event.envelope(),
+                "correlation_id": self.correlation_id,
+                "created_at": now,
+            }
+        )
+
+    # -- writing ---------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every golden change, version and event of this book to the unit of work
+        (events go to the outbox, numbered at commit)."""
+        new = [g.row() for g in self.goldens.values() if g.is_new and g.version > 0]
+        changed = [g.row() for g in self.goldens.values() if g.dirty and not g.is_new]
+        self.uow.goldens.insert(new)
+        self.uow.goldens.update(changed)
+        self.uow.records.update(list(self.moved_rows.values()))
+        self.uow.goldens.insert_versions(self.versions)
+        self.uow.outbox.add(self.events)
+        for g in self.goldens.values():
+            g.is_new = False
+            g.dirty = False
+        self.versions, self.events, self.moved_rows = [], [], {}
+
+    @property
+    def changed_ids(self) -> set[str]:
+        """Golden records this book changed (created, linked, recomputed) since its last flush."""
+        return {g.id for g in self.goldens.values() if g.dirty}

@@ -1,0 +1,88 @@
+"""Ingest step *validate*: every item against the canonical schema; the invalid ones are
+reported with every error and kept in quarantine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from canonical.commands import IngestItem
+from canonical.errors import FieldError
+from mdm.domain.golden_book import new_id
+from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
+
+__all__ = ["quarantine_row", "reject", "validate"]
+
+MAX_SOURCE_ID = 200
+
+
+def _check_source_id(source_id: Any) -> list[FieldError]:
+    if not isinstance(source_id, str) or not source_id.strip():
+        return [FieldError("/source_id", "source_id must be a non-empty string", "required")]
+    if len(source_id) > MAX_SOURCE_ID:
+        return [FieldError("/source_id", "source_id is longer than 200 characters", "too_long")]
+    return []
+
+
+def validate(run: IngestRun, items: Sequence[IngestItem]) -> list[ValidItem]:
+    """One result per item in ``run.results`` (in order); returns the valid items."""
+    valid: list[ValidItem] = []
+    for index, item in enumerate(items):
+        errors = _check_source_id(item.source_id)
+        if not isinstance(item.record, dict):
+            errors.append(FieldError("/record", "a record must be a JSON object", "type"))
+        else:
+            errors.extend(run.schema.errors(item.record))
+        sid = item.source_id if isinstance(item.source_id, str) else None
+        result = ItemResult(index, sid, "accepted")
+        run.results.append(result)
+        if errors:
+            reject(run, result, item.record, errors)
+        else:
+            assert sid is not None
+            valid.append(ValidItem(index, sid, item.record))
+    return valid
+
+
+def reject(run: IngestRun, result: ItemResult, payload: Any, errors: Sequence[FieldError]) -> None:
+    """Mark ``result`` rejected and keep ``payload`` in quarantine with its errors."""
+    qid = new_id()
+    run.quarantine.append(
+        quarantine_row(
+            qid,
+            run.source,
+            run.entity_type,
+            result.source_id,
+            payload,
+            errors,
+            run.correlation_id,
+            run.now,
+        )
+    )
+    result.status = "rejected"
+    result.errors = [e.as_dict() for e in errors]
+    result.quarantine_id = qid if run.quarantine_invalid else None
+
+
+def quarantine_row(
+    qid: str,
+    source: str,
+    entity_type: str,
+    source_id: str | None,
+    payload: Any,
+    errors: Sequence[FieldError],
+    correlation_id: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": qid,
+        "source": source,
+        "entity_type": entity_type,
+        "source_id": source_id,
+        "payload": payload,
+        "errors": [e.as_dict() for e in errors],
+        "correlation_id": correlation_id,
+        "received_at": now,
+        "status": "open",
+    }

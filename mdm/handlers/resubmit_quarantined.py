@@ -1,0 +1,38 @@
+"""Use case: submit a quarantined payload again (or a corrected one)."""
+
+from __future__ import annotations
+
+from canonical.commands import IngestItem, IngestRecords, ResubmitQuarantined
+from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
+from matching.port import Matcher
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork
+from mdm.domain.ingest import ItemResult, ingest
+
+__all__ = ["handle"]
+
+
+def handle(cmd: ResubmitQuarantined, uow: UnitOfWork, *, matcher: Matcher) -> ItemResult:
+    """Success closes the entry; failure raises :class:`InvalidInput` and leaves the
+    entry open as it was (nothing else is written)."""
+    item = uow.quarantine.get(cmd.quarantine_id)
+    if item is None:
+        raise NotFound(f"no quarantined payload '{cmd.quarantine_id}'")
+    if item["status"] != "open":
+        raise Conflict(f"quarantined payload '{cmd.quarantine_id}' was already {item['status']}")
+    payload = item["payload"] if cmd.record is None else cmd.record
+    ingest_cmd = IngestRecords(
+        source=item["source"],
+        entity_type=item["entity_type"],
+        items=(IngestItem(cmd.source_id or item["source_id"], payload),),
+        correlation_id=cmd.correlation_id,
+        quarantine_invalid=False,
+    )
+    [result] = ingest(uow, matcher, ingest_cmd)
+    if result.status != "accepted":
+        raise InvalidInput(
+            "the payload still breaks the canonical model",
+            [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
+        )
+    uow.quarantine.close(cmd.quarantine_id, status="resubmitted", at=utcnow())
+    return result

@@ -1,0 +1,47 @@
+"""FastAPI dependencies: the container, the correlation id, and running bus work on a
+worker thread so a slow lock or a large query never stalls the event loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from mdm.bootstrap import Container
+from mdm.db.uow import UnitOfWork
+
+__all__ = ["ContainerDep", "CorrelationId", "dispatch", "get_container", "query", "small_query"]
+
+T = TypeVar("T")
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def get_correlation_id(request: Request) -> str | None:
+    return getattr(request.state, "correlation_id", None)
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+CorrelationId = Annotated[str | None, Depends(get_correlation_id)]
+
+
+async def dispatch(container: Container, command: Any) -> Any:
+    """Hand a command to the bus (one transaction) on a worker thread."""
+    return await run_in_threadpool(container.bus.handle, command)
+
+
+async def query(container: Container, read: Callable[[UnitOfWork], T]) -> T:
+    """Run a read in one read-only transaction on a worker thread."""
+    return await run_in_threadpool(container.bus.query, read)
+
+
+def small_query(container: Container, read: Callable[[UnitOfWork], T]) -> T:
+    """Run a read of one record or so on the event loop itself: handing a sub-millisecond
+    read to a worker thread and back costs more than the read (as GraphQL's small
+    queries, see ``mdm.graphql.http``)."""
+    return container.bus.query(read)

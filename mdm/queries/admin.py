@@ -1,0 +1,113 @@
+"""Reads for operators: sources, quarantine, the event feed, the audit log, API keys and
+the match settings in use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from canonical.errors import NotFound
+from matching.port import Matcher
+from matching.settings import MatchSettings, parse_settings
+from mdm.db.uow import UnitOfWork
+from mdm.domain.principal import Principal, expand_roles, hash_key
+from mdm.handlers.train_matcher import MATCHED_TYPES
+from mdm.queries.golden import iso
+
+__all__ = [
+    "audit_entries",
+    "count_admin_keys",
+    "event_feed",
+    "find_principal",
+    "get_quarantined",
+    "list_quarantine",
+    "list_sources",
+    "settings_in_use",
+    "stored_settings",
+]
+
+
+def list_sources(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [{"name": r["name"], "description": r["description"]} for r in uow.sources.all()]
+
+
+def _quarantine_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "entity_type": row["entity_type"],
+        "source_id": row["source_id"],
+        "payload": row["payload"],
+        "errors": row["errors"],
+        "status": row["status"],
+        "correlation_id": row["correlation_id"],
+        "received_at": iso(row["received_at"]),
+    }
+
+
+def list_quarantine(
+    uow: UnitOfWork,
+    *,
+    source: str | None = None,
+    entity_type: str | None = None,
+    status: str | None = "open",
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    total, rows = uow.quarantine.page(
+        source=source, entity_type=entity_type, status=status, limit=limit, offset=offset
+    )
+    return {"total": total, "items": [_quarantine_view(r) for r in rows]}
+
+
+def get_quarantined(uow: UnitOfWork, quarantine_id: str) -> dict[str, Any]:
+    row = uow.quarantine.get(quarantine_id)
+    if row is None:
+        raise NotFound(f"no quarantined payload '{quarantine_id}'")
+    return _quarantine_view(row)
+
+
+def event_feed(uow: UnitOfWork, *, after: int, limit: int) -> dict[str, Any]:
+    """The outbox in commit order after sequence number ``after``."""
+    items = [{"sequence": s, "event": env} for s, env in uow.outbox.feed(after, limit)]
+    return {"events": items, "last": items[-1]["sequence"] if items else after}
+
+
+def audit_entries(uow: UnitOfWork, *, target_id: str | None, limit: int) -> list[dict[str, Any]]:
+    return [
+        {**r, "at": r["at"].isoformat()}
+        for r in uow.audit.entries(target_id=target_id, limit=limit)
+    ]
+
+
+def find_principal(uow: UnitOfWork, secret: str) -> Principal | None:
+    row = uow.api_keys.by_hash(hash_key(secret))
+    if row is None:
+        return None
+    return Principal(row["id"], row["name"], expand_roles(row["roles"]))
+
+
+def count_admin_keys(uow: UnitOfWork) -> int:
+    return sum(1 for roles in uow.api_keys.active_roles() if "admin" in roles)
+
+
+def settings_in_use(uow: UnitOfWork, matcher: Matcher) -> dict[str, Any]:
+    """The versions deciding now, and every stored training, newest first."""
+    return {
+        "in_use": matcher.settings_version,
+        "trained": [
+            {
+                "version": r["version"],
+                "entity_type": r["entity_type"],
+                "labels": r["labels"],
+                "created_by": r["created_by"],
+                "created_at": iso(r["created_at"]),
+            }
+            for r in uow.match_settings.recent()
+        ],
+    }
+
+
+def stored_settings(uow: UnitOfWork) -> list[MatchSettings]:
+    """The newest stored settings of each matched entity type."""
+    bodies = (uow.match_settings.newest_body(e) for e in MATCHED_TYPES)
+    return [parse_settings(body) for body in bodies if body is not None]

@@ -1,0 +1,112 @@
+"""Reads: golden records (now or as of a time), their history, and xrefs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from canonical.errors import NotFound
+from canonical.schemas import schema_for
+from mdm.db.uow import UnitOfWork
+
+__all__ = ["get_golden", "get_history", "get_xref", "iso"]
+
+
+def _xref_view(rec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": rec["source"],
+        "source_id": rec["source_id"],
+        "record_version": rec["version"],
+        "schema_version": rec["schema_version"],
+        "source_updated_at": iso(rec["source_updated_at"]),
+        "received_at": iso(rec["received_at"]),
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def get_golden(
+    uow: UnitOfWork, *, entity_type: str, golden_id: str, as_of: datetime | None = None
+) -> dict[str, Any]:
+    """The golden record with lineage and xrefs; a merged-away id resolves to its survivor."""
+    schema_for(entity_type)
+    row = uow.goldens.get(golden_id)
+    if row is None or row["entity_type"] != entity_type:
+        raise NotFound(f"no {entity_type} golden record '{golden_id}'")
+    resolved_from = None
+    if as_of is None and row["status"] == "merged" and row["merged_into"]:
+        survivor = uow.goldens.get(uow.goldens.survivor_of(golden_id))
+        if survivor is not None and survivor["id"] != golden_id:
+            resolved_from, row = golden_id, survivor
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "entity_type": row["entity_type"],
+        "status": row["status"],
+        "merged_into": row["merged_into"],
+        "resolved_from": resolved_from,
+        "created_at": iso(row["created_at"]),
+    }
+    if as_of is None:
+        members = uow.records.members_of([row["id"]])
+        out |= {
+            "version": row["version"],
+            "updated_at": iso(row["updated_at"]),
+            "attributes": row["attributes"],
+            "lineage": row["lineage"],
+            "xrefs": [_xref_view(m) for m in members],
+        }
+        return out
+    version = uow.goldens.version_as_of(row["id"], as_of)
+    if version is None:
+        raise NotFound(f"{entity_type} golden record '{golden_id}' did not exist at {iso(as_of)}")
+    out |= {
+        "version": version["version"],
+        "status": version["status"],
+        "updated_at": iso(version["recorded_at"]),
+        "as_of": iso(as_of),
+        "attributes": version["attributes"],
+        "lineage": version["lineage"],
+        "xrefs": [
+            {"source": s, "source_id": i, "record_version": v} for s, i, v in version["members"]
+        ],
+    }
+    return out
+
+
+def get_history(
+    uow: UnitOfWork, *, entity_type: str, golden_id: str, limit: int = 100
+) -> list[dict[str, Any]]:
+    row = uow.goldens.get(golden_id)
+    if row is None or row["entity_type"] != entity_type:
+        raise NotFound(f"no {entity_type} golden record '{golden_id}'")
+    return [
+        {
+            "version": v["version"],
+            "status": v["status"],
+            "cause": v["cause"],
+            "changed": v["changed"],
+            "correlation_id": v["correlation_id"],
+            "recorded_at": iso(v["recorded_at"]),
+            "attributes": v["attributes"],
+        }
+        for v in uow.goldens.history(golden_id, limit)
+    ]
+
+
+def get_xref(uow: UnitOfWork, *, source: str, entity_type: str, source_id: str) -> dict[str, Any]:
+    schema_for(entity_type)
+    found = uow.records.by_source_ids(source, entity_type, [source_id])
+    rec = found.get(source_id)
+    if rec is None:
+        raise NotFound(f"no {entity_type} record '{source_id}' from source '{source}'")
+    golden = uow.goldens.get(rec["golden_id"])
+    return {
+        "source": source,
+        "entity_type": entity_type,
+        "source_id": source_id,
+        "golden_id": rec["golden_id"],
+        "golden_status": golden["status"] if golden else None,
+        **{k: v for k, v in _xref_view(rec).items() if k not in ("source", "source_id")},
+    }

@@ -1,0 +1,109 @@
+"""Reads: the steward task queue, and one task with everything needed to decide it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from canonical.commands import TaskSelection
+from canonical.errors import NotFound
+from canonical.survivorship import rules_for, survive
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.tasks import display_name, task_query
+from mdm.queries.golden import iso
+
+__all__ = ["get_task", "list_tasks"]
+
+
+def _summary(row: Any, left: Any = None, right: Any = None) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "entity_type": row["entity_type"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "score": row["score"],
+        "source": row["source"],
+        "assignee": row["assignee"],
+        "golden_id": row["golden_id"],
+        "candidate_golden_id": row["candidate_golden_id"],
+        "left_name": display_name(left),
+        "right_name": display_name(right),
+        "created_at": iso(row["created_at"]),
+        "decided_by": row["decided_by"],
+        "decided_at": iso(row["decided_at"]),
+        "reason": row["reason"],
+    }
+
+
+def list_tasks(
+    uow: UnitOfWork, selection: TaskSelection, *, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """One page of the queue, highest priority first, oldest first within a priority."""
+    query = task_query(selection, now=utcnow())
+    rows = uow.tasks.page(query, limit=limit, offset=offset)
+    return {
+        "total": uow.tasks.count(query),
+        "limit": limit,
+        "offset": offset,
+        "items": [_summary(r, r["left_attrs"], r["right_attrs"]) for r in rows],
+    }
+
+
+def _golden_side(book: GoldenBook, gid: str | None) -> dict[str, Any] | None:
+    if gid is None or gid not in book.goldens:
+        return None
+    g = book.goldens[gid]
+    return {
+        "golden_id": g.id,
+        "status": g.status,
+        "merged_into": g.merged_into,
+        "version": g.version,
+        "attributes": g.attributes,
+        "lineage": g.lineage,
+        "xrefs": [
+            {"source": m["source"], "source_id": m["source_id"], "record_version": m["version"]}
+            for m in g.members.values()
+        ],
+    }
+
+
+def _preview(book: GoldenBook, task: dict[str, Any]) -> dict[str, Any]:
+    """What the golden record would look like after the merge (nothing written)."""
+    survivor = book.goldens[task["candidate_golden_id"]]
+    members = [
+        book.member_view(survivor, m)
+        for gid in (task["candidate_golden_id"], task["golden_id"])
+        for m in book.goldens[gid].members.values()
+    ]
+    attrs, lineage = survive(rules_for(task["entity_type"]), members)
+    return {"attributes": attrs, "lineage": lineage}
+
+
+def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
+    """Both sides attribute by attribute, the matcher's explanation, and a survivorship
+    preview of the merge."""
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"no steward task '{task_id}'")
+    book = GoldenBook(uow, correlation_id=None)
+    book.load([i for i in (task["golden_id"], task["candidate_golden_id"]) if i], lock=False)
+    book.resolve_refs()
+    left = _golden_side(book, task["golden_id"])
+    right = _golden_side(book, task["candidate_golden_id"])
+    la = (left or {}).get("attributes", {})
+    ra = (right or {}).get("attributes", {})
+    comparison = [
+        {"attribute": a, "left": la.get(a), "right": ra.get(a), "same": la.get(a) == ra.get(a)}
+        for a in sorted(set(la) | set(ra))
+    ]
+    return {
+        **_summary(task, la, ra),
+        "explanation": task["explanation"],
+        "settings_version": task["settings_version"],
+        "left": left,
+        "right": right,
+        "comparison": comparison,
+        "preview": _preview(book, task) if left and right else None,
+    }
