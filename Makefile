@@ -38,6 +38,7 @@ test: install-dev browser
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_sizes.py
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 

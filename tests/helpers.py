@@ -26,7 +26,7 @@ def counts(engine: Engine, tables: tuple[str, ...] = STATE_TABLES) -> dict[str, 
 
 def outbox(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT envelope FROM outbox ORDER BY id")).all()
+        rows = conn.execute(text("SELECT envelope FROM outbox ORDER BY seq")).all()
     import json
 
     return [r[0] if isinstance(r[0], dict) else json.loads(r[0]) for r in rows]

@@ -23,10 +23,11 @@ from functools import cached_property
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mdm.db import repositories as r
 from mdm.db.read import ReadModel
+from mdm.db.repositories.base import UniqueRace, is_unique_violation
 
 __all__ = ["UniqueRace", "UnitOfWork", "is_unique_violation", "run_in_transaction"]
 
@@ -34,16 +35,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRYABLE_PG = {"40001", "40P01", "55P03"}  # serialization_failure, deadlock, lock_not_available
-
-
-class UniqueRace(Exception):
-    """A concurrent writer inserted the same unique key first; the use case runs again
-    and then sees that row (raised by repositories where such a race is expected)."""
-
-
-def is_unique_violation(exc: IntegrityError) -> bool:
-    code = getattr(exc.orig, "sqlstate", None)
-    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 class UnitOfWork:

@@ -14,20 +14,13 @@ from typing import Any
 from canonical.commands import TrainMatcher
 from canonical.errors import Conflict, InvalidInput
 from canonical.schemas import schema_for
-from matching.port import LearningMatcher, Matcher
+from matching.port import Matcher
 from matching.settings import to_json
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
+from mdm.domain.learning import MATCHED_TYPES, learner
 
-__all__ = ["MATCHED_TYPES", "handle", "learner"]
-
-MATCHED_TYPES = ("customer", "product")
-
-
-def learner(matcher: Matcher) -> LearningMatcher:
-    if not isinstance(matcher, LearningMatcher):
-        raise Conflict("the configured matcher does not learn from steward decisions")
-    return matcher
+__all__ = ["handle"]
 
 
 def handle(cmd: TrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:

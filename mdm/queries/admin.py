@@ -9,8 +9,8 @@ from canonical.errors import NotFound
 from matching.port import Matcher
 from matching.settings import MatchSettings, parse_settings
 from mdm.db.uow import UnitOfWork
+from mdm.domain.learning import MATCHED_TYPES
 from mdm.domain.principal import Principal, expand_roles, hash_key
-from mdm.handlers.train_matcher import MATCHED_TYPES
 from mdm.queries.golden import iso
 
 __all__ = [

@@ -28,7 +28,7 @@ class Sources(Repository):
         return [dict(r) for r in self.conn.execute(select(SS).order_by(SS.c.name)).mappings()]
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self._insert(SS, [row])
+        self._insert_racing(SS, [row])
 
 
 class ApiKeys(Repository):
@@ -40,7 +40,7 @@ class ApiKeys(Repository):
         return dict(row) if row else None
 
     def add(self, row: Mapping[str, Any]) -> None:
-        self._insert(AK, [row])
+        self._insert_racing(AK, [row])
 
     def active_roles(self) -> list[list[str]]:
         return [
@@ -104,7 +104,7 @@ class MatchSettingsStore(Repository):
             select(MS.c.version).where(MS.c.version == row["version"])
         ).first()
         if exists is None:
-            self._insert(MS, [row])
+            self._insert_racing(MS, [row])
             return
         keep = {k: v for k, v in row.items() if k in ("labels", "created_by", "created_at")}
         self.conn.execute(MS.update().where(MS.c.version == row["version"]).values(**keep))

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import JSON, String, Table, any_, insert, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from mdm.db import tables as t
 
@@ -37,8 +38,10 @@ __all__ = [
     "SS",
     "ST",
     "Repository",
+    "UniqueRace",
     "chunks",
     "in_list",
+    "is_unique_violation",
     "lock_id",
 ]
 
@@ -65,6 +68,17 @@ ME = _table(t.MergeEventRow)
 NM = _table(t.NotAMatchRow)
 ML = _table(t.MatchLabelRow)
 MS = _table(t.MatchSettingsRow)
+
+
+class UniqueRace(Exception):
+    """A concurrent writer inserted the same unique key first; the use case runs again
+    and then sees that row (raised by repositories where such a race is expected)."""
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
 
 _IN_CHUNK = 500
 _COPY_FROM = 20  # below this many rows a plain INSERT beats COPY's set-up round trips
@@ -100,6 +114,18 @@ class Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
+
+    def _insert_racing(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows whose unique key a concurrent writer may insert first (checked
+        just before by the caller): that race is :class:`UniqueRace`, so the use case
+        runs again and sees the other writer's row. Other integrity errors propagate."""
+        try:
+            with self.conn.begin_nested():
+                self._insert(table, rows)
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            raise UniqueRace(f"{table.name}: {exc.orig}") from exc
 
     def _insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many rows. PostgreSQL gets COPY (one stream instead of a statement per

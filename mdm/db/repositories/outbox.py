@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from mdm.db.repositories.base import OB, OS, Repository
@@ -49,12 +51,17 @@ class Outbox(Repository):
         self._insert(OB, rows)
 
     def _take(self, n: int) -> int:
+        """Reserve ``n`` numbers; returns the last. The row lock taken here is held until
+        the commit, which is what makes the numbers follow commit order."""
         stmt = update(OS).where(OS.c.name == _NAME).values(last=OS.c.last + n).returning(OS.c.last)
         last = self.conn.execute(stmt).scalar()
         if last is None:  # the counter row is missing (an emptied database): start after the max
             start = self.conn.execute(select(func.coalesce(func.max(OB.c.seq), 0))).scalar_one()
-            self.conn.execute(insert(OS).values(name=_NAME, last=int(start) + n))
-            return int(start) + n
+            dialect_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+            self.conn.execute(
+                dialect_insert(OS).values(name=_NAME, last=int(start)).on_conflict_do_nothing()
+            )
+            last = self.conn.execute(stmt).scalar_one()
         return int(last)
 
     def after(self, seq: int, limit: int) -> list[dict[str, Any]]:
