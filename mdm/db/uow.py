@@ -110,6 +110,22 @@ class UnitOfWork:
         return r.MatchSettingsStore(self._conn)
 
     @cached_property
+    def targets(self) -> r.Targets:
+        return r.Targets(self._conn)
+
+    @cached_property
+    def deliveries(self) -> r.Deliveries:
+        return r.Deliveries(self._conn)
+
+    @cached_property
+    def crosswalk(self) -> r.Crosswalk:
+        return r.Crosswalk(self._conn)
+
+    @cached_property
+    def relay_positions(self) -> r.RelayPositions:
+        return r.RelayPositions(self._conn)
+
+    @cached_property
     def reads(self) -> ReadModel:
         """Read-model queries (GraphQL, REST lists) in this transaction's snapshot."""
         return ReadModel(self._conn)

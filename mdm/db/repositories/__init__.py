@@ -18,10 +18,13 @@ from mdm.db.repositories.stewardship import (
     TaskQuery,
     Tasks,
 )
+from mdm.db.repositories.sync import Crosswalk, Deliveries, RelayPositions, Targets
 
 __all__ = [
     "ApiKeys",
     "AuditLog",
+    "Crosswalk",
+    "Deliveries",
     "GoldenRecords",
     "KeyIndex",
     "Labels",
@@ -32,9 +35,11 @@ __all__ = [
     "NotAMatch",
     "Outbox",
     "Quarantine",
+    "RelayPositions",
     "Repository",
     "SourceRecords",
     "Sources",
+    "Targets",
     "TaskQuery",
     "Tasks",
     "chunks",

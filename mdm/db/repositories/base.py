@@ -22,6 +22,8 @@ from mdm.db import tables as t
 __all__ = [
     "AK",
     "AU",
+    "DA",
+    "DL",
     "GR",
     "GV",
     "MD",
@@ -33,10 +35,13 @@ __all__ = [
     "OB",
     "OS",
     "QT",
+    "RP",
     "SR",
     "SRV",
     "SS",
     "ST",
+    "TG",
+    "XW",
     "Repository",
     "UniqueRace",
     "chunks",
@@ -68,6 +73,11 @@ ME = _table(t.MergeEventRow)
 NM = _table(t.NotAMatchRow)
 ML = _table(t.MatchLabelRow)
 MS = _table(t.MatchSettingsRow)
+TG = _table(t.SyncTargetRow)
+DL = _table(t.DeliveryRow)
+DA = _table(t.DeliveryAttemptRow)
+XW = _table(t.CrosswalkRow)
+RP = _table(t.RelayPositionRow)
 
 
 class UniqueRace(Exception):

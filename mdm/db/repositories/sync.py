@@ -1,0 +1,319 @@
+"""Outbound sync state: targets, deliveries, their attempts, the crosswalk, relay positions.
+
+Delivery rows are planned with one upsert per batch (intermediate versions
+coalesce into ``wanted_version``), claimed with ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL (SQLite writers are serialised anyway), and finished only by the
+worker that still holds the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks, in_list
+
+__all__ = ["Crosswalk", "Deliveries", "RelayPositions", "Targets"]
+
+DELIVERY_STATES = ("pending", "in_flight", "delivered", "dead")
+
+
+class Targets(Repository):
+    def get(self, name: str, *, lock: bool = False) -> dict[str, Any] | None:
+        stmt = select(TG).where(TG.c.name == name)
+        if lock and self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        row = self.conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def all(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(select(TG).order_by(TG.c.name)).mappings()]
+
+    def put(self, row: Mapping[str, Any]) -> None:
+        """Create the target or replace its configuration (its pause and tokens stay)."""
+        keep = {"paused_until", "pause_reason", "tokens", "tokens_at", "created_at"}
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        stmt = insert(TG).values(**row)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["name"],
+            set_={c: stmt.excluded[c] for c in row if c not in keep and c != "name"},
+        )
+        self.conn.execute(stmt)
+
+    def remove(self, name: str) -> bool:
+        self.conn.execute(delete(DL).where(DL.c.target == name))
+        return bool(self.conn.execute(delete(TG).where(TG.c.name == name)).rowcount)
+
+    def pause(self, name: str, *, until: datetime, reason: str) -> None:
+        self.conn.execute(
+            update(TG).where(TG.c.name == name).values(paused_until=until, pause_reason=reason)
+        )
+
+    def set_tokens(self, name: str, tokens: float, at: datetime) -> None:
+        self.conn.execute(update(TG).where(TG.c.name == name).values(tokens=tokens, tokens_at=at))
+
+    def stats(self, now: datetime) -> dict[str, dict[str, Any]]:
+        """Per target: deliveries by state, and the age of the oldest undelivered change."""
+        stmt = select(DL.c.target, DL.c.state, func.count(), func.min(DL.c.changed_at)).group_by(
+            DL.c.target, DL.c.state
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for target, state, count, oldest in self.conn.execute(stmt):
+            entry = out.setdefault(target, {s: 0 for s in DELIVERY_STATES} | {"oldest": None})
+            entry[state] = int(count)
+            if state in ("pending", "in_flight") and oldest is not None:
+                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+                if entry["oldest"] is None or oldest < entry["oldest"]:
+                    entry["oldest"] = oldest
+        return out
+
+
+_UPSERT = """
+INSERT INTO delivery (id, target, golden_id, entity_type, parent_golden_id, state,
+    wanted_version, force, attempts, next_attempt_at, correlation_id, changed_at,
+    created_at, updated_at)
+VALUES (:id, :target, :golden_id, :entity_type, :parent_golden_id, 'pending',
+    :wanted_version, false, 0, :now, :correlation_id, :changed_at, :now, :now)
+ON CONFLICT (target, golden_id) DO UPDATE SET
+    wanted_version = {greatest}(delivery.wanted_version, excluded.wanted_version),
+    parent_golden_id = excluded.parent_golden_id,
+    correlation_id = excluded.correlation_id,
+    updated_at = excluded.updated_at,
+    changed_at = CASE WHEN delivery.state IN ('delivered', 'dead')
+        THEN excluded.changed_at ELSE delivery.changed_at END,
+    attempts = CASE WHEN delivery.state IN ('delivered', 'dead')
+        THEN 0 ELSE delivery.attempts END,
+    next_attempt_at = CASE WHEN delivery.state IN ('delivered', 'dead')
+        THEN excluded.next_attempt_at ELSE delivery.next_attempt_at END,
+    state = CASE
+        WHEN delivery.state = 'in_flight' THEN 'in_flight'
+        WHEN {greatest}(delivery.wanted_version, excluded.wanted_version)
+            > COALESCE(delivery.delivered_version, 0) THEN 'pending'
+        ELSE delivery.state END
+"""
+
+_CLAIM = """
+UPDATE delivery SET state = 'in_flight', lease_until = :lease, claimed_by = :worker,
+    attempts = attempts + 1, updated_at = :now
+WHERE id IN (
+    SELECT d.id FROM delivery d
+    WHERE d.target = :target
+      AND ((d.state = 'pending' AND d.next_attempt_at <= :now)
+           OR (d.state = 'in_flight' AND d.lease_until < :now))
+      AND NOT EXISTS (
+          SELECT 1 FROM delivery p
+          WHERE p.target = d.target AND p.golden_id = d.parent_golden_id
+            AND p.state IN ('pending', 'in_flight') AND p.id <> d.id)
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT :n {lock})
+RETURNING id, target, golden_id, entity_type, wanted_version, delivered_version,
+    delivered_hash, force, attempts, correlation_id, changed_at
+"""
+
+
+class Deliveries(Repository):
+    def plan(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue each ``(target, golden_id)`` at ``wanted_version`` (or keep a newer one);
+        a delivered or dead one becomes pending again when the version is newer."""
+        if not rows:
+            return
+        greatest = "GREATEST" if self.dialect == "postgresql" else "MAX"
+        self.conn.execute(text(_UPSERT.format(greatest=greatest)), [dict(r) for r in rows])
+
+    def claim(
+        self, *, target: str, worker: str, now: datetime, lease: datetime, limit: int
+    ) -> list[dict[str, Any]]:
+        """Take up to ``limit`` due deliveries of ``target`` (parents before children; an
+        expired lease counts as due); each is then in flight, held by ``worker``."""
+        if limit <= 0:
+            return []
+        lock = "FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+        params = {"target": target, "worker": worker, "now": now, "lease": lease, "n": limit}
+        result = self.conn.execute(text(_CLAIM.format(lock=lock)), params)
+        return [dict(r) for r in result.mappings()]
+
+    def finish(self, worker: str, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Apply outcomes to deliveries ``worker`` still holds; returns how many applied.
+        Each row has ``id`` and the columns to set."""
+        done = 0
+        by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            cols = tuple(sorted(k for k in row if k != "id"))
+            by_cols.setdefault(cols, []).append({**row, "_id": row["id"], "_worker": worker})
+        for cols, group in by_cols.items():
+            stmt = (
+                update(DL)
+                .where(
+                    DL.c.id == bindparam("_id"),
+                    DL.c.claimed_by == bindparam("_worker"),
+                    DL.c.state == "in_flight",
+                )
+                .values({c: bindparam(c) for c in cols})
+            )
+            params = [{k: v for k, v in g.items() if k != "id"} for g in group]
+            result = self.conn.execute(stmt, params)
+            done += max(result.rowcount, 0)
+        return done
+
+    def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._insert(DA, rows)
+
+    def attempts_of(self, delivery_id: str) -> list[dict[str, Any]]:
+        stmt = select(DA).where(DA.c.delivery_id == delivery_id).order_by(DA.c.id)
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def page(
+        self,
+        *,
+        target: str | None,
+        state: str | None,
+        golden_id: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        conds = [
+            c
+            for value, c in (
+                (target, DL.c.target == target),
+                (state, DL.c.state == state),
+                (golden_id, DL.c.golden_id == golden_id),
+            )
+            if value
+        ]
+        total = self.conn.execute(select(func.count()).select_from(DL).where(*conds)).scalar_one()
+        stmt = (
+            select(DL)
+            .where(*conds)
+            .order_by(DL.c.updated_at.desc(), DL.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return int(total), [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def replay(
+        self,
+        *,
+        now: datetime,
+        target: str | None = None,
+        state: str | None = None,
+        ids: Sequence[str] | None = None,
+        golden_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[str]:
+        """Make the selected deliveries pending now, forced (sent even if the target
+        already has their version); returns their ids. In-flight ones are left alone."""
+        conds: list[Any] = [DL.c.state != "in_flight"]
+        for value, cond in (
+            (target, DL.c.target == target),
+            (state, DL.c.state == state),
+            (golden_id, DL.c.golden_id == golden_id),
+            (since, DL.c.updated_at >= since),
+            (until, DL.c.updated_at <= until),
+        ):
+            if value is not None:
+                conds.append(cond)
+        if ids is not None:
+            conds.append(in_list(self.dialect, DL.c.id, list(ids)) if ids else DL.c.id.is_(None))
+        chosen = [i for (i,) in self.conn.execute(select(DL.c.id).where(and_(*conds)))]
+        for part in chunks(chosen):
+            self.conn.execute(
+                update(DL)
+                .where(in_list(self.dialect, DL.c.id, part))
+                .values(
+                    state="pending", force=True, attempts=0, next_attempt_at=now, updated_at=now
+                )
+            )
+        return chosen
+
+    def missing_for(
+        self, target: str, entity_types: Sequence[str], limit: int
+    ) -> list[dict[str, Any]]:
+        """Golden records of ``entity_types`` the target has no delivery for yet, or whose
+        acknowledged version is behind (drift); at most ``limit``."""
+        joined = and_(DL.c.golden_id == GR.c.id, DL.c.target == target)
+        stmt = (
+            select(GR.c.id, GR.c.entity_type, GR.c.version, GR.c.attributes, GR.c.updated_at)
+            .select_from(GR.outerjoin(DL, joined))
+            .where(
+                GR.c.entity_type.in_(list(entity_types)),
+                (DL.c.id.is_(None))
+                | (
+                    (DL.c.state == "delivered")
+                    & (func.coalesce(DL.c.delivered_version, 0) < GR.c.version)
+                ),
+            )
+            .order_by(GR.c.id)
+            .limit(limit)
+        )
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+
+class Crosswalk(Repository):
+    def put(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Remember (or replace) the id each target gave each golden record."""
+        if not rows:
+            return
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        stmt = insert(XW)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["target", "golden_id"],
+            set_={"target_id": stmt.excluded.target_id, "updated_at": stmt.excluded.updated_at},
+        )
+        self.conn.execute(stmt, [dict(r) for r in rows])
+
+    def of(self, target: str, golden_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in chunks(sorted(set(golden_ids))):
+            stmt = select(XW.c.golden_id, XW.c.target_id).where(
+                XW.c.target == target, in_list(self.dialect, XW.c.golden_id, part)
+            )
+            out.update((g, t) for g, t in self.conn.execute(stmt))
+        return out
+
+    def golden_for(self, source: str, entity_type: str, ids: Sequence[str]) -> dict[str, str]:
+        """Golden ids of records a target created, by the id it gave them, for records that
+        target sends back as ``source``."""
+        out: dict[str, str] = {}
+        for part in chunks(sorted(set(ids))):
+            stmt = select(XW.c.target_id, XW.c.golden_id).where(
+                XW.c.source == source,
+                XW.c.entity_type == entity_type,
+                in_list(self.dialect, XW.c.target_id, part),
+            )
+            out.update((t, g) for t, g in self.conn.execute(stmt))
+        return out
+
+    def for_golden(self, golden_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for part in chunks(sorted(set(golden_ids))):
+            stmt = select(XW).where(in_list(self.dialect, XW.c.golden_id, part))
+            for row in self.conn.execute(stmt.order_by(XW.c.target)).mappings():
+                out.setdefault(row["golden_id"], []).append(dict(row))
+        return out
+
+
+class RelayPositions(Repository):
+    def hold(self, name: str, at: datetime) -> int | None:
+        """The relay's position, locked for this transaction; None when another worker
+        holds it right now (PostgreSQL) — that worker is relaying."""
+        stmt = select(RP.c.seq).where(RP.c.name == name)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)
+        seq = self.conn.execute(stmt).scalar()
+        if seq is not None:
+            return int(seq)
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        self.conn.execute(
+            insert(RP).values(name=name, seq=0, updated_at=at).on_conflict_do_nothing()
+        )
+        seq = self.conn.execute(stmt).scalar()
+        return None if seq is None else int(seq)
+
+    def move(self, name: str, seq: int, at: datetime) -> None:
+        self.conn.execute(update(RP).where(RP.c.name == name).values(seq=seq, updated_at=at))

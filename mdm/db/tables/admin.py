@@ -1,0 +1,45 @@
+"""Quarantine and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from mdm.db.tables.columns import json_column, ts
+
+__all__ = ["ApiKeyRow", "QuarantineRow"]
+
+
+class QuarantineRow(SQLModel, table=True):
+    """Rejected payloads, kept verbatim with every error, until re-submitted."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_status", "status", "source"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    source: str = Field(max_length=64)
+    entity_type: str = Field(max_length=32)
+    source_id: str | None = Field(default=None, max_length=200)
+    payload: Any = json_column(nullable=True)
+    errors: list[Any] = json_column()
+    correlation_id: str | None = Field(default=None, max_length=100)
+    received_at: datetime = ts(nullable=False)
+    status: str = Field(default="open", max_length=16)
+    resolved_at: datetime | None = ts(nullable=True)
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """API keys: only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    __tablename__ = "api_key"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(max_length=64, unique=True)
+    roles: list[Any] = json_column()
+    created_at: datetime = ts(nullable=False)
+    revoked_at: datetime | None = ts(nullable=True)
