@@ -37,7 +37,7 @@ __all__ = [
     "settle",
 ]
 
-USER_AGENT = "golden-record-hub/0.1 (+https://github.com/golden-record-hub; sync connector)"
+USER_AGENT = "golden-record-hub/0.1 (sync connector)"
 _MAX_CORRELATION_IDS = 20
 
 

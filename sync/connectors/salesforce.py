@@ -251,4 +251,7 @@ class SalesforceConnector:
             )
         if code and 400 <= status < 500 and status != 429:
             return self._record_error(errors, record, status=status)
-        return default_error(response, f"Salesforce answered {status}: {first.get('message')}")
+        detail = first.get("message")
+        return default_error(
+            response, f"Salesforce answered {status}" + (f": {detail}" if detail else "")
+        )
