@@ -252,6 +252,8 @@ class SalesforceConnector:
         if code and 400 <= status < 500 and status != 429:
             return self._record_error(errors, record, status=status)
         detail = first.get("message")
-        return default_error(
+        err = default_error(
             response, f"Salesforce answered {status}" + (f": {detail}" if detail else "")
         )
+        err.target_code = code
+        return err
