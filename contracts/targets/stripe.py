@@ -1,0 +1,83 @@
+"""Stripe API: the customer wire shapes the billing connector sends and reads.
+
+Relied on:
+- Customers (create ``POST /v1/customers``, update ``POST /v1/customers/{id}``, delete
+  ``DELETE /v1/customers/{id}`` answering ``deleted: true``, search
+  ``GET /v1/customers/search?query=metadata['key']:'value'``): https://docs.stripe.com/api/customers
+- Request bodies are form-encoded; nested fields as ``address[line1]``, metadata as
+  ``metadata[key]``; an empty value unsets a field or a metadata key:
+  https://docs.stripe.com/api/metadata
+- Idempotent requests (the first answer of a key is saved and replayed for the same
+  parameters, keys up to 255 characters, pruned after 24 hours, other parameters with the same
+  key are an ``idempotency_error``): https://docs.stripe.com/api/idempotent_requests
+- Errors (``{"error": {"type", "code", "message", "param"}}``, types ``api_error``,
+  ``card_error``, ``idempotency_error``, ``invalid_request_error``; 409 for a key in use,
+  429 for rate limits, which run before the idempotency layer):
+  https://docs.stripe.com/api/errors and https://docs.stripe.com/error-low-level
+- Search is eventually consistent, so it is not for read-after-write:
+  https://docs.stripe.com/search
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+__all__ = [
+    "GOLDEN_ID_KEY",
+    "MERGED_INTO_KEY",
+    "STATUS_KEY",
+    "Customer",
+    "DeletedCustomer",
+    "ErrorBody",
+    "ErrorDetail",
+    "SearchResult",
+    "search_query",
+]
+
+# metadata keys the hub owns on every customer it creates
+GOLDEN_ID_KEY = "mdm_golden_id"
+STATUS_KEY = "mdm_status"
+MERGED_INTO_KEY = "mdm_merged_into"
+
+
+class ErrorDetail(TypedDict):
+    type: str
+    message: str
+    code: NotRequired[str]
+    param: NotRequired[str]
+    doc_url: NotRequired[str]
+
+
+class ErrorBody(TypedDict):
+    error: ErrorDetail
+
+
+class Customer(TypedDict):
+    id: str
+    object: str
+    name: NotRequired[str | None]
+    email: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    address: NotRequired[dict[str, Any] | None]
+    metadata: dict[str, str]
+    created: NotRequired[int]
+
+
+class DeletedCustomer(TypedDict):
+    id: str
+    object: str
+    deleted: bool
+
+
+class SearchResult(TypedDict):
+    object: str
+    url: str
+    has_more: bool
+    data: list[Customer]
+    next_page: NotRequired[str | None]
+
+
+def search_query(golden_id: str) -> str:
+    """The search query that finds the customer carrying ``golden_id`` in its metadata."""
+    escaped = golden_id.replace("\\", "\\\\").replace("'", "\\'")
+    return f"metadata['{GOLDEN_ID_KEY}']:'{escaped}'"

@@ -1,0 +1,196 @@
+"""What every connector shares about HTTP: the client, and the transport-failure boundary.
+
+``HttpClient.send`` is the only place an httpx exception is caught; it becomes a
+RetryableError whose code says whether the request can have reached the target
+(``no_answer``, ``timeout``) or certainly did not (``connect_failed``). Each connector maps
+the HTTP *answers* of its API in one function of its own, falling back on
+``default_error`` for statuses its API gives no special meaning.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from sync.connectors.base import (
+    DeliveryError,
+    ErrorCode,
+    OutboundRecord,
+    PermanentError,
+    PushResult,
+    RetryableError,
+    TargetConfig,
+)
+
+__all__ = [
+    "HttpClient",
+    "correlation_header",
+    "default_error",
+    "json_body",
+    "push_each",
+    "retry_after",
+    "settle",
+]
+
+USER_AGENT = "golden-record-hub/0.1 (sync connector)"
+_MAX_CORRELATION_IDS = 20
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (delta-seconds or an HTTP date), None when absent or unreadable."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The parsed JSON answer, or None when it is empty or not JSON."""
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def correlation_header(records: Iterable[OutboundRecord]) -> str | None:
+    """The records' distinct correlation ids as one header value (a list, in order)."""
+    seen: dict[str, None] = {}
+    for record in records:
+        if record.correlation_id:
+            seen.setdefault(record.correlation_id, None)
+    ids = list(seen)[:_MAX_CORRELATION_IDS]
+    return ", ".join(ids) or None
+
+
+def default_error(response: httpx.Response, message: str | None = None) -> DeliveryError:
+    """The meaning HTTP itself gives a status, for answers an API adds nothing to."""
+    status = response.status_code
+    text = message or f"{response.request.method} {response.request.url.path} answered {status}"
+    wait = retry_after(response)
+    if status == 429:
+        return RetryableError(
+            ErrorCode.RATE_LIMITED, text, retry_after=wait, scope="target", status=status
+        )
+    if status == 503:
+        return RetryableError(
+            ErrorCode.UNAVAILABLE, text, retry_after=wait, scope="target", status=status
+        )
+    if status in (502, 504):
+        return RetryableError(
+            ErrorCode.NO_ANSWER,
+            f"{text}: a gateway lost the answer; the change may be applied",
+            retry_after=wait,
+            status=status,
+        )
+    if status >= 500:
+        return RetryableError(ErrorCode.SERVER_ERROR, text, retry_after=wait, status=status)
+    if status == 408:
+        return RetryableError(ErrorCode.TIMEOUT, text, status=status)
+    if status == 401:
+        return RetryableError(ErrorCode.UNAUTHORIZED, text, scope="target", status=status)
+    if status == 403:
+        return PermanentError(ErrorCode.FORBIDDEN, text, status=status)
+    if status == 404:
+        return PermanentError(ErrorCode.NOT_FOUND, text, status=status)
+    if status == 409:
+        return RetryableError(ErrorCode.LOCKED, text, retry_after=wait, status=status)
+    return PermanentError(ErrorCode.INVALID, text, status=status)
+
+
+def settle(
+    records: Sequence[OutboundRecord], outcomes: Sequence[PushResult | DeliveryError]
+) -> list[PushResult]:
+    """Turn per-record outcomes into results; raise when one error failed every record."""
+    errors = [o for o in outcomes if isinstance(o, DeliveryError)]
+    if outcomes and len(errors) == len(outcomes) and all(e is errors[0] for e in errors):
+        raise errors[0]
+    return [
+        o if isinstance(o, PushResult) else PushResult(r.golden_id, error=o)
+        for r, o in zip(records, outcomes, strict=True)
+    ]
+
+
+def push_each(
+    records: Sequence[OutboundRecord], operation: Callable[[OutboundRecord], PushResult]
+) -> list[PushResult]:
+    """Push records one call at a time; after a target-wide error the rest are not tried."""
+    outcomes: list[PushResult | DeliveryError] = []
+    for record in records:
+        last = outcomes[-1] if outcomes else None
+        if isinstance(last, DeliveryError) and last.scope == "target":
+            outcomes.append(last)
+            continue
+        try:
+            outcomes.append(operation(record))
+        except DeliveryError as exc:
+            outcomes.append(exc)
+    return settle(records, outcomes)
+
+
+class HttpClient:
+    """A synchronous httpx client for one target, with the transport-failure boundary."""
+
+    def __init__(
+        self,
+        config: TargetConfig,
+        *,
+        headers: Mapping[str, str],
+        transport: httpx.BaseTransport | None,
+        timeout: float,
+    ) -> None:
+        self.correlate = bool(config.options.get("correlation_header", True))
+        self._client = httpx.Client(
+            base_url=config.base_url,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+        )
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        records: Iterable[OutboundRecord] = (),
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        sent = dict(headers or {})
+        correlation = correlation_header(records) if self.correlate else None
+        if correlation:
+            sent["X-Correlation-ID"] = correlation
+        try:
+            return self._client.request(method, url, headers=sent, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise RetryableError(
+                ErrorCode.CONNECT_FAILED, f"{method} {url}: could not connect ({exc})"
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise RetryableError(
+                ErrorCode.TIMEOUT, f"{method} {url}: no answer in time; the change may be applied"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise RetryableError(
+                ErrorCode.NO_ANSWER,
+                f"{method} {url}: the answer was lost ({type(exc).__name__}); "
+                "the change may be applied",
+            ) from exc
+
+    def close(self) -> None:
+        self._client.close()

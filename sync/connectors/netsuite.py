@@ -1,0 +1,149 @@
+"""NetSuite connector: golden customers as NetSuite customer records, upserted by external id.
+
+``PUT /services/rest/record/v1/customer/eid:{golden_id}`` creates or updates (idempotent, so a
+retried lost answer never makes a second customer) and answers 204 with the record's URL in
+``Location``, whose tail is the internal id the crosswalk keeps. The parent goes as
+``{"externalId": parent_golden_id}``; NetSuite answers 400 ``INVALID_KEY_OR_REF`` while it does
+not know that parent, which is retryable with ``depends_on`` = the parent, so the dispatcher can
+deliver the parent first. Above the account's concurrency limit NetSuite answers 429
+``CONCURRENCY_LIMIT_EXCEEDED``: retryable with scope ``target`` (the limit is account-wide).
+The address book is sent with ``replace=addressBook`` so an update replaces the default address
+instead of adding one per delivery. NetSuite's upsert leaves fields absent from the body as they
+are, so a value the golden record lost stays in NetSuite (the mapping can map a field to a
+``const`` to blank it).
+
+Merges: ``deactivate`` (default) upserts ``isInactive: true`` and every active upsert sends
+``isInactive: false``, so an unmerge re-activates; ``delete`` deletes by external id, and an
+unmerge upserts a new record (new internal id in the result).
+
+Relied on: https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156335203191.html
+(upsert), https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html
+(errors); see contracts/targets/netsuite.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from contracts.targets import netsuite as wire
+from contracts.targets import target_mapping
+from contracts.targets.mapping import nest
+from sync.connectors.base import (
+    DeliveryError,
+    ErrorCode,
+    OutboundRecord,
+    PermanentError,
+    PushResult,
+    RetryableError,
+    TargetConfig,
+)
+from sync.connectors.http import HttpClient, default_error, json_body, push_each, retry_after
+from sync.connectors.mapping import mapped
+
+__all__ = ["NetSuiteConnector"]
+
+
+class NetSuiteConnector:
+    kind = "netsuite"
+    max_batch = 1
+
+    def __init__(
+        self,
+        config: TargetConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        options = config.options
+        self._delete = options["on_merge"] == "delete"
+        self._record_type = str(options["record_type"])
+        self._pause = float(options["concurrency_pause_s"])
+        self._fields = target_mapping(self.kind, config.mapping, options)
+        self._http = HttpClient(
+            config,
+            headers={"Authorization": f"Bearer {config.credentials['token']}"},
+            transport=transport,
+            timeout=timeout,
+        )
+
+    def push(self, records: Sequence[OutboundRecord]) -> list[PushResult]:
+        return push_each(records, self._push_one)
+
+    def recover_target_id(self, golden_id: str) -> str | None:
+        response = self._http.send("GET", self._path(golden_id), params={"fields": "id"})
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise self._error(response, None)
+        return str(response.json()["id"])
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _path(self, golden_id: str) -> str:
+        return wire.RECORD_BY_EXTERNAL_ID_PATH.format(
+            record_type=self._record_type, external_id=quote(golden_id, safe="")
+        )
+
+    def _body(self, record: OutboundRecord) -> dict[str, Any]:
+        body = nest(mapped(record, self._fields), drop_none=True)
+        body["isInactive"] = record.status == "merged"
+        return body
+
+    def _push_one(self, record: OutboundRecord) -> PushResult:
+        path = self._path(record.golden_id)
+        if record.status == "merged" and self._delete:
+            response = self._http.send("DELETE", path, records=[record])
+            if response.status_code not in (204, 404):
+                raise self._error(response, record)
+            return PushResult(record.golden_id, target_id=record.target_id, deleted=True)
+        body = self._body(record)
+        params = {"replace": "addressBook"} if "addressBook" in body else None
+        response = self._http.send("PUT", path, records=[record], json=body, params=params)
+        if response.status_code not in (200, 204):
+            raise self._error(response, record)
+        internal_id = wire.internal_id_from_location(response.headers.get("Location"))
+        return PushResult(record.golden_id, target_id=internal_id or record.target_id)
+
+    def _error(self, response: httpx.Response, record: OutboundRecord | None) -> DeliveryError:
+        """The one place a NetSuite answer becomes a DeliveryError."""
+        body = json_body(response)
+        details = body.get("o:errorDetails") if isinstance(body, dict) else None
+        first: dict[str, Any] = details[0] if isinstance(details, list) and details else {}
+        code = first.get("o:errorCode")
+        text = f"NetSuite {code or response.status_code}: {first.get('detail', 'no detail')}"
+        status = response.status_code
+        parent = record.attributes.get("parent") if record is not None else None
+        if (
+            code == wire.INVALID_KEY_OR_REF
+            and parent
+            and "parent" in str(first.get("o:errorPath", "parent"))
+        ):
+            return RetryableError(
+                ErrorCode.PARENT_MISSING,
+                f"{text} (NetSuite does not know parent {parent} yet: deliver it first)",
+                status=status,
+                target_code=code,
+                depends_on=str(parent),
+            )
+        if status == 429 or code == wire.CONCURRENCY_LIMIT_EXCEEDED:
+            wait = retry_after(response)
+            return RetryableError(
+                ErrorCode.CONCURRENCY_LIMIT
+                if code == wire.CONCURRENCY_LIMIT_EXCEEDED
+                else ErrorCode.RATE_LIMITED,
+                text,
+                retry_after=self._pause if wait is None else wait,
+                scope="target",
+                status=status,
+                target_code=code,
+            )
+        if status == 400:
+            return PermanentError(ErrorCode.INVALID, text, status=status, target_code=code)
+        err = default_error(response, text)
+        err.target_code = code
+        return err

@@ -1,0 +1,225 @@
+"""The NetSuite connector against the NetSuite stand-in, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from sync.connectors import ErrorCode, PermanentError, RetryableError, build_connector
+from tests.sync.outbound import ANN, outbound
+
+CHILD = {"kind": "organization", "name": "Acme Services", "parent": "g-acme"}
+
+
+@pytest.fixture
+def netsuite(standins):
+    return standins("netsuite")
+
+
+@pytest.fixture
+def connector(netsuite):
+    built = build_connector(netsuite.target(), timeout=2)
+    yield built
+    built.close()
+
+
+def test_a_record_is_upserted_by_external_id_and_the_internal_id_read_from_location(
+    netsuite, connector
+):
+    [result] = connector.push([outbound("g-acme", correlation_id="corr-1")])
+
+    customer = netsuite.app.customer("g-acme")
+    assert result.ok and result.target_id == customer["id"]
+    assert customer["companyName"] == "Acme GmbH"
+    assert (customer["email"], customer["phone"]) == ("info@acme.example", "+49 30 1234567")
+    assert customer["isPerson"] is False and customer["isInactive"] is False
+    assert customer["addressBook"] == {
+        "items": [
+            {
+                "defaultBilling": True,
+                "defaultShipping": True,
+                "addressBookAddress": {
+                    "addr1": "Hauptstr. 1",
+                    "city": "Berlin",
+                    "zip": "10115",
+                    "country": {"id": "DE"},
+                },
+            }
+        ]
+    }
+    [request] = netsuite.app.requests
+    assert (request["method"], request["path"]) == (
+        "PUT",
+        "/services/rest/record/v1/customer/eid:g-acme",
+    )
+    assert request["headers"]["x-correlation-id"] == "corr-1"
+
+
+def test_updates_replace_the_address_instead_of_adding_one(netsuite, connector):
+    connector.push([outbound("g-acme")])
+    connector.push([outbound("g-acme", version=2)])
+
+    assert len(netsuite.app.customer("g-acme")["addressBook"]["items"]) == 1
+    assert netsuite.app.counts() == {"g-acme": 1}
+
+
+def test_a_person_is_a_person_customer(netsuite, connector):
+    connector.push([outbound("g-ann", ANN)])
+
+    customer = netsuite.app.customer("g-ann")
+    assert (customer["isPerson"], customer["firstName"], customer["lastName"]) == (
+        True,
+        "Ann",
+        "Lee",
+    )
+    assert "companyName" not in customer
+
+
+def test_the_parent_goes_by_external_id(netsuite, connector):
+    connector.push([outbound("g-acme")])
+    connector.push([outbound("g-child", CHILD)])
+
+    assert netsuite.app.customer("g-child")["parent"] == {"externalId": "g-acme"}
+
+
+def test_an_unknown_parent_is_retryable_and_names_the_parent(netsuite, connector):
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-child", CHILD)])
+
+    assert caught.value.code == ErrorCode.PARENT_MISSING
+    assert caught.value.target_code == "INVALID_KEY_OR_REF"
+    assert caught.value.depends_on == "g-acme"
+    assert "deliver it first" in caught.value.message
+    assert netsuite.app.counts() == {}
+
+
+def test_a_lost_answer_retried_leaves_one_customer(netsuite, connector):
+    netsuite.app.inject("lost_answer")
+
+    with pytest.raises(RetryableError):
+        connector.push([outbound("g-acme")])
+    [retried] = connector.push([outbound("g-acme", version=2, attempt=2)])
+
+    assert retried.ok and netsuite.app.counts() == {"g-acme": 1}
+
+
+def test_above_the_concurrency_limit_the_target_pauses(standins):
+    netsuite = standins("netsuite", concurrency_limit=1)
+    netsuite.app.inject("hold", path="eid:g-first")
+    first = build_connector(netsuite.target())
+    second = build_connector(netsuite.target())
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.extend(first.push([outbound("g-first")])))
+    worker.start()
+    while netsuite.app.in_flight < 1:
+        time.sleep(0.005)
+
+    with pytest.raises(RetryableError) as caught:
+        second.push([outbound("g-second")])
+    netsuite.app.release()
+    worker.join(5)
+
+    error = caught.value
+    assert (error.code, error.target_code, error.scope) == (
+        ErrorCode.CONCURRENCY_LIMIT,
+        "CONCURRENCY_LIMIT_EXCEEDED",
+        "target",
+    )
+    assert error.retry_after == 1.0
+    assert outcome[0].ok and netsuite.app.counts() == {"g-first": 1}
+
+
+def test_a_429_with_retry_after_is_honoured(netsuite, connector):
+    netsuite.app.inject("status", status=429, retry_after="7")
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.scope, caught.value.retry_after) == ("target", 7.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "scope"),
+    [(500, ErrorCode.SERVER_ERROR, "record"), (503, ErrorCode.UNAVAILABLE, "target")],
+)
+def test_server_errors_are_retryable(netsuite, connector, status, code, scope):
+    netsuite.app.inject("status", status=status)
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.code, caught.value.scope) == (code, scope)
+
+
+def test_a_missing_company_name_is_permanent(netsuite):
+    connector = build_connector(netsuite.target(mapping={"companyName": None}))
+
+    with pytest.raises(PermanentError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert caught.value.target_code == "USER_ERROR"
+    assert netsuite.app.counts() == {}
+
+
+def test_a_wrong_token_pauses_the_target(netsuite):
+    connector = build_connector(netsuite.target(credentials={"token": "nope"}))
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.code, caught.value.scope) == (ErrorCode.UNAUTHORIZED, "target")
+
+
+def test_after_a_target_wide_error_the_rest_of_the_batch_is_not_tried(netsuite, connector):
+    netsuite.app.inject("status", status=429, retry_after="3")
+
+    with pytest.raises(RetryableError):
+        connector.push([outbound("g-acme"), outbound("g-ann", ANN)])
+
+    assert len(netsuite.app.requests) == 1
+
+
+def test_merge_deactivates_and_unmerge_reactivates(netsuite, connector):
+    [created] = connector.push([outbound("g-acme")])
+
+    [merged] = connector.push([outbound("g-acme", version=2, status="merged", merged_into="g-s")])
+    assert merged.ok and merged.target_id == created.target_id
+    assert netsuite.app.customer("g-acme")["isInactive"] is True
+
+    connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
+    assert netsuite.app.customer("g-acme")["isInactive"] is False
+    assert netsuite.app.counts() == {"g-acme": 1}
+
+
+def test_merge_with_delete_deletes_and_unmerge_creates_it_again(netsuite):
+    connector = build_connector(netsuite.target(options={"on_merge": "delete"}))
+    [created] = connector.push([outbound("g-acme")])
+
+    [merged] = connector.push(
+        [outbound("g-acme", status="merged", merged_into="g-s", target_id=created.target_id)]
+    )
+    assert merged.deleted and netsuite.app.counts() == {}
+    [back] = connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
+
+    assert back.target_id == netsuite.app.customer("g-acme")["id"] != created.target_id
+    assert netsuite.app.requests[1]["method"] == "DELETE"
+
+
+def test_recover_target_id_reads_by_external_id(connector):
+    [created] = connector.push([outbound("g-acme")])
+
+    assert connector.recover_target_id("g-acme") == created.target_id
+    assert connector.recover_target_id("g-none") is None
+
+
+def test_removed_fields_are_left_out_of_the_body(netsuite, connector):
+    connector.push([outbound("g-acme", {"kind": "organization", "name": "Acme"})])
+
+    assert json.loads(netsuite.app.requests[-1]["body"]) == {
+        "isPerson": False,
+        "companyName": "Acme",
+        "isInactive": False,
+    }

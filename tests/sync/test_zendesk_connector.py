@@ -1,0 +1,152 @@
+"""The Zendesk connector against the Zendesk stand-in, over real HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from sync.connectors import ErrorCode, PermanentError, RetryableError, build_connector
+from tests.sync.outbound import ACME, ANN, outbound
+
+
+@pytest.fixture
+def zendesk(standins):
+    return standins("zendesk")
+
+
+@pytest.fixture
+def connector(zendesk):
+    built = build_connector(zendesk.target(), timeout=2)
+    yield built
+    built.close()
+
+
+def test_a_record_is_created_or_updated_by_external_id(zendesk, connector):
+    [created] = connector.push([outbound("g-acme", correlation_id="corr-1")])
+    [updated] = connector.push([outbound("g-acme", {**ACME, "name": "Acme AG"}, version=2)])
+
+    organization = zendesk.app.organization("g-acme")
+    assert created.target_id == updated.target_id == str(organization["id"])
+    assert organization["name"] == "Acme AG"
+    assert organization["domain_names"] == ["acme.example"]
+    assert organization["details"] == "Hauptstr. 1, 10115 Berlin, DE"
+    assert zendesk.app.counts() == {"g-acme": 1}
+    request = zendesk.app.requests[0]
+    assert request["path"] == "/api/v2/organizations/create_or_update"
+    assert request["headers"]["x-correlation-id"] == "corr-1"
+    basic = base64.b64encode(b"agent@example.com/token:test-token").decode()
+    assert request["headers"]["authorization"] == f"Basic {basic}"
+
+
+def test_the_email_domain_stands_in_for_a_missing_website(zendesk, connector):
+    connector.push([outbound("g-acme", {**ACME, "website": None})])
+
+    assert zendesk.app.organization("g-acme")["domain_names"] == ["acme.example"]
+
+
+def test_a_person_gets_no_mailbox_domain(zendesk, connector):
+    connector.push([outbound("g-ann", {**ANN, "email": "ann@lee-consulting.example"})])
+
+    organization = zendesk.app.organization("g-ann")
+    assert (organization["name"], organization["domain_names"]) == ("Ann Lee", [])
+
+
+def test_a_duplicate_name_is_permanent_and_says_which_name(zendesk, connector):
+    connector.push([outbound("g-acme")])
+
+    with pytest.raises(PermanentError) as caught:
+        connector.push([outbound("g-other", ACME)])
+
+    assert caught.value.code == ErrorCode.DUPLICATE_VALUE
+    assert caught.value.target_code == "DuplicateValue"
+    assert "'Acme GmbH'" in caught.value.message
+    assert zendesk.app.counts() == {"g-acme": 1}
+
+
+@pytest.mark.parametrize(("retry_after", "wait"), [("42", 42.0), (None, None)])
+def test_a_429_pauses_the_whole_target_for_retry_after(zendesk, connector, retry_after, wait):
+    zendesk.app.inject("status", status=429, retry_after=retry_after)
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.code, caught.value.scope, caught.value.retry_after) == (
+        ErrorCode.RATE_LIMITED,
+        "target",
+        wait,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "scope"),
+    [(500, ErrorCode.SERVER_ERROR, "record"), (503, ErrorCode.UNAVAILABLE, "target")],
+)
+def test_server_errors_are_retryable(zendesk, connector, status, code, scope):
+    zendesk.app.inject("status", status=status)
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.code, caught.value.scope) == (code, scope)
+
+
+def test_a_lost_answer_retried_leaves_one_organization(zendesk, connector):
+    zendesk.app.inject("lost_answer")
+
+    with pytest.raises(RetryableError):
+        connector.push([outbound("g-acme")])
+    [retried] = connector.push([outbound("g-acme", attempt=2)])
+
+    assert retried.ok and zendesk.app.counts() == {"g-acme": 1}
+
+
+def test_a_bearer_token_without_an_email(zendesk):
+    connector = build_connector(zendesk.target(credentials={"token": "test-token"}))
+
+    [result] = connector.push([outbound("g-acme")])
+
+    assert result.ok
+    assert zendesk.app.requests[-1]["headers"]["authorization"] == "Bearer test-token"
+
+
+def test_merge_tags_the_organization_and_unmerge_removes_the_tag(zendesk, connector):
+    [created] = connector.push([outbound("g-acme")])
+
+    [merged] = connector.push([outbound("g-acme", status="merged", merged_into="g-s")])
+    assert merged.target_id == created.target_id
+    assert zendesk.app.organization("g-acme")["tags"] == ["mdm_merged"]
+    assert zendesk.app.requests[-1]["method"] == "PUT"
+    assert json.loads(zendesk.app.requests[-1]["body"]) == {"tags": ["mdm_merged"]}
+
+    connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
+    assert zendesk.app.organization("g-acme")["tags"] == []
+    assert zendesk.app.counts() == {"g-acme": 1}
+
+
+def test_merge_with_delete_deletes_and_unmerge_creates_it_again(zendesk):
+    connector = build_connector(zendesk.target(options={"on_merge": "delete"}))
+    [created] = connector.push([outbound("g-acme")])
+
+    [merged] = connector.push(
+        [outbound("g-acme", status="merged", merged_into="g-s", target_id=created.target_id)]
+    )
+    assert merged.deleted and zendesk.app.counts() == {}
+    [back] = connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
+
+    assert back.target_id == str(zendesk.app.organization("g-acme")["id"]) != created.target_id
+
+
+def test_merge_of_an_organization_zendesk_never_had_is_acknowledged(zendesk, connector):
+    [result] = connector.push([outbound("g-new", status="merged", merged_into="g-s")])
+
+    assert result.ok and result.target_id is None
+    assert zendesk.app.counts() == {}
+
+
+def test_recover_target_id_searches_by_external_id(connector):
+    [created] = connector.push([outbound("g-acme")])
+
+    assert connector.recover_target_id("g-acme") == created.target_id
+    assert connector.recover_target_id("g-none") is None
