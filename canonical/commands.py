@@ -9,7 +9,9 @@ traced back to the request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -21,7 +23,10 @@ __all__ = [
     "IngestItem",
     "IngestRecords",
     "MergeGoldenRecords",
+    "PutSyncTarget",
     "RegisterSource",
+    "RemoveSyncTarget",
+    "ReplayDeliveries",
     "ResubmitQuarantined",
     "SplitSourceRecord",
     "TaskSelection",
@@ -154,6 +159,38 @@ class TrainMatcher:
     correlation_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PutSyncTarget:
+    """Create or replace a target's configuration (``body`` as the API takes it)."""
+
+    name: str
+    body: Mapping[str, Any]
+    actor: str
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSyncTarget:
+    name: str
+    actor: str
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayDeliveries:
+    """Re-drive deliveries: by target and state, by ids, by golden record, or by the time
+    they last changed; at least one selector is given."""
+
+    actor: str
+    target: str | None = None
+    state: str | None = None
+    delivery_ids: tuple[str, ...] | None = None
+    golden_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    correlation_id: str | None = None
+
+
 Command = (
     IngestRecords
     | ResubmitQuarantined
@@ -166,4 +203,7 @@ Command = (
     | AssignTask
     | BulkApproveTasks
     | TrainMatcher
+    | PutSyncTarget
+    | RemoveSyncTarget
+    | ReplayDeliveries
 )

@@ -14,6 +14,7 @@ from mdm.graphql import graphql_router
 from mdm.http.errors import install_error_handlers
 from mdm.http.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
 from mdm.http.responses import JsonResponse
+from mdm.plugins import plugins
 from mdm.settings import get_settings
 
 __all__ = ["app_factory", "create_app", "tune_gc"]
@@ -35,6 +36,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_matching.router)
     app.include_router(graphql_router(container))
     app.include_router(console_router())
+    for plugin in plugins():
+        for router in plugin.routers():
+            app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

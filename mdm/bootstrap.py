@@ -16,6 +16,7 @@ from matching.port import LearningMatcher, Matcher
 from mdm.bus import Handler, MessageBus
 from mdm.db.engine import make_engine
 from mdm.db.migrate import has_schema, upgrade
+from mdm.domain.secrets import Sealer, sealer_from
 from mdm.handlers import (
     assign_task,
     bulk_approve,
@@ -29,6 +30,7 @@ from mdm.handlers import (
     train_matcher,
     unmerge_golden,
 )
+from mdm.plugins import PluginDeps, plugins
 from mdm.queries.admin import stored_settings
 from mdm.settings import Settings, get_settings
 
@@ -41,6 +43,7 @@ class Container:
     engine: Engine
     matcher: Matcher
     bus: MessageBus
+    sealer: Sealer
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,8 +85,13 @@ def bootstrap(
     if migrate:
         upgrade(engine)
     matcher = matcher or default_matcher(settings)
-    bus = MessageBus(engine, handlers_for(matcher))
+    sealer = sealer_from(settings.secret_key, settings.key_file)
+    handlers = handlers_for(matcher)
+    deps = PluginDeps(settings=settings, matcher=matcher, sealer=sealer)
+    for plugin in plugins():
+        handlers |= plugin.handlers(deps)
+    bus = MessageBus(engine, handlers)
     if isinstance(matcher, LearningMatcher) and has_schema(engine):
         for trained in bus.query(stored_settings):
             matcher.use(trained)
-    return Container(settings=settings, engine=engine, matcher=matcher, bus=bus)
+    return Container(settings=settings, engine=engine, matcher=matcher, bus=bus, sealer=sealer)

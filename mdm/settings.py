@@ -27,6 +27,36 @@ class Settings(BaseSettings):
     # first bulk load of systems already deduplicated by identifier
     matcher: Literal["probabilistic", "exact"] = "probabilistic"
 
+    # outbound sync: "inline" runs the dispatcher inside `mdm serve` (the embedded default);
+    # "off" leaves it to `mdm worker` processes (PostgreSQL deployments)
+    dispatcher: Literal["auto", "inline", "off"] = "auto"
+    sync_max_failures: int = 8
+    sync_poll_seconds: float = 0.05
+    sync_lease_seconds: float = 60.0
+    sync_reconcile_seconds: float = 300.0
+    # the event stream: every outbox event is published to NATS JetStream when set
+    nats_url: str | None = None
+    nats_stream: str = "MDM_EVENTS"
+    nats_subject_prefix: str = "mdm"
+    # the key that encrypts stored secrets (target credentials, webhook secrets): any
+    # passphrase; without one a key file is made next to the embedded database
+    secret_key: str | None = None
+    secret_key_file: Path | None = None
+
+    @property
+    def key_file(self) -> Path:
+        """Where the secret key lives without MDM_SECRET_KEY: next to the SQLite file."""
+        if self.secret_key_file is not None:
+            return self.secret_key_file
+        if self.is_sqlite and ":memory:" not in self.database_url:
+            return Path(self.database_url.split(":///", 1)[-1]).parent / "secret.key"
+        return DEFAULT_DATA_DIR / "secret.key"
+
+    @property
+    def inline_dispatcher(self) -> bool:
+        """Whether `mdm serve` runs the dispatcher itself (auto: on SQLite only)."""
+        return self.dispatcher == "inline" or (self.dispatcher == "auto" and self.is_sqlite)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -15,7 +15,9 @@ __all__ = ["KINDS", "OPTION_DEFAULTS", "OptionError", "resolve_options"]
 
 KINDS = ("salesforce", "stripe", "netsuite", "zendesk")
 
-_COMMON: dict[str, Any] = {"on_merge": "deactivate", "correlation_header": True}
+# ``concurrency``: calls the dispatcher makes to the target at once (each carrying one
+# record, or one collection for Salesforce)
+_COMMON: dict[str, Any] = {"on_merge": "deactivate", "correlation_header": True, "concurrency": 8}
 
 OPTION_DEFAULTS: dict[str, dict[str, Any]] = {
     "salesforce": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mdm.cli import admin, keys, load, matching, serve
+from mdm.plugins import plugins
 
 __all__ = ["app", "main"]
 
@@ -17,12 +18,11 @@ admin.register(app)
 keys.register(app)
 matching.register(app)
 
-try:  # the batch dedupe command lives with the matching engine's CLI module
-    from mdm import cli_dedupe
+from mdm import cli_dedupe  # noqa: E402  (moves into mdm/cli/ with the matching work)
 
-    cli_dedupe.register(app)
-except ImportError:  # pragma: no cover
-    pass
+cli_dedupe.register(app)
+for _plugin in plugins():
+    _plugin.register_cli(app)
 
 
 def main() -> None:

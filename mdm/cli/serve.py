@@ -11,6 +11,7 @@ from canonical.commands import CreateApiKey
 from mdm.app import create_app, tune_gc
 from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
+from mdm.plugins import plugins
 from mdm.queries.admin import count_admin_keys
 from mdm.settings import get_settings
 
@@ -42,6 +43,17 @@ def serve(
     if admin_key:
         typer.echo(f"  Admin API key   {admin_key}   (send 'Authorization: Bearer <key>')")
     logging.basicConfig(level=logging.INFO)
+    services = [s for plugin in plugins() for s in plugin.services(container)]
+    for service in services:
+        service.start()
+    try:
+        _run(container, host=host, port=port, workers=workers)
+    finally:
+        for service in services:
+            service.stop()
+
+
+def _run(container: Container, *, host: str, port: int, workers: int) -> None:
     if workers > 1:
         uvicorn.run(
             "mdm.app:app_factory",

@@ -75,10 +75,10 @@ class Targets(Repository):
 
 _UPSERT = """
 INSERT INTO delivery (id, target, golden_id, entity_type, parent_golden_id, state,
-    wanted_version, force, attempts, next_attempt_at, correlation_id, changed_at,
+    wanted_version, force, attempts, failures, next_attempt_at, correlation_id, changed_at,
     created_at, updated_at)
 VALUES (:id, :target, :golden_id, :entity_type, :parent_golden_id, 'pending',
-    :wanted_version, false, 0, :now, :correlation_id, :changed_at, :now, :now)
+    :wanted_version, false, 0, 0, :now, :correlation_id, :changed_at, :now, :now)
 ON CONFLICT (target, golden_id) DO UPDATE SET
     wanted_version = {greatest}(delivery.wanted_version, excluded.wanted_version),
     parent_golden_id = excluded.parent_golden_id,
@@ -86,8 +86,8 @@ ON CONFLICT (target, golden_id) DO UPDATE SET
     updated_at = excluded.updated_at,
     changed_at = CASE WHEN delivery.state IN ('delivered', 'dead')
         THEN excluded.changed_at ELSE delivery.changed_at END,
-    attempts = CASE WHEN delivery.state IN ('delivered', 'dead')
-        THEN 0 ELSE delivery.attempts END,
+    failures = CASE WHEN delivery.state IN ('delivered', 'dead')
+        THEN 0 ELSE delivery.failures END,
     next_attempt_at = CASE WHEN delivery.state IN ('delivered', 'dead')
         THEN excluded.next_attempt_at ELSE delivery.next_attempt_at END,
     state = CASE
@@ -112,7 +112,7 @@ WHERE id IN (
     ORDER BY d.next_attempt_at, d.id
     LIMIT :n {lock})
 RETURNING id, target, golden_id, entity_type, wanted_version, delivered_version,
-    delivered_hash, force, attempts, correlation_id, changed_at
+    delivered_hash, force, attempts, failures, correlation_id, changed_at
 """
 
 
@@ -159,6 +159,10 @@ class Deliveries(Repository):
             result = self.conn.execute(stmt, params)
             done += max(result.rowcount, 0)
         return done
+
+    def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        stmt = select(DL).where(in_list(self.dialect, DL.c.id, list(ids)))
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
 
     def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self._insert(DA, rows)
@@ -209,15 +213,16 @@ class Deliveries(Repository):
         """Make the selected deliveries pending now, forced (sent even if the target
         already has their version); returns their ids. In-flight ones are left alone."""
         conds: list[Any] = [DL.c.state != "in_flight"]
-        for value, cond in (
-            (target, DL.c.target == target),
-            (state, DL.c.state == state),
-            (golden_id, DL.c.golden_id == golden_id),
-            (since, DL.c.updated_at >= since),
-            (until, DL.c.updated_at <= until),
-        ):
-            if value is not None:
-                conds.append(cond)
+        if target is not None:
+            conds.append(DL.c.target == target)
+        if state is not None:
+            conds.append(DL.c.state == state)
+        if golden_id is not None:
+            conds.append(DL.c.golden_id == golden_id)
+        if since is not None:
+            conds.append(DL.c.updated_at >= since)
+        if until is not None:
+            conds.append(DL.c.updated_at <= until)
         if ids is not None:
             conds.append(in_list(self.dialect, DL.c.id, list(ids)) if ids else DL.c.id.is_(None))
         chosen = [i for (i,) in self.conn.execute(select(DL.c.id).where(and_(*conds)))]
@@ -226,7 +231,7 @@ class Deliveries(Repository):
                 update(DL)
                 .where(in_list(self.dialect, DL.c.id, part))
                 .values(
-                    state="pending", force=True, attempts=0, next_attempt_at=now, updated_at=now
+                    state="pending", force=True, failures=0, next_attempt_at=now, updated_at=now
                 )
             )
         return chosen

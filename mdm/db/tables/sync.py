@@ -65,7 +65,8 @@ class DeliveryRow(SQLModel, table=True):
     delivered_version: int | None = None
     delivered_hash: str | None = Field(default=None, max_length=64)
     force: bool = False
-    attempts: int = 0
+    attempts: int = 0  # every try, replays included (never reset)
+    failures: int = 0  # failed tries since the last success or replay (dead at the limit)
     next_attempt_at: datetime = ts(nullable=False)
     lease_until: datetime | None = ts(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=100)

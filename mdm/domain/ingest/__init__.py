@@ -27,7 +27,7 @@ from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenBook, record_key, ref_key_of
 from mdm.domain.ingest import store
 from mdm.domain.ingest.apply import apply_decision, survive
-from mdm.domain.ingest.decide import BatchDecisions, decide, decide_batch
+from mdm.domain.ingest.decide import BatchDecisions, crosswalk_decision, decide, decide_batch
 from mdm.domain.ingest.references import parent_disagreements, refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.ingest.validate import validate
@@ -76,7 +76,12 @@ def _prepare(run: IngestRun, valid: list[ValidItem]) -> BatchDecisions:
         run.source, entity_type, [item.source_id for item in valid]
     )
     run.by_sid = dict(existing)
-    fresh = [item for item in valid if item.source_id not in existing]
+    run.crosswalk = uow.crosswalk.golden_for(
+        run.source,
+        entity_type,
+        [item.source_id for item in valid if item.source_id not in existing],
+    )
+    fresh = [i for i in valid if i.source_id not in existing and i.source_id not in run.crosswalk]
     run.key_index = candidates.lookup(
         uow, entity_type, {k for i in fresh for k in run.keys_of[i.index]}
     )
@@ -110,7 +115,8 @@ def _take_in(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> None:
         action = "updated"
     else:
         record = store.new_record(run, item)
-        linked = apply_decision(run, item, result, record, decide(run, item, batch))
+        decision = crosswalk_decision(run, item) or decide(run, item, batch)
+        linked = apply_decision(run, item, result, record, decision)
         if linked is None:
             return
         g, action = linked, result.action or "created"

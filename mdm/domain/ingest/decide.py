@@ -21,7 +21,7 @@ from matching.port import Candidate, Decision
 from mdm.domain import candidates
 from mdm.domain.ingest.run import IngestRun, ValidItem
 
-__all__ = ["BatchDecisions", "decide", "decide_batch", "find_candidates"]
+__all__ = ["BatchDecisions", "crosswalk_decision", "decide", "decide_batch", "find_candidates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,17 @@ def decide_batch(run: IngestRun, fresh: Sequence[ValidItem]) -> BatchDecisions:
     requests = [(item.record, found[item.index]) for item in fresh]
     decided = run.matcher.decide_many(run.entity_type, requests)
     return BatchDecisions(found, dict(zip(found, decided, strict=True)))
+
+
+def crosswalk_decision(run: IngestRun, item: ValidItem) -> Decision | None:
+    """A record a target created from a golden record (its id is in the crosswalk) joins
+    that golden record (or the one it was merged into) without matching."""
+    golden_id = run.crosswalk.get(item.source_id)
+    if golden_id is None:
+        return None
+    survivor = run.uow.goldens.survivor_of(golden_id)
+    explanation = {"reason": "crosswalk", "source_id": item.source_id, "golden_id": golden_id}
+    return Decision("link", survivor, None, "crosswalk", explanation)
 
 
 def decide(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> Decision:

@@ -91,6 +91,8 @@ class IngestRun:
     keys_of: dict[int, list[str]] = field(default_factory=dict)
     key_index: dict[str, set[str]] = field(default_factory=dict)
     pool: dict[str, Candidate] = field(default_factory=dict)
+    # source id -> golden id, for records a target created and now sends back as a source
+    crosswalk: dict[str, str] = field(default_factory=dict)
     by_sid: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_records: dict[str, dict[str, Any]] = field(default_factory=dict)
     changed_records: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("delivered_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("force", sa.Boolean(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", mdm.db.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("lease_until", mdm.db.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),

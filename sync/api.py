@@ -1,0 +1,108 @@
+"""REST for outbound sync: targets (admin), deliveries and dead letters, replay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
+from mdm.http.auth import AdminPrincipal, StewardPrincipal
+from mdm.http.body import read_json
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.errors import ApiError
+from mdm.http.responses import JsonResponse
+from sync.queries import delivery_detail, list_deliveries, list_targets
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+State = Annotated[str | None, Query(pattern="^(pending|in_flight|delivered|dead)$")]
+
+
+class Replay(BaseModel):
+    target: str | None = Field(default=None, max_length=64)
+    state: str | None = Field(default=None, pattern="^(pending|delivered|dead)$")
+    delivery_ids: list[Annotated[str, Field(max_length=32)]] | None = Field(
+        default=None, max_length=10_000
+    )
+    golden_id: str | None = Field(default=None, max_length=32)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@router.put("/targets/{name}")
+async def put_target(
+    name: str,
+    request: Request,
+    container: ContainerDep,
+    principal: AdminPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
+    """Create or replace a target: ``{"kind", "base_url", "credentials": {"token"},
+    "source", "entity_types", "rate_limit_per_s", "mapping", "options"}``. Answers the
+    target without its credentials: 201 when created, 200 when replaced."""
+    body = await read_json(request, container.settings.max_body_bytes)
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid_target", "a target is a JSON object")
+    out: dict[str, Any] = await dispatch(container, PutSyncTarget(name, body, principal.name, cid))
+    return JsonResponse(out, status_code=201 if out.pop("created") else 200)
+
+
+@router.get("/targets")
+async def targets(container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
+    """Every target with its queue: pending, in flight, delivered, dead, and lag (seconds
+    since the oldest change not yet acknowledged)."""
+    return JsonResponse({"targets": await query(container, list_targets)})
+
+
+@router.delete("/targets/{name}")
+async def remove_target(
+    name: str, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
+) -> JsonResponse:
+    return JsonResponse(await dispatch(container, RemoveSyncTarget(name, principal.name, cid)))
+
+
+@router.get("/deliveries")
+async def deliveries(
+    container: ContainerDep,
+    _: StewardPrincipal,
+    state: State = None,
+    target: Annotated[str | None, Query(max_length=64)] = None,
+    golden_id: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> JsonResponse:
+    out = await query(
+        container,
+        lambda uow: list_deliveries(
+            uow, target=target, state=state, golden_id=golden_id, limit=limit, offset=offset
+        ),
+    )
+    return JsonResponse(out)
+
+
+@router.get("/deliveries/{delivery_id}")
+async def delivery(delivery_id: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
+    return JsonResponse(await query(container, lambda uow: delivery_detail(uow, delivery_id)))
+
+
+@router.post("/replay")
+async def replay(
+    body: Replay, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
+) -> JsonResponse:
+    """Send the selected deliveries again with their records' current state."""
+    command = ReplayDeliveries(
+        actor=principal.name,
+        target=body.target,
+        state=body.state,
+        delivery_ids=tuple(body.delivery_ids) if body.delivery_ids is not None else None,
+        golden_id=body.golden_id,
+        since=body.since,
+        until=body.until,
+        correlation_id=cid,
+    )
+    return JsonResponse(await dispatch(container, command))

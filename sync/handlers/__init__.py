@@ -1,0 +1,1 @@
+"""The sync side's use cases, one module each, mapped to their commands by the plugin."""

@@ -1,0 +1,42 @@
+"""Use case: create or replace a target's configuration (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from canonical.commands import PutSyncTarget
+from canonical.errors import FieldError, InvalidInput
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork
+from mdm.domain.secrets import Sealer
+from sync.targets import config_from_body, row_of, target_view
+
+__all__ = ["handle"]
+
+
+def handle(cmd: PutSyncTarget, uow: UnitOfWork, *, sealer: Sealer) -> dict[str, Any]:
+    """Checked, stored with sealed credentials, and answered without them. Golden records
+    already in the hub reach a new target through reconciliation."""
+    config = config_from_body(cmd.name, cmd.body)
+    if config.source is not None and not uow.sources.exists(config.source):
+        raise InvalidInput(
+            f"unknown source '{config.source}'",
+            [FieldError("/source", f"register source '{config.source}' first", "unknown")],
+        )
+    now = utcnow()
+    created = uow.targets.get(cmd.name) is None
+    uow.targets.put(
+        row_of(config, enabled=bool(cmd.body.get("enabled", True)), sealer=sealer, now=now)
+    )
+    uow.audit.record(
+        actor=cmd.actor,
+        action="target_created" if created else "target_updated",
+        target_id=None,
+        detail={"target": cmd.name, "kind": config.kind, "base_url": config.base_url},
+        reason=None,
+        correlation_id=cmd.correlation_id,
+        at=now,
+    )
+    row = uow.targets.get(cmd.name)
+    assert row is not None
+    return target_view(row, None, now) | {"created": created}

@@ -1,0 +1,74 @@
+"""The relay: from the outbox, in commit order, to one delivery per (target, golden record).
+
+One planner runs at a time (it holds the ``deliveries`` relay position for its
+transaction; other workers skip planning meanwhile). Each golden event queues
+its record for every enabled target of its entity type at the event's version;
+versions coalesce in the delivery row, so a burst of changes to one record is
+one delivery of its latest state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from mdm.db.uow import UnitOfWork
+
+__all__ = ["POSITION", "delivery_id", "plan_deliveries", "plan_rows"]
+
+POSITION = "deliveries"
+
+
+def delivery_id(target: str, golden_id: str) -> str:
+    """Stable per (target, golden record): the same across retries and versions."""
+    return hashlib.blake2b(f"{target}|{golden_id}".encode(), digest_size=16).hexdigest()
+
+
+def _parent(event: Mapping[str, Any]) -> str | None:
+    attributes = (event["envelope"].get("data") or {}).get("attributes") or {}
+    parent = attributes.get("parent") if event["entity_type"] == "customer" else None
+    return parent if isinstance(parent, str) else None
+
+
+def plan_rows(
+    events: Sequence[Mapping[str, Any]], targets: Sequence[Mapping[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """The delivery upserts for ``events`` (newest version per pair wins)."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for event in events:
+        if event["golden_version"] is None or event["entity_type"] is None:
+            continue  # not a golden-record change
+        for target in targets:
+            if not target["enabled"] or event["entity_type"] not in target["entity_types"]:
+                continue
+            key = (target["name"], event["subject"])
+            if key in rows and rows[key]["wanted_version"] >= event["golden_version"]:
+                continue
+            rows[key] = {
+                "id": delivery_id(*key),
+                "target": target["name"],
+                "golden_id": event["subject"],
+                "entity_type": event["entity_type"],
+                "parent_golden_id": _parent(event),
+                "wanted_version": event["golden_version"],
+                "correlation_id": event["correlation_id"],
+                "changed_at": rows[key]["changed_at"] if key in rows else event["created_at"],
+                "now": now,
+            }
+    return list(rows.values())
+
+
+def plan_deliveries(uow: UnitOfWork, *, now: datetime, batch: int = 2000) -> int:
+    """Plan the next ``batch`` outbox events; returns how many were read (0: caught up,
+    or another worker is planning)."""
+    position = uow.relay_positions.hold(POSITION, now)
+    if position is None:
+        return 0
+    events = uow.outbox.after(position, batch)
+    if not events:
+        return 0
+    uow.deliveries.plan(plan_rows(events, uow.targets.all(), now))
+    uow.relay_positions.move(POSITION, events[-1]["seq"], now)
+    return len(events)

@@ -1,0 +1,136 @@
+"""Targets as configuration: checking a target's body, storing it (credentials sealed),
+showing it (credentials never), and turning a stored row into a connector's config."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from canonical.errors import FieldError, InvalidInput
+from mdm.domain.secrets import Sealer
+from sync.connectors import TargetConfig
+
+__all__ = ["TARGET_NAME", "config_from_body", "config_of", "row_of", "target_view"]
+
+TARGET_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+_FIELDS = {
+    "kind",
+    "base_url",
+    "credentials",
+    "source",
+    "entity_types",
+    "rate_limit_per_s",
+    "mapping",
+    "options",
+    "enabled",
+}
+
+
+def _invalid(pointer: str, message: str) -> InvalidInput:
+    return InvalidInput(f"the target is invalid: {message}", [FieldError(pointer, message)])
+
+
+def _check_shape(name: str, body: Mapping[str, Any]) -> None:
+    if not TARGET_NAME.match(name):
+        raise _invalid("/name", "a target name matches ^[a-z][a-z0-9_-]{1,63}$")
+    unknown = sorted(set(body) - _FIELDS)
+    if unknown:
+        raise _invalid(f"/{unknown[0]}", f"'{unknown[0]}' is not a target field")
+    shapes = {
+        "credentials": (dict, "object"),
+        "mapping": (dict, "object"),
+        "options": (dict, "object"),
+        "entity_types": (list, "array"),
+    }
+    for key, (kind, label) in shapes.items():
+        if body.get(key) is not None and not isinstance(body[key], kind):
+            raise _invalid(f"/{key}", f"'{key}' must be a JSON {label}")
+    for key in ("kind", "base_url", "source"):
+        if body.get(key) is not None and not isinstance(body[key], str):
+            raise _invalid(f"/{key}", f"'{key}' must be a string")
+    creds = body.get("credentials") or {}
+    if any(not isinstance(v, str) for v in creds.values()):
+        raise _invalid("/credentials", "credential values must be strings")
+    rate = body.get("rate_limit_per_s")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)):
+        raise _invalid("/rate_limit_per_s", "'rate_limit_per_s' must be a number")
+    if not isinstance(body.get("enabled", True), bool):
+        raise _invalid("/enabled", "'enabled' must be true or false")
+
+
+def config_from_body(name: str, body: Mapping[str, Any]) -> TargetConfig:
+    """The connector config a PUT body describes; 422 naming the field otherwise."""
+    _check_shape(name, body)
+    try:
+        return TargetConfig.from_dict(name, body)
+    except ValueError as exc:
+        field, _, message = str(exc).partition(": ")
+        pointer = "/" + field.replace(".", "/") if message else ""
+        raise _invalid(pointer, str(exc)) from exc
+
+
+def row_of(config: TargetConfig, *, enabled: bool, sealer: Sealer, now: datetime) -> dict[str, Any]:
+    return {
+        "name": config.name,
+        "kind": config.kind,
+        "base_url": config.base_url,
+        "credentials": sealer.seal(config.credentials),
+        "source": config.source,
+        "entity_types": list(config.entity_types),
+        "rate_limit_per_s": config.rate_limit_per_s,
+        "mapping": dict(config.mapping) if config.mapping is not None else None,
+        "options": dict(config.options),
+        "enabled": enabled,
+        "tokens": 0.0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def config_of(row: Mapping[str, Any], sealer: Sealer) -> TargetConfig:
+    return TargetConfig(
+        name=row["name"],
+        kind=row["kind"],
+        base_url=row["base_url"],
+        credentials=sealer.open(row["credentials"]),
+        source=row["source"],
+        entity_types=tuple(row["entity_types"]),
+        rate_limit_per_s=row["rate_limit_per_s"],
+        mapping=row["mapping"],
+        options=row["options"],
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def target_view(
+    row: Mapping[str, Any], stats: Mapping[str, Any] | None, now: datetime
+) -> dict[str, Any]:
+    """A target as the API shows it: configuration without secrets, and its queue."""
+    stats = stats or {}
+    oldest = stats.get("oldest")
+    paused = row["paused_until"] if row["paused_until"] and row["paused_until"] > now else None
+    return {
+        "name": row["name"],
+        "kind": row["kind"],
+        "base_url": row["base_url"],
+        "credentials": {"configured": True},
+        "source": row["source"],
+        "entity_types": row["entity_types"],
+        "rate_limit_per_s": row["rate_limit_per_s"],
+        "mapping": row["mapping"],
+        "options": row["options"],
+        "enabled": row["enabled"],
+        "pending": stats.get("pending", 0),
+        "in_flight": stats.get("in_flight", 0),
+        "delivered": stats.get("delivered", 0),
+        "dead": stats.get("dead", 0),
+        "lag_seconds": round((now - oldest).total_seconds(), 3) if oldest else 0.0,
+        "paused_until": _iso(paused),
+        "pause_reason": row["pause_reason"] if paused else None,
+        "updated_at": _iso(row["updated_at"]),
+    }

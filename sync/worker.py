@@ -1,0 +1,217 @@
+"""The dispatcher a worker process (or the embedded hub) runs: threads that plan, deliver
+and reconcile until stopped.
+
+- one planner thread reads the outbox into deliveries (one planner at a time across
+  processes: the relay position is held with ``SKIP LOCKED``);
+- one thread per target claims due deliveries, pushes them (``options.concurrency``
+  calls at once) and settles the outcomes, so a slow or paused target never holds
+  another one up;
+- reconciliation runs at start and every ``sync_reconcile_seconds``.
+Any number of worker processes may run on PostgreSQL; the claims keep one delivery per
+(target, golden record) in flight at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from mdm.bootstrap import Container
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork, run_in_transaction
+from sync.connectors import Connector, TargetConfig, build_connector
+from sync.dispatch import Policy, send, settle, take
+from sync.reconcile import reconcile_target
+from sync.relay import plan_deliveries
+from sync.targets import config_of
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+
+ConnectorFactory = Callable[[TargetConfig], Connector]
+
+
+class _TargetLoop:
+    """Deliveries of one target, on a thread of its own, with its own connector."""
+
+    def __init__(self, dispatcher: Dispatcher, row: dict[str, Any]) -> None:
+        self.dispatcher = dispatcher
+        self.name = row["name"]
+        self.updated_at = row["updated_at"]
+        self.connector = dispatcher.connector_factory(config_of(row, dispatcher.container.sealer))
+        self.pool = ThreadPoolExecutor(
+            max_workers=int(row["options"].get("concurrency", 8)),
+            thread_name_prefix=f"sync-{self.name}",
+        )
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self.run, name=f"sync-target-{self.name}", daemon=True
+        )
+
+    def round(self) -> int:
+        d = self.dispatcher
+        engine, policy, worker = d.container.engine, d.policy, d.worker_id
+        claims = run_in_transaction(
+            engine, lambda uow: take(uow, self.name, worker=worker, now=utcnow(), policy=policy)
+        )
+        if not claims:
+            return 0
+        outcomes = send(self.connector, claims, self.pool)
+        run_in_transaction(
+            engine,
+            lambda uow: settle(
+                uow,
+                uow.targets.get(self.name) or {"name": self.name, "source": None},
+                outcomes,
+                worker=worker,
+                now=utcnow(),
+                policy=policy,
+            ),
+        )
+        return len(claims)
+
+    def run(self) -> None:
+        d = self.dispatcher
+        while not (d.stopping.is_set() or self.stop.is_set()):
+            try:
+                done = self.round()
+            except Exception:  # a database or programming error: log, back off, go on
+                log.exception("delivery round for target %s failed", self.name)
+                done = 0
+                d.stopping.wait(1.0)
+            if not done:
+                d.wake.wait(d.container.settings.sync_poll_seconds * 4)
+
+    def close(self) -> None:
+        """Stop the loop (after its current round) and release the connector."""
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(30)
+        self.pool.shutdown(wait=True)
+        self.connector.close()
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        container: Container,
+        *,
+        worker_id: str | None = None,
+        policy: Policy | None = None,
+        connector_factory: ConnectorFactory = build_connector,
+    ) -> None:
+        s = container.settings
+        self.container = container
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.policy = policy or Policy(
+            max_failures=s.sync_max_failures, lease_s=s.sync_lease_seconds
+        )
+        self.connector_factory = connector_factory
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+        self.loops: dict[str, _TargetLoop] = {}
+        self._threads: list[threading.Thread] = []
+        self._last_reconcile = 0.0
+
+    # -- one step at a time (tests, `mdm worker --once`) -----------------------
+
+    def plan(self) -> int:
+        """Plan every outbox event not planned yet; returns how many were read."""
+        total = 0
+        while True:
+            n = run_in_transaction(
+                self.container.engine, lambda uow: plan_deliveries(uow, now=utcnow())
+            )
+            total += n
+            if not n:
+                return total
+
+    def reconcile(self) -> int:
+        names = [t["name"] for t in self._targets() if t["enabled"]]
+        total = 0
+        for name in names:
+
+            def step(uow: UnitOfWork, name: str = name) -> int:
+                return reconcile_target(uow, name, now=utcnow())
+
+            while n := run_in_transaction(self.container.engine, step):
+                total += n
+                if n < 5000:
+                    break
+        self._last_reconcile = time.monotonic()
+        return total
+
+    def deliver(self) -> int:
+        """One delivery round for every enabled target; returns deliveries claimed."""
+        self._sync_loops()
+        return sum(loop.round() for loop in list(self.loops.values()))
+
+    def run_until_idle(self, *, timeout: float = 30.0) -> int:
+        """Plan and deliver until nothing is due (retries scheduled later are left)."""
+        deadline, total = time.monotonic() + timeout, 0
+        while time.monotonic() < deadline:
+            self.plan()
+            done = self.deliver()
+            total += done
+            if not done:
+                return total
+        return total
+
+    # -- running as threads ------------------------------------------------------
+
+    def start(self) -> None:
+        self.reconcile()
+        planner = threading.Thread(target=self._plan_forever, name="sync-planner", daemon=True)
+        self._threads.append(planner)
+        planner.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        for t in self._threads:
+            t.join(5)
+        for loop in self.loops.values():
+            loop.close()
+        self.loops.clear()
+
+    def _plan_forever(self) -> None:
+        s = self.container.settings
+        while not self.stopping.is_set():
+            try:
+                planned = self.plan()
+                self._sync_loops(start=True)
+                if time.monotonic() - self._last_reconcile > s.sync_reconcile_seconds:
+                    planned += self.reconcile()
+            except Exception:
+                log.exception("planning deliveries failed")
+                planned = 0
+                self.stopping.wait(1.0)
+            if planned:
+                self.wake.set()
+                self.wake.clear()
+            self.stopping.wait(s.sync_poll_seconds)
+
+    def _targets(self) -> list[dict[str, Any]]:
+        return self.container.bus.query(lambda uow: uow.targets.all())
+
+    def _sync_loops(self, *, start: bool = False) -> None:
+        """One loop per enabled target; a changed configuration gets a new connector."""
+        rows = {t["name"]: t for t in self._targets() if t["enabled"]}
+        for name in list(self.loops):
+            if name not in rows or rows[name]["updated_at"] != self.loops[name].updated_at:
+                loop = self.loops.pop(name)
+                loop.close()
+        for name, row in rows.items():
+            if name not in self.loops:
+                loop = _TargetLoop(self, row)
+                self.loops[name] = loop
+                if start:
+                    loop.thread.start()
