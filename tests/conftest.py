@@ -99,7 +99,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, secret_key=TEST_SECRET_KEY)
 
 
 @pytest.fixture
@@ -108,6 +108,7 @@ def container(settings: Settings, engine: Engine) -> Container:
 
 
 ADMIN_KEY = "mdm_test_admin_key"
+TEST_SECRET_KEY = "test-secret-key"
 
 
 @pytest.fixture
