@@ -40,6 +40,7 @@ __all__ = ["Walker", "diff"]
 _MAX_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties")
 _MIN_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
 _MAX_REF_HOPS = 32
+_NOT_SIBLINGS = frozenset({"$ref", "$schema", "default"})
 
 
 def diff(previous: Mapping[str, Any], proposed: Mapping[str, Any]) -> list[Change]:
@@ -176,8 +177,8 @@ class Walker:
                 target = resolve_pointer(root, fragment[1:])
             except (KeyError, IndexError, ValueError):
                 return schema, loc, ref
-            siblings = {k: v for k, v in schema.items() if k != "$ref" and not is_annotation(k)}
-            siblings.pop("default", None)
+            siblings = {k: v for k, v in schema.items() if k not in _NOT_SIBLINGS}
+            siblings = {k: v for k, v in siblings.items() if not is_annotation(k)}
             if siblings:
                 return {"allOf": [target, siblings]}, loc, None
             schema, loc = target, fragment[1:]
