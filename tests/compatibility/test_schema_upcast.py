@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import jsonschema_rs
 import pytest
@@ -117,7 +118,7 @@ def test_a_required_property_with_a_default_is_refused_although_upcasting_would_
 
 
 def test_a_version_outside_the_chain_is_an_error() -> None:
-    with pytest.raises(ValueError, match="version 4 is not in the chain 1..3"):
+    with pytest.raises(ValueError, match=re.escape("version 4 is not in the chain 1..3")):
         upcast(ACME, version=4, chain=CHAIN)
-    with pytest.raises(ValueError, match="version 1 is not in the chain 2..4"):
+    with pytest.raises(ValueError, match=re.escape("version 1 is not in the chain 2..4")):
         upcast(ACME, version=1, chain=CHAIN, first_version=2)
