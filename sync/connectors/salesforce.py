@@ -42,7 +42,14 @@ from sync.connectors.base import (
     RetryableError,
     TargetConfig,
 )
-from sync.connectors.http import HttpClient, default_error, json_body, retry_after, settle
+from sync.connectors.http import (
+    HttpClient,
+    default_error,
+    json_body,
+    retry_after,
+    settle,
+    target_error,
+)
 from sync.connectors.mapping import mapped
 
 __all__ = ["SalesforceConnector"]
@@ -82,7 +89,9 @@ class SalesforceConnector:
             raise ValueError("a batch carries each golden record once")
         outcomes: list[PushResult | DeliveryError] = []
         for start in range(0, len(records), self.max_batch):
-            outcomes.extend(self._push_chunk(records[start : start + self.max_batch]))
+            chunk = records[start : start + self.max_batch]
+            paused = target_error(outcomes)
+            outcomes.extend([paused] * len(chunk) if paused else self._push_chunk(chunk))
         return settle(records, outcomes)
 
     def recover_target_id(self, golden_id: str) -> str | None:
@@ -110,7 +119,8 @@ class SalesforceConnector:
             for i, outcome in zip(upserts, results, strict=True):
                 outcomes[i] = outcome
         for i in deletes:
-            outcomes[i] = self._attempt(self._delete, chunk[i])
+            paused = target_error(outcomes)
+            outcomes[i] = paused or self._attempt(self._delete, chunk[i])
         return [o for o in outcomes if o is not None]
 
     @staticmethod

@@ -131,6 +131,8 @@ class StandIn:
         fault = Fault(kind, **options)
         with self.lock:
             self.faults.append(fault)
+        if kind == "hold":
+            self.released.clear()
         return fault
 
     def counts(self) -> dict[str, int]:
