@@ -18,6 +18,7 @@ and an unmerge upserts a new Account, whose new Id the result carries.
 
 Relied on (see also contracts/targets/salesforce.py):
 https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html,
+https://developer.salesforce.com/docs/platform/api-rest/guide/resources-sobject-upsert-delete.html,
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html,
 http://www.salesforce.com/us/developer/docs/api_rest/Content/errorcodes.htm
 """

@@ -181,7 +181,9 @@ class NetSuiteStandIn(StandIn):
 
     def _write(self, customer: dict[str, Any], body: dict[str, Any], *, replace: bool) -> None:
         for name, value in body.items():
-            if name == "addressBook" and not replace and "addressBook" in customer:
+            if value is None:
+                customer.pop(name, None)
+            elif name == "addressBook" and not replace and "addressBook" in customer:
                 items = customer["addressBook"].get("items", []) + value.get("items", [])
                 customer["addressBook"] = {"items": items}
             else:

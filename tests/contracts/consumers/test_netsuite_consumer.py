@@ -30,7 +30,12 @@ ACME = {
 ACME_BODY = {
     "isPerson": False,
     "companyName": "Acme GmbH",
+    "firstName": None,
+    "lastName": None,
     "email": "erp@acme.example",
+    "phone": None,
+    "url": None,
+    "parent": None,
     "addressBook": {
         "items": [
             {
@@ -94,7 +99,13 @@ def test_an_unknown_parent_is_retryable(pact, connect):
     body = {
         "isPerson": False,
         "companyName": "Acme Services",
+        "firstName": None,
+        "lastName": None,
+        "email": None,
+        "phone": None,
+        "url": None,
         "parent": {"externalId": "g-parent"},
+        "addressBook": {"items": []},
         "isInactive": False,
     }
     put(
