@@ -10,6 +10,11 @@ retried lost answer never makes a second Account. The parent goes by the parent'
 (``parent_missing``, ``depends_on`` = the parent). Records are upserted in the order given, so a
 parent earlier in the same batch resolves.
 
+The default mapping writes the ISO country code into ``BillingCountry``; an org with state and
+country picklists takes it in ``BillingCountryCode`` instead (mapping override
+``{"BillingCountryCode": "address.country", "BillingCountry": null}``), and person accounts
+take ``FirstName``/``LastName`` the same way.
+
 Merges (``on_merge``): ``deactivate`` (default) upserts ``MDM_Active__c = false`` and
 ``MDM_Merged_Into__c = survivor`` (custom fields the org needs, names are options) and every
 active upsert sets them back, so an unmerge re-activates; ``delete`` deletes by external id
