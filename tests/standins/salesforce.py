@@ -38,6 +38,10 @@ _ACCOUNT_FIELDS = frozenset(
         "Industry",
         "Type",
         "AccountNumber",
+        "BillingCountryCode",
+        "BillingStateCode",
+        "FirstName",
+        "LastName",
         "MDM_Active__c",
         "MDM_Merged_Into__c",
     }
