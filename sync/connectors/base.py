@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 ErrorScope = Literal["record", "target"]
+# what the connectors' mappings describe today (products and prices have no target shape yet)
+_ENTITY_TYPES = frozenset({"customer"})
 
 
 class ErrorCode:
@@ -203,6 +205,8 @@ class TargetConfig:
             raise ValueError("base_url: an http:// or https:// URL")
         if not self.credentials.get("token"):
             raise ValueError("credentials.token: required")
+        if not self.entity_types or set(self.entity_types) - _ENTITY_TYPES:
+            raise ValueError(f"entity_types: the connectors deliver {', '.join(_ENTITY_TYPES)}")
         if self.rate_limit_per_s is not None and self.rate_limit_per_s <= 0:
             raise ValueError("rate_limit_per_s: a positive number")
         resolved = validate_target(self.kind, mapping=self.mapping, options=self.options)

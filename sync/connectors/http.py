@@ -35,6 +35,7 @@ __all__ = [
     "push_each",
     "retry_after",
     "settle",
+    "target_error",
 ]
 
 USER_AGENT = "golden-record-hub/0.1 (sync connector)"
@@ -126,15 +127,23 @@ def settle(
     ]
 
 
+def target_error(outcomes: Iterable[PushResult | DeliveryError | None]) -> DeliveryError | None:
+    """The first target-wide error among ``outcomes``: after it, nothing more is sent."""
+    for outcome in outcomes:
+        if isinstance(outcome, DeliveryError) and outcome.scope == "target":
+            return outcome
+    return None
+
+
 def push_each(
     records: Sequence[OutboundRecord], operation: Callable[[OutboundRecord], PushResult]
 ) -> list[PushResult]:
     """Push records one call at a time; after a target-wide error the rest are not tried."""
     outcomes: list[PushResult | DeliveryError] = []
     for record in records:
-        last = outcomes[-1] if outcomes else None
-        if isinstance(last, DeliveryError) and last.scope == "target":
-            outcomes.append(last)
+        paused = target_error(outcomes[-1:])
+        if paused is not None:
+            outcomes.append(paused)
             continue
         try:
             outcomes.append(operation(record))

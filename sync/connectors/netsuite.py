@@ -7,10 +7,9 @@ retried lost answer never makes a second customer) and answers 204 with the reco
 not know that parent, which is retryable with ``depends_on`` = the parent, so the dispatcher can
 deliver the parent first. Above the account's concurrency limit NetSuite answers 429
 ``CONCURRENCY_LIMIT_EXCEEDED``: retryable with scope ``target`` (the limit is account-wide).
-The address book is sent with ``replace=addressBook`` so an update replaces the default address
-instead of adding one per delivery. NetSuite's upsert leaves fields absent from the body as they
-are, so a value the golden record lost stays in NetSuite (the mapping can map a field to a
-``const`` to blank it).
+The address book is always sent with ``replace=addressBook``, so an update replaces the default
+address instead of adding one per delivery (and an empty address book removes it). A value the
+golden record lost is sent as ``null``, which deletes the field at NetSuite.
 
 Merges: ``deactivate`` (default) upserts ``isInactive: true`` and every active upsert sends
 ``isInactive: false``, so an unmerge re-activates; ``delete`` deletes by external id, and an
@@ -18,7 +17,9 @@ unmerge upserts a new record (new internal id in the result).
 
 Relied on: https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156335203191.html
 (upsert), https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html
-(errors); see contracts/targets/netsuite.py.
+(errors), https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545142173.html
+(null deletes a body field), https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/chapter_1545142407.html
+(sublists, ``replace``); see contracts/targets/netsuite.py.
 """
 
 from __future__ import annotations
@@ -45,6 +46,21 @@ from sync.connectors.http import HttpClient, default_error, json_body, push_each
 from sync.connectors.mapping import mapped
 
 __all__ = ["NetSuiteConnector"]
+
+
+def _is_sublist(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("items"), list)
+
+
+def _cleared(value: Any) -> Any:
+    """Drop None inside objects and lists; an object left empty is None, so a lost parent
+    goes as ``null`` and a lost address as an empty sublist."""
+    if isinstance(value, dict):
+        inner = {k: c for k, v in value.items() if (c := _cleared(v)) is not None}
+        return inner or None
+    if isinstance(value, list):
+        return [v for v in (_cleared(item) for item in value) if v is not None]
+    return value
 
 
 class NetSuiteConnector:
@@ -90,7 +106,7 @@ class NetSuiteConnector:
         )
 
     def _body(self, record: OutboundRecord) -> dict[str, Any]:
-        body = nest(mapped(record, self._fields), drop_none=True)
+        body = {k: _cleared(v) for k, v in nest(mapped(record, self._fields)).items()}
         body["isInactive"] = record.status == "merged"
         return body
 
@@ -102,7 +118,8 @@ class NetSuiteConnector:
                 raise self._error(response, record)
             return PushResult(record.golden_id, target_id=record.target_id, deleted=True)
         body = self._body(record)
-        params = {"replace": "addressBook"} if "addressBook" in body else None
+        sublists = [name for name, value in body.items() if _is_sublist(value)]
+        params = {"replace": ",".join(sublists)} if sublists else None
         response = self._http.send("PUT", path, records=[record], json=body, params=params)
         if response.status_code not in (200, 204):
             raise self._error(response, record)

@@ -10,6 +10,11 @@ retried lost answer never makes a second Account. The parent goes by the parent'
 (``parent_missing``, ``depends_on`` = the parent). Records are upserted in the order given, so a
 parent earlier in the same batch resolves.
 
+The default mapping writes the ISO country code into ``BillingCountry``; an org with state and
+country picklists takes it in ``BillingCountryCode`` instead (mapping override
+``{"BillingCountryCode": "address.country", "BillingCountry": null}``), and person accounts
+take ``FirstName``/``LastName`` the same way.
+
 Merges (``on_merge``): ``deactivate`` (default) upserts ``MDM_Active__c = false`` and
 ``MDM_Merged_Into__c = survivor`` (custom fields the org needs, names are options) and every
 active upsert sets them back, so an unmerge re-activates; ``delete`` deletes by external id
@@ -18,6 +23,7 @@ and an unmerge upserts a new Account, whose new Id the result carries.
 
 Relied on (see also contracts/targets/salesforce.py):
 https://developer.salesforce.com/docs/platform/api-rest/guide/dome-upsert.html,
+https://developer.salesforce.com/docs/platform/api-rest/guide/resources-sobject-upsert-delete.html,
 https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html,
 http://www.salesforce.com/us/developer/docs/api_rest/Content/errorcodes.htm
 """
@@ -42,7 +48,14 @@ from sync.connectors.base import (
     RetryableError,
     TargetConfig,
 )
-from sync.connectors.http import HttpClient, default_error, json_body, retry_after, settle
+from sync.connectors.http import (
+    HttpClient,
+    default_error,
+    json_body,
+    retry_after,
+    settle,
+    target_error,
+)
 from sync.connectors.mapping import mapped
 
 __all__ = ["SalesforceConnector"]
@@ -82,7 +95,9 @@ class SalesforceConnector:
             raise ValueError("a batch carries each golden record once")
         outcomes: list[PushResult | DeliveryError] = []
         for start in range(0, len(records), self.max_batch):
-            outcomes.extend(self._push_chunk(records[start : start + self.max_batch]))
+            chunk = records[start : start + self.max_batch]
+            paused = target_error(outcomes)
+            outcomes.extend([paused] * len(chunk) if paused else self._push_chunk(chunk))
         return settle(records, outcomes)
 
     def recover_target_id(self, golden_id: str) -> str | None:
@@ -110,7 +125,8 @@ class SalesforceConnector:
             for i, outcome in zip(upserts, results, strict=True):
                 outcomes[i] = outcome
         for i in deletes:
-            outcomes[i] = self._attempt(self._delete, chunk[i])
+            paused = target_error(outcomes)
+            outcomes[i] = paused or self._attempt(self._delete, chunk[i])
         return [o for o in outcomes if o is not None]
 
     @staticmethod

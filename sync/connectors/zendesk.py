@@ -11,7 +11,8 @@ mailbox domain would pull unrelated users into it).
 
 Merges: ``deactivate`` (default) adds the ``mdm_merged`` tag through the tags endpoint (Zendesk
 organizations have no active flag; tags are what views, triggers and reports filter on), and
-an active delivery that finds the tag on the organization removes it again (unmerge).
+an active delivery that finds the tag on the organization removes it again (unmerge). The tags
+endpoints need "tagging of users and organizations" enabled in Zendesk's customer settings.
 ``delete`` deletes the organization; an unmerge creates it again (a new organization id).
 
 Relied on: https://developer.zendesk.com/api-reference/ticketing/organizations/organizations/,

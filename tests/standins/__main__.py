@@ -24,12 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--email", default="agent@example.com", help="Zendesk agent email")
     parser.add_argument("--instant", action="store_true", help="no faults, no request log")
     parser.add_argument("--concurrency-limit", type=int, default=None, help="NetSuite only")
+    parser.add_argument("--external-id-field", default="MDM_Golden_Id__c", help="Salesforce only")
     args = parser.parse_args(argv)
     options: dict[str, object] = {"token": args.token, "instant": args.instant}
     if args.kind == "zendesk":
         options["email"] = args.email
     if args.kind == "netsuite":
         options["concurrency_limit"] = args.concurrency_limit
+    if args.kind == "salesforce":
+        options["external_id_field"] = args.external_id_field
     app = make_standin(args.kind, **options)
     config = uvicorn.Config(
         app,

@@ -2,10 +2,12 @@
 
 A stand-in is a plain ASGI app. Before its API handler runs, an injected fault may answer
 instead (``status``: a 500/503/429... in the API's documented error shape, with or without
-Retry-After) or hold the request (``slow``, ``hold``); after the handler ran, a ``lost_answer``
-fault throws the answer away (the change stays applied): the connection is cut mid-body
-(``how="drop"``) or a gateway answers 502 (``how="502"``). Faults are consumed in order,
-``times`` each, and can be narrowed to a method and a path substring.
+Retry-After) or hold the request until the test calls ``release()`` (``hold``); after the
+handler ran (the change is applied), ``slow`` delays the answer by ``delay`` seconds and
+``lost_answer`` throws it away: the connection is cut mid-body (``how="drop"``) or a gateway
+answers 502 (``how="502"``). Faults are consumed in order, ``times`` each, and can be narrowed
+to a method and a path substring; ``record_error`` faults fail one record of a Salesforce
+upsert (``external_id``, ``code``, ``message``).
 
 Control endpoints under ``/_standin/`` let another process inspect and steer a stand-in
 served with ``python -m tests.standins``: ``GET counts|records|requests|health``,
@@ -131,6 +133,8 @@ class StandIn:
         fault = Fault(kind, **options)
         with self.lock:
             self.faults.append(fault)
+        if kind == "hold":
+            self.released.clear()
         return fault
 
     def counts(self) -> dict[str, int]:

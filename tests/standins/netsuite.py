@@ -79,6 +79,7 @@ class NetSuiteStandIn(StandIn):
         super().__init__(**options)
         self.concurrency_limit = None if self.instant else concurrency_limit
         self.customers: dict[str, dict[str, Any]] = {}
+        self._by_external: dict[str, str] = {}
         self._ids = itertools.count(101)
         self.route("PUT", rf"{_BASE}/eid:(?P<eid>[^/]+)", self._upsert)
         self.route("PATCH", rf"{_BASE}/eid:(?P<eid>[^/]+)", self._patch)
@@ -128,6 +129,7 @@ class NetSuiteStandIn(StandIn):
 
     def clear(self) -> None:
         self.customers.clear()
+        self._by_external.clear()
 
     def customer(self, external_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -136,10 +138,13 @@ class NetSuiteStandIn(StandIn):
 
     # storage ------------------------------------------------------------------------------
     def _find(self, external_id: str) -> dict[str, Any] | None:
-        for customer in self.customers.values():
-            if customer.get("externalId") == external_id:
-                return customer
-        return None
+        internal_id = self._by_external.get(external_id)
+        return None if internal_id is None else self.customers[internal_id]
+
+    def _store(self, customer: dict[str, Any]) -> None:
+        self.customers[customer["id"]] = customer
+        if customer.get("externalId"):
+            self._by_external.setdefault(customer["externalId"], customer["id"])
 
     def _lookup(self, req: Req) -> dict[str, Any] | None:
         if "id" in req.groups:
@@ -176,7 +181,9 @@ class NetSuiteStandIn(StandIn):
 
     def _write(self, customer: dict[str, Any], body: dict[str, Any], *, replace: bool) -> None:
         for name, value in body.items():
-            if name == "addressBook" and not replace and "addressBook" in customer:
+            if value is None:
+                customer.pop(name, None)
+            elif name == "addressBook" and not replace and "addressBook" in customer:
                 items = customer["addressBook"].get("items", []) + value.get("items", [])
                 customer["addressBook"] = {"items": items}
             else:
@@ -197,7 +204,7 @@ class NetSuiteStandIn(StandIn):
                 return refused
             if customer is None:
                 customer = {"id": str(next(self._ids)), "externalId": req.groups["eid"]}
-                self.customers[customer["id"]] = customer
+                self._store(customer)
             self._write(customer, body, replace=replace)
         return Response(status_code=204, headers=self._location(req, customer))
 
@@ -221,7 +228,7 @@ class NetSuiteStandIn(StandIn):
                 return refused
             customer = {"id": str(next(self._ids))}
             self._write(customer, body, replace=True)
-            self.customers[customer["id"]] = customer
+            self._store(customer)
         return Response(status_code=204, headers=self._location(req, customer))
 
     async def _get(self, req: Req) -> Response:
@@ -237,4 +244,6 @@ class NetSuiteStandIn(StandIn):
             if customer is None:
                 return self.not_found(req)
             del self.customers[customer["id"]]
+            if self._by_external.get(customer.get("externalId", "")) == customer["id"]:
+                del self._by_external[customer["externalId"]]
         return Response(status_code=204)

@@ -38,6 +38,10 @@ _ACCOUNT_FIELDS = frozenset(
         "Industry",
         "Type",
         "AccountNumber",
+        "BillingCountryCode",
+        "BillingStateCode",
+        "FirstName",
+        "LastName",
         "MDM_Active__c",
         "MDM_Merged_Into__c",
     }
@@ -64,6 +68,7 @@ class SalesforceStandIn(StandIn):
         super().__init__(**options)
         self.external_id_field = external_id_field
         self.accounts: dict[str, dict[str, Any]] = {}
+        self._by_external: dict[str, str] = {}
         self._ids = itertools.count(1)
         self.route(
             "PATCH",
@@ -112,6 +117,7 @@ class SalesforceStandIn(StandIn):
 
     def clear(self) -> None:
         self.accounts.clear()
+        self._by_external.clear()
 
     def account(self, external_id: str) -> dict[str, Any] | None:
         """The live Account carrying ``external_id``, for tests to read."""
@@ -120,10 +126,24 @@ class SalesforceStandIn(StandIn):
 
     # storage ------------------------------------------------------------------------------
     def _find(self, external_id: str) -> dict[str, Any] | None:
-        for account in self.accounts.values():
-            if account.get(self.external_id_field) == external_id:
-                return account
-        return None
+        account_id = self._by_external.get(external_id)
+        return None if account_id is None else self.accounts[account_id]
+
+    def _store(self, account: dict[str, Any]) -> None:
+        self.accounts[account["Id"]] = account
+        external_id = account.get(self.external_id_field)
+        if external_id:
+            self._by_external.setdefault(external_id, account["Id"])
+
+    def _remove(self, account: dict[str, Any]) -> None:
+        del self.accounts[account["Id"]]
+        external_id = account.get(self.external_id_field)
+        if external_id and self._by_external.get(external_id) == account["Id"]:
+            del self._by_external[external_id]
+            for other in self.accounts.values():
+                if other.get(self.external_id_field) == external_id:
+                    self._by_external[external_id] = other["Id"]
+                    break
 
     def _new_id(self) -> str:
         return f"001{next(self._ids):015d}"
@@ -171,7 +191,7 @@ class SalesforceStandIn(StandIn):
                 )
             account = {"Id": self._new_id(), self.external_id_field: external_id}
             account.update(resolved)
-            self.accounts[account["Id"]] = account
+            self._store(account)
             return account, True
         account.update(resolved)
         return account, False
@@ -276,7 +296,7 @@ class SalesforceStandIn(StandIn):
                     [{"message": exc.body["message"], "errorCode": exc.body["statusCode"]}], 400
                 )
             account = {"Id": self._new_id(), **resolved}
-            self.accounts[account["Id"]] = account
+            self._store(account)
         return json_response({"id": account["Id"], "success": True, "errors": []}, 201)
 
     async def _get(self, req: Req) -> Response:
@@ -296,5 +316,5 @@ class SalesforceStandIn(StandIn):
             account = self._find(req.groups["value"])
             if account is None:
                 return self.not_found(req)
-            del self.accounts[account["Id"]]
+            self._remove(account)
         return Response(status_code=204)

@@ -56,6 +56,8 @@ class ZendeskStandIn(StandIn):
         super().__init__(**options)
         self.email = email
         self.organizations: dict[int, dict[str, Any]] = {}
+        self._by_external: dict[str, int] = {}
+        self._by_name: dict[str, int] = {}
         self._ids = itertools.count(360000000001)
         base = r"/api/v2/organizations"
         self.route("POST", rf"{base}/create_or_update", self._create_or_update)
@@ -105,6 +107,8 @@ class ZendeskStandIn(StandIn):
 
     def clear(self) -> None:
         self.organizations.clear()
+        self._by_external.clear()
+        self._by_name.clear()
 
     def organization(self, external_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -113,10 +117,23 @@ class ZendeskStandIn(StandIn):
 
     # storage ------------------------------------------------------------------------------
     def _find(self, external_id: str) -> dict[str, Any] | None:
-        for organization in self.organizations.values():
-            if (organization.get("external_id") or "").lower() == external_id.lower():
-                return organization
-        return None
+        organization_id = self._by_external.get(external_id.lower())
+        return None if organization_id is None else self.organizations[organization_id]
+
+    def _unindex(self, organization: dict[str, Any]) -> None:
+        for index, key in (
+            (self._by_external, organization.get("external_id")),
+            (self._by_name, organization.get("name")),
+        ):
+            if key and index.get(str(key).lower()) == organization["id"]:
+                del index[str(key).lower()]
+
+    def _index(self, organization: dict[str, Any]) -> None:
+        if organization.get("external_id"):
+            self._by_external.setdefault(
+                str(organization["external_id"]).lower(), organization["id"]
+            )
+        self._by_name[str(organization["name"]).lower()] = organization["id"]
 
     def _check(self, values: dict[str, Any], existing: dict[str, Any] | None) -> Response | None:
         for name in values:
@@ -127,9 +144,9 @@ class ZendeskStandIn(StandIn):
         name = values.get("name", (existing or {}).get("name"))
         if not name:
             return _invalid("name", "Name: cannot be blank", "BlankValue")
-        for other in self.organizations.values():
-            if other is not existing and other["name"].lower() == str(name).lower():
-                return _invalid("name", f"Name: {name} has already been taken", "DuplicateValue")
+        holder = self._by_name.get(str(name).lower())
+        if holder is not None and (existing is None or holder != existing["id"]):
+            return _invalid("name", f"Name: {name} has already been taken", "DuplicateValue")
         return None
 
     def _new(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +163,7 @@ class ZendeskStandIn(StandIn):
         }
         organization.update({k: v for k, v in values.items() if k != "id"})
         self.organizations[organization_id] = organization
+        self._index(organization)
         return organization
 
     # routes -------------------------------------------------------------------------------
@@ -173,7 +191,9 @@ class ZendeskStandIn(StandIn):
                 return refused
             if existing is None:
                 return json_response({"organization": dict(self._new(values))}, 201)
+            self._unindex(existing)
             existing.update({k: v for k, v in values.items() if k != "id"})
+            self._index(existing)
             return json_response({"organization": dict(existing)}, 200)
 
     async def _create(self, req: Req) -> Response:
@@ -207,8 +227,10 @@ class ZendeskStandIn(StandIn):
 
     async def _delete(self, req: Req) -> Response:
         with self.lock:
-            if self.organizations.pop(int(req.groups["id"]), None) is None:
+            organization = self.organizations.pop(int(req.groups["id"]), None)
+            if organization is None:
                 return self.not_found(req)
+            self._unindex(organization)
         return Response(status_code=204)
 
     async def _tags(self, req: Req, *, add: bool) -> Response:

@@ -215,11 +215,24 @@ def test_recover_target_id_reads_by_external_id(connector):
     assert connector.recover_target_id("g-none") is None
 
 
-def test_removed_fields_are_left_out_of_the_body(netsuite, connector):
-    connector.push([outbound("g-acme", {"kind": "organization", "name": "Acme"})])
+def test_values_the_golden_record_lost_are_deleted_at_netsuite(netsuite, connector):
+    connector.push([outbound("g-acme")])
+    connector.push([outbound("g-acme", {"kind": "organization", "name": "Acme"}, version=2)])
 
-    assert json.loads(netsuite.app.requests[-1]["body"]) == {
+    customer = netsuite.app.customer("g-acme")
+    assert "email" not in customer and "phone" not in customer
+    assert customer["addressBook"] == {"items": []}
+    body = json.loads(netsuite.app.requests[-1]["body"])
+    assert body == {
         "isPerson": False,
         "companyName": "Acme",
+        "firstName": None,
+        "lastName": None,
+        "email": None,
+        "phone": None,
+        "url": None,
+        "parent": None,
+        "addressBook": {"items": []},
         "isInactive": False,
     }
+    assert netsuite.app.requests[-1]["query"] == {"replace": "addressBook"}

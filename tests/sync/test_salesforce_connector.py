@@ -357,3 +357,16 @@ def test_a_delivery_error_serializes_for_the_deliveries_table(salesforce, connec
         "target_code": "SERVER_UNAVAILABLE",
         "depends_on": None,
     }
+
+
+def test_after_a_target_wide_error_no_further_chunk_is_sent(salesforce, connector):
+    salesforce.app.inject("status", status=503, retry_after="10")
+    records = [
+        outbound(f"g-{i:03d}", {"kind": "organization", "name": f"Org {i}"}) for i in range(450)
+    ]
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push(records)
+
+    assert (caught.value.scope, caught.value.retry_after) == ("target", 10.0)
+    assert len(salesforce.app.requests) == 1

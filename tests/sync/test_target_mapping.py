@@ -125,6 +125,7 @@ def test_an_unusable_mapping_is_refused_naming_the_field(override, names):
         ({"base_url": "ftp://x"}, "base_url"),
         ({"credentials": {}}, "credentials.token"),
         ({"rate_limit_per_s": 0}, "rate_limit_per_s"),
+        ({"entity_types": ("customer", "product")}, "entity_types"),
         ({"options": {"on_merge": "archive"}}, "options.on_merge"),
         ({"options": {"colour": "red"}}, "options.colour"),
         ({"options": {"batch_size": 500}}, "options.batch_size"),
