@@ -53,7 +53,7 @@ async def schema(entity_type: str, _: ReaderPrincipal) -> JsonResponse:
 @router.get("/quarantine")
 async def quarantine(
     container: ContainerDep,
-    _: StewardPrincipal,
+    principal: StewardPrincipal,
     source: str | None = None,
     entity_type: str | None = None,
     status: str | None = "open",
@@ -63,7 +63,13 @@ async def quarantine(
     out = await query(
         container,
         lambda uow: list_quarantine(
-            uow, source=source, entity_type=entity_type, status=status, limit=limit, offset=offset
+            uow,
+            source=source,
+            entity_type=entity_type,
+            status=status,
+            limit=limit,
+            offset=offset,
+            pii=principal.has("pii"),
         ),
     )
     return JsonResponse(out)
@@ -71,9 +77,12 @@ async def quarantine(
 
 @router.get("/quarantine/{quarantine_id}")
 async def quarantined(
-    quarantine_id: str, container: ContainerDep, _: StewardPrincipal
+    quarantine_id: str, container: ContainerDep, principal: StewardPrincipal
 ) -> JsonResponse:
-    return JsonResponse(await query(container, lambda uow: get_quarantined(uow, quarantine_id)))
+    pii = principal.has("pii")
+    return JsonResponse(
+        await query(container, lambda uow: get_quarantined(uow, quarantine_id, pii=pii))
+    )
 
 
 @router.post("/quarantine/{quarantine_id}/resubmit")
@@ -101,12 +110,13 @@ async def resubmit_quarantined(
 @router.get("/events")
 async def events(
     container: ContainerDep,
-    _: ReaderPrincipal,
+    principal: ReaderPrincipal,
     after: Annotated[int, Query(ge=0, description="the last sequence number seen")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
     """The outbox as a feed in commit order: a pull-based way to follow golden changes.
     A reader that passes the last ``sequence`` it saw never misses an event."""
+    pii = principal.has("pii")
     return JsonResponse(
-        await query(container, lambda uow: event_feed(uow, after=after, limit=limit))
+        await query(container, lambda uow: event_feed(uow, after=after, limit=limit, pii=pii))
     )

@@ -22,7 +22,7 @@ async def golden_record(
     entity_type: str,
     golden_id: str,
     container: ContainerDep,
-    _: ReaderPrincipal,
+    principal: ReaderPrincipal,
     as_of: Annotated[
         datetime | None, Query(description="ISO 8601 time; the version valid then")
     ] = None,
@@ -31,7 +31,13 @@ async def golden_record(
         as_of = as_of.replace(tzinfo=UTC)
     out = small_query(
         container,
-        lambda uow: get_golden(uow, entity_type=entity_type, golden_id=golden_id, as_of=as_of),
+        lambda uow: get_golden(
+            uow,
+            entity_type=entity_type,
+            golden_id=golden_id,
+            as_of=as_of,
+            pii=principal.has("pii"),
+        ),
     )
     return JsonResponse(out)
 
@@ -41,12 +47,15 @@ async def golden_history(
     entity_type: str,
     golden_id: str,
     container: ContainerDep,
-    _: ReaderPrincipal,
+    principal: ReaderPrincipal,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
+    pii = principal.has("pii")
     out = await query(
         container,
-        lambda uow: get_history(uow, entity_type=entity_type, golden_id=golden_id, limit=limit),
+        lambda uow: get_history(
+            uow, entity_type=entity_type, golden_id=golden_id, limit=limit, pii=pii
+        ),
     )
     return JsonResponse({"golden_id": golden_id, "versions": out})
 

@@ -25,13 +25,16 @@ class Training(BaseModel):
 
 @router.post("/match/{entity_type}")
 async def match_record(
-    entity_type: str, request: Request, container: ContainerDep, _: ReaderPrincipal
+    entity_type: str, request: Request, container: ContainerDep, principal: ReaderPrincipal
 ) -> JsonResponse:
     """Find matches: the decision an ingest of the posted record would make, stored nowhere."""
     body = await read_json(request, container.settings.max_body_bytes)
+    pii = principal.has("pii")
     out = await query(
         container,
-        lambda uow: find_matches(uow, container.matcher, entity_type=entity_type, record=body),
+        lambda uow: find_matches(
+            uow, container.matcher, entity_type=entity_type, record=body, pii=pii
+        ),
     )
     return JsonResponse(out)
 

@@ -102,8 +102,9 @@ async def tasks(
 
 
 @router.get("/stewardship/tasks/{task_id}")
-async def task(task_id: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await query(container, lambda uow: get_task(uow, task_id)))
+async def task(task_id: str, container: ContainerDep, principal: StewardPrincipal) -> JsonResponse:
+    pii = principal.has("pii")
+    return JsonResponse(await query(container, lambda uow: get_task(uow, task_id, pii=pii)))
 
 
 def _register_decision(verb: TaskVerdict) -> None:

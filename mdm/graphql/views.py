@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+from canonical.privacy import PERSONAL_ATTRIBUTES, mask_attributes, scrub
+
 __all__ = [
     "PII_ATTRIBUTES",
     "Batch",
@@ -24,10 +26,7 @@ __all__ = [
     "view_from_row",
 ]
 
-PII_ATTRIBUTES = ("date_of_birth", "email", "phone", "tax_id")
-MASK = "***"
-_VALUE_KEYS = frozenset({"left", "right", "value", "values", "a", "b", "incoming", "candidate"})
-_NAME_KEYS = ("field", "attribute", "comparison", "name")
+PII_ATTRIBUTES = PERSONAL_ATTRIBUTES["customer"]
 
 
 class Batch:
@@ -97,44 +96,6 @@ def view_from_row(
     return view
 
 
-def mask_attributes(
-    entity_type: str, attributes: Mapping[str, Any], may_see_pii: bool
-) -> tuple[dict[str, Any], list[str]]:
-    """Attributes with a person's personal data replaced by ``"***"``.
-
-    Only customers of kind ``person`` carry personal data; organizations'
-    email and phone are business contacts and stay visible. Returns the
-    attributes and the sorted names that were masked.
-    """
-    if (
-        may_see_pii
-        or entity_type != "customer"
-        or attributes.get("kind") != "person"
-        or not any(k in attributes for k in PII_ATTRIBUTES)
-    ):
-        return dict(attributes), []
-    masked = sorted(k for k in PII_ATTRIBUTES if attributes.get(k) is not None)
-    return {k: (MASK if k in masked else v) for k, v in attributes.items()}, masked
-
-
-def scrub_pii(value: Any, about_pii: bool = False) -> Any:
-    """A match explanation with every value of a personal-data field masked.
-
-    Explanations are free-form JSON from the matcher; a value is masked where
-    its key is a personal-data attribute, or where its mapping describes one
-    (``{"field": "email", "left": ..., "right": ...}`` or ``{"email": {...}}``).
-    """
-    if isinstance(value, list):
-        return [scrub_pii(v, about_pii) for v in value]
-    if not isinstance(value, Mapping):
-        return value
-    about_pii = about_pii or any(value.get(k) in PII_ATTRIBUTES for k in _NAME_KEYS)
-    out: dict[str, Any] = {}
-    for k, v in value.items():
-        if isinstance(v, Mapping | list):
-            out[k] = scrub_pii(v, k in PII_ATTRIBUTES)
-        elif v is not None and (k in PII_ATTRIBUTES or (about_pii and k in _VALUE_KEYS)):
-            out[k] = MASK
-        else:
-            out[k] = v
-    return out
+def scrub_pii(value: Any) -> Any:
+    """A match explanation with every value of a personal-data field masked."""
+    return scrub(value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import NotFound
+from canonical.privacy import mask_attributes, mask_payload
 from matching.port import Matcher
 from matching.settings import MatchSettings, parse_settings
 from mdm.db.uow import UnitOfWork
@@ -30,13 +31,16 @@ def list_sources(uow: UnitOfWork) -> list[dict[str, Any]]:
     return [{"name": r["name"], "description": r["description"]} for r in uow.sources.all()]
 
 
-def _quarantine_view(row: Any) -> dict[str, Any]:
+def _quarantine_view(row: Any, pii: bool) -> dict[str, Any]:
+    payload = row["payload"]
+    if isinstance(payload, dict):
+        payload = mask_payload(row["entity_type"], payload, pii)[0]
     return {
         "id": row["id"],
         "source": row["source"],
         "entity_type": row["entity_type"],
         "source_id": row["source_id"],
-        "payload": row["payload"],
+        "payload": payload,
         "errors": row["errors"],
         "status": row["status"],
         "correlation_id": row["correlation_id"],
@@ -52,23 +56,39 @@ def list_quarantine(
     status: str | None = "open",
     limit: int = 100,
     offset: int = 0,
+    pii: bool = False,
 ) -> dict[str, Any]:
     total, rows = uow.quarantine.page(
         source=source, entity_type=entity_type, status=status, limit=limit, offset=offset
     )
-    return {"total": total, "items": [_quarantine_view(r) for r in rows]}
+    return {"total": total, "items": [_quarantine_view(r, pii) for r in rows]}
 
 
-def get_quarantined(uow: UnitOfWork, quarantine_id: str) -> dict[str, Any]:
+def get_quarantined(uow: UnitOfWork, quarantine_id: str, *, pii: bool = False) -> dict[str, Any]:
     row = uow.quarantine.get(quarantine_id)
     if row is None:
         raise NotFound(f"no quarantined payload '{quarantine_id}'")
-    return _quarantine_view(row)
+    return _quarantine_view(row, pii)
 
 
-def event_feed(uow: UnitOfWork, *, after: int, limit: int) -> dict[str, Any]:
-    """The outbox in commit order after sequence number ``after``."""
-    items = [{"sequence": s, "event": env} for s, env in uow.outbox.feed(after, limit)]
+def masked_envelope(envelope: dict[str, Any], pii: bool) -> dict[str, Any]:
+    """A CloudEvents envelope with the record's personal data masked unless ``pii``."""
+    data = envelope.get("data")
+    if pii or not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
+        return envelope
+    attrs, masked = mask_attributes(str(data.get("entity_type")), data["attributes"], pii)
+    if not masked:
+        return envelope
+    return {**envelope, "data": {**data, "attributes": attrs}}
+
+
+def event_feed(uow: UnitOfWork, *, after: int, limit: int, pii: bool = False) -> dict[str, Any]:
+    """The outbox in commit order after sequence number ``after`` (personal data masked
+    unless ``pii``)."""
+    items = [
+        {"sequence": s, "event": masked_envelope(env, pii)}
+        for s, env in uow.outbox.feed(after, limit)
+    ]
     return {"events": items, "last": items[-1]["sequence"] if items else after}
 
 

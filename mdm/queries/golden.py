@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from canonical.errors import NotFound
+from canonical.privacy import mask_attributes, mask_lineage
 from canonical.schemas import schema_for
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["get_golden", "get_history", "get_xref", "iso"]
+__all__ = ["get_golden", "get_history", "get_xref", "iso", "shown"]
 
 
 def _xref_view(rec: dict[str, Any]) -> dict[str, Any]:
@@ -27,10 +28,30 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def get_golden(
-    uow: UnitOfWork, *, entity_type: str, golden_id: str, as_of: datetime | None = None
+def shown(
+    entity_type: str, attributes: dict[str, Any], lineage: dict[str, Any] | None, pii: bool
 ) -> dict[str, Any]:
-    """The golden record with lineage and xrefs; a merged-away id resolves to its survivor."""
+    """Attributes and lineage as a caller sees them: personal data masked without ``pii``
+    (``masked`` names what was masked)."""
+    attrs, masked = mask_attributes(entity_type, attributes, pii)
+    out: dict[str, Any] = {"attributes": attrs}
+    if lineage is not None:
+        out["lineage"] = mask_lineage(entity_type, attributes, lineage, pii)
+    if masked:
+        out["masked"] = masked
+    return out
+
+
+def get_golden(
+    uow: UnitOfWork,
+    *,
+    entity_type: str,
+    golden_id: str,
+    as_of: datetime | None = None,
+    pii: bool = False,
+) -> dict[str, Any]:
+    """The golden record with lineage and xrefs; a merged-away id resolves to its survivor.
+    Personal data is masked unless ``pii``."""
     schema_for(entity_type)
     row = uow.goldens.get(golden_id)
     if row is None or row["entity_type"] != entity_type:
@@ -53,8 +74,7 @@ def get_golden(
         out |= {
             "version": row["version"],
             "updated_at": iso(row["updated_at"]),
-            "attributes": row["attributes"],
-            "lineage": row["lineage"],
+            **shown(entity_type, row["attributes"], row["lineage"], pii),
             "xrefs": [_xref_view(m) for m in members],
         }
         return out
@@ -66,8 +86,7 @@ def get_golden(
         "status": version["status"],
         "updated_at": iso(version["recorded_at"]),
         "as_of": iso(as_of),
-        "attributes": version["attributes"],
-        "lineage": version["lineage"],
+        **shown(entity_type, version["attributes"], version["lineage"], pii),
         "xrefs": [
             {"source": s, "source_id": i, "record_version": v} for s, i, v in version["members"]
         ],
@@ -76,7 +95,7 @@ def get_golden(
 
 
 def get_history(
-    uow: UnitOfWork, *, entity_type: str, golden_id: str, limit: int = 100
+    uow: UnitOfWork, *, entity_type: str, golden_id: str, limit: int = 100, pii: bool = False
 ) -> list[dict[str, Any]]:
     row = uow.goldens.get(golden_id)
     if row is None or row["entity_type"] != entity_type:
@@ -89,7 +108,7 @@ def get_history(
             "changed": v["changed"],
             "correlation_id": v["correlation_id"],
             "recorded_at": iso(v["recorded_at"]),
-            "attributes": v["attributes"],
+            **shown(entity_type, v["attributes"], None, pii),
         }
         for v in uow.goldens.history(golden_id, limit)
     ]

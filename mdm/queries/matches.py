@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import InvalidInput
+from canonical.privacy import is_personal_record, mask_attributes, scrub
 from canonical.schemas import schema_for
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
@@ -19,9 +20,10 @@ __all__ = ["find_matches"]
 
 
 def find_matches(
-    uow: UnitOfWork, matcher: Matcher, *, entity_type: str, record: Any
+    uow: UnitOfWork, matcher: Matcher, *, entity_type: str, record: Any, pii: bool = False
 ) -> dict[str, Any]:
-    """The decision an ingest of ``record`` would make now, with every candidate scored."""
+    """The decision an ingest of ``record`` would make now, with every candidate scored;
+    candidates' personal data masked unless ``pii``."""
     schema = schema_for(entity_type)
     if not isinstance(record, dict):
         raise InvalidInput("a record must be a JSON object")
@@ -38,6 +40,8 @@ def find_matches(
         for c in decision.explanation.get("candidates", ())
         if isinstance(c, dict)
     }
+    personal = any(is_personal_record(entity_type, c.attributes) for c in found)
+    explanation = dict(decision.explanation)
     return {
         "entity_type": entity_type,
         "decision": {
@@ -45,7 +49,7 @@ def find_matches(
             "golden_id": decision.golden_id,
             "score": decision.score,
             "settings_version": decision.settings_version,
-            "explanation": dict(decision.explanation),
+            "explanation": explanation if pii or not personal else scrub(explanation),
             "other_candidates": list(decision.other_candidates),
         },
         "keys": keys,
@@ -54,7 +58,7 @@ def find_matches(
                 "golden_id": c.golden_id,
                 "shared_keys": candidates.shared_keys(keys, key_index, c.golden_id),
                 "match_probability": scored.get(c.golden_id),
-                "attributes": dict(c.attributes),
+                "attributes": mask_attributes(entity_type, c.attributes, pii)[0],
             }
             for c in found
         ],

@@ -6,12 +6,13 @@ from typing import Any
 
 from canonical.commands import TaskSelection
 from canonical.errors import NotFound
+from canonical.privacy import is_personal_record, scrub
 from canonical.survivorship import rules_for, survive
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.tasks import display_name, task_query
-from mdm.queries.golden import iso
+from mdm.queries.golden import iso, shown
 
 __all__ = ["get_task", "list_tasks"]
 
@@ -51,7 +52,7 @@ def list_tasks(
     }
 
 
-def _golden_side(book: GoldenBook, gid: str | None) -> dict[str, Any] | None:
+def _golden_side(book: GoldenBook, gid: str | None, pii: bool) -> dict[str, Any] | None:
     if gid is None or gid not in book.goldens:
         return None
     g = book.goldens[gid]
@@ -60,8 +61,7 @@ def _golden_side(book: GoldenBook, gid: str | None) -> dict[str, Any] | None:
         "status": g.status,
         "merged_into": g.merged_into,
         "version": g.version,
-        "attributes": g.attributes,
-        "lineage": g.lineage,
+        **shown(g.entity_type, g.attributes, g.lineage, pii),
         "xrefs": [
             {"source": m["source"], "source_id": m["source_id"], "record_version": m["version"]}
             for m in g.members.values()
@@ -69,7 +69,7 @@ def _golden_side(book: GoldenBook, gid: str | None) -> dict[str, Any] | None:
     }
 
 
-def _preview(book: GoldenBook, task: dict[str, Any]) -> dict[str, Any]:
+def _preview(book: GoldenBook, task: dict[str, Any], pii: bool) -> dict[str, Any]:
     """What the golden record would look like after the merge (nothing written)."""
     survivor = book.goldens[task["candidate_golden_id"]]
     members = [
@@ -78,32 +78,41 @@ def _preview(book: GoldenBook, task: dict[str, Any]) -> dict[str, Any]:
         for m in book.goldens[gid].members.values()
     ]
     attrs, lineage = survive(rules_for(task["entity_type"]), members)
-    return {"attributes": attrs, "lineage": lineage}
+    return shown(task["entity_type"], attrs, lineage, pii)
 
 
-def get_task(uow: UnitOfWork, task_id: str) -> dict[str, Any]:
+def get_task(uow: UnitOfWork, task_id: str, *, pii: bool = False) -> dict[str, Any]:
     """Both sides attribute by attribute, the matcher's explanation, and a survivorship
-    preview of the merge."""
+    preview of the merge; personal data masked unless ``pii``."""
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFound(f"no steward task '{task_id}'")
     book = GoldenBook(uow, correlation_id=None)
-    book.load([i for i in (task["golden_id"], task["candidate_golden_id"]) if i], lock=False)
+    ids = (task["golden_id"], task["candidate_golden_id"])
+    book.load([i for i in ids if i], lock=False)
     book.resolve_refs()
-    left = _golden_side(book, task["golden_id"])
-    right = _golden_side(book, task["candidate_golden_id"])
+    left = _golden_side(book, task["golden_id"], pii)
+    right = _golden_side(book, task["candidate_golden_id"], pii)
     la = (left or {}).get("attributes", {})
     ra = (right or {}).get("attributes", {})
+    raw = [book.goldens[g].attributes if g in book.goldens else {} for g in ids]
     comparison = [
-        {"attribute": a, "left": la.get(a), "right": ra.get(a), "same": la.get(a) == ra.get(a)}
+        {
+            "attribute": a,
+            "left": la.get(a),
+            "right": ra.get(a),
+            "same": raw[0].get(a) == raw[1].get(a),
+        }
         for a in sorted(set(la) | set(ra))
     ]
+    personal = any(is_personal_record(task["entity_type"], side) for side in raw)
+    explanation = task["explanation"] if pii or not personal else scrub(task["explanation"])
     return {
         **_summary(task, la, ra),
-        "explanation": task["explanation"],
+        "explanation": explanation,
         "settings_version": task["settings_version"],
         "left": left,
         "right": right,
         "comparison": comparison,
-        "preview": _preview(book, task) if left and right else None,
+        "preview": _preview(book, task, pii) if left and right else None,
     }

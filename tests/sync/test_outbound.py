@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from mdm.bootstrap import Container
 from tests.helpers import counts, put_ok
+from tests.standins.fixtures import TOKEN
 from tests.sync.hub import add_target, deliveries, dispatcher
 
 ACME = {
@@ -191,7 +193,13 @@ def test_a_permanent_refusal_is_a_dead_letter_that_does_not_block_others_and_rep
     running = standins("zendesk")
     add_target(client, running)
     # Zendesk holds an organization of that name already, made outside the hub
-    running.app.organizations[999] = {"id": 999, "name": "Acme GmbH", "external_id": None}
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    made = httpx.post(
+        f"{running.url}/api/v2/organizations",
+        json={"organization": {"name": "Acme GmbH"}},
+        headers=auth,
+    )
+    assert made.status_code == 201, made.text
     acme = _put(client, "E1", ACME)
     globex = _put(client, "E2", GLOBEX)
 
@@ -204,7 +212,8 @@ def test_a_permanent_refusal_is_a_dead_letter_that_does_not_block_others_and_rep
     assert [x["golden_id"] for x in deliveries(client, state="delivered")] == [globex]
     assert client.get("/api/v1/sync/targets").json()["targets"][0]["dead"] == 1
 
-    del running.app.organizations[999]  # someone renamed the other organization
+    other = made.json()["organization"]["id"]  # someone removes the other organization
+    assert httpx.delete(f"{running.url}/api/v2/organizations/{other}", headers=auth).is_success
     replayed = client.post("/api/v1/sync/replay", json={"target": "zendesk", "state": "dead"})
     d.run_until_idle()
 
