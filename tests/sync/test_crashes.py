@@ -59,13 +59,26 @@ def _settled(container: Container) -> bool:
     return bool(container.bus.query(read))
 
 
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def _states(container: Container) -> dict[str, int]:
+    rows = container.bus.query(
+        lambda uow: uow.deliveries.page(
+            target=None, state=None, golden_id=None, limit=10_000, offset=0
+        )[1]
+    )
+    out: dict[str, int] = {}
+    for r in rows:
+        key = f"{r['target']}:{r['state']}"
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _wait(condition: Callable[[], bool], timeout: float, what: str, container: Container) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}: {_states(container)}")
 
 
 def _delivered(container: Container) -> int:
@@ -141,13 +154,13 @@ def test_kill_9_of_a_worker_among_three_loses_and_duplicates_nothing(
     env = _env(database_url)
     workers = [_start(["worker"], env) for _ in range(3)]
     try:
-        _wait(lambda: _delivered(container) >= 40, 60, "the first deliveries")
+        _wait(lambda: _delivered(container) >= 40, 90, "the first deliveries", container)
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(10)
         _load(container, 2, range(0, RECORDS, 3))  # newer versions while one worker is dead
         workers.append(_start(["worker"], env))
 
-        _wait(lambda: _settled(container), 120, "every delivery to settle")
+        _wait(lambda: _settled(container), 180, "every delivery to settle", container)
     finally:
         for w in workers:
             if w.poll() is None:
@@ -179,16 +192,15 @@ def test_kill_9_of_the_embedded_hub_mid_delivery_loses_and_duplicates_nothing(
     _load(container, 1, range(RECORDS))
     container.engine.dispose()
     env = _env(database_url)
-    serve = ["serve", "--no-demo", "--port", str(_free_port())]
-    hub = _start(serve, env)
+    hub = _start(["serve", "--no-demo", "--port", str(_free_port())], env)
     try:
-        _wait(lambda: _delivered(container) >= 40, 60, "the first deliveries")
+        _wait(lambda: _delivered(container) >= 40, 90, "the first deliveries", container)
         hub.send_signal(signal.SIGKILL)
         hub.wait(10)
         _load(container, 2, range(0, RECORDS, 3))
-        hub = _start(serve, env)
+        hub = _start(["serve", "--no-demo", "--port", str(_free_port())], env)
 
-        _wait(lambda: _settled(container), 120, "every delivery to settle")
+        _wait(lambda: _settled(container), 180, "every delivery to settle", container)
     finally:
         if hub.poll() is None:
             hub.send_signal(signal.SIGTERM)
