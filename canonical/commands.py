@@ -20,14 +20,18 @@ __all__ = [
     "Command",
     "CreateApiKey",
     "DecideTask",
+    "DiscardQuarantined",
     "IngestItem",
     "IngestRecords",
     "MergeGoldenRecords",
     "PutSyncTarget",
+    "RecordKeyUse",
     "RegisterSource",
     "RemoveSyncTarget",
     "ReplayDeliveries",
     "ResubmitQuarantined",
+    "RevokeApiKey",
+    "RotateApiKey",
     "SplitSourceRecord",
     "TaskSelection",
     "TaskVerdict",
@@ -74,6 +78,39 @@ class CreateApiKey:
     name: str
     roles: tuple[str, ...]
     secret: str | None = None  # a given secret (MDM_ADMIN_API_KEY); None makes one
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeApiKey:
+    key_id: str
+    actor: str
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKeyUse:
+    """The key was used (``last_used_at``; recorded at most about once a minute)."""
+
+    key_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RotateApiKey:
+    """A new key with the same name and roles; the old one stays valid ``grace_hours``."""
+
+    key_id: str
+    actor: str
+    grace_hours: float = 24.0
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscardQuarantined:
+    quarantine_id: str
+    reason: str
+    actor: str
+    correlation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +233,10 @@ Command = (
     | ResubmitQuarantined
     | RegisterSource
     | CreateApiKey
+    | RevokeApiKey
+    | RecordKeyUse
+    | RotateApiKey
+    | DiscardQuarantined
     | MergeGoldenRecords
     | UnmergeGoldenRecord
     | SplitSourceRecord

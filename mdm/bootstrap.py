@@ -22,7 +22,9 @@ from mdm.handlers import (
     bulk_approve,
     create_api_key,
     decide_task,
+    discard_quarantined,
     ingest_records,
+    manage_keys,
     merge_golden,
     register_source,
     resubmit_quarantined,
@@ -68,6 +70,10 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
     plain: dict[type, Handler] = {
         c.RegisterSource: register_source.handle,
         c.CreateApiKey: create_api_key.handle,
+        c.RevokeApiKey: manage_keys.revoke,
+        c.RotateApiKey: manage_keys.rotate,
+        c.RecordKeyUse: manage_keys.record_use,
+        c.DiscardQuarantined: discard_quarantined.handle,
         c.AssignTask: assign_task.handle,
     }
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 
-from canonical.commands import RegisterSource, ResubmitQuarantined
+from canonical.commands import DiscardQuarantined, RegisterSource, ResubmitQuarantined
 from canonical.schemas import ENTITY_TYPES, schema_for
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.body import read_json
@@ -18,6 +19,10 @@ from mdm.queries.admin import event_feed, get_quarantined, list_quarantine, list
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
+
+
+class Discard(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 @router.get("/sources")
@@ -105,6 +110,19 @@ async def resubmit_quarantined(
     out = (await dispatch(container, command)).as_dict()
     out.pop("index")
     return JsonResponse(out)
+
+
+@router.post("/quarantine/{quarantine_id}/discard")
+async def discard_quarantined(
+    quarantine_id: str,
+    body: Discard,
+    container: ContainerDep,
+    principal: StewardPrincipal,
+    correlation_id: CorrelationId,
+) -> JsonResponse:
+    """Close a quarantined payload that will never be fixed, with the reason why."""
+    command = DiscardQuarantined(quarantine_id, body.reason, principal.name, correlation_id)
+    return JsonResponse(await dispatch(container, command))
 
 
 @router.get("/events")

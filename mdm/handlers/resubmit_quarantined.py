@@ -34,5 +34,7 @@ def handle(cmd: ResubmitQuarantined, uow: UnitOfWork, *, matcher: Matcher) -> It
             "the payload still breaks the canonical model",
             [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
         )
-    uow.quarantine.close(cmd.quarantine_id, status="resubmitted", at=utcnow())
+    uow.quarantine.close(
+        cmd.quarantine_id, status="resubmitted", at=utcnow(), resolution="accepted on resubmit"
+    )
     return result

@@ -1,34 +1,104 @@
 """Bearer-key authentication and role checks, as FastAPI dependencies.
 
-``Authorization: Bearer <key>``; a missing or unknown key is 401, a key
-without the role is 403, and both happen before any work is done. Lookups are
-cached briefly in-process (by key hash, never the secret) so a read does not
-pay a query for its key.
+``Authorization: Bearer <key>``; a missing, unknown, revoked or expired key is 401,
+a key without the role is 403, and both happen before any work is done. A revoked
+key is refused by every process at once: keys are looked up per request, except on
+PostgreSQL, where a process caches lookups (by key hash, never the secret) only
+while its listener for key changes is connected; any change to any key empties every
+process's cache. The lookup runs on a worker thread, never on the event loop.
+``last_used_at`` is recorded about once a minute per key and process.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from canonical.commands import RecordKeyUse
 from mdm.bootstrap import Container
-from mdm.domain.principal import Principal, hash_key
+from mdm.db.notify import Subscription, subscribe
+from mdm.db.repositories.admin import KEYS_CHANNEL
+from mdm.db.types import utcnow
+from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.http.errors import ApiError
-from mdm.queries.admin import find_principal
+from mdm.queries.admin import find_key
 
 __all__ = [
     "AdminPrincipal",
+    "AnyPrincipal",
+    "KeyCache",
     "ReaderPrincipal",
     "StewardPrincipal",
     "authenticate",
     "require_role",
 ]
 
-_CACHE_SECONDS = 30.0
+_TOUCH_SECONDS = 60.0
+_MAX_ENTRIES = 10_000
+
+
+class KeyCache:
+    """Key lookups for one process (see the module docstring for when it caches)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self._entries: dict[str, tuple[float, Principal | None, float | None]] = {}
+        self._lock = threading.Lock()
+        self._subscription: Subscription | None = None
+        if container.engine.dialect.name == "postgresql":
+            self._subscription = subscribe(container.engine, KEYS_CHANNEL, self.clear)
+            self._subscription.wait_live(5.0)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def lookup(self, secret: str) -> Principal | None:
+        """The key's principal (blocking: call from a worker thread)."""
+        digest = hash_key(secret)
+        now = time.monotonic()
+        trusted = self._subscription is not None and self._subscription.live()
+        hit = self._entries.get(digest) if trusted else None
+        if hit is not None and now - hit[0] < _TOUCH_SECONDS:
+            expires = hit[2]
+            if expires is None or expires > time.time():
+                return hit[1]
+        row: dict[str, Any] | None = self.container.bus.query(lambda uow: find_key(uow, digest))
+        principal = None
+        if row is not None:
+            principal = Principal(row["id"], row["name"], expand_roles(row["roles"]))
+            self._touch(row)
+        if trusted:
+            expires = row["expires_at"].timestamp() if row and row["expires_at"] else None
+            with self._lock:
+                if len(self._entries) > _MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[digest] = (now, principal, expires)
+        return principal
+
+    def _touch(self, row: dict[str, Any]) -> None:
+        last = row["last_used_at"]
+        at = utcnow()
+        if last is None or (at - last).total_seconds() > _TOUCH_SECONDS:
+            self.container.bus.handle(RecordKeyUse(row["id"], at))
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache(container: Container) -> KeyCache:
+    cache: KeyCache | None = container.extras.get("key_cache")
+    if cache is None:
+        with _CACHE_LOCK:
+            cache = container.extras.get("key_cache")
+            if cache is None:
+                cache = container.extras["key_cache"] = KeyCache(container)
+    return cache
 
 
 async def authenticate(request: Request) -> Principal:
@@ -36,21 +106,8 @@ async def authenticate(request: Request) -> Principal:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <api key>'")
-    secret = secret.strip()
     container: Container = request.app.state.container
-    cache: dict[str, tuple[float, Principal | None]] = container.extras.setdefault("auth_cache", {})
-    digest = hash_key(secret)
-    now = time.monotonic()
-    hit = cache.get(digest)
-    if hit and now - hit[0] < _CACHE_SECONDS:
-        principal = hit[1]
-    else:
-        principal = await run_in_threadpool(
-            container.bus.query, lambda uow: find_principal(uow, secret)
-        )
-        if len(cache) > 10_000:
-            cache.clear()
-        cache[digest] = (now, principal)
+    principal = await run_in_threadpool(_cache(container).lookup, secret.strip())
     if principal is None:
         raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     request.state.principal = principal

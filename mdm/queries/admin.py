@@ -9,6 +9,7 @@ from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_payload
 from matching.port import Matcher
 from matching.settings import MatchSettings, parse_settings
+from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import MATCHED_TYPES
 from mdm.domain.principal import Principal, expand_roles, hash_key
@@ -18,8 +19,10 @@ __all__ = [
     "audit_entries",
     "count_admin_keys",
     "event_feed",
+    "find_key",
     "find_principal",
     "get_quarantined",
+    "list_keys",
     "list_quarantine",
     "list_sources",
     "settings_in_use",
@@ -29,6 +32,24 @@ __all__ = [
 
 def list_sources(uow: UnitOfWork) -> list[dict[str, Any]]:
     return [{"name": r["name"], "description": r["description"]} for r in uow.sources.all()]
+
+
+def list_keys(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every key without its secret (only a prefix of it, to recognise a key by)."""
+    return [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "prefix": r["prefix"],
+            "roles": r["roles"],
+            "created_at": iso(r["created_at"]),
+            "last_used_at": iso(r["last_used_at"]),
+            "revoked_at": iso(r["revoked_at"]),
+            "expires_at": iso(r["expires_at"]),
+            "rotated_to": r["rotated_to"],
+        }
+        for r in uow.api_keys.all()
+    ]
 
 
 def _quarantine_view(row: Any, pii: bool) -> dict[str, Any]:
@@ -45,6 +66,11 @@ def _quarantine_view(row: Any, pii: bool) -> dict[str, Any]:
         "status": row["status"],
         "correlation_id": row["correlation_id"],
         "received_at": iso(row["received_at"]),
+        "count": row["count"],
+        "last_received_at": iso(row["last_received_at"] or row["received_at"]),
+        "resolved_at": iso(row["resolved_at"]),
+        "resolution": row["resolution"],
+        "resolved_by": row["resolved_by"],
     }
 
 
@@ -99,8 +125,16 @@ def audit_entries(uow: UnitOfWork, *, target_id: str | None, limit: int) -> list
     ]
 
 
+def find_key(uow: UnitOfWork, key_hash: str) -> dict[str, Any] | None:
+    """The active key with this hash (not revoked, not expired after a rotation)."""
+    row = uow.api_keys.by_hash(key_hash)
+    if row is None or (row["expires_at"] is not None and row["expires_at"] <= utcnow()):
+        return None
+    return row
+
+
 def find_principal(uow: UnitOfWork, secret: str) -> Principal | None:
-    row = uow.api_keys.by_hash(hash_key(secret))
+    row = find_key(uow, hash_key(secret))
     if row is None:
         return None
     return Principal(row["id"], row["name"], expand_roles(row["roles"]))

@@ -39,11 +39,14 @@ def merge_directly(engine: Engine, loser: str, survivor: str) -> None:
 
 @contextmanager
 def sql_statements(engine: Engine) -> Iterator[list[str]]:
-    """Every SQL statement the engine runs inside the block (BEGIN/COMMIT excluded)."""
+    """Every SQL statement the engine runs inside the block to answer the request: BEGIN /
+    COMMIT and the API-key lookup (once per request on SQLite, cached on PostgreSQL while
+    key changes are listened for) excluded."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+        head = statement.lstrip().upper()
+        if not head.startswith(("BEGIN", "COMMIT", "ROLLBACK")) and "API_KEY" not in head:
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from mdm.db.repositories.base import AK, MS, QT, SS, Repository
+from mdm.db.repositories.base import AK, MS, QT, SS, Repository, chunks, in_list
 
-__all__ = ["ApiKeys", "MatchSettingsStore", "Quarantine", "Sources"]
+__all__ = ["KEYS_CHANNEL", "ApiKeys", "MatchSettingsStore", "Quarantine", "Sources"]
+
+KEYS_CHANNEL = "mdm_api_keys"
 
 
 class Sources(Repository):
@@ -39,19 +41,73 @@ class ApiKeys(Repository):
         row = self.conn.execute(stmt).mappings().first()
         return dict(row) if row else None
 
+    def get(self, key_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(AK).where(AK.c.id == key_id)).mappings().first()
+        return dict(row) if row else None
+
+    def all(self) -> list[dict[str, Any]]:
+        stmt = select(AK).order_by(AK.c.created_at, AK.c.id)
+        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
     def add(self, row: Mapping[str, Any]) -> None:
         self._insert_racing(AK, [row])
+        self.changed()
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        self.conn.execute(update(AK).where(AK.c.id == key_id).values(revoked_at=at))
+        self.changed()
+
+    def expire(self, key_id: str, *, at: datetime, replaced_by: str) -> None:
+        stmt = update(AK).where(AK.c.id == key_id).values(expires_at=at, rotated_to=replaced_by)
+        self.conn.execute(stmt)
+        self.changed()
+
+    def touch(self, key_id: str, at: datetime) -> None:
+        self.conn.execute(update(AK).where(AK.c.id == key_id).values(last_used_at=at))
+
+    def changed(self) -> None:
+        """Tell every process that keys changed (PostgreSQL NOTIFY, sent at commit), so
+        none keeps serving a revoked key from its cache."""
+        if self.dialect == "postgresql":
+            self.conn.exec_driver_sql(f"NOTIFY {KEYS_CHANNEL}")
 
     def active_roles(self) -> list[list[str]]:
-        return [
-            list(r)
-            for (r,) in self.conn.execute(select(AK.c.roles).where(AK.c.revoked_at.is_(None)))
-        ]
+        stmt = select(AK.c.roles).where(AK.c.revoked_at.is_(None))
+        return [list(r) for (r,) in self.conn.execute(stmt)]
 
 
 class Quarantine(Repository):
-    def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        self._insert(QT, rows)
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+        """Keep rejected payloads. The same payload again (same fingerprint, still open)
+        counts on the open entry instead of making a second one. Returns, per
+        fingerprint, the id of the entry that holds it."""
+        if not rows:
+            return {}
+        prints = sorted({r["fingerprint"] for r in rows if r.get("fingerprint")})
+        held: dict[str, str] = {}
+        if prints:
+            stmt = select(QT.c.fingerprint, QT.c.id).where(
+                QT.c.status == "open", QT.c.fingerprint.in_(prints)
+            )
+            held = {f: i for f, i in self.conn.execute(stmt)}
+        fresh: list[Mapping[str, Any]] = []
+        again: dict[str, list[Any]] = {}
+        for row in rows:
+            fp = row.get("fingerprint")
+            if fp and fp in held:
+                again.setdefault(held[fp], []).append(row["received_at"])
+            else:
+                fresh.append(row)
+                if fp:
+                    held[fp] = row["id"]
+        self._insert(QT, fresh)
+        for qid, times in again.items():
+            self.conn.execute(
+                update(QT)
+                .where(QT.c.id == qid)
+                .values(count=QT.c.count + len(times), last_received_at=max(times))
+            )
+        return held
 
     def get(self, quarantine_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(select(QT).where(QT.c.id == quarantine_id)).mappings().first()
@@ -81,10 +137,38 @@ class Quarantine(Repository):
         )
         return int(total), [dict(r) for r in self.conn.execute(stmt).mappings()]
 
-    def close(self, quarantine_id: str, *, status: str, at: datetime) -> None:
+    def close(
+        self,
+        quarantine_id: str,
+        *,
+        status: str,
+        at: datetime,
+        resolution: str | None = None,
+        by: str | None = None,
+    ) -> None:
         self.conn.execute(
-            update(QT).where(QT.c.id == quarantine_id).values(status=status, resolved_at=at)
+            update(QT)
+            .where(QT.c.id == quarantine_id)
+            .values(status=status, resolved_at=at, resolution=resolution, resolved_by=by)
         )
+
+    def resolve_records(
+        self, source: str, entity_type: str, source_ids: Sequence[str], at: datetime
+    ) -> None:
+        """An accepted version of a record resolves the open entries it had."""
+        for part in chunks(sorted(set(source_ids))):
+            self.conn.execute(
+                update(QT)
+                .where(
+                    QT.c.status == "open",
+                    QT.c.source == source,
+                    QT.c.entity_type == entity_type,
+                    in_list(self.dialect, QT.c.source_id, part),
+                )
+                .values(
+                    status="resolved", resolved_at=at, resolution="a later version was accepted"
+                )
+            )
 
 
 class MatchSettingsStore(Repository):

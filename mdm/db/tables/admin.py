@@ -17,7 +17,11 @@ class QuarantineRow(SQLModel, table=True):
     """Rejected payloads, kept verbatim with every error, until re-submitted."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (Index("ix_quarantine_status", "status", "source"),)
+    __table_args__ = (
+        Index("ix_quarantine_status", "status", "source"),
+        Index("ix_quarantine_fingerprint", "fingerprint"),
+        Index("ix_quarantine_record", "source", "entity_type", "source_id"),
+    )
 
     id: str = Field(primary_key=True, max_length=32)
     source: str = Field(max_length=64)
@@ -29,6 +33,12 @@ class QuarantineRow(SQLModel, table=True):
     received_at: datetime = ts(nullable=False)
     status: str = Field(default="open", max_length=16)
     resolved_at: datetime | None = ts(nullable=True)
+    # the same rejected payload again counts here instead of making a second entry
+    fingerprint: str | None = Field(default=None, max_length=64)
+    count: int = 1
+    last_received_at: datetime | None = ts(nullable=True)
+    resolution: str | None = Field(default=None, max_length=1000)
+    resolved_by: str | None = Field(default=None, max_length=100)
 
 
 class ApiKeyRow(SQLModel, table=True):
@@ -43,3 +53,7 @@ class ApiKeyRow(SQLModel, table=True):
     roles: list[Any] = json_column()
     created_at: datetime = ts(nullable=False)
     revoked_at: datetime | None = ts(nullable=True)
+    # a rotated key stays valid until then, so its users can switch without an outage
+    expires_at: datetime | None = ts(nullable=True)
+    rotated_to: str | None = Field(default=None, max_length=32)
+    last_used_at: datetime | None = ts(nullable=True)

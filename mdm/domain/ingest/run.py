@@ -123,5 +123,12 @@ class IngestRun:
         uow.keys.insert(self.new_keys)
         uow.decisions.insert(self.decisions)
         uow.tasks.insert(self.tasks)
+        accepted = [r.source_id for r in self.results if r.status == "accepted" and r.source_id]
+        if accepted:
+            uow.quarantine.resolve_records(self.source, self.entity_type, accepted, self.now)
         if self.quarantine_invalid:
-            uow.quarantine.add(self.quarantine)
+            held = uow.quarantine.add(self.quarantine)
+            by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in self.quarantine}
+            for result in self.results:
+                if result.quarantine_id:
+                    result.quarantine_id = by_id.get(result.quarantine_id, result.quarantine_id)

@@ -3,16 +3,19 @@ reported with every error and kept in quarantine."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from canonical.commands import IngestItem
 from canonical.errors import FieldError
 from mdm.domain.golden_book import new_id
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 
-__all__ = ["quarantine_row", "reject", "validate"]
+__all__ = ["fingerprint", "quarantine_row", "reject", "validate"]
 
 MAX_SOURCE_ID = 200
 
@@ -84,5 +87,19 @@ def quarantine_row(
         "errors": [e.as_dict() for e in errors],
         "correlation_id": correlation_id,
         "received_at": now,
+        "last_received_at": now,
         "status": "open",
+        "fingerprint": fingerprint(source, entity_type, source_id, payload),
+        "count": 1,
     }
+
+
+def fingerprint(source: str, entity_type: str, source_id: str | None, payload: Any) -> str:
+    """The identity of a rejected payload: the same bytes from the same record again are
+    the same quarantine entry."""
+    body = orjson.dumps(
+        [source, entity_type, source_id, payload],
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        default=str,
+    )
+    return hashlib.blake2b(body, digest_size=20).hexdigest()

@@ -1,0 +1,58 @@
+"""REST: API keys (admin): list without secrets, create, revoke, rotate."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from canonical.commands import CreateApiKey, RevokeApiKey, RotateApiKey
+from mdm.http.auth import AdminPrincipal
+from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.responses import JsonResponse
+from mdm.queries.admin import list_keys
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
+
+
+class NewKey(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    roles: list[str] = Field(min_length=1, max_length=20)
+
+
+class Rotation(BaseModel):
+    grace_hours: float = Field(default=24.0, ge=0, le=720)
+
+
+@router.get("")
+async def keys(container: ContainerDep, _: AdminPrincipal) -> JsonResponse:
+    return JsonResponse({"keys": await query(container, list_keys)})
+
+
+@router.post("", status_code=201)
+async def create(body: NewKey, container: ContainerDep, _: AdminPrincipal) -> JsonResponse:
+    """A new key; the answer carries its secret, shown this once."""
+    secret, info = await dispatch(container, CreateApiKey(body.name, tuple(body.roles)))
+    return JsonResponse({"secret": secret, **info}, status_code=201)
+
+
+@router.post("/{key_id}/revoke")
+async def revoke(
+    key_id: str, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
+) -> JsonResponse:
+    return JsonResponse(await dispatch(container, RevokeApiKey(key_id, principal.name, cid)))
+
+
+@router.post("/{key_id}/rotate")
+async def rotate(
+    key_id: str,
+    body: Rotation,
+    container: ContainerDep,
+    principal: AdminPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
+    """A new secret (shown this once) with the same name and roles; the old one keeps
+    working for ``grace_hours`` (default 24) so its users can switch."""
+    command = RotateApiKey(key_id, principal.name, body.grace_hours, cid)
+    return JsonResponse(await dispatch(container, command))
