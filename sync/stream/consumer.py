@@ -224,6 +224,9 @@ class EventConsumer:
                 pause = min(pause * 2, max_pause_s)
 
     def close(self) -> None:
+        """Flush and close the connection; calling it again does nothing."""
+        if self._loop.closed:
+            return
         try:
             self._loop.run(self._disconnect(), timeout=self._settings.connect_timeout_s + 5)
         finally:
@@ -279,7 +282,7 @@ class EventConsumer:
         sub = await self._subscribed()
         try:
             return await sub.fetch(self._batch, timeout=self._fetch_timeout_s)
-        except NatsTimeoutError:
+        except (NatsTimeoutError, TimeoutError):  # nothing arrived within the timeout
             return []
 
     async def _flush(self) -> None:
@@ -316,8 +319,11 @@ class EventConsumer:
 
     async def _disconnect(self) -> None:
         nc, self._nc, self._sub = self._nc, None, None
-        if nc is not None and not nc.is_closed:
-            try:
-                await nc.drain()
-            except (OSError, TimeoutError, NatsError):
-                await nc.close()
+        if nc is None or nc.is_closed:
+            return
+        try:
+            if nc.is_connected:
+                await nc.flush(timeout=1)
+        except (OSError, TimeoutError, NatsError):
+            pass
+        await nc.close()

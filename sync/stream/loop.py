@@ -24,6 +24,10 @@ class LoopThread:
         self._thread.start()
 
     @property
+    def closed(self) -> bool:
+        return self._loop.is_closed()
+
+    @property
     def loop(self) -> asyncio.AbstractEventLoop:
         return self._loop
 

@@ -124,6 +124,9 @@ class EventPublisher:
         return done
 
     def close(self) -> None:
+        """Flush and close the connection; calling it again does nothing."""
+        if self._loop.closed:
+            return
         try:
             self._loop.run(self._disconnect(), timeout=self._settings.connect_timeout_s + 5)
         finally:
@@ -216,8 +219,11 @@ class EventPublisher:
 
     async def _disconnect(self) -> None:
         nc, self._nc, self._js = self._nc, None, None
-        if nc is not None and not nc.is_closed:
-            try:
-                await nc.drain()
-            except (OSError, TimeoutError, NatsError):
-                await nc.close()
+        if nc is None or nc.is_closed:
+            return
+        try:
+            if nc.is_connected:
+                await nc.flush(timeout=1)
+        except (OSError, TimeoutError, NatsError):
+            pass
+        await nc.close()
