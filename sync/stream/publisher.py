@@ -164,7 +164,6 @@ class EventPublisher:
                     await js.publish_async(
                         message.subject,
                         message.payload,
-                        wait_stall=self._settings.publish_timeout_s,
                         stream=self._settings.stream,
                         headers=dict(message.headers),
                     )
@@ -179,14 +178,16 @@ class EventPublisher:
     async def _settle(
         self, window: list[asyncio.Future[Any]], messages: Sequence[OutgoingMessage], acked: int
     ) -> int:
-        """Await the acks of ``window`` (the messages after ``acked``) in send order."""
+        """Await the acks of ``window`` (the messages after ``acked``), checked in send order."""
+        if not window:
+            return acked
+        await asyncio.wait(window, timeout=self._settings.publish_timeout_s)
         for n, future in enumerate(window):
-            try:
-                await asyncio.wait_for(future, timeout=self._settings.publish_timeout_s)
-            except (OSError, TimeoutError, NatsError) as e:
-                for rest in window[n + 1 :]:
+            error = future.exception() if future.done() else TimeoutError("no ack in time")
+            if error is not None:
+                for rest in window[n:]:
                     rest.cancel()
-                raise self._failure(e, messages, acked + n) from e
+                raise self._failure(error, messages, acked + n) from error
         return acked + len(window)
 
     def _failure(
