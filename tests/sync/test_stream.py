@@ -16,7 +16,6 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 from nats.js.api import StreamConfig
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from contracts.events import CloudEvent, golden_event_type
@@ -35,7 +34,7 @@ from sync.stream import (
     reject,
     retry_later,
 )
-from tests.helpers import put_ok
+from tests.sync.hub_events import make_every_change, outbox_rows
 from tests.sync.nats_probe import Probe, nats_url, user_headers
 
 URL = nats_url()
@@ -93,21 +92,6 @@ def event_row(
     }
 
 
-def outbox_rows(engine: Engine) -> list[dict[str, Any]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT seq, event_id, event_type, subject, entity_type, golden_version,"
-                " envelope, correlation_id FROM outbox ORDER BY seq"
-            )
-        ).mappings()
-        out = [dict(r) for r in rows]
-    for r in out:
-        if isinstance(r["envelope"], str):
-            r["envelope"] = json.loads(r["envelope"])
-    return out
-
-
 # -- publishing --------------------------------------------------------------------------
 
 
@@ -156,18 +140,7 @@ def test_hub_changes_go_out_in_outbox_order_on_their_subjects_as_the_exact_envel
     stream_settings: StreamSettings,
     publisher: EventPublisher,
 ) -> None:
-    a = put_ok(client, "erp/customer/E1", {"kind": "organization", "name": "Acme Inc"})
-    b = put_ok(client, "crm/customer/C1", {"kind": "organization", "name": "Zenith Ltd"})
-    merge = client.post(
-        "/api/v1/golden/customer/merge",
-        json={"survivor": a["golden_id"], "merged": [b["golden_id"]], "reason": "same"},
-    )
-    assert merge.status_code == 200, merge.text
-    unmerge = client.post(
-        f"/api/v1/golden/customer/{a['golden_id']}/unmerge",
-        json={"merged": b["golden_id"], "reason": "undo"},
-    )
-    assert unmerge.status_code == 200, unmerge.text
+    make_every_change(client)
     rows = outbox_rows(engine)
     changes = {r["event_type"].split(".")[3] for r in rows}
     assert changes == {"created", "updated", "merged", "unmerged"}
