@@ -29,6 +29,7 @@ never redelivers it, so the handler should quarantine what it rejects first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +41,7 @@ from typing import Any
 import orjson
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import ConnectionReconnectingError
 from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
@@ -291,6 +293,8 @@ class EventConsumer:
 
     async def _subscribed(self) -> JetStreamContext.PullSubscription:
         if self._sub is not None and self._nc is not None and not self._nc.is_closed:
+            if self._nc.is_reconnecting:
+                raise ConnectionReconnectingError
             return self._sub
         nc = await connect(self._settings)
         try:
@@ -321,9 +325,8 @@ class EventConsumer:
         nc, self._nc, self._sub = self._nc, None, None
         if nc is None or nc.is_closed:
             return
-        try:
+        with contextlib.suppress(OSError, TimeoutError, NatsError):
             if nc.is_connected:
                 await nc.flush(timeout=1)
-        except (OSError, TimeoutError, NatsError):
-            pass
-        await nc.close()
+        with contextlib.suppress(OSError, TimeoutError, NatsError):
+            await nc.close()  # a connection the network already cut can fail to close

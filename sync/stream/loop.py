@@ -8,6 +8,7 @@ connection on one thread, which is what nats-py expects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -39,8 +40,20 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def close(self) -> None:
+        """Cancel what still runs on the loop (a client's tasks after a failed close),
+        then stop and close it."""
         if self._loop.is_closed():
             return
+        with contextlib.suppress(Exception):
+            self.run(_cancel_others(), timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
+
+
+async def _cancel_others() -> None:
+    current = asyncio.current_task()
+    others = [t for t in asyncio.all_tasks() if t is not current]
+    for task in others:
+        task.cancel()
+    await asyncio.gather(*others, return_exceptions=True)

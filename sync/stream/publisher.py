@@ -30,6 +30,7 @@ their republish is a duplicate the server drops.)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -149,7 +150,14 @@ class EventPublisher:
                 event_id=messages[0].event_id,
                 permanent=False,
             ) from e
-        return await self._pipeline(js, messages)
+        try:
+            return await self._pipeline(js, messages)
+        except PublishError as e:
+            if not e.permanent:
+                # start the next call on a fresh connection: nothing buffered for this one
+                # goes out behind the relay's back after it has been reported as failed
+                await self._disconnect()
+            raise
 
     async def _pipeline(self, js: JetStreamContext, messages: Sequence[OutgoingMessage]) -> int:
         acked = 0
@@ -222,9 +230,8 @@ class EventPublisher:
         nc, self._nc, self._js = self._nc, None, None
         if nc is None or nc.is_closed:
             return
-        try:
+        with contextlib.suppress(OSError, TimeoutError, NatsError):
             if nc.is_connected:
                 await nc.flush(timeout=1)
-        except (OSError, TimeoutError, NatsError):
-            pass
-        await nc.close()
+        with contextlib.suppress(OSError, TimeoutError, NatsError):
+            await nc.close()  # a connection the network already cut can fail to close

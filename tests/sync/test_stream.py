@@ -35,7 +35,7 @@ from sync.stream import (
     retry_later,
 )
 from tests.sync.hub_events import make_every_change, outbox_rows
-from tests.sync.nats_probe import Probe, nats_url, user_headers
+from tests.sync.nats_probe import Cable, Probe, nats_url, user_headers
 
 URL = nats_url()
 pytestmark = [
@@ -256,6 +256,39 @@ def test_an_unreachable_server_raises_a_retryable_publish_error() -> None:
     assert raised.value.permanent is False
 
 
+@pytest.fixture
+def cable(probe: Probe) -> Iterator[Cable]:
+    made = Cable(probe.url)
+    made.plug()
+    yield made
+    made.unplug()
+
+
+def test_the_publisher_reports_an_outage_and_publishes_again_once_nats_is_back(
+    probe: Probe, stream_settings: StreamSettings, cable: Cable
+) -> None:
+    before, during, after = (
+        event_row(golden_event_type("customer", "updated"), "g1", version=v) for v in (1, 2, 3)
+    )
+    through_cable = stream_settings.model_copy(update={"url": cable.url, "publish_timeout_s": 1})
+
+    with EventPublisher(through_cable) as publisher:
+        assert publisher.publish([before]) == 1
+        cable.unplug()
+        with pytest.raises(PublishError) as raised:
+            publisher.publish([during, after])
+        cable.plug()
+        again = publisher.publish([during, after])
+
+    assert (raised.value.acked, raised.value.event_id) == (0, during["event_id"])
+    assert raised.value.permanent is False
+    assert again == 2
+    stored = probe.messages(stream_settings.stream)
+    assert [user_headers(m)["Nats-Msg-Id"] for m in stored] == [
+        r["event_id"] for r in (before, during, after)
+    ]
+
+
 def test_the_publisher_refuses_settings_without_a_server() -> None:
     with pytest.raises(ValueError, match="MDM_NATS_URL"):
         EventPublisher(StreamSettings(url=None))
@@ -407,3 +440,29 @@ def test_a_consumer_of_an_unreachable_server_raises_consume_error() -> None:
         c.poll()
 
     assert handled == []
+
+
+def test_the_consumer_reports_an_outage_and_resumes_once_nats_is_back(
+    probe: Probe, stream_settings: StreamSettings, cable: Cable
+) -> None:
+    seen: list[str] = []
+    through_cable = stream_settings.model_copy(update={"url": cable.url})
+    consumer = EventConsumer(
+        through_cable,
+        durable="mdm-inbound",
+        handler=lambda m: seen.append(m.data["note"]) or ACK,
+        fetch_timeout_s=0.2,
+    )
+    try:
+        consumer.poll()
+        publish_inbound(probe, stream_settings, "crm", "order.booked", {"note": "one"})
+        poll_until(consumer, lambda: seen == ["one"])
+        cable.unplug()
+        with pytest.raises(ConsumeError):
+            for _ in range(50):
+                consumer.poll()
+        publish_inbound(probe, stream_settings, "crm", "order.booked", {"note": "two"})
+        cable.plug()
+        poll_until(consumer, lambda: seen == ["one", "two"])
+    finally:
+        consumer.close()
