@@ -305,7 +305,8 @@ class EventConsumer:
                 self._filter, durable=self._durable, stream=self._stream, config=self._config()
             )
         except BaseException:
-            await nc.close()
+            with contextlib.suppress(OSError, TimeoutError, NatsError):
+                await nc.close()
             raise
         self._nc, self._sub = nc, sub
         return sub

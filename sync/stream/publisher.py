@@ -38,8 +38,8 @@ from typing import Any
 
 import orjson
 from nats.aio.client import Client
+from nats.errors import ConnectionClosedError, MaxPayloadError
 from nats.errors import Error as NatsError
-from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.errors import APIError
 
@@ -83,6 +83,14 @@ def to_message(row: Mapping[str, Any], *, prefix: str) -> OutgoingMessage:
         event_id=str(row["event_id"]),
         golden_id=str(row.get("subject") or ""),
     )
+
+
+def _ack_error(future: asyncio.Future[Any]) -> BaseException | None:
+    if not future.done():
+        return TimeoutError("no ack in time")
+    if future.cancelled():
+        return ConnectionClosedError()
+    return future.exception()
 
 
 class EventPublisher:
@@ -191,7 +199,7 @@ class EventPublisher:
             return acked
         await asyncio.wait(window, timeout=self._settings.publish_timeout_s)
         for n, future in enumerate(window):
-            error = future.exception() if future.done() else TimeoutError("no ack in time")
+            error = _ack_error(future)
             if error is not None:
                 for rest in window[n:]:
                     rest.cancel()
@@ -221,7 +229,8 @@ class EventPublisher:
             js = nc.jetstream(timeout=self._settings.publish_timeout_s)
             await ensure_stream(js, self._settings)
         except BaseException:
-            await nc.close()
+            with contextlib.suppress(OSError, TimeoutError, NatsError):
+                await nc.close()
             raise
         self._nc, self._js = nc, js
         return js

@@ -20,7 +20,12 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 class StreamSettings(BaseSettings):
     """Where and how the hub's events go on NATS JetStream.
 
-    ``url`` may list several servers separated by commas (a cluster).
+    Each field is read from ``MDM_NATS_`` + its name in capitals: ``MDM_NATS_URL`` (several
+    servers of a cluster separated by commas), ``MDM_NATS_STREAM``,
+    ``MDM_NATS_SUBJECT_PREFIX``, ``MDM_NATS_DUPLICATE_WINDOW_S``, ``MDM_NATS_MAX_AGE_S``,
+    ``MDM_NATS_REPLICAS`` (used only when the hub creates the stream),
+    ``MDM_NATS_MAX_IN_FLIGHT`` (publishes sent before their acks are awaited),
+    ``MDM_NATS_PUBLISH_TIMEOUT_S`` and ``MDM_NATS_CONNECT_TIMEOUT_S``.
     """
 
     model_config = SettingsConfigDict(env_prefix="MDM_NATS_", extra="ignore", frozen=True)
