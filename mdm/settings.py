@@ -34,10 +34,10 @@ class Settings(BaseSettings):
     sync_poll_seconds: float = 0.05
     sync_lease_seconds: float = 60.0
     sync_reconcile_seconds: float = 300.0
-    # the event stream: every outbox event is published to NATS JetStream when set
+    # the event stream: every outbox event is published to NATS JetStream when set (the
+    # stream's own knobs, MDM_NATS_STREAM, MDM_NATS_SUBJECT_PREFIX, ..., are the sync
+    # side's: sync/stream/settings.py)
     nats_url: str | None = None
-    nats_stream: str = "MDM_EVENTS"
-    nats_subject_prefix: str = "mdm"
     # the key that encrypts stored secrets (target credentials, webhook secrets): any
     # passphrase; without one a key file is made next to the embedded database
     secret_key: str | None = None

@@ -30,6 +30,7 @@ from sync.connectors import Connector, TargetConfig, build_connector
 from sync.dispatch import Policy, send, settle, take
 from sync.reconcile import reconcile_target
 from sync.relay import plan_deliveries
+from sync.stream_relay import StreamRelay
 from sync.targets import config_of
 
 __all__ = ["Dispatcher"]
@@ -107,6 +108,7 @@ class Dispatcher:
         worker_id: str | None = None,
         policy: Policy | None = None,
         connector_factory: ConnectorFactory = build_connector,
+        stream: StreamRelay | None = None,
     ) -> None:
         s = container.settings
         self.container = container
@@ -120,6 +122,7 @@ class Dispatcher:
         self.loops: dict[str, _TargetLoop] = {}
         self._threads: list[threading.Thread] = []
         self._last_reconcile = 0.0
+        self.stream = stream or StreamRelay(container)
 
     # -- one step at a time (tests, `mdm worker --once`) -----------------------
 
@@ -155,10 +158,12 @@ class Dispatcher:
         return sum(loop.round() for loop in list(self.loops.values()))
 
     def run_until_idle(self, *, timeout: float = 30.0) -> int:
-        """Plan and deliver until nothing is due (retries scheduled later are left)."""
+        """Plan, deliver and publish until nothing is due (retries scheduled later are
+        left)."""
         deadline, total = time.monotonic() + timeout, 0
         while time.monotonic() < deadline:
             self.plan()
+            self.publish()
             done = self.deliver()
             total += done
             if not done:
@@ -167,11 +172,37 @@ class Dispatcher:
 
     # -- running as threads ------------------------------------------------------
 
+    def publish(self) -> int:
+        """Publish every outbox event not yet on the stream (0 without MDM_NATS_URL)."""
+        total = 0
+        while n := self.stream.step():
+            total += n
+        return total
+
     def start(self) -> None:
         self.reconcile()
         planner = threading.Thread(target=self._plan_forever, name="sync-planner", daemon=True)
         self._threads.append(planner)
-        planner.start()
+        if self.stream.enabled:
+            streamer = threading.Thread(
+                target=self._publish_forever, name="sync-stream", daemon=True
+            )
+            self._threads.append(streamer)
+        for thread in self._threads:
+            thread.start()
+
+    def _publish_forever(self) -> None:
+        poll = self.container.settings.sync_poll_seconds
+        while not self.stopping.is_set():
+            try:
+                done = self.stream.step()
+            except Exception:
+                log.exception("publishing to the event stream failed")
+                done = 0
+                self.stopping.wait(1.0)
+            if not done:
+                self.stopping.wait(5.0 if self.stream.stuck else poll)
+        self.stream.close()
 
     def stop(self) -> None:
         self.stopping.set()

@@ -320,5 +320,10 @@ class RelayPositions(Repository):
         seq = self.conn.execute(stmt).scalar()
         return None if seq is None else int(seq)
 
+    def peek(self, name: str) -> int:
+        """The relay's position without holding it (0 before it first moved)."""
+        seq = self.conn.execute(select(RP.c.seq).where(RP.c.name == name)).scalar()
+        return int(seq or 0)
+
     def move(self, name: str, seq: int, at: datetime) -> None:
         self.conn.execute(update(RP).where(RP.c.name == name).values(seq=seq, updated_at=at))
