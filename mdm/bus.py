@@ -9,16 +9,29 @@ Reads go through :meth:`MessageBus.query` in a read-only transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 
+from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
 
-__all__ = ["Handler", "MessageBus"]
+__all__ = ["Handler", "MessageBus", "Origin"]
 
 T = TypeVar("T")
 Handler = Callable[[Any, UnitOfWork], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a command came from, kept in the request log with it (traces start here)."""
+
+    channel: str  # http | cli | worker
+    correlation_id: str | None = None
+    actor: str | None = None
+    method: str | None = None
+    path: str | None = None
 
 
 class MessageBus:
@@ -26,14 +39,31 @@ class MessageBus:
         self.engine = engine
         self.handlers = dict(handlers)
 
-    def handle(self, command: Any) -> Any:
+    def handle(self, command: Any, *, origin: Origin | None = None) -> Any:
         """Run the command's handler in one transaction (retried whole on transient
-        conflicts); returns what the handler returned. Blocking: call from a thread."""
+        conflicts); returns what the handler returned. With an ``origin``, the request
+        is logged in the same transaction. Blocking: call from a thread."""
         try:
             handler = self.handlers[type(command)]
         except KeyError:
             raise TypeError(f"no handler for {type(command).__name__}") from None
-        return run_in_transaction(self.engine, lambda uow: handler(command, uow))
+
+        def work(uow: UnitOfWork) -> Any:
+            if origin is not None:
+                uow.requests.record(
+                    {
+                        "correlation_id": origin.correlation_id,
+                        "command": type(command).__name__,
+                        "channel": origin.channel,
+                        "method": origin.method,
+                        "path": origin.path[:500] if origin.path else None,
+                        "actor": origin.actor,
+                        "at": utcnow(),
+                    }
+                )
+            return handler(command, uow)
+
+        return run_in_transaction(self.engine, work)
 
     def query(self, read: Callable[[UnitOfWork], T]) -> T:
         """Run a read in one read-only transaction. Blocking: call from a thread."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from canonical.commands import (
@@ -24,6 +24,7 @@ from mdm.http.responses import JsonResponse
 from mdm.queries.admin import audit_entries
 from mdm.queries.hierarchy import get_hierarchy
 from mdm.queries.tasks import get_task, list_tasks
+from mdm.queries.trace import get_trace
 
 __all__ = ["router"]
 
@@ -219,6 +220,17 @@ async def hierarchy(
             container, lambda uow: get_hierarchy(uow, golden_id=golden_id, max_depth=max_depth)
         )
     )
+
+
+@router.get("/trace/{correlation_id}")
+async def trace(
+    correlation_id: Annotated[str, Path(max_length=100)],
+    container: ContainerDep,
+    _: StewardPrincipal,
+) -> JsonResponse:
+    """Everything one request caused, in time order: the request, source-record versions,
+    match decisions, golden versions, outbox events, deliveries, audit rows."""
+    return JsonResponse(await query(container, lambda uow: get_trace(uow, correlation_id)))
 
 
 @router.get("/audit")

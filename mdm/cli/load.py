@@ -14,6 +14,7 @@ from canonical.commands import IngestRecords
 from canonical.errors import DomainError
 from canonical.schemas import schema_for
 from mdm.bootstrap import bootstrap
+from mdm.bus import Origin
 from mdm.domain.files import count_lines, read_items
 from mdm.settings import get_settings
 
@@ -39,7 +40,8 @@ def load_file(
     cid = correlation_id or f"load-{int(time.time())}"
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):
-            results = container.bus.handle(IngestRecords(source, entity, tuple(chunk), cid))
+            command = IngestRecords(source, entity, tuple(chunk), cid)
+            results = container.bus.handle(command, origin=Origin("cli", cid, "mdm load"))
             counts.update(r.action or "rejected" for r in results)
             bar.update(len(chunk))
     return counts

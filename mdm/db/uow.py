@@ -110,6 +110,10 @@ class UnitOfWork:
         return r.MatchSettingsStore(self._conn)
 
     @cached_property
+    def requests(self) -> r.RequestLog:
+        return r.RequestLog(self._conn)
+
+    @cached_property
     def targets(self) -> r.Targets:
         return r.Targets(self._conn)
 

@@ -26,6 +26,7 @@ from mdm.db.repositories.admin import KEYS_CHANNEL
 from mdm.db.types import utcnow
 from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.http.errors import ApiError
+from mdm.http.middleware import request_var
 from mdm.queries.admin import find_key
 
 __all__ = [
@@ -111,6 +112,9 @@ async def authenticate(request: Request) -> Principal:
     if principal is None:
         raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     request.state.principal = principal
+    served = request_var.get()
+    if served is not None:
+        served["actor"] = principal.name
     return principal
 
 

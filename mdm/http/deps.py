@@ -10,7 +10,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from mdm.bootstrap import Container
+from mdm.bus import Origin
 from mdm.db.uow import UnitOfWork
+from mdm.http.middleware import request_var
 
 __all__ = ["ContainerDep", "CorrelationId", "dispatch", "get_container", "query", "small_query"]
 
@@ -30,9 +32,22 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 CorrelationId = Annotated[str | None, Depends(get_correlation_id)]
 
 
+def _origin() -> Origin:
+    served = request_var.get() or {}
+    return Origin(
+        channel="http",
+        correlation_id=served.get("correlation_id"),
+        actor=served.get("actor"),
+        method=served.get("method"),
+        path=served.get("path"),
+    )
+
+
 async def dispatch(container: Container, command: Any) -> Any:
-    """Hand a command to the bus (one transaction) on a worker thread."""
-    return await run_in_threadpool(container.bus.handle, command)
+    """Hand a command to the bus (one transaction, the request logged in it) on a worker
+    thread."""
+    origin = _origin()
+    return await run_in_threadpool(lambda: container.bus.handle(command, origin=origin))
 
 
 async def query(container: Container, read: Callable[[UnitOfWork], T]) -> T:

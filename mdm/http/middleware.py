@@ -13,9 +13,11 @@ from typing import Any
 
 import orjson
 
-__all__ = ["BodyLimitMiddleware", "CorrelationIdMiddleware", "correlation_id_var"]
+__all__ = ["BodyLimitMiddleware", "CorrelationIdMiddleware", "correlation_id_var", "request_var"]
 
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# the request being served: correlation id, method, path, and (once authenticated) actor
+request_var: ContextVar[dict[str, Any] | None] = ContextVar("request", default=None)
 _VALID_CID = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
 
 Scope = dict[str, Any]
@@ -38,6 +40,9 @@ class CorrelationIdMiddleware:
         cid = cid or str(uuid.uuid4())
         scope.setdefault("state", {})["correlation_id"] = cid
         token = correlation_id_var.set(cid)
+        request_token = request_var.set(
+            {"correlation_id": cid, "method": scope.get("method"), "path": scope.get("path")}
+        )
 
         async def _send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -50,6 +55,7 @@ class CorrelationIdMiddleware:
             await self.app(scope, receive, _send)
         finally:
             correlation_id_var.reset(token)
+            request_var.reset(request_token)
 
 
 class BodyLimitMiddleware:

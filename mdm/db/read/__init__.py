@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from mdm.db.read import lists, rows
+from mdm.db.read import lists, rows, trace
 from mdm.db.read.rows import Row
 
 __all__ = ["ReadModel", "Row"]
@@ -84,3 +84,6 @@ class ReadModel:
 
     def decisions_for(self, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
         return lists.decisions_for(self._conn, golden_ids)
+
+    def trace(self, correlation_id: str, limit: int) -> list[Row]:
+        return trace.trace_rows(self._conn, correlation_id, limit)

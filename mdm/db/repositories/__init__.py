@@ -3,7 +3,13 @@ family. They work on the unit of work's connection and never commit."""
 
 from __future__ import annotations
 
-from mdm.db.repositories.admin import ApiKeys, MatchSettingsStore, Quarantine, Sources
+from mdm.db.repositories.admin import (
+    ApiKeys,
+    MatchSettingsStore,
+    Quarantine,
+    RequestLog,
+    Sources,
+)
 from mdm.db.repositories.base import Repository, chunks, in_list, lock_id
 from mdm.db.repositories.golden import GoldenRecords
 from mdm.db.repositories.keyindex import KeyIndex, Locks
@@ -37,6 +43,7 @@ __all__ = [
     "Quarantine",
     "RelayPositions",
     "Repository",
+    "RequestLog",
     "SourceRecords",
     "Sources",
     "Targets",

@@ -8,9 +8,16 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from mdm.db.repositories.base import AK, MS, QT, SS, Repository, chunks, in_list
+from mdm.db.repositories.base import AK, MS, QT, RL, SS, Repository, chunks, in_list
 
-__all__ = ["KEYS_CHANNEL", "ApiKeys", "MatchSettingsStore", "Quarantine", "Sources"]
+__all__ = [
+    "KEYS_CHANNEL",
+    "ApiKeys",
+    "MatchSettingsStore",
+    "Quarantine",
+    "RequestLog",
+    "Sources",
+]
 
 KEYS_CHANNEL = "mdm_api_keys"
 
@@ -200,3 +207,8 @@ class MatchSettingsStore(Repository):
             .limit(limit)
         )
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+
+class RequestLog(Repository):
+    def record(self, row: Mapping[str, Any]) -> None:
+        self._insert(RL, [row])

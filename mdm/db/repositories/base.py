@@ -35,6 +35,7 @@ __all__ = [
     "OB",
     "OS",
     "QT",
+    "RL",
     "RP",
     "SR",
     "SRV",
@@ -78,6 +79,7 @@ DL = _table(t.DeliveryRow)
 DA = _table(t.DeliveryAttemptRow)
 XW = _table(t.CrosswalkRow)
 RP = _table(t.RelayPositionRow)
+RL = _table(t.RequestLogRow)
 
 
 class UniqueRace(Exception):

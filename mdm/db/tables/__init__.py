@@ -7,7 +7,7 @@ written with ``executemany`` without round trips for keys.
 
 from __future__ import annotations
 
-from mdm.db.tables.admin import ApiKeyRow, QuarantineRow
+from mdm.db.tables.admin import ApiKeyRow, QuarantineRow, RequestLogRow
 from mdm.db.tables.core import (
     GoldenRecordRow,
     GoldenVersionRow,
@@ -53,6 +53,7 @@ __all__ = [
     "OutboxSequenceRow",
     "QuarantineRow",
     "RelayPositionRow",
+    "RequestLogRow",
     "SourceRecordRow",
     "SourceRecordVersionRow",
     "SourceSystemRow",

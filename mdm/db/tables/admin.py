@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from mdm.db.tables.columns import json_column, ts
+from mdm.db.tables.columns import bigid, json_column, ts
 
-__all__ = ["ApiKeyRow", "QuarantineRow"]
+__all__ = ["ApiKeyRow", "QuarantineRow", "RequestLogRow"]
 
 
 class QuarantineRow(SQLModel, table=True):
@@ -57,3 +57,21 @@ class ApiKeyRow(SQLModel, table=True):
     expires_at: datetime | None = ts(nullable=True)
     rotated_to: str | None = Field(default=None, max_length=32)
     last_used_at: datetime | None = ts(nullable=True)
+
+
+class RequestLogRow(SQLModel, table=True):
+    """Every command the hub carried out: what was asked, through which channel (an HTTP
+    method and path, the CLI, a worker), by whom, under which correlation id. Written
+    in the command's own transaction, so a trace starts from the request itself."""
+
+    __tablename__ = "request_log"
+    __table_args__ = (Index("ix_request_log_correlation", "correlation_id"),)
+
+    id: int | None = bigid()
+    correlation_id: str | None = Field(default=None, max_length=100)
+    command: str = Field(max_length=64)
+    channel: str = Field(max_length=16)
+    method: str | None = Field(default=None, max_length=10)
+    path: str | None = Field(default=None, max_length=500)
+    actor: str | None = Field(default=None, max_length=100)
+    at: datetime = ts(nullable=False)

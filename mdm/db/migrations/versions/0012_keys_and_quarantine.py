@@ -1,5 +1,5 @@
-"""key lifecycle (expiry after rotation, last use) and quarantine lifecycle (one entry per
-rejected payload with a count, resolution)
+"""key lifecycle (expiry after rotation, last use), quarantine lifecycle (one entry per
+rejected payload with a count, resolution) and the request log behind traces
 
 Revision ID: 0012
 Revises: 0009
@@ -49,9 +49,24 @@ def upgrade() -> None:
     op.create_index(
         "ix_quarantine_record", "quarantine", ["source", "entity_type", "source_id"], unique=False
     )
+    op.create_table(
+        "request_log",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("correlation_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("command", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
+        sa.Column("path", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("at", mdm.db.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_request_log_correlation", "request_log", ["correlation_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_request_log_correlation", table_name="request_log")
+    op.drop_table("request_log")
     op.drop_index("ix_quarantine_record", table_name="quarantine")
     op.drop_index("ix_quarantine_fingerprint", table_name="quarantine")
     with op.batch_alter_table("quarantine") as batch:
