@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from mdm.http.auth import ReaderPrincipal
-from mdm.http.deps import ContainerDep, query, small_query
+from mdm.http.deps import ContainerDep, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.golden import get_golden, get_history, get_xref
 
@@ -29,7 +29,7 @@ async def golden_record(
 ) -> JsonResponse:
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
-    out = small_query(
+    out = await query(
         container,
         lambda uow: get_golden(
             uow,

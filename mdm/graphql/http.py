@@ -26,8 +26,9 @@ from mdm.http.errors import ApiError
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
-# Queries that may return at most this many objects (the cost guard's estimate) run on
-# the event loop; larger ones on a worker thread, so they never hold other requests up.
+# Every query runs on a worker thread (a slow lock or a large read never stalls the
+# event loop); those that may return more than this many objects (the cost guard's
+# estimate) run one at a time, so they never hold the small ones up.
 INLINE_MAX_COST = 500
 HEAVY_AT_ONCE = 1
 
@@ -99,10 +100,8 @@ def graphql_router(container: Container) -> APIRouter:
         if isinstance(planned, Outcome):
             return _respond(planned)
         if planned.cost <= INLINE_MAX_COST:
-            # A small query runs in well under a millisecond: handing it to a worker
-            # thread and back costs more than that (two context switches and a fight
-            # for the interpreter lock), so it runs here, on the event loop.
-            return _respond(executor.execute(container.bus, principal, planned))
+            outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
+            return _respond(outcome)
         async with heavy:
             outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
         return _respond(outcome)

@@ -14,7 +14,7 @@ from mdm.bus import Origin
 from mdm.db.uow import UnitOfWork
 from mdm.http.middleware import request_var
 
-__all__ = ["ContainerDep", "CorrelationId", "dispatch", "get_container", "query", "small_query"]
+__all__ = ["ContainerDep", "CorrelationId", "dispatch", "get_container", "query"]
 
 T = TypeVar("T")
 
@@ -53,10 +53,3 @@ async def dispatch(container: Container, command: Any) -> Any:
 async def query(container: Container, read: Callable[[UnitOfWork], T]) -> T:
     """Run a read in one read-only transaction on a worker thread."""
     return await run_in_threadpool(container.bus.query, read)
-
-
-def small_query(container: Container, read: Callable[[UnitOfWork], T]) -> T:
-    """Run a read of one record or so on the event loop itself: handing a sub-millisecond
-    read to a worker thread and back costs more than the read (as GraphQL's small
-    queries, see ``mdm.graphql.http``)."""
-    return container.bus.query(read)
