@@ -316,3 +316,20 @@ def test_replay_needs_a_selector_and_writes_nothing_without_one(
 
     assert response.status_code == 422
     assert counts(engine) == before
+
+
+def test_a_rate_limited_target_gets_no_more_than_its_rate(
+    client: TestClient, container: Container, standins: Any
+) -> None:
+    running = standins("zendesk")
+    add_target(client, running, rate_limit_per_s=0.5)
+    for n in range(10):
+        _put(client, f"E{n}", {**GLOBEX, "name": f"Globex {n}", "tax_id": f"DE98765432{n}"})
+    d = dispatcher(container)
+    d.plan()
+
+    first = d.deliver()  # a full bucket holds one delivery (at least one, at most 1 s worth)
+    second = d.deliver()  # and refills one every 2 s
+
+    assert (first, second) == (1, 0)
+    assert len(running.app.counts()) == 1
