@@ -86,13 +86,16 @@ def graphql_router(container: Container) -> APIRouter:
 
     @router.post("/graphql")
     async def graphql_post(request: Request) -> Response:
+        # read first, so the body limit (``mdm.api.middleware``) answers an oversized
+        # body with 413 whoever sends it; it is parsed only for a known reader
+        raw = await request.body()
         try:
             principal = await authenticate(request)
         except ApiError as exc:
             return _error(exc.status, _CODES.get(exc.status, "BAD_REQUEST"), exc.message)
         if not principal.has("reader"):
             return _error(403, "FORBIDDEN", "reading needs the 'reader' role")
-        fields = _request_fields(await request.body())
+        fields = _request_fields(raw)
         if isinstance(fields, str):
             return _error(400, "BAD_REQUEST", fields)
         planned = executor.plan(*fields)
