@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from mdm.api import routes_admin, routes_golden, routes_ingest, routes_matching, routes_steward
+from mdm.api.body import refuse_unstorable_body
 from mdm.api.errors import install_error_handlers
-from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
+from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware, UrlTextMiddleware
 from mdm.api.responses import JsonResponse
 from mdm.bootstrap import Container
 from mdm.console import console_router
@@ -21,6 +22,7 @@ def create_app(container: Container) -> FastAPI:
         version="0.1.0",
         description="Master data for customer and revenue operations.",
         default_response_class=JsonResponse,
+        dependencies=[Depends(refuse_unstorable_body)],
     )
     app.state.container = container
     install_error_handlers(app)
@@ -36,6 +38,7 @@ def create_app(container: Container) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.add_middleware(UrlTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     return app

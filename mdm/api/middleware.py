@@ -1,4 +1,4 @@
-"""ASGI middleware: correlation ids and the request body size limit.
+"""ASGI middleware: correlation ids, the request body size limit, and text in the URL.
 
 The size limit is enforced on the bytes actually received, so a client that
 lies in Content-Length or streams a chunked body cannot get past it: whatever
@@ -13,10 +13,18 @@ import re
 import uuid
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import orjson
 
-__all__ = ["BodyLimitMiddleware", "CorrelationIdMiddleware", "correlation_id_var"]
+from mdm.db.storable import bad_text
+
+__all__ = [
+    "BodyLimitMiddleware",
+    "CorrelationIdMiddleware",
+    "UrlTextMiddleware",
+    "correlation_id_var",
+]
 
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 _VALID_CID = re.compile(r"^[A-Za-z0-9._:\-]{1,100}$")
@@ -122,4 +130,91 @@ async def send_too_large(send: Any, max_bytes: int, scope: Scope | None = None) 
         (b"connection", b"close"),
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class UrlTextMiddleware:
+    """A 422 naming the parameter when a path segment or query parameter, percent-decoded,
+    is not UTF-8 or holds a NUL.
+
+    The server decodes the path leniently (an invalid byte becomes U+FFFD), so
+    ``/U%FF`` and ``/U%FE`` would both reach the routes as ``U\ufffd``, the same id;
+    the raw bytes are checked here instead, before routing.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            problems = _url_problems(scope)
+            if problems:
+                await _send_invalid(send, problems)
+                return
+        await self.app(scope, receive, send)
+
+
+def _decode(raw: bytes) -> tuple[str | None, str | None]:
+    """(text, problem code) of one percent-encoded URL part."""
+    try:
+        text = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "invalid_utf8"
+    return text, bad_text(text)
+
+
+def _url_problems(scope: Scope) -> list[dict[str, str]]:
+    problems: list[dict[str, str]] = []
+    raw_path: bytes = scope.get("raw_path") or scope.get("path", "").encode()
+    segments = raw_path.split(b"?", 1)[0].split(b"/")
+    for index, segment in enumerate(segments):
+        _, code = _decode(segment)
+        if code:
+            name = _path_param(scope, segments, index)
+            problems.append(_url_problem(f"/path/{name}", code))
+    for pair in (scope.get("query_string") or b"").split(b"&"):
+        key, _, value = pair.partition(b"=")
+        key_text, key_code = _decode(key.replace(b"+", b" "))
+        _, value_code = _decode(value.replace(b"+", b" "))
+        if key_code or value_code:
+            label = key_text if key_text and not key_code else key.decode("latin-1")
+            problems.append(_url_problem(f"/query/{label}", key_code or value_code or ""))
+    return problems
+
+
+def _path_param(scope: Scope, segments: list[bytes], index: int) -> str:
+    """The name of the route parameter the segment fills, from the path templates of
+    the OpenAPI document; the segment's position when no template fits."""
+    openapi = getattr(scope.get("app"), "openapi", None)
+    paths: dict[str, Any] = openapi().get("paths", {}) if openapi else {}
+    for template in paths:
+        parts = template.split("/")
+        if len(parts) != len(segments) or not parts[index].startswith("{"):
+            continue
+        if all(p.startswith("{") or p.encode() == s for p, s in zip(parts, segments, strict=True)):
+            return str(parts[index].strip("{}").split(":")[0])
+    return str(index)
+
+
+def _url_problem(pointer: str, code: str) -> dict[str, str]:
+    messages = {
+        "invalid_utf8": "is not UTF-8 once percent-decoded",
+        "nul_character": "contains a NUL character (%00), which the hub does not store",
+        "invalid_unicode": "contains a lone UTF-16 surrogate, which is not a character",
+    }
+    return {"pointer": pointer, "message": f"the parameter {messages[code]}", "code": code}
+
+
+async def _send_invalid(send: Any, problems: list[dict[str, str]]) -> None:
+    body = orjson.dumps(
+        {
+            "error": {
+                "code": "invalid_request",
+                "message": "the request URL holds text the hub cannot read or store",
+                "errors": problems,
+            }
+        }
+    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -79,7 +79,7 @@ async def quarantine(
     entity_type: str | None = None,
     status: str | None = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> JsonResponse:
     out = await read_tx(
         container,
@@ -131,7 +131,9 @@ async def resubmit_quarantined(
 async def events(
     container: ContainerDep,
     _: ReaderPrincipal,
-    after: Annotated[int, Query(ge=0, description="the last sequence number seen")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="the last sequence number seen")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
     """The outbox as a feed, oldest first: a pull-based way to follow golden changes."""

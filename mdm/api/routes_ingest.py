@@ -13,7 +13,8 @@ from mdm.api.body import read_json
 from mdm.api.deps import ContainerDep, CorrelationId, in_tx
 from mdm.api.errors import ApiError
 from mdm.api.responses import JsonResponse
-from mdm.services.ingest import IngestItem, ingest_records
+from mdm.db.storable import unstorable
+from mdm.services.ingest import IngestItem, ItemResult, ingest_records
 from mdm.services.keys import Principal
 
 __all__ = ["router"]
@@ -87,6 +88,31 @@ def _batch_items(body: Any, max_items: int) -> list[IngestItem]:
     return items
 
 
+def _unstorable(item: IngestItem) -> list[dict[str, str]]:
+    sid = item.source_id
+    return (unstorable(sid, "/source_id") if isinstance(sid, str) else []) + unstorable(item.record)
+
+
+def _in_order(
+    results: list[ItemResult], refused: dict[int, list[dict[str, str]]], items: list[IngestItem]
+) -> list[ItemResult]:
+    """The ingested results and the items refused before ingest (values the hub cannot
+    store: not quarantined, as there is no faithful copy to keep), in request order."""
+    if not refused:
+        return results
+    ingested = iter(results)
+    out: list[ItemResult] = []
+    for index, item in enumerate(items):
+        if index in refused:
+            sid = item.source_id if isinstance(item.source_id, str) else None
+            out.append(ItemResult(index, sid, "rejected", errors=refused[index]))
+        else:
+            result = next(ingested)
+            result.index = index
+            out.append(result)
+    return out
+
+
 @router.post("/{source}/{entity_type}/batch")
 async def post_batch(
     source: str,
@@ -99,8 +125,9 @@ async def post_batch(
     """Up to 1,000 records; valid ones are accepted, invalid ones reported and quarantined."""
     _may_write(principal, source)
     schema_for(entity_type)
-    body = await read_json(request, container.settings.max_body_bytes)
+    body = await read_json(request, container.settings.max_body_bytes, check=False)
     items = _batch_items(body, container.settings.max_batch_items)
+    refused = {i: errors for i, item in enumerate(items) if (errors := _unstorable(item))}
     results = await in_tx(
         container,
         lambda uow: ingest_records(
@@ -108,10 +135,11 @@ async def post_batch(
             container.matcher,
             source=source,
             entity_type=entity_type,
-            items=items,
+            items=[item for i, item in enumerate(items) if i not in refused],
             correlation_id=correlation_id,
         ),
     )
+    results = _in_order(results, refused, items)
     summary: dict[str, int] = {}
     for r in results:
         key = r.action or "rejected"

@@ -68,7 +68,7 @@ class BulkApproval(BaseModel):
     max_score: float | None = None
     source: str | None = None
     assignee: str | None = None
-    older_than_hours: float | None = None
+    older_than_hours: float | None = Field(default=None, ge=0, le=1_000_000)
 
 
 def _filter(
@@ -79,7 +79,7 @@ def _filter(
     max_score: Annotated[float | None, Query(ge=0)] = None,
     source: str | None = None,
     assignee: str | None = None,
-    older_than_hours: Annotated[float | None, Query(ge=0)] = None,
+    older_than_hours: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
 ) -> TaskFilter:
     return TaskFilter(
         entity_type=entity_type,
@@ -104,9 +104,9 @@ async def tasks(
     max_score: Annotated[float | None, Query(ge=0)] = None,
     source: str | None = None,
     assignee: str | None = None,
-    older_than_hours: Annotated[float | None, Query(ge=0)] = None,
+    older_than_hours: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> JsonResponse:
     flt = _filter(
         entity_type, status, kind, min_score, max_score, source, assignee, older_than_hours

@@ -32,11 +32,16 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
+    ValueNode,
     VariableNode,
 )
 
+from mdm.db.storable import bad_text, unstorable
 from mdm.graphql.errors import coded
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "check_depth",
     "estimate_cost",
     "operation_of",
+    "unstorable_arguments",
 ]
 
 MAX_DEPTH = 12
@@ -194,3 +200,49 @@ def estimate_cost(
         return total
 
     return unit(operation.selection_set, False)
+
+
+def unstorable_arguments(
+    document: DocumentNode, variables: Mapping[str, Any]
+) -> list[GraphQLError]:
+    """``BAD_USER_INPUT`` for every argument literal or variable holding text no query
+    can carry to the database (a NUL, a lone surrogate; ``mdm.db.storable``), named by
+    ``argument`` or ``variable``: on PostgreSQL such a value fails the query itself."""
+    errors = [
+        coded(
+            f"variable '${name}' at {problem['pointer']}: {problem['message']}",
+            "BAD_USER_INPUT",
+            variable=name,
+            pointer=problem["pointer"],
+        )
+        for name, value in variables.items()
+        for problem in unstorable(value)
+    ]
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            for arg in node.arguments:
+                if _bad_literal(arg.value):
+                    errors.append(
+                        coded(
+                            f"argument '{arg.name.value}' of '{node.name.value}' holds a NUL "
+                            "character or a lone surrogate, which no query can carry",
+                            "BAD_USER_INPUT",
+                            argument=arg.name.value,
+                        )
+                    )
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return errors
+
+
+def _bad_literal(value: ValueNode) -> bool:
+    if isinstance(value, StringValueNode):
+        return bad_text(value.value) is not None
+    if isinstance(value, ListValueNode):
+        return any(_bad_literal(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_bad_literal(f.value) for f in value.fields)
+    return False

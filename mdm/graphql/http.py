@@ -22,6 +22,7 @@ from mdm.api.auth import authenticate
 from mdm.api.errors import ApiError
 from mdm.bootstrap import Container
 from mdm.graphql.executor import Executor, Outcome
+from mdm.graphql.guards import unstorable_arguments
 from mdm.graphql.schema import build_schema
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
@@ -101,6 +102,13 @@ def graphql_router(container: Container) -> APIRouter:
         planned = executor.plan(*fields)
         if isinstance(planned, Outcome):
             return _respond(planned)
+        # a literal can only hold a NUL or a lone surrogate through a \u escape
+        if "\\u" in fields[0] or planned.variables:
+            refused = unstorable_arguments(planned.document, planned.variables)
+        else:
+            refused = []
+        if refused:
+            return _respond(Outcome(422, {"errors": [e.formatted for e in refused]}))
         if planned.cost <= INLINE_MAX_COST:
             # A small query runs in well under a millisecond: handing it to a worker
             # thread and back costs more than that (two context switches and a fight
