@@ -14,6 +14,7 @@ from mdm.api.deps import ContainerDep, CorrelationId, in_tx
 from mdm.api.errors import ApiError
 from mdm.api.responses import JsonResponse
 from mdm.db.storable import unstorable
+from mdm.observability.metrics import observe_ingest
 from mdm.services.ingest import IngestItem, ItemResult, ingest_records
 from mdm.services.keys import Principal
 
@@ -47,6 +48,7 @@ async def put_record(
             correlation_id=correlation_id,
         ),
     )
+    observe_ingest([result], source=source, entity_type=entity_type)
     if result.status != "accepted":
         if [e["code"] for e in result.errors] == ["hierarchy_cycle"]:
             raise ApiError(409, "hierarchy_cycle", result.errors[0]["message"], result.errors)
@@ -140,6 +142,7 @@ async def post_batch(
         ),
     )
     results = _in_order(results, refused, items)
+    observe_ingest(results, source=source, entity_type=entity_type)
     summary: dict[str, int] = {}
     for r in results:
         key = r.action or "rejected"

@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["chunked_request", "serve"]
+__all__ = ["chunked_request", "hub_process", "serve"]
 
 
 @contextmanager
@@ -93,3 +93,56 @@ def _complete(answer: bytes) -> bool:
         if name.strip().lower() == b"content-length":
             return len(body) >= int(value.strip())
     return False
+
+
+@contextmanager
+def hub_process(
+    database_url: str, tmp_path: Any, *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """``mdm serve`` as a user starts it (no demo data, a known admin key), on a free
+    port: (base URL, path of its stderr log). Stopped with SIGTERM at the end."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.conftest import ADMIN_KEY
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / f"serve-{port}.log"
+    full_env = {
+        **os.environ,
+        "MDM_DATABASE_URL": database_url,
+        "MDM_ADMIN_API_KEY": ADMIN_KEY,
+        **(env or {}),
+    }
+    with log.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mdm.cli", "serve", "--port", str(port), "--no-demo", *args],
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"mdm serve did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield base, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
