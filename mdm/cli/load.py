@@ -13,8 +13,10 @@ from tqdm import tqdm
 from canonical.errors import DomainError
 from canonical.schemas import schema_for
 from mdm.bootstrap import bootstrap
+from mdm.db.storable import unstorable
+from mdm.observability.metrics import observe_ingest
 from mdm.services.files import count_lines, read_items
-from mdm.services.ingest import ingest_records
+from mdm.services.ingest import IngestItem, ingest_records
 from mdm.services.uow import run_in_transaction
 from mdm.settings import get_settings
 
@@ -30,7 +32,8 @@ def load_file(
     progress: bool = True,
     correlation_id: str | None = None,
 ) -> Counter[str]:
-    """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action."""
+    """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action
+    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own)."""
     settings = get_settings()
     container = bootstrap(settings, migrate=settings.is_sqlite)
     size = chunk_size or settings.load_chunk_size
@@ -40,9 +43,10 @@ def load_file(
     cid = correlation_id or f"load-{int(time.time())}"
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):
+            storable = [item for item in chunk if not _unstorable(item)]
             results = run_in_transaction(
                 container.engine,
-                lambda uow, chunk=chunk: ingest_records(  # type: ignore[misc]
+                lambda uow, chunk=storable: ingest_records(  # type: ignore[misc]
                     uow,
                     container.matcher,
                     source=source,
@@ -51,9 +55,19 @@ def load_file(
                     correlation_id=cid,
                 ),
             )
+            observe_ingest(results, source=source, entity_type=entity)
             counts.update(r.action or "rejected" for r in results)
+            if refused := len(chunk) - len(storable):
+                counts.update(rejected=refused, unstorable=refused)
             bar.update(len(chunk))
     return counts
+
+
+def _unstorable(item: IngestItem) -> bool:
+    """A row with text or nesting the databases cannot hold (``mdm.db.storable``): it
+    is refused before ingest, like the API's batch does, and is not quarantined."""
+    sid = item.source_id
+    return bool((isinstance(sid, str) and unstorable(sid)) or unstorable(item.record))
 
 
 def load(
@@ -62,8 +76,15 @@ def load(
     entity: str = typer.Option(..., "--entity", "-e", help="customer, product or price"),
     chunk_size: int = typer.Option(0, help="Records per transaction (default from settings)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
+    allow_rejects: bool = typer.Option(
+        False, "--allow-rejects", help="Exit 0 even when some records were rejected"
+    ),
 ) -> None:
-    """Load a CSV or JSON Lines file of one source's records."""
+    """Load a CSV or JSON Lines file of one source's records.
+
+    Exits 1 when any record was rejected (the accepted ones stay loaded), unless
+    --allow-rejects; 2 when the load could not run at all.
+    """
     try:
         schema_for(entity)
         started = time.perf_counter()
@@ -74,13 +95,26 @@ def load(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
-    n = sum(counts.values())
+    n = sum(v for k, v in counts.items() if k != "unstorable")
     typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({n / elapsed:.0f} records/s)")
     for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
         if counts.get(action):
             typer.echo(f"  {action:<10} {counts[action]}")
-    if counts.get("rejected"):
+    rejected = counts.get("rejected", 0)
+    if rejected:
         typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")
+        if counts.get("unstorable"):
+            typer.echo(
+                f"  {counts['unstorable']} of them hold a NUL character, a lone surrogate or"
+                " nesting too deep to store, and are not kept"
+            )
+        if not allow_rejects:
+            typer.echo(
+                f"error: {rejected} of {n} records were rejected "
+                "(pass --allow-rejects to accept that)",
+                err=True,
+            )
+            raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
