@@ -9,6 +9,7 @@ from mdm.api.body import refuse_unstorable_body
 from mdm.api.docs import docs_router
 from mdm.api.errors import install_error_handlers
 from mdm.api.middleware import BodyLimitMiddleware, CorrelationIdMiddleware, UrlTextMiddleware
+from mdm.api.openapi import install_openapi
 from mdm.api.responses import JsonResponse
 from mdm.bootstrap import Container
 from mdm.console import console_router
@@ -47,4 +48,5 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     install_observability(app, container)
+    install_openapi(app)
     return app

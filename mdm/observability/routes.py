@@ -28,7 +28,10 @@ from mdm.observability.settings import ObservabilitySettings
 __all__ = ["observability_router"]
 
 _CHECK_RESPONSES: dict[int | str, dict[str, Any]] = {
-    503: {"description": "A dependency failed its check; the body names it"}
+    503: {
+        "description": "A dependency failed its check; the body names it",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
 }
 
 

@@ -233,3 +233,18 @@ def test_find_matches_refuses_a_record_with_nul(client: TestClient) -> None:
     r = client.post("/api/v1/match/customer", json={**ORG, "name": "Ini\x00tech"})
 
     assert codes(r) == [("/name", "nul_character")]
+
+
+def test_a_quarantined_bare_number_can_be_listed_and_read(client: TestClient) -> None:
+    """SQLite hands a JSON column holding ``5`` back as the number 5 (found by the
+    schemathesis run: every later quarantine listing was a 500)."""
+    r = client.post("/api/v1/sources/crm/customer/batch", json=[{"source_id": "N1", "record": 5}])
+    [result] = r.json()["results"]
+
+    listed = client.get("/api/v1/quarantine")
+    one = client.get(f"/api/v1/quarantine/{result['quarantine_id']}")
+
+    assert listed.status_code == 200, listed.text
+    assert [item["payload"] for item in listed.json()["items"]] == [5]
+    assert one.status_code == 200
+    assert one.json()["payload"] == 5
