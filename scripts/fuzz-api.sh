@@ -7,6 +7,8 @@
 #
 #   bash scripts/fuzz-api.sh                       # about 3 minutes
 #   FUZZ_EXAMPLES=300 FUZZ_SEED=7 bash scripts/fuzz-api.sh
+#   FUZZ_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/fuzz bash scripts/fuzz-api.sh
+#     (an existing, preferably empty, database: migrated here; no demo data there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,9 @@ port="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 key="mdm_fuzz_$("$BIN/python" -c 'import secrets; print(secrets.token_hex(16))')"
 base="http://127.0.0.1:$port"
 
-MDM_DATABASE_URL="sqlite:///$work/mdm.db" MDM_ADMIN_API_KEY="$key" \
+database="${FUZZ_DATABASE_URL:-sqlite:///$work/mdm.db}"
+if [ -n "${FUZZ_DATABASE_URL:-}" ]; then MDM_DATABASE_URL="$database" "$BIN/mdm" migrate; fi
+MDM_DATABASE_URL="$database" MDM_ADMIN_API_KEY="$key" \
   "$BIN/mdm" serve --port "$port" >"$work/serve.log" 2>&1 &
 server=$!
 stop() {

@@ -164,15 +164,18 @@ def _decode(raw: bytes) -> tuple[str | None, str | None]:
 
 
 def _url_problems(scope: Scope) -> list[dict[str, str]]:
-    problems: list[dict[str, str]] = []
     raw_path: bytes = scope.get("raw_path") or scope.get("path", "").encode()
+    query: bytes = scope.get("query_string") or b""
+    if b"%" not in raw_path and b"%" not in query and raw_path.isascii() and query.isascii():
+        return []  # plain ASCII with no escapes: nothing to decode, nothing to refuse
+    problems: list[dict[str, str]] = []
     segments = raw_path.split(b"?", 1)[0].split(b"/")
     for index, segment in enumerate(segments):
         _, code = _decode(segment)
         if code:
             name = _path_param(scope, segments, index)
             problems.append(_url_problem(f"/path/{name}", code))
-    for pair in (scope.get("query_string") or b"").split(b"&"):
+    for pair in query.split(b"&"):
         key, _, value = pair.partition(b"=")
         key_text, key_code = _decode(key.replace(b"+", b" "))
         _, value_code = _decode(value.replace(b"+", b" "))
