@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from tests.conftest import ADMIN_KEY
 from tests.helpers import counts
-from tests.platform.live import chunked_request, serve
+from tests.ops.live import chunked_request, serve
 
 LIMIT = 1024 * 1024
 OVER = LIMIT // (64 * 1024) + 2  # chunks of 64 KiB: just past the limit, never finished

@@ -18,7 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ADMIN_KEY
-from tests.platform.live import hub_process
+from tests.ops.live import hub_process
 
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 ORG = {"kind": "organization", "name": "Initech"}
