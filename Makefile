@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser lint typecheck bench bench-tools clean
+.PHONY: run test install install-dev browser lint typecheck fuzz bench bench-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# Schemathesis against /openapi.json of a real server: no 5xx, only declared answers.
+fuzz: install-dev
+	BIN=$(BIN) bash scripts/fuzz-api.sh
+
 bench-tools: install-dev
 	$(BIN)/pip install --quiet -e ".[bench]"
 	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && \
@@ -59,4 +63,4 @@ bench: bench-tools
 	$(BIN)/python benchmarks/hub_matching_bench.py --records 20000
 
 clean:
-	rm -rf $(VENV) .mdm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mdm .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

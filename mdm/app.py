@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from mdm.api import (
     routes_admin,
@@ -18,9 +18,13 @@ from mdm.api import (
 from mdm.bootstrap import Container, bootstrap
 from mdm.console import console_router
 from mdm.graphql import graphql_router
+from mdm.http.body import refuse_unstorable_body
+from mdm.http.docs import docs_router
 from mdm.http.errors import install_error_handlers
-from mdm.http.middleware import BodyLimitMiddleware, CorrelationIdMiddleware
+from mdm.http.middleware import BodyLimitMiddleware, CorrelationIdMiddleware, UrlTextMiddleware
+from mdm.http.openapi import install_openapi
 from mdm.http.responses import JsonResponse
+from mdm.observability import install_observability
 from mdm.plugins import plugins
 from mdm.settings import get_settings
 
@@ -33,6 +37,9 @@ def create_app(container: Container) -> FastAPI:
         version="0.1.0",
         description="Master data for customer and revenue operations.",
         default_response_class=JsonResponse,
+        dependencies=[Depends(refuse_unstorable_body)],
+        docs_url=None,  # served offline by docs_router
+        redoc_url=None,
     )
     app.state.container = container
     install_error_handlers(app)
@@ -47,13 +54,17 @@ def create_app(container: Container) -> FastAPI:
     for plugin in plugins():
         for router in plugin.routers():
             app.include_router(router)
+    app.include_router(docs_router(title=app.title))
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.add_middleware(UrlTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
+    install_observability(app, container)
+    install_openapi(app)
     return app
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from canonical import commands as c
 from matching.engine import ProbabilisticMatcher
@@ -37,6 +39,8 @@ from mdm.queries.admin import stored_settings
 from mdm.settings import Settings, get_settings
 
 __all__ = ["Container", "bootstrap", "handlers_for"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,6 +83,17 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 
 
+def _use_stored_settings(bus: MessageBus, matcher: LearningMatcher) -> None:
+    """Decide with the newest trained settings; a database that cannot be reached yet
+    leaves the shipped ones (the process still starts, and reports itself unready)."""
+    try:
+        if has_schema(bus.engine):
+            for trained in bus.query(stored_settings):
+                matcher.use(trained)
+    except OperationalError as exc:
+        log.warning("no stored match settings read (database unreachable): %s", exc.orig)
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -97,7 +112,6 @@ def bootstrap(
     for plugin in plugins():
         handlers |= plugin.handlers(deps)
     bus = MessageBus(engine, handlers)
-    if isinstance(matcher, LearningMatcher) and has_schema(engine):
-        for trained in bus.query(stored_settings):
-            matcher.use(trained)
+    if isinstance(matcher, LearningMatcher):
+        _use_stored_settings(bus, matcher)
     return Container(settings=settings, engine=engine, matcher=matcher, bus=bus, sealer=sealer)

@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from mdm.db.uow import UnitOfWork
+from mdm.metrics import observe_dead_letter, observe_delivery
 from sync.connectors import Connector, DeliveryError, OutboundRecord, PushResult
 from sync.relay import delivery_id
 
@@ -319,4 +320,13 @@ def settle(
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.kind] = counts.get(o.kind, 0) + 1
+    name = target["name"]
+    uow.after_commit(lambda: _observe(name, counts))
     return counts
+
+
+def _observe(target: str, counts: dict[str, int]) -> None:
+    for kind, n in counts.items():
+        observe_delivery(target, kind, n)
+    if counts.get("dead"):
+        observe_dead_letter(target, counts["dead"])

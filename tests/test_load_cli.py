@@ -40,7 +40,8 @@ def test_load_csv_reports_what_it_did_and_quarantines_bad_rows(
         app, ["load", str(path), "--source", "crm", "--entity", "customer", "-q"]
     )
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "error: 1 of 4 records were rejected (pass --allow-rejects" in result.stderr
     assert "loaded 4 records" in result.output
     lines = {
         ln.split()[0]: int(ln.split()[1])
@@ -79,7 +80,9 @@ def test_load_json_lines_in_both_shapes(cli_env: CliRunner, tmp_path: Path) -> N
         + "{not json\n"
     )
 
-    result = cli_env.invoke(app, ["load", str(path), "-s", "erp", "-e", "product", "-q"])
+    result = cli_env.invoke(
+        app, ["load", str(path), "-s", "erp", "-e", "product", "-q", "--allow-rejects"]
+    )
 
     assert result.exit_code == 0, result.output
     assert "created    2" in result.output

@@ -63,7 +63,7 @@ async def quarantine(
     entity_type: str | None = None,
     status: str | None = "open",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> JsonResponse:
     out = await query(
         container,
@@ -129,7 +129,9 @@ async def discard_quarantined(
 async def events(
     container: ContainerDep,
     principal: ReaderPrincipal,
-    after: Annotated[int, Query(ge=0, description="the last sequence number seen")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="the last sequence number seen")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JsonResponse:
     """The outbox as a feed in commit order: a pull-based way to follow golden changes.

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from canonical.commands import CreateApiKey, RevokeApiKey, RotateApiKey
-from mdm.http.auth import AdminPrincipal
+from mdm.http.auth import AdminPrincipal, forget_keys
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.admin import list_keys
@@ -41,7 +41,9 @@ async def create(body: NewKey, container: ContainerDep, _: AdminPrincipal) -> Js
 async def revoke(
     key_id: str, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
 ) -> JsonResponse:
-    return JsonResponse(await dispatch(container, RevokeApiKey(key_id, principal.name, cid)))
+    out = await dispatch(container, RevokeApiKey(key_id, principal.name, cid))
+    forget_keys(container)  # this process at once; the others on the change notification
+    return JsonResponse(out)
 
 
 @router.post("/{key_id}/rotate")
@@ -55,4 +57,6 @@ async def rotate(
     """A new secret (shown this once) with the same name and roles; the old one keeps
     working for ``grace_hours`` (default 24) so its users can switch."""
     command = RotateApiKey(key_id, principal.name, body.grace_hours, cid)
-    return JsonResponse(await dispatch(container, command))
+    out = await dispatch(container, command)
+    forget_keys(container)
+    return JsonResponse(out)

@@ -65,7 +65,7 @@ class BulkApproval(BaseModel):
     max_score: float | None = None
     source: str | None = None
     assignee: str | None = None
-    older_than_hours: float | None = None
+    older_than_hours: float | None = Field(default=None, ge=0, le=1_000_000)
 
 
 def _selection(
@@ -76,7 +76,7 @@ def _selection(
     max_score: Annotated[float | None, Query(ge=0)] = None,
     source: str | None = None,
     assignee: str | None = None,
-    older_than_hours: Annotated[float | None, Query(ge=0)] = None,
+    older_than_hours: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
 ) -> TaskSelection:
     return TaskSelection(
         entity_type=entity_type,
@@ -96,7 +96,7 @@ async def tasks(
     _: StewardPrincipal,
     selection: Annotated[TaskSelection, Depends(_selection)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> JsonResponse:
     out = await query(container, lambda uow: list_tasks(uow, selection, limit=limit, offset=offset))
     return JsonResponse(out)

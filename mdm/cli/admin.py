@@ -9,6 +9,7 @@ from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
+from mdm.handlers.register_source import SOURCE_NAME
 from mdm.queries.admin import list_sources as sources_of
 from mdm.settings import get_settings
 
@@ -41,7 +42,15 @@ def list_sources() -> None:
 
 @sources_app.command("add")
 def add_source(name: str, description: str = typer.Option("", "--description", "-d")) -> None:
-    """Register a source system by name."""
+    """Register a source system by name (lower-case letters, digits, '_' and '-', 2 to 64
+    characters, starting with a letter: the names the API accepts)."""
+    if not SOURCE_NAME.fullmatch(name):
+        typer.echo(
+            f"error: '{name}' is not a source name: use 2 to 64 lower-case letters, digits,"
+            " '_' or '-', starting with a letter (e.g. 'crm', 'billing_eu')",
+            err=True,
+        )
+        raise typer.Exit(2)
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
         c.bus.handle(RegisterSource(name, description))

@@ -15,6 +15,7 @@ from canonical.errors import DomainError
 from canonical.schemas import schema_for
 from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
+from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
 from mdm.settings import get_settings
 
@@ -30,7 +31,8 @@ def load_file(
     progress: bool = True,
     correlation_id: str | None = None,
 ) -> Counter[str]:
-    """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action."""
+    """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action
+    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own)."""
     settings = get_settings()
     container = bootstrap(settings, migrate=settings.is_sqlite)
     size = chunk_size or settings.load_chunk_size
@@ -43,8 +45,14 @@ def load_file(
             command = IngestRecords(source, entity, tuple(chunk), cid)
             results = container.bus.handle(command, origin=Origin("cli", cid, "mdm load"))
             counts.update(r.action or "rejected" for r in results)
+            counts.update(unstorable=sum(1 for r in results if _unstorable(r.errors)))
             bar.update(len(chunk))
     return counts
+
+
+def _unstorable(errors: list[dict[str, str]]) -> bool:
+    """A row refused for text or nesting the databases cannot hold (not quarantined)."""
+    return any(e.get("code") in UNSTORABLE_CODES for e in errors)
 
 
 def load(
@@ -53,8 +61,15 @@ def load(
     entity: str = typer.Option(..., "--entity", "-e", help="customer, product or price"),
     chunk_size: int = typer.Option(0, help="Records per transaction (default from settings)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
+    allow_rejects: bool = typer.Option(
+        False, "--allow-rejects", help="Exit 0 even when some records were rejected"
+    ),
 ) -> None:
-    """Load a CSV or JSON Lines file of one source's records."""
+    """Load a CSV or JSON Lines file of one source's records.
+
+    Exits 1 when any record was rejected (the accepted ones stay loaded), unless
+    --allow-rejects; 2 when the load could not run at all.
+    """
     try:
         schema_for(entity)
         started = time.perf_counter()
@@ -65,13 +80,26 @@ def load(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
-    n = sum(counts.values())
+    n = sum(v for k, v in counts.items() if k != "unstorable")
     typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({n / elapsed:.0f} records/s)")
     for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
         if counts.get(action):
             typer.echo(f"  {action:<10} {counts[action]}")
-    if counts.get("rejected"):
+    rejected = counts.get("rejected", 0)
+    if rejected:
         typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")
+        if counts.get("unstorable"):
+            typer.echo(
+                f"  {counts['unstorable']} of them hold a NUL character, a lone surrogate or"
+                " nesting too deep to store, and are not kept"
+            )
+        if not allow_rejects:
+            typer.echo(
+                f"error: {rejected} of {n} records were rejected "
+                "(pass --allow-rejects to accept that)",
+                err=True,
+            )
+            raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

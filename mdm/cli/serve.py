@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import typer
 import uvicorn
@@ -11,6 +12,9 @@ from canonical.commands import CreateApiKey
 from mdm.app import create_app, tune_gc
 from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
+from mdm.metrics import prepare_multiprocess
+from mdm.observability.logs import configure_logging
+from mdm.observability.settings import get_observability as obs
 from mdm.plugins import plugins
 from mdm.queries.admin import count_admin_keys
 from mdm.settings import get_settings
@@ -38,7 +42,8 @@ def serve(
     typer.echo(f"  REST API docs   {base}/docs")
     typer.echo(f"  GraphQL         {base}/graphql")
     typer.echo(f"  Steward console {base}/steward")
-    typer.echo(f"  Health          {base}/healthz")
+    typer.echo(f"  Health          {base}/health/ready  (liveness {base}/health/live)")
+    typer.echo(f"  Metrics         {base}/metrics")
     typer.echo(f"  Event feed      {base}/api/v1/events")
     if admin_key:
         typer.echo(f"  Admin API key   {admin_key}   (send 'Authorization: Bearer <key>')")
@@ -54,7 +59,10 @@ def serve(
 
 
 def _run(container: Container, *, host: str, port: int, workers: int) -> None:
+    # JSON logs: uvicorn's loggers go through the app's JSON handler, not its own config
+    logs: dict[str, Any] = {"log_config": None} if configure_logging(obs().log_format) else {}
     if workers > 1:
+        prepare_multiprocess(workers)  # each worker's metrics, added up by /metrics
         uvicorn.run(
             "mdm.app:app_factory",
             factory=True,
@@ -62,11 +70,12 @@ def _run(container: Container, *, host: str, port: int, workers: int) -> None:
             port=port,
             workers=workers,
             log_level="warning",
+            **logs,
         )
     else:
         app = create_app(container)
         tune_gc()
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", **logs)
 
 
 def ensure_admin_key(container: Container) -> str | None:

@@ -28,10 +28,16 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def _json_loads(value: Any) -> Any:
+    """SQLite gives a JSON column numeric affinity, so a document that is a bare number
+    (a quarantined payload ``5``) comes back as that number, not as its text."""
+    return value if isinstance(value, int | float) else orjson.loads(value)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine whose JSON columns go through orjson (several times faster than json)."""
     url = normalize_url(url)
-    json_opts: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+    json_opts: dict[str, Any] = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database

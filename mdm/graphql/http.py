@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 
 from mdm.bootstrap import Container
 from mdm.graphql.executor import Executor, Outcome
+from mdm.graphql.guards import unstorable_arguments
 from mdm.graphql.schema import build_schema
 from mdm.http.auth import authenticate
 from mdm.http.errors import ApiError
@@ -87,18 +88,28 @@ def graphql_router(container: Container) -> APIRouter:
 
     @router.post("/graphql")
     async def graphql_post(request: Request) -> Response:
+        # read first, so the body limit (``mdm.http.middleware``) answers an oversized
+        # body with 413 whoever sends it; it is parsed only for a known reader
+        raw = await request.body()
         try:
             principal = await authenticate(request)
         except ApiError as exc:
             return _error(exc.status, _CODES.get(exc.status, "BAD_REQUEST"), exc.message)
         if not principal.has("reader"):
             return _error(403, "FORBIDDEN", "reading needs the 'reader' role")
-        fields = _request_fields(await request.body())
+        fields = _request_fields(raw)
         if isinstance(fields, str):
             return _error(400, "BAD_REQUEST", fields)
         planned = executor.plan(*fields)
         if isinstance(planned, Outcome):
             return _respond(planned)
+        # a literal can only hold a NUL or a lone surrogate through a \u escape
+        if "\\u" in fields[0] or planned.variables:
+            refused = unstorable_arguments(planned.document, planned.variables)
+        else:
+            refused = []
+        if refused:
+            return _respond(Outcome(422, {"errors": [e.formatted for e in refused]}))
         if planned.cost <= INLINE_MAX_COST:
             outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
             return _respond(outcome)

@@ -36,6 +36,7 @@ __all__ = [
     "ReaderPrincipal",
     "StewardPrincipal",
     "authenticate",
+    "forget_keys",
     "require_role",
 ]
 
@@ -100,6 +101,13 @@ def _cache(container: Container) -> KeyCache:
             if cache is None:
                 cache = container.extras["key_cache"] = KeyCache(container)
     return cache
+
+
+def forget_keys(container: Container) -> None:
+    """Drop this process's cached key lookups (after it changed a key itself)."""
+    cache: KeyCache | None = container.extras.get("key_cache")
+    if cache is not None:
+        cache.clear()
 
 
 async def authenticate(request: Request) -> Principal:

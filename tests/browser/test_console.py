@@ -25,6 +25,7 @@ def log_in(page: Page, key: str = ADMIN_KEY) -> None:
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Task queue")).to_be_visible()
+    expect(page.get_by_test_id("task-total")).to_be_visible()  # loaded, not just "Loading…"
 
 
 def task_link(task: dict[str, Any]) -> str:
@@ -94,6 +95,8 @@ def test_a_task_someone_else_decided_shows_a_409_message(page: Page, api: httpx.
     task = seed_review(api, "Acme", 1)
     log_in(page)
     page.get_by_role("link", name=task_link(task)).click()
+    # the page has read the task while it was open; only then does someone else decide it
+    expect(page.get_by_role("button", name="Reject: not a match")).to_be_visible()
     api.post(f"/api/v1/stewardship/tasks/{task['id']}/approve", json={"reason": "first"})
 
     page.get_by_label("Reason", exact=True).fill("too late")
@@ -169,6 +172,45 @@ def test_a_late_refusal_for_an_old_key_does_not_end_the_new_session(page: Page) 
     assert page.evaluate("sessionStorage.getItem('mdm.steward.apiKey')") == ADMIN_KEY
     page.reload()
     expect(page.get_by_role("heading", name="Task queue")).to_be_visible()
+
+
+def test_logging_out_while_the_queue_loads_stays_logged_out(page: Page) -> None:
+    """The queue's answers arrive after the steward logged out: the console sends nothing
+    more (no request without a key) and keeps saying the steward is logged out."""
+    held: list[Any] = []
+    keyless: list[str] = []
+    logged_out: list[bool] = []
+
+    def hold_queue(route: Any) -> None:
+        if "authorization" not in route.request.headers:
+            keyless.append(route.request.url)
+        if "status=" in route.request.url and not logged_out:
+            held.append(route)  # the queue's answers, released after the log-out
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/**", hold_queue)
+    page.goto("/steward")
+    page.get_by_label("API key").fill(ADMIN_KEY)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Task queue")).to_be_visible()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the queue sent no request"
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+    logged_out.append(True)
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(500)
+
+    expect(page.get_by_role("status")).to_have_text("You are logged out.")
+    expect(page.get_by_role("heading", name="Log in to the steward console")).to_be_visible()
+    assert keyless == []
+    assert page.evaluate("sessionStorage.length") == 0
 
 
 def test_bulk_approve_needs_the_count_typed_back(page: Page, api: httpx.Client) -> None:

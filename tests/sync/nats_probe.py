@@ -12,6 +12,7 @@ import os
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import nats
@@ -46,7 +47,10 @@ class Probe:
             finally:
                 await nc.close()
 
-        return asyncio.run(main())
+        # a thread of its own: the browser tier's Playwright keeps an event loop running on
+        # the test thread, where asyncio.run() refuses to start another
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, main()).result()
 
     def stream_info(self, name: str) -> StreamInfo | None:
         async def info(js: JetStreamContext) -> StreamInfo | None:

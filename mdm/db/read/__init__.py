@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from mdm.db.read import lists, rows, trace
+from mdm.db.read import lists, ops, rows, trace
 from mdm.db.read.rows import Row
 
 __all__ = ["ReadModel", "Row"]
@@ -87,3 +87,10 @@ class ReadModel:
 
     def trace(self, correlation_id: str, limit: int) -> list[Row]:
         return trace.trace_rows(self._conn, correlation_id, limit)
+
+    def ops_gauges(self) -> dict[str, Any]:
+        return ops.ops_gauges(self._conn)
+
+    def ping(self) -> None:
+        """Read something, to prove the database answers (readiness)."""
+        self._conn.exec_driver_sql("SELECT 1").scalar_one()

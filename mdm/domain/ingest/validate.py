@@ -12,6 +12,7 @@ import orjson
 
 from canonical.commands import IngestItem
 from canonical.errors import FieldError
+from mdm.db.storable import unstorable
 from mdm.domain.golden_book import new_id
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 
@@ -32,12 +33,17 @@ def validate(run: IngestRun, items: Sequence[IngestItem]) -> list[ValidItem]:
     """One result per item in ``run.results`` (in order); returns the valid items."""
     valid: list[ValidItem] = []
     for index, item in enumerate(items):
+        sid = item.source_id if isinstance(item.source_id, str) else None
+        unfit = (unstorable(sid, "/source_id") if sid else []) + unstorable(item.record)
+        if unfit:
+            # no database could hold it, so there is no faithful copy for quarantine either
+            run.results.append(ItemResult(index, sid, "rejected", errors=unfit))
+            continue
         errors = _check_source_id(item.source_id)
         if not isinstance(item.record, dict):
             errors.append(FieldError("/record", "a record must be a JSON object", "type"))
         else:
             errors.extend(run.schema.errors(item.record))
-        sid = item.source_id if isinstance(item.source_id, str) else None
         result = ItemResult(index, sid, "accepted")
         run.results.append(result)
         if errors:

@@ -31,7 +31,12 @@ function query(params) {
 export async function api(path, { method = "GET", body, params, key } = {}) {
   const headers = { Accept: "application/json" };
   const secret = key ?? session.key;
-  if (secret) headers.Authorization = `Bearer ${secret}`;
+  if (!secret) {
+    // Logged out while a page was still loading: its remaining requests are not sent,
+    // so a refusal of "no key" can never pose as the end of a later session.
+    throw new ApiError(401, "logged_out", "you are logged out");
+  }
+  headers.Authorization = `Bearer ${secret}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
@@ -48,7 +53,7 @@ export async function api(path, { method = "GET", body, params, key } = {}) {
     const err = (data && data.error) || {};
     const error = new ApiError(response.status, err.code || "http_error",
       err.message || `the hub answered ${response.status}`, err.errors);
-    error.key = secret || null; // which session failed: a late answer may be for an old one
+    error.key = secret; // which session failed: a late answer may be for an old one
     throw error;
   }
   return data;

@@ -41,7 +41,7 @@ export function report(box, error, context) {
   if (error instanceof ApiError && error.status === 401) {
     // Only the session that failed ends: a slow answer to a request sent with a key
     // the steward has since replaced (or logged out of) changes nothing.
-    if (error.key === (session.key || null)) logout(explain(error));
+    if (error.key && error.key === session.key) logout(explain(error));
     return;
   }
   replace(box, h("p", { class: "note error", text: explain(error, context) }));

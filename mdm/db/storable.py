@@ -1,0 +1,87 @@
+"""What both databases store and query faithfully, checked before anything is written.
+
+PostgreSQL refuses the NUL character in text and in JSONB (SQLite keeps it, so the
+same record would be accepted or refused depending on the backend); neither driver
+can encode a lone surrogate (``"\\ud800"`` parsed by a lenient JSON reader); and
+JSON nested deeper than orjson writes (254 levels, less the few levels our own
+envelopes add around a record) cannot be written back out. The callers (the HTTP
+layer, ``mdm load``) refuse such values with a 422 that points at the place, so the
+outcome is the same on both databases and one bad record never fails its batch.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["MAX_JSON_DEPTH", "UNSTORABLE_CODES", "bad_text", "unstorable"]
+
+MAX_JSON_DEPTH = 64
+# the error codes of a value refused because no database could hold it
+UNSTORABLE_CODES = frozenset({"nul_character", "invalid_unicode", "too_deep"})
+
+_BAD = re.compile("[\x00\ud800-\udfff]")
+_MESSAGES = {
+    "nul_character": "contains a NUL character (U+0000), which the hub does not store",
+    "invalid_unicode": "contains a lone UTF-16 surrogate, which is not a character",
+}
+_MAX_PROBLEMS = 20
+
+Path = tuple[Any, ...] | None  # (parent path, key): built into a pointer only when needed
+
+
+def bad_text(text: str) -> str | None:
+    """The problem code of ``text`` (``nul_character``, ``invalid_unicode``) or None."""
+    found = _BAD.search(text)
+    if found is None:
+        return None
+    return "nul_character" if "\x00" in text else "invalid_unicode"
+
+
+def unstorable(value: Any, base: str = "") -> list[dict[str, str]]:
+    """Where ``value`` (parsed JSON) holds text or nesting the hub cannot store: one
+    ``{pointer, message, code}`` per place (JSON pointers under ``base``), at most 20,
+    in pointer order; empty when every value can be stored."""
+    problems: list[dict[str, str]] = []
+    stack: list[tuple[Any, int, Path]] = [(value, 0, None)]
+    while stack and len(problems) < _MAX_PROBLEMS:
+        node, depth, path = stack.pop()
+        if isinstance(node, str):
+            code = bad_text(node)
+            if code:
+                problems.append(_problem(base, path, code, "the value"))
+            continue
+        if not isinstance(node, dict | list):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            problems.append(
+                {
+                    "pointer": _pointer(base, path) or "/",
+                    "message": f"nesting deeper than {MAX_JSON_DEPTH} levels is not stored",
+                    "code": "too_deep",
+                }
+            )
+            continue
+        pairs = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in pairs:
+            if isinstance(key, str) and bad_text(key):
+                problems.append(_problem(base, (path, key), bad_text(key) or "", "the key"))
+            stack.append((child, depth + 1, (path, key)))
+    problems.sort(key=lambda p: p["pointer"])
+    return problems
+
+
+def _problem(base: str, path: Path, code: str, what: str) -> dict[str, str]:
+    pointer = _pointer(base, path) or "/"
+    return {"pointer": pointer, "message": f"{what} {_MESSAGES[code]}", "code": code}
+
+
+def _pointer(base: str, path: Path) -> str:
+    """The JSON pointer of ``path``; a key's own NUL or surrogate is written as its
+    ``\\uXXXX`` escape, so the error itself can always be sent."""
+    parts: list[str] = []
+    while path is not None:
+        path, key = path
+        part = str(key).replace("~", "~0").replace("/", "~1")
+        parts.append(_BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", part))
+    return base + "".join("/" + p for p in reversed(parts))
