@@ -7,7 +7,14 @@ import gc
 
 from fastapi import FastAPI
 
-from mdm.api import routes_admin, routes_golden, routes_ingest, routes_matching, routes_steward
+from mdm.api import (
+    routes_admin,
+    routes_golden,
+    routes_ingest,
+    routes_matching,
+    routes_schemas,
+    routes_steward,
+)
 from mdm.bootstrap import Container, bootstrap
 from mdm.console import console_router
 from mdm.graphql import graphql_router
@@ -32,6 +39,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_schemas.router)
     app.include_router(routes_steward.router)
     app.include_router(routes_matching.router)
     app.include_router(graphql_router(container))

@@ -24,8 +24,10 @@ from mdm.handlers import (
     decide_task,
     ingest_records,
     merge_golden,
+    register_schema,
     register_source,
     resubmit_quarantined,
+    set_schema_mode,
     split_record,
     train_matcher,
     unmerge_golden,
@@ -69,6 +71,8 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
         c.RegisterSource: register_source.handle,
         c.CreateApiKey: create_api_key.handle,
         c.AssignTask: assign_task.handle,
+        c.RegisterSchema: register_schema.handle,
+        c.SetSchemaMode: set_schema_mode.handle,
     }
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import InvalidInput
-from canonical.schemas import schema_for
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
+from mdm.domain.schemas import current_schema
 
 __all__ = ["find_matches"]
 
@@ -22,7 +22,7 @@ def find_matches(
     uow: UnitOfWork, matcher: Matcher, *, entity_type: str, record: Any
 ) -> dict[str, Any]:
     """The decision an ingest of ``record`` would make now, with every candidate scored."""
-    schema = schema_for(entity_type)
+    schema = current_schema(uow, entity_type)
     if not isinstance(record, dict):
         raise InvalidInput("a record must be a JSON object")
     errors = schema.errors(record)

@@ -9,6 +9,7 @@ from mdm.db.repositories.golden import GoldenRecords
 from mdm.db.repositories.keyindex import KeyIndex, Locks
 from mdm.db.repositories.outbox import Outbox
 from mdm.db.repositories.records import SourceRecords
+from mdm.db.repositories.registry import SchemaRegistry
 from mdm.db.repositories.stewardship import (
     AuditLog,
     Labels,
@@ -37,6 +38,7 @@ __all__ = [
     "Quarantine",
     "RelayPositions",
     "Repository",
+    "SchemaRegistry",
     "SourceRecords",
     "Sources",
     "Targets",

@@ -19,6 +19,7 @@ from mdm.db.tables.core import (
     SourceRecordVersionRow,
     SourceSystemRow,
 )
+from mdm.db.tables.registry import SchemaSubjectRow, SchemaVersionRow
 from mdm.db.tables.stewardship import (
     AuditRow,
     MatchLabelRow,
@@ -53,6 +54,8 @@ __all__ = [
     "OutboxSequenceRow",
     "QuarantineRow",
     "RelayPositionRow",
+    "SchemaSubjectRow",
+    "SchemaVersionRow",
     "SourceRecordRow",
     "SourceRecordVersionRow",
     "SourceSystemRow",
