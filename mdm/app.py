@@ -12,6 +12,7 @@ from mdm.api import (
     routes_golden,
     routes_ingest,
     routes_matching,
+    routes_records,
     routes_schemas,
     routes_steward,
 )
@@ -40,6 +41,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_schemas.router)
+    app.include_router(routes_records.router)
     app.include_router(routes_steward.router)
     app.include_router(routes_matching.router)
     app.include_router(graphql_router(container))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mdm.cli import admin, keys, load, matching, serve
+from mdm.cli import admin, keys, load, matching, schema, serve
 from mdm.plugins import plugins
 
 __all__ = ["app", "main"]
@@ -17,6 +17,7 @@ load.register(app)
 admin.register(app)
 keys.register(app)
 matching.register(app)
+schema.register(app)
 
 from mdm import cli_dedupe  # noqa: E402  (moves into mdm/cli/ with the matching work)
 
