@@ -66,14 +66,23 @@ class HubSession:
             raise StateError(f"source '{name}' could not be registered: {_why(r)}")
         self.sources.add(name)
 
-    def put(self, entity_type: str, source: str, source_id: str, record: Mapping[str, Any]) -> str:
-        """Ingest one source record; its golden id."""
+    def put(
+        self,
+        entity_type: str,
+        source: str,
+        source_id: str,
+        record: Mapping[str, Any],
+        *,
+        subject: bool = True,
+    ) -> str:
+        """Ingest one source record; its golden id (``subject``: one the interaction is
+        about, whose events the producer may hand over)."""
         self._source(source)
         r = self.client.put(f"/api/v1/sources/{source}/{entity_type}/{source_id}", json=record)
         if r.status_code != 200:
             raise StateError(f"the hub refused {source}/{entity_type}/{source_id}: {_why(r)}")
         golden_id = str(r.json()["golden_id"])
-        if golden_id not in self.subjects:
+        if subject and golden_id not in self.subjects:
             self.subjects.append(golden_id)
         return golden_id
 
@@ -109,8 +118,24 @@ def _split(
     return src, sid, record
 
 
+def _parent(session: HubSession, source: str, source_id: str, record: dict[str, Any]) -> None:
+    """A ``parent`` given as an object is a record of the same source made first; the
+    customer then names it by its source id, as sources do."""
+    parent = record.get("parent")
+    if not isinstance(parent, Mapping):
+        return
+    p_source, p_id, p_record = _split(
+        parent, source=source, source_id=f"{source_id}-parent", kind="organization"
+    )
+    if p_source != source:
+        raise StateError("a parent is a record of the same source as its child")
+    session.put("customer", p_source, p_id, p_record, subject=False)
+    record["parent"] = p_id
+
+
 def _customer(session: HubSession, params: dict[str, Any]) -> dict[str, Any]:
     source, source_id, record = _split(params, source="crm", source_id="C-1", kind="organization")
+    _parent(session, source, source_id, record)
     golden_id = session.put("customer", source, source_id, record)
     for other in params.get("also") or []:
         if not isinstance(other, Mapping):
@@ -131,6 +156,7 @@ def _updated(session: HubSession, params: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(previous, Mapping) or not previous:
         raise StateError("'previous' names the attribute values the customer had before")
     source, source_id, record = _split(params, source="crm", source_id="C-1", kind="organization")
+    _parent(session, source, source_id, record)
     session.put("customer", source, source_id, {**record, **previous})
     return _customer(session, {k: v for k, v in params.items() if k != "previous"})
 
