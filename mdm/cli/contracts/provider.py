@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,15 +32,22 @@ CONTENT_TYPE = "application/cloudevents+json"
 
 @dataclass
 class Problems:
-    """Why states and messages failed, for the report: state failures by (state, params),
-    producer failures by interaction description."""
+    """Why states and messages failed, for the report. The verifier says neither which
+    consumer nor which interaction a state or message request is for, so a state's
+    outcome is kept by (state, params) and a message's by (description, states): the
+    same setup gives the same outcome, and the latest one is kept."""
 
-    states: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    messages: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
+    messages: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @staticmethod
     def key(state: str, params: Any) -> tuple[str, str]:
         return state, json.dumps(params or {}, sort_keys=True, default=str)
+
+    @staticmethod
+    def message_key(description: str, states: Any) -> tuple[str, str]:
+        pairs = [[s.get("name"), s.get("params") or {}] for s in states or ()]
+        return description, json.dumps(pairs, sort_keys=True, default=str)
 
 
 def state_app(session: HubSession, problems: Problems) -> FastAPI:
@@ -54,16 +60,18 @@ def state_app(session: HubSession, problems: Problems) -> FastAPI:
         if body.get("action") == "teardown":
             return {}
         name, params = str(body.get("state", "")), dict(body.get("params") or {})
+        key = Problems.key(name, params)
+        problems.states.pop(key, None)
         try:
             setup = STATES[name]
         except KeyError:
-            problems.states[Problems.key(name, params)].append(f"unknown provider state {name!r}")
+            problems.states[key] = f"unknown provider state {name!r}"
             return {}
         try:
             session.begin()
             return setup(session, params)
         except (StateError, OSError, ValueError) as exc:
-            problems.states[Problems.key(name, params)].append(str(exc))
+            problems.states[key] = str(exc)
             return {}
 
     return app
@@ -119,6 +127,9 @@ def produce(session: HubSession, problems: Problems) -> Any:
 
     def handler(name: str, metadata: dict[str, Any] | None) -> dict[str, Any]:
         wanted = EVENT_INTERACTION.match(name)
+        kept = problems.messages[
+            Problems.message_key(name, (metadata or {}).get("providerStates"))
+        ] = []
         try:
             if wanted is None:
                 raise LookupError(
@@ -128,10 +139,10 @@ def produce(session: HubSession, problems: Problems) -> Any:
             if event is None:
                 raise LookupError(f"the provider states caused no {wanted['type']} event")
         except (LookupError, OSError, ValueError) as exc:
-            problems.messages[name].append(str(exc))
+            kept.append(str(exc))
             body: dict[str, Any] = {"error": str(exc)}
         else:
-            problems.messages[name].extend(schemas.errors(event))
+            kept.extend(schemas.errors(event))
             body = event
         contents = json.dumps(body).encode()
         return {"contents": contents, "metadata": None, "content_type": CONTENT_TYPE}

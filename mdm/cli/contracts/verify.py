@@ -105,15 +105,18 @@ def _outcomes(
         seen.add(key)
         outcome = Outcome(*key, ok=r.get("result") == "OK" and not r.get("pending", False))
         interaction = by_name.get(key)
+        causes: list[str] = []
         for name, params in interaction.states if interaction else ():
-            for why in problems.states.get(Problems.key(name, params), []):
-                outcome.details.append(f"provider state {name!r} failed: {why}")
+            why = problems.states.get(Problems.key(name, params))
+            if why:
+                causes.append(f"provider state {name!r} failed: {why}")
         if interaction is not None and interaction.is_message:
-            outcome.details += [f"event: {why}" for why in problems.messages.get(key[1], [])]
-        if outcome.details:
+            states = [{"name": n, "params": p} for n, p in interaction.states]
+            found = problems.messages.get(Problems.message_key(key[1], states), [])
+            causes += [f"event: {why}" for why in found]
+        if causes:
             outcome.ok = False
-        if not outcome.ok:
-            outcome.details[:0] = _mismatches(r)
+        outcome.details = causes + (_mismatches(r) if not outcome.ok else [])
         outcomes.append(outcome)
     for key, interaction in by_name.items():
         if key not in seen and interaction.consumer in {c for c, _ in seen} | {key[0]}:
