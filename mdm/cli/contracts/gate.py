@@ -21,6 +21,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from mdm.cli.contracts.pacts import PactFile
 from mdm.cli.contracts.verify import Report, verify_pacts
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
-from mdm.db.uow import run_in_transaction
+from mdm.db.uow import UnitOfWork, run_in_transaction
 from mdm.queries.schemas import check_schema
 
 __all__ = ["Verdict", "can_i_deploy", "changed_schemas", "parse_schema_args"]
@@ -138,6 +139,10 @@ def _read(proposals: Sequence[tuple[str, Path]], settings_files: Sequence[Path])
     return documents, settings
 
 
+def _check(entity: str, document: Any, uow: UnitOfWork) -> dict[str, Any]:
+    return check_schema(uow, entity, document)
+
+
 def _force(container: Container, entity: str, document: Any) -> None:
     """Register ``document`` in the scratch hub whatever the modes say (mode NONE for the
     registration, then the modes as they were)."""
@@ -166,7 +171,7 @@ def can_i_deploy(
         bus = hub.container.bus
         for entity, path, document in documents:
             try:
-                out = bus.query(lambda uow, e=entity, d=document: check_schema(uow, e, d))
+                out = bus.query(partial(_check, entity, document))
             except DomainError as exc:
                 details = "; ".join(f"{e.code} at {e.pointer}: {e.message}" for e in exc.errors)
                 verdict.refusals.append(f"schema {entity} from {path}: {exc.message} {details}")

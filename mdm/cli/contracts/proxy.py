@@ -28,7 +28,7 @@ def proxy_app(upstream: str) -> Any:
         answer = await client.request(
             request.method,
             request.url.path,
-            params=request.query_params.multi_items(),
+            params=request.url.query,
             headers={k: v for k, v in request.headers.items() if k.lower() not in _HOP},
             content=await request.body(),
         )
