@@ -38,10 +38,19 @@ class HubSession:
     mark: int = 0
     subjects: list[str] = field(default_factory=list)
     sources: set[str] = field(default_factory=set)
+    fresh: bool = False
+
+    def interaction_done(self) -> None:
+        """A teardown: the next setup belongs to the next interaction."""
+        self.fresh = False
 
     def begin(self) -> None:
-        """Before a state: start from nothing (or from what is there) and note the event
-        feed's position, so the producer looks only at what the state caused."""
+        """Before an interaction's first state: start from nothing (or from what is there)
+        and note the event feed's position, so the producer looks only at what the states
+        caused. Further states of the same interaction add to it."""
+        if self.fresh:
+            return
+        self.fresh = True
         if self.reset is not None:
             self.reset()
             self.mark = 0

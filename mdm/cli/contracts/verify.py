@@ -43,10 +43,18 @@ class BrokerSource:
 
 @dataclass
 class Outcome:
+    """One interaction's result; a failing *pending* one (a broker's new pact the hub has
+    not passed yet) is reported but does not fail the run."""
+
     consumer: str
     description: str
     ok: bool
     details: list[str] = field(default_factory=list)
+    pending: bool = False
+
+    @property
+    def fails(self) -> bool:
+        return not self.ok and not self.pending
 
 
 @dataclass
@@ -57,20 +65,27 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.refused and bool(self.outcomes) and all(o.ok for o in self.outcomes)
+        return not self.refused and bool(self.outcomes) and not self.failed
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
+        return [o for o in self.outcomes if o.fails]
 
     def render(self) -> str:
         lines = [f"Verifying the consumer pacts of {PROVIDER} against {self.target}"]
         lines += [f"  REFUSED {r}" for r in self.refused]
         for o in self.outcomes:
-            lines.append(f"  {'ok  ' if o.ok else 'FAIL'} {o.consumer}: {o.description}")
+            mark = "ok  " if o.ok else "FAIL" if o.fails else "pending, failing"
+            lines.append(f"  {mark} {o.consumer}: {o.description}")
             lines += [f"         {d}" for d in o.details]
         if self.ok:
-            lines.append(f"all {len(self.outcomes)} interactions verified")
+            passed = sum(o.ok for o in self.outcomes)
+            lines.append(
+                f"all {len(self.outcomes)} interactions verified"
+                if passed == len(self.outcomes)
+                else f"verified: {passed} of {len(self.outcomes)} interactions pass, "
+                "the others are pending"
+            )
             return "\n".join(lines)
         by_consumer: dict[str, list[str]] = {}
         for o in self.failed:
@@ -95,15 +110,21 @@ def _mismatches(result: dict[str, Any]) -> list[str]:
 
 
 def _outcomes(
-    results: dict[str, Any], interactions: Sequence[Interaction], problems: Problems
+    results: dict[str, Any],
+    interactions: Sequence[Interaction],
+    problems: Problems,
+    *,
+    expect_all: bool,
 ) -> list[Outcome]:
+    """One outcome per verified interaction; with ``expect_all`` an interaction of the
+    given pacts that the verifier did not report is a failure too."""
     by_name = {(i.consumer, i.description): i for i in interactions}
     outcomes: list[Outcome] = []
     seen: set[tuple[str, str]] = set()
     for r in results.get("interactionResults", []):
         key = (str(r.get("consumer")), str(r.get("description")))
         seen.add(key)
-        outcome = Outcome(*key, ok=r.get("result") == "OK" and not r.get("pending", False))
+        outcome = Outcome(*key, ok=r.get("result") == "OK", pending=bool(r.get("pending")))
         interaction = by_name.get(key)
         causes: list[str] = []
         for name, params in interaction.states if interaction else ():
@@ -118,9 +139,8 @@ def _outcomes(
             outcome.ok = False
         outcome.details = causes + (_mismatches(r) if not outcome.ok else [])
         outcomes.append(outcome)
-    for key, interaction in by_name.items():
-        if key not in seen and interaction.consumer in {c for c, _ in seen} | {key[0]}:
-            outcomes.append(Outcome(*key, ok=False, details=["not verified"]))
+    missing = [k for k in by_name if k not in seen] if expect_all else []
+    outcomes += [Outcome(*key, ok=False, details=["not verified"]) for key in missing]
     return outcomes
 
 
@@ -202,7 +222,9 @@ def verify_pacts(
             with _silent_stdout(), suppress(RuntimeError):
                 verifier.verify()
             interactions = [i for p in pacts for i in p.interactions]
-            report.outcomes = _outcomes(verifier.results, interactions, problems)
+            report.outcomes = _outcomes(
+                verifier.results, interactions, problems, expect_all=broker is None
+            )
     return report
 
 
