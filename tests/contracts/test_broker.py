@@ -3,12 +3,15 @@ the results published by pact-python's verifier."""
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from canonical.schemas import schema_for
 from mdm.cli import app
 from mdm.cli.contracts.hub import serve
 from tests.contracts.fake_broker import FakeBroker, broker_app
@@ -66,3 +69,35 @@ def test_a_failed_verification_is_published_as_failed(tmp_path: Path) -> None:
     assert code == 1
     assert "FAIL test-app: a read of a field the hub does not serve" in out
     assert [(r["consumer"], r["success"]) for r in broker.results] == [("test-app", False)]
+
+
+def test_can_i_deploy_verifies_the_brokers_pacts_and_publishes_no_results(
+    tmp_path: Path,
+) -> None:
+    stripe = ROOT / "contracts" / "pacts" / "mdm-stripe-connector-golden-record-hub.json"
+    broker = FakeBroker(pacts={("mdm-stripe-connector", "9.9.9"): json.loads(stripe.read_text())})
+    proposed = copy.deepcopy(dict(schema_for("customer", 1).document))
+    del proposed["properties"]["email"]
+    path = tmp_path / "customer.v2.json"
+    path.write_text(json.dumps(proposed))
+    empty = tmp_path / "no-local-pacts"
+    empty.mkdir()
+
+    with serve(broker_app(broker)) as url:
+        result = CliRunner().invoke(
+            app,
+            [
+                "contracts",
+                "can-i-deploy",
+                "--schema",
+                f"customer={path}",
+                "--pacts",
+                str(empty),
+                "--broker-url",
+                url,
+            ],
+        )
+
+    assert result.exit_code == 1
+    assert "FAIL mdm-stripe-connector: an mdm.golden.customer.created.v1 event" in result.output
+    assert broker.results == []

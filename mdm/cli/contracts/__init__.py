@@ -129,11 +129,20 @@ def can_i_deploy_command(
     ),
     schemas_dir: Path = typer.Option(Path("canonical/schemas"), "--schemas-dir", hidden=True),
     pacts: Path = typer.Option(PACTS, "--pacts", help=PACTS_HELP),
+    broker_url: str | None = typer.Option(
+        None, "--broker-url", envvar="PACT_BROKER_BASE_URL", help="verify the broker's pacts"
+    ),
+    broker_token: str | None = typer.Option(None, envvar="PACT_BROKER_TOKEN", hidden=True),
 ) -> None:
     """Refuse (exit 1) a proposed schema or match-settings file that the compatibility
-    modes refuse or under which any consumer pact fails, naming consumer and interaction."""
+    modes refuse or under which any consumer pact fails, naming consumer and interaction.
+
+    The consumer pacts are those in --pacts, or with --broker-url the broker's pacts for
+    the hub (main branch and deployed consumers; no results are published).
+    """
     _tooling()
     from mdm.cli.contracts.gate import can_i_deploy, changed_schemas, parse_schema_args
+    from mdm.cli.contracts.verify import BrokerSource
 
     try:
         proposals = parse_schema_args(schema)
@@ -141,14 +150,16 @@ def can_i_deploy_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if changed:
-        found = changed_schemas(schemas_dir)
-        for entity, path in found:
+        differing = changed_schemas(schemas_dir)
+        for entity, path in differing:
             typer.echo(f"{path} differs from the registered {entity} schemas")
-        proposals += found
+        proposals += differing
     if not proposals and not match_settings:
         typer.echo("nothing proposed: no schema file differs from the registered versions")
         return
-    verdict = can_i_deploy(proposals, match_settings, _pacts(pacts))
+    broker = BrokerSource(broker_url, "proposal", token=broker_token) if broker_url else None
+    consumers = _pacts(pacts, required=broker is None)
+    verdict = can_i_deploy(proposals, match_settings, consumers, broker=broker)
     typer.echo(verdict.render())
     if not verdict.ok:
         raise typer.Exit(1 if verdict.usage_error is None else 2)

@@ -20,7 +20,7 @@ import json
 import re
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from matching.settings import MatchSettings, SettingsError, load_settings
 from mdm.bootstrap import Container
 from mdm.cli.contracts.hub import scratch_hub
 from mdm.cli.contracts.pacts import PactFile
-from mdm.cli.contracts.verify import Report, verify_pacts
+from mdm.cli.contracts.verify import BrokerSource, Report, verify_pacts
 from mdm.db.engine import make_engine
 from mdm.db.migrate import upgrade
 from mdm.db.uow import UnitOfWork, run_in_transaction
@@ -160,7 +160,11 @@ def can_i_deploy(
     proposals: Sequence[tuple[str, Path]],
     match_settings: Sequence[Path],
     pacts: Sequence[PactFile],
+    *,
+    broker: BrokerSource | None = None,
 ) -> Verdict:
+    """The verdict on the proposals; with ``broker`` the broker's pacts for the hub are
+    verified (and no result is published: a proposal is not a provider version)."""
     verdict = Verdict()
     try:
         documents, settings = _read(proposals, match_settings)
@@ -186,6 +190,7 @@ def can_i_deploy(
             hub_url=hub.url,
             admin_key=hub.admin_key,
             reset=hub.reset,
+            broker=replace(broker, publish=False) if broker else None,
             target=f"a scratch hub with {', '.join(what)}",
         )
     return verdict

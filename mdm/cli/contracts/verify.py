@@ -30,8 +30,8 @@ __all__ = ["BrokerSource", "Outcome", "Report", "verify_pacts"]
 
 @dataclass(frozen=True)
 class BrokerSource:
-    """Verify the broker's pacts for the hub (main branch and deployed consumers) and
-    publish the results under ``version``."""
+    """Verify the broker's pacts for the hub (main branch and deployed consumers) and,
+    with ``publish``, publish the results under ``version``."""
 
     url: str
     version: str
@@ -39,6 +39,7 @@ class BrokerSource:
     token: str | None = None
     username: str | None = None
     password: str | None = None
+    publish: bool = True
 
 
 @dataclass
@@ -187,7 +188,8 @@ def _add_broker(verifier: Any, broker: BrokerSource) -> None:
         .include_pending()
         .build()
     )
-    verifier.set_publish_options(version=broker.version, branch=broker.branch)
+    if broker.publish:
+        verifier.set_publish_options(version=broker.version, branch=broker.branch)
 
 
 def verify_pacts(
