@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -132,3 +134,22 @@ def test_records_of_the_previous_shape_are_still_accepted(
     r = client.put("/api/v1/sources/crm/customer/C-2", json=ACME_CRM)
 
     assert r.status_code == 200, r.text
+
+
+def test_the_same_registration_twice_at_once_makes_one_version(
+    container: Container, engine: Engine
+) -> None:
+    barrier = threading.Barrier(2)
+
+    def register(_: int) -> tuple[int, bool]:
+        barrier.wait()
+        out = container.bus.handle(RegisterSchema("customer", proposed(), "admin"))
+        return int(out["version"]), bool(out["created"])
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(register, [1, 2]))
+
+    assert outcomes == [(2, False), (2, True)]
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM registry_version")).scalar_one()
+    assert rows == 15 + 5
