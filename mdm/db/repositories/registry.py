@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
 from mdm.db import tables as t
 from mdm.db.repositories.base import Repository
@@ -30,6 +30,15 @@ _META = (
 )
 
 
+# built once: the newest-version read runs in every ingest transaction
+_HEAD = (
+    select(RV.c.version, RV.c.fingerprint)
+    .where(RV.c.subject == bindparam("subject"))
+    .order_by(RV.c.version.desc())
+    .limit(1)
+)
+
+
 class SchemaRegistry(Repository):
     """Reads are per unit of work: :meth:`head` is asked once per subject and transaction."""
 
@@ -40,13 +49,7 @@ class SchemaRegistry(Repository):
     def head(self, subject: str) -> tuple[int, str] | None:
         """The newest version of ``subject`` and its fingerprint (one indexed row)."""
         if subject not in self._heads:
-            stmt = (
-                select(RV.c.version, RV.c.fingerprint)
-                .where(RV.c.subject == subject)
-                .order_by(RV.c.version.desc())
-                .limit(1)
-            )
-            row = self.conn.execute(stmt).first()
+            row = self.conn.execute(_HEAD, {"subject": subject}).first()
             self._heads[subject] = (int(row[0]), str(row[1])) if row else None
         return self._heads[subject]
 
