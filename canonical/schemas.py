@@ -2,7 +2,7 @@
 
 The files in ``canonical/schemas/`` are the shipped versions (``customer.v1.json``, ...);
 version 1 of each is seeded into the schema registry, and the hub validates with the
-newest *registered* version (``mdm.domain.registry``), which :func:`compile_schema`
+newest *registered* version (``mdm.domain.schemas``), which :func:`compile_schema`
 compiles from the registry's document. :func:`schema_for` reads the shipped files.
 
 Validation uses jsonschema-rs (a compiled Rust validator, about two orders of

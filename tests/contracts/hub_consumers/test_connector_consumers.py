@@ -17,7 +17,6 @@ import httpx
 import pytest
 from pact import Pact, match
 
-from tests.contracts.hub_consumers.conftest import PROVIDER, write_pact
 from tests.contracts.hub_consumers.connector_reader import (
     SOURCES,
     expected_fields,
@@ -27,6 +26,7 @@ from tests.contracts.hub_consumers.connector_reader import (
     record_from_graphql,
     target_fields,
 )
+from tests.contracts.hub_consumers.pact_writer import PROVIDER, write_pact
 from tests.contracts.hub_consumers.shapes import (
     EXISTS,
     GID,

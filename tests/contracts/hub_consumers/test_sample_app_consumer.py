@@ -7,7 +7,7 @@ import json
 import pytest
 from pact import Pact, match
 
-from tests.contracts.hub_consumers.conftest import PROVIDER, write_pact
+from tests.contracts.hub_consumers.pact_writer import PROVIDER, write_pact
 from tests.contracts.hub_consumers.sample_app import CUSTOMER_360, CustomerCache, HubReader
 from tests.contracts.hub_consumers.shapes import (
     EXISTS,
