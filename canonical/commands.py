@@ -26,12 +26,14 @@ __all__ = [
     "MergeGoldenRecords",
     "PutSyncTarget",
     "RecordKeyUse",
+    "RegisterSchema",
     "RegisterSource",
     "RemoveSyncTarget",
     "ReplayDeliveries",
     "ResubmitQuarantined",
     "RevokeApiKey",
     "RotateApiKey",
+    "SetSchemaMode",
     "SplitSourceRecord",
     "TaskSelection",
     "TaskVerdict",
@@ -197,6 +199,29 @@ class TrainMatcher:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterSchema:
+    """Register ``document`` as the next version of a schema subject (a canonical entity
+    type or a golden event type), if its compatibility mode allows it."""
+
+    subject: str
+    document: Any
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetSchemaMode:
+    """Set a subject's compatibility mode; ``None`` returns it to its kind's default."""
+
+    subject: str
+    mode: str | None
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PutSyncTarget:
     """Create or replace a target's configuration (``body`` as the API takes it)."""
 
@@ -244,6 +269,8 @@ Command = (
     | AssignTask
     | BulkApproveTasks
     | TrainMatcher
+    | RegisterSchema
+    | SetSchemaMode
     | PutSyncTarget
     | RemoveSyncTarget
     | ReplayDeliveries

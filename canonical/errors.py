@@ -15,6 +15,7 @@ __all__ = [
     "DomainError",
     "FieldError",
     "HierarchyCycle",
+    "IncompatibleSchema",
     "InvalidInput",
     "NotFound",
     "UnknownEntityType",
@@ -64,6 +65,17 @@ class HierarchyCycle(Conflict):
     """A parent that would close a loop in a customer hierarchy."""
 
     code = "hierarchy_cycle"
+
+    def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+class IncompatibleSchema(Conflict):
+    """A proposed schema version its subject's compatibility mode refuses; each error's
+    ``code`` is the rule and its ``pointer`` the place the change breaks."""
+
+    code = "incompatible_schema"
 
     def __init__(self, message: str, errors: Sequence[FieldError] = ()) -> None:
         super().__init__(message)

@@ -1,4 +1,9 @@
-"""The versioned canonical model: JSON Schema 2020-12 files, compiled once.
+"""The versioned canonical model: JSON Schema 2020-12 documents, compiled once each.
+
+The files in ``canonical/schemas/`` are the shipped versions (``customer.v1.json``, ...);
+version 1 of each is seeded into the schema registry, and the hub validates with the
+newest *registered* version (``mdm.domain.schemas``), which :func:`compile_schema`
+compiles from the registry's document. :func:`schema_for` reads the shipped files.
 
 Validation uses jsonschema-rs (a compiled Rust validator, about two orders of
 magnitude faster than the pure-Python ``jsonschema`` on our records) with format
@@ -9,6 +14,7 @@ place; a missing or unexpected property points at the property itself.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -19,10 +25,17 @@ import jsonschema_rs
 
 from canonical.errors import FieldError, UnknownEntityType
 
-__all__ = ["ENTITY_TYPES", "CanonicalSchema", "schema_for", "validate"]
+__all__ = [
+    "ENTITY_TYPES",
+    "CanonicalSchema",
+    "compile_schema",
+    "schema_for",
+    "shipped_versions",
+    "validate",
+]
 
 ENTITY_TYPES: tuple[str, ...] = ("customer", "product", "price")
-LATEST_VERSION: dict[str, int] = {"customer": 1, "product": 1, "price": 1}
+_FILE = re.compile(r"^(?P<entity>[a-z_]+)\.v(?P<version>[1-9][0-9]*)\.json$")
 
 
 def _escape(token: object) -> str:
@@ -84,21 +97,44 @@ class CanonicalSchema:
         return found
 
 
-@cache
-def schema_for(entity_type: str, version: int | None = None) -> CanonicalSchema:
-    """The compiled schema of ``entity_type`` at ``version`` (latest when None)."""
-    if entity_type not in LATEST_VERSION:
+def _known(entity_type: str) -> None:
+    if entity_type not in ENTITY_TYPES:
         raise UnknownEntityType(
             f"unknown entity type '{entity_type}'; expected one of {', '.join(ENTITY_TYPES)}"
         )
-    ver = version or LATEST_VERSION[entity_type]
+
+
+@cache
+def shipped_versions(entity_type: str) -> tuple[int, ...]:
+    """The versions of ``entity_type`` shipped as files, oldest first."""
+    _known(entity_type)
+    folder = resources.files("canonical").joinpath("schemas")
+    found = (_FILE.match(entry.name) for entry in folder.iterdir())
+    return tuple(
+        sorted(int(m["version"]) for m in found if m is not None and m["entity"] == entity_type)
+    )
+
+
+def compile_schema(entity_type: str, version: int, document: Mapping[str, Any]) -> CanonicalSchema:
+    """``document`` compiled as version ``version`` of ``entity_type`` (formats asserted)."""
+    validator = jsonschema_rs.validator_for(dict(document), validate_formats=True)
+    return CanonicalSchema(entity_type, version, document, validator)
+
+
+@cache
+def schema_for(entity_type: str, version: int | None = None) -> CanonicalSchema:
+    """The compiled shipped schema of ``entity_type`` at ``version`` (newest file when None).
+
+    The hub validates with the newest registered version instead (a registered version
+    need not be shipped); this is the file an empty registry is seeded from.
+    """
+    _known(entity_type)
+    ver = version or shipped_versions(entity_type)[-1]
     text = resources.files("canonical").joinpath(f"schemas/{entity_type}.v{ver}.json").read_text()
-    document = json.loads(text)
-    validator = jsonschema_rs.validator_for(document, validate_formats=True)
-    return CanonicalSchema(entity_type, ver, document, validator)
+    return compile_schema(entity_type, ver, json.loads(text))
 
 
 def validate(entity_type: str, record: Any) -> tuple[CanonicalSchema, list[FieldError]]:
-    """Validate against the latest schema; returns the schema used and the errors."""
+    """Validate against the newest shipped schema; returns the schema used and the errors."""
     schema = schema_for(entity_type)
     return schema, schema.errors(record)

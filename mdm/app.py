@@ -13,6 +13,8 @@ from mdm.api import (
     routes_ingest,
     routes_keys,
     routes_matching,
+    routes_records,
+    routes_schemas,
     routes_steward,
 )
 from mdm.bootstrap import Container, bootstrap
@@ -46,6 +48,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_schemas.router)
+    app.include_router(routes_records.router)
     app.include_router(routes_steward.router)
     app.include_router(routes_matching.router)
     app.include_router(routes_keys.router)

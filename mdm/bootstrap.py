@@ -28,8 +28,10 @@ from mdm.handlers import (
     ingest_records,
     manage_keys,
     merge_golden,
+    register_schema,
     register_source,
     resubmit_quarantined,
+    set_schema_mode,
     split_record,
     train_matcher,
     unmerge_golden,
@@ -79,6 +81,8 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
         c.RecordKeyUse: manage_keys.record_use,
         c.DiscardQuarantined: discard_quarantined.handle,
         c.AssignTask: assign_task.handle,
+        c.RegisterSchema: register_schema.handle,
+        c.SetSchemaMode: set_schema_mode.handle,
     }
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 

@@ -31,8 +31,10 @@ from mdm.db.migrate import upgrade
 from mdm.settings import Settings
 
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
-# every table the hub writes, except the seeded sources (new tables join by themselves)
-_TABLES = tuple(t.name for t in SQLModel.metadata.sorted_tables if t.name != "source_system")
+# the schema registry keeps its seeded version 1 of every subject (migration 0010)
+_SEEDED = ("source_system", "registry_subject", "registry_version")
+# every table the hub writes, except the seeded ones (new tables join by themselves)
+_TABLES = tuple(t.name for t in SQLModel.metadata.sorted_tables if t.name not in _SEEDED)
 
 
 def _server_url() -> str | None:
@@ -86,6 +88,8 @@ def database_url(_pg_database: str | None, _sqlite_template: Path, tmp_path: Pat
         conn.execute(text(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY"))
         seeds = ", ".join(f"'{s}'" for s in SEED_SOURCES)
         conn.execute(text(f"DELETE FROM source_system WHERE name NOT IN ({seeds})"))
+        conn.execute(text("DELETE FROM registry_version WHERE registered_by <> 'seed'"))
+        conn.execute(text("UPDATE registry_subject SET mode = NULL"))
     engine.dispose()
     yield _pg_database
 

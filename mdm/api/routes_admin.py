@@ -1,4 +1,4 @@
-"""REST: source registry, canonical schemas, quarantine and the event feed."""
+"""REST: source registry, quarantine and the event feed (schemas: ``routes_schemas``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from canonical.commands import DiscardQuarantined, RegisterSource, ResubmitQuarantined
-from canonical.schemas import ENTITY_TYPES, schema_for
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.body import read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
@@ -41,18 +40,6 @@ async def register_source(
     command = RegisterSource(name, str(fields.get("description", "")))
     out = await dispatch(container, command)
     return JsonResponse(out, status_code=201)
-
-
-@router.get("/schemas")
-async def schemas(_: ReaderPrincipal) -> JsonResponse:
-    return JsonResponse(
-        {"schemas": [{"entity_type": e, "version": schema_for(e).version} for e in ENTITY_TYPES]}
-    )
-
-
-@router.get("/schemas/{entity_type}")
-async def schema(entity_type: str, _: ReaderPrincipal) -> JsonResponse:
-    return JsonResponse(dict(schema_for(entity_type).document))
 
 
 @router.get("/quarantine")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mdm.cli import admin, keys, load, matching, serve, trace
+from mdm.cli import admin, contracts, keys, load, matching, schema, serve, trace
 from mdm.plugins import plugins
 
 __all__ = ["app", "main"]
@@ -18,6 +18,8 @@ admin.register(app)
 keys.register(app)
 matching.register(app)
 trace.register(app)
+schema.register(app)
+contracts.register(app)
 
 from mdm import cli_dedupe  # noqa: E402  (moves into mdm/cli/ with the matching work)
 

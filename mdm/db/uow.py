@@ -130,6 +130,10 @@ class UnitOfWork:
         return r.RelayPositions(self._conn)
 
     @cached_property
+    def registry(self) -> r.SchemaRegistry:
+        return r.SchemaRegistry(self._conn)
+
+    @cached_property
     def reads(self) -> ReadModel:
         """Read-model queries (GraphQL, REST lists) in this transaction's snapshot."""
         return ReadModel(self._conn)

@@ -20,6 +20,7 @@ from canonical.survivorship import Member, rules_for, survive
 from contracts.events import CloudEvent, golden_event_type
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
+from mdm.domain.schemas import Upcasters
 
 __all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "record_key"]
 
@@ -101,6 +102,8 @@ class GoldenBook:
         self.versions: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.moved_rows: dict[str, dict[str, Any]] = {}
+        # stored payloads are read as the newest registered schema sees them
+        self.upcasters = Upcasters(uow)
 
     # -- loading ---------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class GoldenBook:
     # -- changing --------------------------------------------------------------
 
     def member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
-        payload = rec["payload"]
+        payload = self.upcasters.read(g.entity_type, rec["payload"], rec.get("schema_version"))
         refs = REFERENCES.get(g.entity_type)
         if refs:
             payload = dict(payload)

@@ -11,10 +11,10 @@ from typing import Any
 
 from canonical.errors import InvalidInput
 from canonical.privacy import is_personal_record, mask_attributes, scrub
-from canonical.schemas import schema_for
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
+from mdm.domain.schemas import current_schema
 
 __all__ = ["find_matches"]
 
@@ -24,7 +24,7 @@ def find_matches(
 ) -> dict[str, Any]:
     """The decision an ingest of ``record`` would make now, with every candidate scored;
     candidates' personal data masked unless ``pii``."""
-    schema = schema_for(entity_type)
+    schema = current_schema(uow, entity_type)
     if not isinstance(record, dict):
         raise InvalidInput("a record must be a JSON object")
     errors = schema.errors(record)

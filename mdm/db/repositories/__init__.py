@@ -15,6 +15,7 @@ from mdm.db.repositories.golden import GoldenRecords
 from mdm.db.repositories.keyindex import KeyIndex, Locks
 from mdm.db.repositories.outbox import Outbox
 from mdm.db.repositories.records import SourceRecords
+from mdm.db.repositories.registry import SchemaRegistry
 from mdm.db.repositories.stewardship import (
     AuditLog,
     Labels,
@@ -44,6 +45,7 @@ __all__ = [
     "RelayPositions",
     "Repository",
     "RequestLog",
+    "SchemaRegistry",
     "SourceRecords",
     "Sources",
     "Targets",

@@ -19,6 +19,7 @@ from mdm.db.tables.core import (
     SourceRecordVersionRow,
     SourceSystemRow,
 )
+from mdm.db.tables.registry import SchemaSubjectRow, SchemaVersionRow
 from mdm.db.tables.stewardship import (
     AuditRow,
     MatchLabelRow,
@@ -54,6 +55,8 @@ __all__ = [
     "QuarantineRow",
     "RelayPositionRow",
     "RequestLogRow",
+    "SchemaSubjectRow",
+    "SchemaVersionRow",
     "SourceRecordRow",
     "SourceRecordVersionRow",
     "SourceSystemRow",

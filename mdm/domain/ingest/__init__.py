@@ -2,7 +2,8 @@
 
 In one unit of work, step by step (one module each):
 
-1. *validate* (:mod:`.validate`) every item against the canonical schema; invalid
+1. *validate* (:mod:`.validate`) every item against the newest registered canonical
+   schema (:func:`mdm.domain.schemas.current_schema`, live in every process); invalid
    ones are reported with every error and kept in quarantine;
 2. lock the records' and identities' keys, load what exists (:func:`_prepare`);
 3. per item, in order: *store version* (:mod:`.store`: unchanged, stale or a new
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 from canonical.commands import IngestRecords
 from canonical.errors import UnknownSource
-from canonical.schemas import schema_for
 from matching.port import Matcher
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
@@ -31,13 +31,14 @@ from mdm.domain.ingest.decide import BatchDecisions, crosswalk_decision, decide,
 from mdm.domain.ingest.references import parent_disagreements, refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.ingest.validate import validate
+from mdm.domain.schemas import current_schema
 
 __all__ = ["ItemResult", "ingest"]
 
 
 def ingest(uow: UnitOfWork, matcher: Matcher, cmd: IngestRecords) -> list[ItemResult]:
     """Ingest ``cmd.items`` of one source and entity type; one result per item, in order."""
-    schema = schema_for(cmd.entity_type)
+    schema = current_schema(uow, cmd.entity_type)
     if not uow.sources.exists(cmd.source):
         raise UnknownSource(f"unknown source '{cmd.source}'; register it first")
     run = IngestRun(
