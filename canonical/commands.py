@@ -24,6 +24,8 @@ __all__ = [
     "IngestRecords",
     "MergeGoldenRecords",
     "PutSyncTarget",
+    "PutWebhookSecret",
+    "RecordEvents",
     "RegisterSource",
     "RemoveSyncTarget",
     "ReplayDeliveries",
@@ -53,6 +55,35 @@ class IngestRecords:
     correlation_id: str | None = None
     # resubmitting from quarantine keeps the failure out of quarantine a second time
     quarantine_invalid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvents:
+    """Transactional events one source reports, each as it arrived (a JSON object that
+    should follow its type's canonical schema; intake reports what it is not).
+
+    ``origin`` says how they came (``api``, ``webhook``, ``stripe``, ``stream``, ``file``);
+    ``object_type`` (a bulk file's ``--entity``) refuses events of any other object type.
+    """
+
+    source: str
+    events: tuple[Any, ...]
+    correlation_id: str | None = None
+    origin: str = "api"
+    object_type: str | None = None
+    quarantine_invalid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PutWebhookSecret:
+    """Set the secret a source signs its webhooks with (``stripe`` or
+    ``standard-webhooks``); it is stored encrypted, never shown again."""
+
+    source: str
+    scheme: str
+    secret: str
+    actor: str
+    correlation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +224,8 @@ class ReplayDeliveries:
 
 Command = (
     IngestRecords
+    | RecordEvents
+    | PutWebhookSecret
     | ResubmitQuarantined
     | RegisterSource
     | CreateApiKey
