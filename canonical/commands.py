@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from canonical.errors import FieldError
+
 __all__ = [
     "AssignTask",
     "BulkApproveTasks",
@@ -64,6 +66,8 @@ class RecordEvents:
 
     ``origin`` says how they came (``api``, ``webhook``, ``stripe``, ``stream``, ``file``);
     ``object_type`` (a bulk file's ``--entity``) refuses events of any other object type.
+    ``refused`` are payloads the entry point could not even read as events (a provider's
+    event its mapping refused), with why: they are reported and quarantined alike.
     """
 
     source: str
@@ -72,6 +76,7 @@ class RecordEvents:
     origin: str = "api"
     object_type: str | None = None
     quarantine_invalid: bool = True
+    refused: tuple[tuple[Any, tuple[FieldError, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,15 @@ import gc
 
 from fastapi import FastAPI
 
-from mdm.api import routes_admin, routes_golden, routes_ingest, routes_matching, routes_steward
+from mdm.api import (
+    routes_admin,
+    routes_events,
+    routes_golden,
+    routes_ingest,
+    routes_matching,
+    routes_steward,
+    routes_transactions,
+)
 from mdm.bootstrap import Container, bootstrap
 from mdm.console import console_router
 from mdm.graphql import graphql_router
@@ -29,7 +37,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.include_router(routes_events.router)
     app.include_router(routes_ingest.router)
+    app.include_router(routes_transactions.router)
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_steward.router)

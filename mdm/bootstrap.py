@@ -24,6 +24,8 @@ from mdm.handlers import (
     decide_task,
     ingest_records,
     merge_golden,
+    put_webhook_secret,
+    record_events,
     register_source,
     resubmit_quarantined,
     split_record,
@@ -53,7 +55,7 @@ def default_matcher(settings: Settings) -> Matcher:
     return ProbabilisticMatcher()
 
 
-def handlers_for(matcher: Matcher) -> dict[type, Handler]:
+def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
     """Every command type and its handler, dependencies bound."""
     with_matcher: dict[type, Callable[..., Any]] = {
         c.IngestRecords: ingest_records.handle,
@@ -69,6 +71,8 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
         c.RegisterSource: register_source.handle,
         c.CreateApiKey: create_api_key.handle,
         c.AssignTask: assign_task.handle,
+        c.RecordEvents: record_events.handle,
+        c.PutWebhookSecret: partial(put_webhook_secret.handle, sealer=sealer),
     }
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 
@@ -86,7 +90,7 @@ def bootstrap(
         upgrade(engine)
     matcher = matcher or default_matcher(settings)
     sealer = sealer_from(settings.secret_key, settings.key_file)
-    handlers = handlers_for(matcher)
+    handlers = handlers_for(matcher, sealer)
     deps = PluginDeps(settings=settings, matcher=matcher, sealer=sealer)
     for plugin in plugins():
         handlers |= plugin.handlers(deps)

@@ -9,10 +9,12 @@ from fastapi import Request
 
 from mdm.http.errors import ApiError
 
-__all__ = ["read_json"]
+__all__ = ["parse_json", "read_body", "read_json"]
 
 
-async def read_json(request: Request, max_bytes: int) -> Any:
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body of a JSON request (413 above ``max_bytes``, 415 not JSON, 400 empty):
+    what a webhook signature is computed over."""
     ctype = request.headers.get("content-type", "")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -33,7 +35,15 @@ async def read_json(request: Request, max_bytes: int) -> Any:
     body = b"".join(chunks)
     if not body:
         raise ApiError(400, "empty_body", "the request body is empty; send a JSON document")
+    return body
+
+
+def parse_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from exc
+
+
+async def read_json(request: Request, max_bytes: int) -> Any:
+    return parse_json(await read_body(request, max_bytes))

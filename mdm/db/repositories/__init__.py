@@ -19,6 +19,7 @@ from mdm.db.repositories.stewardship import (
     Tasks,
 )
 from mdm.db.repositories.sync import Crosswalk, Deliveries, RelayPositions, Targets
+from mdm.db.repositories.transactional import SourceWebhooks, TransactionalEvents
 
 __all__ = [
     "ApiKeys",
@@ -38,10 +39,12 @@ __all__ = [
     "RelayPositions",
     "Repository",
     "SourceRecords",
+    "SourceWebhooks",
     "Sources",
     "Targets",
     "TaskQuery",
     "Tasks",
+    "TransactionalEvents",
     "chunks",
     "in_list",
     "lock_id",
