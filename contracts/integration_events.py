@@ -64,6 +64,10 @@ def payment_failed_schema() -> dict[str, Any]:
                 "description": "the customer's version that carries payment_status",
             },
             "payment_status": {"enum": ["past_due", "current"]},
+            "parent_id": {
+                **_NULLABLE_TEXT,
+                "description": "the customer's parent golden id (deliveries keep hierarchy order)",
+            },
             "source": {**_TEXT, "description": "the source that reported the failure"},
             "event_id": {**_TEXT, "description": "the source's id of the failing event"},
             "payment_id": _TEXT,

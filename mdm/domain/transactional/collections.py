@@ -93,6 +93,7 @@ def _payment_failed(
             "golden_id": golden["id"],
             "golden_version": golden["version"],
             "payment_status": golden["attributes"].get("payment_status", "past_due"),
+            "parent_id": golden["attributes"].get("parent"),
             "source": row["source"],
             "event_id": row["event_id"],
             "payment_id": row["object_id"],
