@@ -5,7 +5,12 @@ its object in, and the facts and golden attributes derived from them."""
 from __future__ import annotations
 
 from canonical.transactional.derived import DERIVED_ATTRIBUTES, carry, derived_lineage
-from canonical.transactional.facts import Group, facts_from_groups, payment_status_of
+from canonical.transactional.facts import (
+    Group,
+    facts_from_groups,
+    payment_status_after,
+    payment_status_of,
+)
 from canonical.transactional.money import format_micros, parse_micros
 from canonical.transactional.schemas import LATEST_VERSION, event_schema_for, validate_event
 from canonical.transactional.state import Position, is_older, parse_time, state_after
@@ -37,6 +42,7 @@ __all__ = [
     "object_type_of",
     "parse_micros",
     "parse_time",
+    "payment_status_after",
     "payment_status_of",
     "state_after",
     "validate_event",

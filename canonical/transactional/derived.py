@@ -1,7 +1,8 @@
 """Golden attributes derived from transactional events, carried through survivorship.
 
 Most golden attributes survive from source records; a few say what the customer's
-transactions show (``payment_status``: ``past_due`` while the newest payment failed).
+transactions show (``payment_status``: ``past_due`` while the newest payment failed,
+``current`` after it recovered; see :func:`canonical.transactional.facts.payment_status_after`).
 No source record carries them (the canonical customer schema has no such field), so
 survivorship alone would drop them on every recompute. :func:`carry` puts them back:
 a new value where the event side set one for this recompute, else the value the

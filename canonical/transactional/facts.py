@@ -34,6 +34,7 @@ __all__ = [
     "facts_from_groups",
     "group_of",
     "last_payment_of",
+    "payment_status_after",
     "payment_status_of",
 ]
 
@@ -71,11 +72,23 @@ class Group:
 
 
 def payment_status_of(last_payment: str | None) -> str | None:
-    """The ``payment_status`` golden attribute: ``past_due`` while the newest payment
-    failed, ``current`` once one succeeds again; None before any payment."""
+    """The ``payment_status`` fact: ``past_due`` while the newest payment failed, else
+    ``current``; None before any payment."""
     if last_payment is None:
         return None
     return "past_due" if last_payment == "failed" else "current"
+
+
+def payment_status_after(last_payment: str | None, previous: str | None) -> str | None:
+    """The ``payment_status`` golden attribute, the collections flag: ``past_due`` while
+    the newest payment failed; once set, ``current`` after a later success; absent for a
+    customer never in collections (so a customer's first payment changes no golden record,
+    and CRM and support hear only of customers going in and out of collections)."""
+    if last_payment is None:
+        return None
+    if last_payment == "failed":
+        return "past_due"
+    return "current" if previous is not None else None
 
 
 def _iso(value: datetime | None) -> str | None:

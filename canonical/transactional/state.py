@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,13 +43,17 @@ def is_older(event: Position, applied: Position) -> bool:
     return (event.occurred_at, event.stage) < (applied.occurred_at, applied.stage)
 
 
+@lru_cache(maxsize=8192)
 def parse_time(text: str) -> datetime | None:
     """An RFC 3339 time as an aware UTC datetime; None if Python cannot represent it (a
-    leap second, a year 0)."""
+    leap second, a year 0). Cached: intake checks, orders and stores each time it meets."""
     try:
-        value = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        try:
+            value = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        except ValueError:
+            return None
     return value.astimezone(UTC) if value.tzinfo else None
 
 

@@ -224,3 +224,28 @@ def test_a_quarantined_event_resubmitted_corrected_is_stored(client: TestClient)
     assert (r.json()["status"], r.json()["golden_id"]) == ("stored", gid)
     assert client.get(f"/api/v1/quarantine/{quarantine_id}").json()["status"] == "resubmitted"
     assert money(facts(client, gid), "EUR")["receivable"] == "12.50"
+
+
+def test_payments_of_a_customer_never_in_collections_change_no_golden_record(
+    client: TestClient,
+) -> None:
+    gid = customer(client, "billing", "C-1", ACME)
+    version = client.get(f"/api/v1/golden/customer/{gid}").json()["version"]
+
+    posted(client, "billing", [payment("p1", "C-1", at(1), "PAY-1")])
+    unchanged = client.get(f"/api/v1/golden/customer/{gid}").json()
+    posted(client, "billing", [payment("p2", "C-1", at(2), "PAY-2", kind="payment.failed")])
+    past_due = client.get(f"/api/v1/golden/customer/{gid}").json()
+    posted(client, "billing", [payment("p3", "C-1", at(3), "PAY-3")])
+    recovered = client.get(f"/api/v1/golden/customer/{gid}").json()
+
+    assert (unchanged["version"], "payment_status" in unchanged["attributes"]) == (version, False)
+    assert facts(client, gid)["payment_status"] == "current"
+    assert (past_due["version"], past_due["attributes"]["payment_status"]) == (
+        version + 1,
+        "past_due",
+    )
+    assert (recovered["version"], recovered["attributes"]["payment_status"]) == (
+        version + 2,
+        "current",
+    )

@@ -195,6 +195,17 @@ class TransactionalEvents(Repository):
 
     # -- payments ----------------------------------------------------------------
 
+    def payment_statuses(self, golden_ids: Sequence[str]) -> dict[str, str]:
+        """The ``payment_status`` attribute of those of ``golden_ids`` that have one."""
+        value: Any = GR.c.attributes["payment_status"].as_string()
+        out: dict[str, str] = {}
+        for part in chunks(sorted(set(golden_ids))):
+            stmt = select(GR.c.id, value).where(
+                in_list(self.dialect, GR.c.id, part), value.is_not(None)
+            )
+            out.update((gid, status) for gid, status in self.conn.execute(stmt))
+        return out
+
     def newest_payments(self, golden_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Each golden customer's payment with the newest applied event (status, event,
         source, time)."""

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from canonical.transactional import derived_lineage, format_micros, payment_status_of
+from canonical.transactional import derived_lineage, format_micros, payment_status_after
 from contracts.events import CloudEvent
 from contracts.integration_events import PAYMENT_FAILED
 from mdm.db.types import utcnow
@@ -33,16 +33,19 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def derived_payment_status(uow: UnitOfWork, golden_ids: Iterable[str]) -> dict[str, Derived]:
-    """``{"payment_status": (value, lineage)}`` per golden id, from its newest payment
-    (value None: the customer has no payment, the attribute goes)."""
-    ids = sorted(set(golden_ids))
+def derived_payment_status(
+    uow: UnitOfWork, previous: Mapping[str, str | None]
+) -> dict[str, Derived]:
+    """``{"payment_status": (value, lineage)}`` per golden id of ``previous`` (its
+    current value), from its newest payment (value None: the attribute goes)."""
+    ids = sorted(previous)
     newest = uow.transactional.newest_payments(ids)
     out: dict[str, Derived] = {}
     for gid in ids:
         payment = newest.get(gid)
-        if payment is None:
-            out[gid] = {"payment_status": (None, None)}
+        value = payment_status_after(payment["status"] if payment else None, previous[gid])
+        if payment is None or value is None:
+            out[gid] = {"payment_status": (value, None)}
             continue
         lineage = derived_lineage(
             source=payment["source"],
@@ -50,25 +53,33 @@ def derived_payment_status(uow: UnitOfWork, golden_ids: Iterable[str]) -> dict[s
             at=iso(payment["occurred_at"]) or "",
             rule="newest_payment",
         )
-        out[gid] = {"payment_status": (payment_status_of(payment["status"]), lineage)}
+        out[gid] = {"payment_status": (value, lineage)}
     return out
 
 
 def refresh_payment_status(
-    uow: UnitOfWork, book: GoldenBook, golden_ids: Iterable[str], *, cause: str
+    uow: UnitOfWork,
+    book: GoldenBook,
+    paid: Iterable[str],
+    failed: Iterable[str],
+    *,
+    cause: str,
 ) -> None:
-    """Recompute the customers whose ``payment_status`` no longer says what their newest
-    payment does (a version each); the others are not loaded, nor locked."""
-    wanted = derived_payment_status(uow, golden_ids)
-    in_book = {gid: g.attributes for gid, g in book.goldens.items() if g.status == "active"}
-    current = in_book | uow.goldens.active_attributes([g for g in wanted if g not in in_book])
-    stale = [
-        gid
-        for gid, derived in wanted.items()
-        if gid in current and current[gid].get("payment_status") != derived["payment_status"][0]
-    ]
-    if not stale:
+    """The customers whose payments changed (``paid``; ``failed``: of those, the ones with
+    a payment that now stands failed): recompute those whose ``payment_status`` no longer
+    says what their newest payment does (a version each). A customer never in collections
+    with no failure now is not even looked at (see ``payment_status_after``)."""
+    paid = set(paid)
+    in_book = {g: s.attributes.get("payment_status") for g, s in book.goldens.items() if g in paid}
+    previous: dict[str, str | None] = {
+        **uow.transactional.payment_statuses(sorted(paid - set(in_book))),
+        **in_book,
+    }
+    candidates = set(failed) | {g for g, status in previous.items() if status is not None}
+    if not candidates:
         return
+    wanted = derived_payment_status(uow, {g: previous.get(g) for g in candidates})
+    stale = [g for g, d in wanted.items() if d["payment_status"][0] != previous.get(g)]
     book.load(stale)
     for gid in sorted(stale):
         g = book.goldens.get(gid)

@@ -44,10 +44,19 @@ def _absorbed(uow: UnitOfWork, golden_id: str) -> list[str]:
     return found
 
 
-def _rederive(uow: UnitOfWork, goldens: Sequence[GoldenState]) -> None:
-    derived = derived_payment_status(uow, [g.id for g in goldens])
+def _rederive(
+    uow: UnitOfWork, goldens: Sequence[GoldenState], previous: Mapping[str, str | None]
+) -> None:
+    """Each golden's ``payment_status`` from the payments that stand for it now, given
+    what it was (``previous``, by golden id)."""
+    derived = derived_payment_status(uow, {g.id: previous.get(g.id) for g in goldens})
     for g in goldens:
         g.derived.update(derived[g.id])
+
+
+def _status(g: GoldenState) -> str | None:
+    value = g.attributes.get("payment_status")
+    return value if isinstance(value, str) else None
 
 
 def follow_merge(
@@ -61,7 +70,9 @@ def follow_merge(
     uow = book.uow
     _lock(uow, moved, [a for m in merged_ids for a in _absorbed(uow, m)])
     uow.transactional.move_golden(list(merged_ids), survivor.id)
-    _rederive(uow, [survivor])
+    merged = [book.goldens[m] for m in merged_ids if m in book.goldens]
+    flags = [s for s in map(_status, [survivor, *merged]) if s is not None]
+    _rederive(uow, [survivor], {survivor.id: flags[0] if flags else None})
 
 
 def follow_unmerge(
@@ -79,7 +90,7 @@ def follow_unmerge(
     going = sorted(a for a in anchors if survivor_in(book, a) == restored.id)
     if going:
         uow.transactional.move_anchors(going, on=survivor.id, to=restored.id)
-    _rederive(uow, [survivor, restored])
+    _rederive(uow, [survivor, restored], {g.id: _status(g) for g in (survivor, restored)})
 
 
 def follow_split(
@@ -90,4 +101,4 @@ def follow_split(
     uow = book.uow
     _lock(uow, [moved], [])
     uow.transactional.move_records([moved["id"]], new.id)
-    _rederive(uow, [kept, new])
+    _rederive(uow, [kept, new], {g.id: _status(kept) for g in (kept, new)})

@@ -234,7 +234,8 @@ def _write(run: _Run) -> None:
     uow.transactional.update_objects([run.objects[k] for k in sorted(run.changed_objects - new)])
     if run.paid_goldens:
         book = GoldenBook(uow, correlation_id=run.cmd.correlation_id)
-        refresh_payment_status(uow, book, run.paid_goldens, cause="payment_status_changed")
+        failed = {row["golden_id"] for row in run.failures}
+        refresh_payment_status(uow, book, run.paid_goldens, failed, cause="payment_status_changed")
         raise_payment_failures(book, run.failures, correlation_id=run.cmd.correlation_id)
         book.flush()
 

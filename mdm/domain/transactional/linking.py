@@ -40,8 +40,14 @@ def _react(
     payments = [o for o in linked if o["object_type"] == "payment"]
     if not payments:
         return
-    refresh_payment_status(uow, book, {o["golden_id"] for o in payments}, cause=_CAUSE)
     failed = [dict(o) for o in payments if o["status"] == "failed"]
+    refresh_payment_status(
+        uow,
+        book,
+        {o["golden_id"] for o in payments},
+        {o["golden_id"] for o in failed},
+        cause=_CAUSE,
+    )
     raise_payment_failures(book, failed, correlation_id=cid)
 
 
