@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,6 +32,19 @@ TO = _table(t.TransactionalObjectRow)
 WH = _table(t.SourceWebhookRow)
 
 _OBJECT_KEY = ("source", "object_type", "object_id")
+# the PostgreSQL array type of each object column, for updates over arrays
+_PG_ARRAY = {
+    **{c.name: "text[]" for c in TO.c},
+    **dict.fromkeys(
+        ("amount", "amount_paid", "amount_due", "amount_refunded", "version"), "bigint[]"
+    ),
+    "stage": "integer[]",
+    "due_on": "date[]",
+    "renews_at": "timestamptz[]",
+    "occurred_at": "timestamptz[]",
+    "updated_at": "timestamptz[]",
+    "data": "jsonb[]",
+}
 _LINK = ("golden_id", "record_id", "anchor_golden_id")
 
 
@@ -87,8 +101,12 @@ class TransactionalEvents(Repository):
         self._insert(TO, rows)
 
     def update_objects(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Rows carry every column; the key columns find the row."""
+        """Rows carry every column; the key columns find the row. PostgreSQL gets one
+        statement over arrays (an ``executemany`` there is a statement per row)."""
         if not rows:
+            return
+        if self.dialect == "postgresql":
+            self._update_objects_pg(rows)
             return
         cols = [c.name for c in TO.c if c.name not in _OBJECT_KEY]
         stmt = (
@@ -100,6 +118,20 @@ class TransactionalEvents(Repository):
             stmt,
             [{**{c: r[c] for c in cols}, **{f"_{k}": r[k] for k in _OBJECT_KEY}} for r in rows],
         )
+
+    def _update_objects_pg(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        names = [c.name for c in TO.c]
+        sets = ", ".join(f"{n} = v.{n}" for n in names if n not in _OBJECT_KEY)
+        arrays = ", ".join(f"%({n})s::{_PG_ARRAY[n]}" for n in names)
+        keys = " AND ".join(f"t.{k} = v.{k}" for k in _OBJECT_KEY)
+        sql = (
+            f"UPDATE transactional_object AS t SET {sets} "
+            f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE {keys}"
+        )
+        params = {
+            n: [orjson.dumps(r[n]).decode() if n == "data" else r[n] for r in rows] for n in names
+        }
+        self.conn.exec_driver_sql(sql, params)
 
     # -- parked events and links -------------------------------------------------
 
