@@ -26,7 +26,15 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
 from nats.js.errors import NotFoundError
 
 from mdm.bootstrap import Container
@@ -134,7 +142,7 @@ class InboundConsumer:
         try:
             await js.stream_info(self._stream)
         except NotFoundError:
-            await js.add_stream(StreamConfig(name=self._stream, subjects=[f"{self._prefix}.>"]))
+            await js.add_stream(self._stream_config())
         filter_subject = f"{self._prefix}.inbound.>"
         config = ConsumerConfig(
             durable_name=self.durable,
@@ -148,6 +156,21 @@ class InboundConsumer:
         )
         self._nc = nc
         return self._sub
+
+    def _stream_config(self) -> StreamConfig:
+        """The hub's stream as the outbound publisher makes it (``nats`` branch:
+        ``sync.stream.streams.stream_config`` with its defaults), should this consumer be
+        the first to need it: limits retention on file, 7 days, a 1-hour duplicate window."""
+        return StreamConfig(
+            name=self._stream,
+            description="Golden-record hub events (CloudEvents 1.0 JSON)",
+            subjects=[f"{self._prefix}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            max_age=7 * 24 * 3600.0,
+            duplicate_window=3600.0,
+        )
 
     async def _disconnect(self) -> None:
         nc, self._nc, self._sub = self._nc, None, None
