@@ -74,7 +74,7 @@ def test_events_of_an_unknown_customer_are_parked_then_linked_when_its_record_ar
     assert money(facts(client, gid), "EUR")["receivable"] == "100.00"
     assert _golden(client, gid)["attributes"]["payment_status"] == "past_due"
     [raised] = [e for e in outbox(engine) if e["type"] == "mdm.customer.payment_failed.v1"]
-    assert (raised["subject"], raised["data"]["event_id"]) == (gid, "e2")
+    assert (raised["subject"], raised["data"]["source_event_id"]) == (gid, "e2")
 
 
 def test_only_the_arriving_customers_parked_events_link_in_a_batch(

@@ -113,7 +113,7 @@ def test_a_failed_invoice_payment_puts_the_customer_in_collections(
         "payment_status": "past_due",
         "parent_id": None,
         "source": "billing",
-        "event_id": "evt_9",
+        "source_event_id": "evt_9",
         "payment_id": "ch_1",
         "invoice_id": "in_1",
         "amount": "1190.00",

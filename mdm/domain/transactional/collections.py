@@ -106,7 +106,7 @@ def _payment_failed(
             "payment_status": golden["attributes"].get("payment_status", "past_due"),
             "parent_id": golden["attributes"].get("parent"),
             "source": row["source"],
-            "event_id": row["event_id"],
+            "source_event_id": row["event_id"],
             "payment_id": row["object_id"],
             "invoice_id": row["reference"],
             "amount": format_micros(row["amount"] or 0, row["currency"]),
