@@ -178,6 +178,20 @@ def analyze(db_url: str) -> None:
     engine.dispose()
 
 
+def drop_database(server: str | None, db_url: str) -> None:
+    """The PostgreSQL database this run made goes when it ends."""
+    if server is None:
+        return
+    from sqlalchemy import create_engine, text
+
+    from mdm.db.engine import normalize_url
+
+    admin = create_engine(normalize_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def serve(db_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
@@ -277,6 +291,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
+            drop_database(args.postgres, db_url)
     lat.sort()
     n = len(events)
     print(
