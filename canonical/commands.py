@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from canonical.errors import FieldError
+
 __all__ = [
     "AssignTask",
     "BulkApproveTasks",
@@ -25,6 +27,8 @@ __all__ = [
     "IngestRecords",
     "MergeGoldenRecords",
     "PutSyncTarget",
+    "PutWebhookSecret",
+    "RecordEvents",
     "RecordKeyUse",
     "RegisterSchema",
     "RegisterSource",
@@ -59,6 +63,38 @@ class IngestRecords:
     correlation_id: str | None = None
     # resubmitting from quarantine keeps the failure out of quarantine a second time
     quarantine_invalid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEvents:
+    """Transactional events one source reports, each as it arrived (a JSON object that
+    should follow its type's canonical schema; intake reports what it is not).
+
+    ``origin`` says how they came (``api``, ``webhook``, ``stripe``, ``stream``, ``file``);
+    ``object_type`` (a bulk file's ``--entity``) refuses events of any other object type.
+    ``refused`` are payloads the entry point could not even read as events (a provider's
+    event its mapping refused), with why: they are reported and quarantined alike.
+    """
+
+    source: str
+    events: tuple[Any, ...]
+    correlation_id: str | None = None
+    origin: str = "api"
+    object_type: str | None = None
+    quarantine_invalid: bool = True
+    refused: tuple[tuple[Any, tuple[FieldError, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PutWebhookSecret:
+    """Set the secret a source signs its webhooks with (``stripe`` or
+    ``standard-webhooks``); it is stored encrypted, never shown again."""
+
+    source: str
+    scheme: str
+    secret: str
+    actor: str
+    correlation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +291,8 @@ class ReplayDeliveries:
 
 Command = (
     IngestRecords
+    | RecordEvents
+    | PutWebhookSecret
     | ResubmitQuarantined
     | RegisterSource
     | CreateApiKey

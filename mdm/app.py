@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI
 
 from mdm.api import (
     routes_admin,
+    routes_events,
     routes_golden,
     routes_ingest,
     routes_keys,
@@ -16,6 +17,7 @@ from mdm.api import (
     routes_records,
     routes_schemas,
     routes_steward,
+    routes_transactions,
 )
 from mdm.bootstrap import Container, bootstrap
 from mdm.console import console_router
@@ -45,7 +47,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    app.include_router(routes_events.router)
     app.include_router(routes_ingest.router)
+    app.include_router(routes_transactions.router)
     app.include_router(routes_golden.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_schemas.router)

@@ -28,6 +28,8 @@ from mdm.handlers import (
     ingest_records,
     manage_keys,
     merge_golden,
+    put_webhook_secret,
+    record_events,
     register_schema,
     register_source,
     resubmit_quarantined,
@@ -61,7 +63,7 @@ def default_matcher(settings: Settings) -> Matcher:
     return ProbabilisticMatcher()
 
 
-def handlers_for(matcher: Matcher) -> dict[type, Handler]:
+def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
     """Every command type and its handler, dependencies bound."""
     with_matcher: dict[type, Callable[..., Any]] = {
         c.IngestRecords: ingest_records.handle,
@@ -83,6 +85,8 @@ def handlers_for(matcher: Matcher) -> dict[type, Handler]:
         c.AssignTask: assign_task.handle,
         c.RegisterSchema: register_schema.handle,
         c.SetSchemaMode: set_schema_mode.handle,
+        c.RecordEvents: record_events.handle,
+        c.PutWebhookSecret: partial(put_webhook_secret.handle, sealer=sealer),
     }
     return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
 
@@ -111,7 +115,7 @@ def bootstrap(
         upgrade(engine)
     matcher = matcher or default_matcher(settings)
     sealer = sealer_from(settings.secret_key, settings.key_file)
-    handlers = handlers_for(matcher)
+    handlers = handlers_for(matcher, sealer)
     deps = PluginDeps(settings=settings, matcher=matcher, sealer=sealer)
     for plugin in plugins():
         handlers |= plugin.handlers(deps)

@@ -15,6 +15,7 @@ from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.settings import get_settings
+from sync.inbound import InboundConsumer
 from sync.queries import list_targets
 from sync.worker import Dispatcher
 
@@ -136,7 +137,8 @@ def worker(
     once: bool = typer.Option(False, help="Deliver what is due now, then exit"),
 ) -> None:
     """Run the dispatcher: plan deliveries from the outbox, deliver, reconcile (any number
-    of workers may run against PostgreSQL)."""
+    of workers may run against PostgreSQL); with MDM_NATS_URL set, also take sources'
+    transactional events from the stream (durable consumer ``mdm-inbound``)."""
     settings = get_settings()
     c = bootstrap(settings, migrate=settings.is_sqlite)
     dispatcher = Dispatcher(c)
@@ -147,9 +149,14 @@ def worker(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    inbound = InboundConsumer(c) if settings.nats_url else None
     dispatcher.start()
+    if inbound is not None:
+        inbound.start()
     typer.echo(f"worker {dispatcher.worker_id} running (Ctrl-C stops it)")
     stop.wait()
+    if inbound is not None:
+        inbound.stop()
     dispatcher.stop()
 
 

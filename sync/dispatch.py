@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from mdm.db.uow import UnitOfWork
+from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
 from sync.connectors import Connector, DeliveryError, OutboundRecord, PushResult
 from sync.relay import delivery_id
@@ -296,6 +297,11 @@ def settle(
         _classify(outcome, policy)
     uow.deliveries.finish(worker, [_update(o, now) for o in outcomes])
     uow.deliveries.record_attempts([_attempt(o, target["name"], now) for o in outcomes])
+    given = [
+        o
+        for o in outcomes
+        if o.kind == "delivered" and o.target_id and o.target_id != o.claim.target_id
+    ]
     uow.crosswalk.put(
         [
             {
@@ -307,10 +313,16 @@ def settle(
                 "created_at": now,
                 "updated_at": now,
             }
-            for o in outcomes
-            if o.kind == "delivered" and o.target_id and o.target_id != o.claim.target_id
+            for o in given
         ]
     )
+    # events the target's source reported under these ids before they were known link now
+    customers = {
+        str(o.target_id): o.claim.delivery["golden_id"]
+        for o in given
+        if o.claim.delivery["entity_type"] == "customer"
+    }
+    link_crosswalk(uow, target["source"], customers, correlation_id=None)
     pauses = [o for o in outcomes if o.error is not None and o.error.scope == "target"]
     if pauses:
         delay = max(float(o.extra.get("delay", 1.0)) for o in pauses)

@@ -11,6 +11,7 @@ from mdm.bus import Handler
 from mdm.plugins import PluginDeps, Service
 from sync import api, cli
 from sync.handlers import put_target, remove_target, replay
+from sync.inbound import InboundConsumer
 from sync.worker import Dispatcher
 
 __all__ = ["SyncPlugin", "plugin"]
@@ -33,10 +34,12 @@ class SyncPlugin:
         cli.register(app)
 
     def services(self, container: Any) -> Sequence[Service]:
-        """The embedded hub runs the dispatcher in-process (MDM_DISPATCHER=auto on SQLite)."""
+        """The embedded hub runs the dispatcher in-process (MDM_DISPATCHER=auto on SQLite),
+        and with MDM_NATS_URL set the consumer of sources' events on the stream too."""
         if not container.settings.inline_dispatcher:
             return []
-        return [Dispatcher(container)]
+        inbound = [InboundConsumer(container)] if container.settings.nats_url else []
+        return [Dispatcher(container), *inbound]
 
 
 plugin = SyncPlugin()

@@ -4,7 +4,10 @@ One planner runs at a time (it holds the ``deliveries`` relay position for its
 transaction; other workers skip planning meanwhile). Each golden event queues
 its record for every enabled target of its entity type at the event's version;
 versions coalesce in the delivery row, so a burst of changes to one record is
-one delivery of its latest state.
+one delivery of its latest state. An integration event with a topic
+(:mod:`contracts.integration_events`: ``customer.payment_failed``) queues its
+golden record, at the version the event names, for the targets that list the
+topic among their ``entity_types``; other integration events reach no target.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from contracts.integration_events import topic_of
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["POSITION", "delivery_id", "plan_deliveries", "plan_rows"]
@@ -27,9 +31,23 @@ def delivery_id(target: str, golden_id: str) -> str:
 
 
 def _parent(event: Mapping[str, Any]) -> str | None:
-    attributes = (event["envelope"].get("data") or {}).get("attributes") or {}
-    parent = attributes.get("parent") if event["entity_type"] == "customer" else None
-    return parent if isinstance(parent, str) else None
+    data = event["envelope"].get("data") or {}
+    attributes = data.get("attributes") or {}
+    # golden events carry the attributes; integration events the customer's parent_id
+    parent = attributes.get("parent", data.get("parent_id"))
+    return parent if isinstance(parent, str) and event["entity_type"] == "customer" else None
+
+
+def _routing(event: Mapping[str, Any]) -> tuple[str, int] | None:
+    """What targets subscribe by (entity type, or an integration event's topic) and the
+    golden version to deliver; None for an event no target takes."""
+    if event["entity_type"] is None:
+        return None
+    if event["golden_version"] is not None:
+        return event["entity_type"], int(event["golden_version"])
+    topic = topic_of(event["event_type"])
+    version = (event["envelope"].get("data") or {}).get("golden_version")
+    return (topic, int(version)) if topic and isinstance(version, int) else None
 
 
 def plan_rows(
@@ -38,13 +56,15 @@ def plan_rows(
     """The delivery upserts for ``events`` (newest version per pair wins)."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for event in events:
-        if event["golden_version"] is None or event["entity_type"] is None:
-            continue  # not a golden-record change
+        routing = _routing(event)
+        if routing is None:
+            continue
+        subscription, version = routing
         for target in targets:
-            if not target["enabled"] or event["entity_type"] not in target["entity_types"]:
+            if not target["enabled"] or subscription not in target["entity_types"]:
                 continue
             key = (target["name"], event["subject"])
-            if key in rows and rows[key]["wanted_version"] >= event["golden_version"]:
+            if key in rows and rows[key]["wanted_version"] >= version:
                 continue
             rows[key] = {
                 "id": delivery_id(*key),
@@ -52,7 +72,7 @@ def plan_rows(
                 "golden_id": event["subject"],
                 "entity_type": event["entity_type"],
                 "parent_golden_id": _parent(event),
-                "wanted_version": event["golden_version"],
+                "wanted_version": version,
                 "correlation_id": event["correlation_id"],
                 "changed_at": rows[key]["changed_at"] if key in rows else event["created_at"],
                 "now": now,

@@ -95,11 +95,11 @@ def test_load_with_unknown_entity_or_source_fails_clearly(
     path = tmp_path / "x.csv"
     path.write_text(CSV)
 
-    bad_entity = cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "invoice", "-q"])
+    bad_entity = cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "supplier", "-q"])
     bad_source = cli_env.invoke(app, ["load", str(path), "-s", "hubspot", "-e", "customer", "-q"])
 
     assert bad_entity.exit_code == 2
-    assert "unknown entity type 'invoice'" in bad_entity.output
+    assert "unknown entity type 'supplier'" in bad_entity.output
     assert bad_source.exit_code == 2
     assert "unknown source 'hubspot'" in bad_source.output
 

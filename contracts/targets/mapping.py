@@ -14,6 +14,9 @@ object with these keys, all optional:
 - ``kinds``: the customer kinds (``organization``, ``person``) the field applies to
 - ``if``: a source path that must hold a value for the field to apply
 - ``transform``: a name from ``TRANSFORMS``, with an argument after a colon (``truncate:255``)
+- ``omit_empty``: ``true`` leaves the field out of the body, instead of clearing it, while
+  the golden record has no value (for a field the hub sets on some records only, such as
+  the derived ``payment_status``: a target sees it once a customer has one)
 
 A spec that yields nothing renders as ``None``: every connector turns ``None`` into its
 API's way of clearing the field (or omits it where the API has none), so a value removed
@@ -76,7 +79,7 @@ _FREE_MAIL = frozenset(
         "protonmail.com",
     }
 )
-_SPEC_KEYS = frozenset({"from", "const", "kinds", "if", "transform"})
+_SPEC_KEYS = frozenset({"from", "const", "kinds", "if", "transform", "omit_empty"})
 _SEGMENT = re.compile(r"^(?P<key>[^.\[\]]+)(?:\[(?P<index>\d+)\])?$")
 
 
@@ -199,7 +202,10 @@ def render(
     """Every mapped target path with its value (``None`` where the golden record has none)."""
     out: dict[str, Any] = {}
     for path, spec in fields.items():
-        out[path.format_map(placeholders or {})] = _evaluate(spec, attributes, virtuals)
+        value = _evaluate(spec, attributes, virtuals)
+        if value is None and isinstance(spec, Mapping) and spec.get("omit_empty"):
+            continue
+        out[path.format_map(placeholders or {})] = value
     return out
 
 
@@ -276,6 +282,8 @@ def _check_spec(path: str, spec: Any) -> None:
         isinstance(kinds, list) and set(kinds) <= {"organization", "person"}
     ):
         raise MappingError(f"{path}: kinds must list 'organization' and/or 'person'")
+    if not isinstance(spec.get("omit_empty", False), bool):
+        raise MappingError(f"{path}: omit_empty is true or false")
     if "transform" in spec:
         name, _, arg = str(spec["transform"]).partition(":")
         if name not in TRANSFORMS:

@@ -13,8 +13,10 @@ from tqdm import tqdm
 from canonical.commands import IngestRecords
 from canonical.errors import DomainError
 from canonical.schemas import schema_for
+from canonical.transactional import OBJECT_TYPES
 from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
+from mdm.cli.load_events import ANY_EVENTS, load_events_file
 from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
 from mdm.settings import get_settings
@@ -58,18 +60,27 @@ def _unstorable(errors: list[dict[str, str]]) -> bool:
 def load(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     source: str = typer.Option(..., "--source", "-s", help="The source system, e.g. crm"),
-    entity: str = typer.Option(..., "--entity", "-e", help="customer, product or price"),
+    entity: str = typer.Option(
+        ...,
+        "--entity",
+        "-e",
+        help="customer, product or price; or a file of transactional events: order, invoice, "
+        "payment, subscription, support_case (or events: any of them)",
+    ),
     chunk_size: int = typer.Option(0, help="Records per transaction (default from settings)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar"),
     allow_rejects: bool = typer.Option(
         False, "--allow-rejects", help="Exit 0 even when some records were rejected"
     ),
 ) -> None:
-    """Load a CSV or JSON Lines file of one source's records.
+    """Load a CSV or JSON Lines file of one source's records, or a file of its events.
 
     Exits 1 when any record was rejected (the accepted ones stay loaded), unless
     --allow-rejects; 2 when the load could not run at all.
     """
+    if entity in OBJECT_TYPES or entity == ANY_EVENTS:
+        _load_events(file, source=source, entity=entity, chunk_size=chunk_size, quiet=quiet)
+        return
     try:
         schema_for(entity)
         started = time.perf_counter()
@@ -100,6 +111,25 @@ def load(
                 err=True,
             )
             raise typer.Exit(1)
+
+
+def _load_events(file: Path, *, source: str, entity: str, chunk_size: int, quiet: bool) -> None:
+    try:
+        started = time.perf_counter()
+        counts = load_events_file(
+            file, source=source, entity=entity, chunk_size=chunk_size or None, progress=not quiet
+        )
+    except (DomainError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    elapsed = time.perf_counter() - started
+    n = sum(counts.values())
+    typer.echo(f"loaded {n} events from {file} in {elapsed:.1f}s ({n / elapsed:.0f} events/s)")
+    for status in ("stored", "duplicate", "parked", "stale", "rejected"):
+        if counts.get(status):
+            typer.echo(f"  {status:<10} {counts[status]}")
+    if counts.get("rejected"):
+        typer.echo("rejected events are kept in quarantine: GET /api/v1/quarantine")
 
 
 def register(app: typer.Typer) -> None:

@@ -134,6 +134,14 @@ class UnitOfWork:
         return r.SchemaRegistry(self._conn)
 
     @cached_property
+    def transactional(self) -> r.TransactionalEvents:
+        return r.TransactionalEvents(self._conn)
+
+    @cached_property
+    def webhooks(self) -> r.SourceWebhooks:
+        return r.SourceWebhooks(self._conn)
+
+    @cached_property
     def reads(self) -> ReadModel:
         """Read-model queries (GraphQL, REST lists) in this transaction's snapshot."""
         return ReadModel(self._conn)

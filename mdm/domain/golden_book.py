@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from canonical.survivorship import Member, rules_for, survive
+from canonical.transactional.derived import carry
 from contracts.events import CloudEvent, golden_event_type
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
@@ -62,6 +63,8 @@ class GoldenState:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     is_new: bool = False
     dirty: bool = False
+    # derived attributes the next recompute sets (name -> (value, lineage)), see carry
+    derived: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> GoldenState:
@@ -222,6 +225,15 @@ class GoldenBook:
         """Apply survivorship; record a version and an event if anything changed."""
         members = [self.member_view(g, r) for r in g.members.values()]
         attributes, lineage = survive(rules_for(g.entity_type), members)
+        carry(
+            g.entity_type,
+            previous=g.attributes,
+            previous_lineage=g.lineage,
+            updates=g.derived,
+            attributes=attributes,
+            lineage=lineage,
+        )
+        g.derived = {}
         changed = sorted(
             k
             for k in set(attributes) | set(g.attributes)

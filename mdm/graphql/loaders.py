@@ -15,11 +15,12 @@ the shape of the query (one per relation per level), never the number of rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from mdm.db.read import ReadModel, Row
 from mdm.graphql.views import Batch, GoldenView, view_from_row
+from mdm.queries.transactional import facts_of_groups
 
 __all__ = ["MAX_ANCESTORS", "BatchLoader", "Loaders"]
 
@@ -294,4 +295,33 @@ class Loaders:
 
     def decisions(self, view: GoldenView) -> list[dict[str, Any]]:
         loader = self._get(("decisions",), lambda ids: self.reads.decisions_for(ids), [])
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    # -- transactional events and facts --------------------------------------------
+
+    def transactions(
+        self, view: GoldenView, first: int, filters: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The newest ``first`` events of each customer of the sibling group; under
+        ``asOf`` only those that occurred by then."""
+        wanted = dict(filters)
+        if view.as_of is not None:
+            until = wanted.get("until")
+            wanted["until"] = view.as_of if until is None else min(until, view.as_of)
+        key = tuple(sorted((k, v) for k, v in wanted.items() if v is not None))
+        loader = self._get(
+            ("transactions", first, key),
+            lambda ids: self.reads.transaction_rows(ids, wanted, first),
+            [],
+        )
+        return loader.load(view.id, (v.id for v in view.batch.views))
+
+    def facts(self, view: GoldenView) -> dict[str, Any]:
+        """Each customer's facts, one statement for the sibling group."""
+
+        def fetch(ids: list[str]) -> dict[str, dict[str, Any]]:
+            groups = self.reads.fact_groups(ids, datetime.now(UTC).date())
+            return {gid: facts_of_groups(groups.get(gid, [])) for gid in ids}
+
+        loader = self._get(("facts",), fetch, None)
         return loader.load(view.id, (v.id for v in view.batch.views))

@@ -10,6 +10,13 @@ from graphql import GraphQLResolveInfo
 from mdm.graphql.errors import bad_input
 from mdm.graphql.types_common import GOLDEN_TYPES, JSON, GoldenRecord, PageInfo, PageResolvers
 from mdm.graphql.types_steward import MatchCandidate, MatchDecision, candidates_of
+from mdm.graphql.types_transactions import (
+    MAX_TRANSACTIONS,
+    CustomerFacts,
+    Transaction,
+    facts_of,
+    transactions_of,
+)
 from mdm.graphql.views import GoldenView
 
 __all__ = [
@@ -61,6 +68,9 @@ class CustomerAttributes(graphene.ObjectType):
     payment_terms = graphene.String()
     status = graphene.String()
     owner = graphene.String()
+    payment_status = graphene.String(
+        description="Derived from payments: past_due while the newest one failed, else current"
+    )
     masked_fields = graphene.List(graphene.NonNull(graphene.String), required=True)
     all = JSON(required=True, description="Every attribute as one JSON object (masked alike)")
 
@@ -114,6 +124,19 @@ class Customer(graphene.ObjectType):
     match_decisions = graphene.List(
         graphene.NonNull(MatchDecision), required=True, description="Steward role"
     )
+    transactions = graphene.List(
+        graphene.NonNull(Transaction),
+        required=True,
+        first=graphene.Int(default_value=20, description=f"Newest first, 1..{MAX_TRANSACTIONS}"),
+        type=graphene.String(description="An event type (invoice.paid) or object type (invoice)"),
+        source=graphene.String(),
+        since=graphene.DateTime(description="Occurred at or after"),
+        until=graphene.DateTime(description="Occurred at or before"),
+        description="Transactional events sources reported about this customer",
+    )
+    facts = graphene.Field(
+        CustomerFacts, required=True, description="Revenue, receivables, payments, renewals"
+    )
 
     @staticmethod
     def resolve_attributes(root: GoldenView, info: GraphQLResolveInfo) -> dict[str, Any]:
@@ -158,6 +181,16 @@ class Customer(graphene.ObjectType):
     def resolve_match_decisions(root: GoldenView, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
         info.context.require("steward")
         return info.context.loaders.decisions(root)
+
+    @staticmethod
+    def resolve_transactions(
+        root: GoldenView, info: GraphQLResolveInfo, first: int = 20, **filters: Any
+    ) -> list[dict[str, Any]]:
+        return transactions_of(root, info, first=first, filters=filters)
+
+    @staticmethod
+    def resolve_facts(root: GoldenView, info: GraphQLResolveInfo) -> dict[str, Any]:
+        return facts_of(root, info)
 
 
 GOLDEN_TYPES["customer"] = Customer

@@ -21,6 +21,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, new_id
 from mdm.domain.merging import audit, load_active, reindex, require_reason
+from mdm.domain.transactional.follow import follow_merge
 
 __all__ = ["handle"]
 
@@ -78,6 +79,7 @@ def handle(cmd: MergeGoldenRecords, uow: UnitOfWork, *, matcher: Matcher) -> dic
             }
         )
     reindex(book, matcher, survivor)
+    follow_merge(book, survivor, [m.id for m in merged], moved_all)
     book.recompute(survivor, cause="merged", membership_changed=True)
     book.refresh_dependents(moved_all, cause="parent_merged")
     uow.merges.insert(events)

@@ -12,6 +12,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.merging import audit, load_active, reindex, require_reason
+from mdm.domain.transactional.follow import follow_split
 
 __all__ = ["handle"]
 
@@ -38,6 +39,7 @@ def handle(cmd: SplitSourceRecord, uow: UnitOfWork, *, matcher: Matcher) -> dict
     moved = book.move(rid, g, new)
     reindex(book, matcher, g)
     reindex(book, matcher, new)
+    follow_split(book, g, new, moved)
     book.recompute(new, cause="split_out", membership_changed=True)
     book.recompute(g, cause="record_split", membership_changed=True)
     book.refresh_dependents([moved], cause="parent_split")

@@ -17,6 +17,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.merging import audit, reindex, require_reason
+from mdm.domain.transactional.follow import follow_unmerge
 
 __all__ = ["handle"]
 
@@ -48,6 +49,7 @@ def handle(cmd: UnmergeGoldenRecord, uow: UnitOfWork, *, matcher: Matcher) -> di
     merged.status, merged.merged_into = "active", None
     reindex(book, matcher, merged)
     reindex(book, matcher, survivor)
+    follow_unmerge(book, survivor, merged, back)
     book.recompute(merged, cause="unmerged", membership_changed=True, change="unmerged")
     book.recompute(survivor, cause="unmerged", membership_changed=True)
     book.refresh_dependents(back, cause="parent_unmerged")

@@ -11,13 +11,12 @@ from fastapi import Request
 from mdm.db.storable import unstorable
 from mdm.http.errors import ApiError
 
-__all__ = ["read_json", "refuse_unstorable", "refuse_unstorable_body"]
+__all__ = ["parse_json", "read_body", "read_json", "refuse_unstorable", "refuse_unstorable_body"]
 
 
-async def read_json(request: Request, max_bytes: int, *, check: bool = True) -> Any:
-    """The body as JSON; with ``check`` (the default) a value the hub cannot store
-    anywhere in it is a 422 (``mdm.db.storable``). A batch passes ``check=False`` and
-    checks each item, so one bad item is one rejected item."""
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The raw body of a JSON request (413 above ``max_bytes``, 415 not JSON, 400 empty):
+    what a webhook signature is computed over."""
     ctype = request.headers.get("content-type", "")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -38,6 +37,10 @@ async def read_json(request: Request, max_bytes: int, *, check: bool = True) -> 
     body = b"".join(chunks)
     if not body:
         raise ApiError(400, "empty_body", "the request body is empty; send a JSON document")
+    return body
+
+
+def parse_json(body: bytes) -> Any:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -46,6 +49,14 @@ async def read_json(request: Request, max_bytes: int, *, check: bool = True) -> 
             problem = {"pointer": "/", "message": message, "code": "too_deep"}
             raise ApiError(422, "invalid_request", message, [problem]) from exc
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from exc
+    return value
+
+
+async def read_json(request: Request, max_bytes: int, *, check: bool = True) -> Any:
+    """The body as JSON; with ``check`` (the default) a value the hub cannot store
+    anywhere in it is a 422 (``mdm.db.storable``). A batch passes ``check=False`` and
+    checks each item, so one bad item is one rejected item."""
+    value = parse_json(await read_body(request, max_bytes))
     if check:
         refuse_unstorable(value)
     return value

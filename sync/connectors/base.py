@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
+from contracts.integration_events import TOPICS
 from contracts.targets import KINDS, validate_target
 
 __all__ = [
@@ -32,8 +33,10 @@ __all__ = [
 ]
 
 ErrorScope = Literal["record", "target"]
-# what the connectors' mappings describe today (products and prices have no target shape yet)
-_ENTITY_TYPES = frozenset({"customer"})
+# what the connectors' mappings describe today (products and prices have no target shape yet),
+# and the integration-event topics a target may subscribe to instead or as well
+# (``customer.payment_failed``: the customer at the version its payment failed)
+_ENTITY_TYPES = frozenset({"customer", *TOPICS.values()})
 
 
 class ErrorCode:
@@ -206,7 +209,9 @@ class TargetConfig:
         if not self.credentials.get("token"):
             raise ValueError("credentials.token: required")
         if not self.entity_types or set(self.entity_types) - _ENTITY_TYPES:
-            raise ValueError(f"entity_types: the connectors deliver {', '.join(_ENTITY_TYPES)}")
+            raise ValueError(
+                f"entity_types: the connectors deliver {', '.join(sorted(_ENTITY_TYPES))}"
+            )
         if self.rate_limit_per_s is not None and self.rate_limit_per_s <= 0:
             raise ValueError("rate_limit_per_s: a positive number")
         resolved = validate_target(self.kind, mapping=self.mapping, options=self.options)

@@ -16,7 +16,8 @@ country picklists takes it in ``BillingCountryCode`` instead (mapping override
 take ``FirstName``/``LastName`` the same way.
 
 Merges (``on_merge``): ``deactivate`` (default) upserts ``MDM_Active__c = false`` and
-``MDM_Merged_Into__c = survivor`` (custom fields the org needs, names are options) and every
+``MDM_Merged_Into__c = survivor`` (custom fields the org needs, names are options; the default
+mapping also sends ``MDM_Payment_Status__c`` once a customer has a payment status) and every
 active upsert sets them back, so an unmerge re-activates; ``delete`` deletes by external id
 (Salesforce has no REST merge; a deleted Account goes to the recycle bin with its Contacts),
 and an unmerge upserts a new Account, whose new Id the result carries.

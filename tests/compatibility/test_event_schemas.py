@@ -16,6 +16,7 @@ from canonical.schemas import ENTITY_TYPES, schema_for
 from canonical.survivorship import _NOT_ATTRIBUTES
 from contracts.event_schemas import NOT_ATTRIBUTES, event_schema, event_types, golden_event_schema
 from contracts.events import GOLDEN_CHANGES
+from contracts.integration_events import integration_event_schemas
 from tests.compatibility import write_event_schemas
 from tests.compatibility.schema_edits import edited
 from tests.helpers import ACME_CRM, put_ok
@@ -107,7 +108,10 @@ def test_the_published_files_are_the_builder_output_for_the_canonical_schemas() 
         "regenerate: .venv/bin/python -m tests.compatibility.write_event_schemas"
     )
     assert event_types() == tuple(
-        sorted(f"mdm.golden.{e}.{c}.v1" for e in ENTITY_TYPES for c in GOLDEN_CHANGES)
+        sorted(
+            [f"mdm.golden.{e}.{c}.v1" for e in ENTITY_TYPES for c in GOLDEN_CHANGES]
+            + list(integration_event_schemas())
+        )
     )
     assert set(NOT_ATTRIBUTES) == set(_NOT_ATTRIBUTES)
 

@@ -14,6 +14,7 @@ from typing import Any
 from canonical.schemas import ENTITY_TYPES, schema_for
 from contracts.event_schemas import golden_event_schema
 from contracts.events import GOLDEN_CHANGES
+from contracts.integration_events import integration_event_schemas
 
 DIRECTORY = Path(__file__).resolve().parents[2] / "contracts" / "events"
 
@@ -26,6 +27,8 @@ def expected() -> dict[str, str]:
         for change in GOLDEN_CHANGES:
             schema = golden_event_schema(entity, change, canonical)
             out[f"{schema['title']}.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    for event_type, schema in integration_event_schemas().items():
+        out[f"{event_type}.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return out
 
 

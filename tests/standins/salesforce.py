@@ -44,6 +44,7 @@ _ACCOUNT_FIELDS = frozenset(
         "LastName",
         "MDM_Active__c",
         "MDM_Merged_Into__c",
+        "MDM_Payment_Status__c",
     }
 )
 _ERRORS = {

@@ -8,12 +8,12 @@ persistence layer hold no connection and write no SQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from mdm.db.read import lists, ops, rows, trace
+from mdm.db.read import lists, ops, rows, trace, transactional
 from mdm.db.read.rows import Row
 
 __all__ = ["ReadModel", "Row"]
@@ -94,3 +94,21 @@ class ReadModel:
     def ping(self) -> None:
         """Read something, to prove the database answers (readiness)."""
         self._conn.exec_driver_sql("SELECT 1").scalar_one()
+
+    def transaction_rows(
+        self, golden_ids: Sequence[str], filters: Mapping[str, Any], first: int
+    ) -> dict[str, list[Row]]:
+        return transactional.event_rows(self._conn, golden_ids, filters, first)
+
+    def transaction_page(
+        self,
+        golden_id: str,
+        filters: Mapping[str, Any],
+        *,
+        before: tuple[datetime, int] | None,
+        limit: int,
+    ) -> list[Row]:
+        return transactional.event_page(self._conn, golden_id, filters, before=before, limit=limit)
+
+    def fact_groups(self, golden_ids: Sequence[str], today: date) -> dict[str, list[Row]]:
+        return transactional.fact_groups(self._conn, golden_ids, today)

@@ -26,6 +26,7 @@ from mdm.db.repositories.stewardship import (
     Tasks,
 )
 from mdm.db.repositories.sync import Crosswalk, Deliveries, RelayPositions, Targets
+from mdm.db.repositories.transactional import SourceWebhooks, TransactionalEvents
 
 __all__ = [
     "ApiKeys",
@@ -47,10 +48,12 @@ __all__ = [
     "RequestLog",
     "SchemaRegistry",
     "SourceRecords",
+    "SourceWebhooks",
     "Sources",
     "Targets",
     "TaskQuery",
     "Tasks",
+    "TransactionalEvents",
     "chunks",
     "in_list",
     "lock_id",

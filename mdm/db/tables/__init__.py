@@ -19,6 +19,7 @@ from mdm.db.tables.core import (
     SourceRecordVersionRow,
     SourceSystemRow,
 )
+from mdm.db.tables.events import SourceWebhookRow, TransactionalEventRow, TransactionalObjectRow
 from mdm.db.tables.registry import SchemaSubjectRow, SchemaVersionRow
 from mdm.db.tables.stewardship import (
     AuditRow,
@@ -60,6 +61,9 @@ __all__ = [
     "SourceRecordRow",
     "SourceRecordVersionRow",
     "SourceSystemRow",
+    "SourceWebhookRow",
     "StewardTaskRow",
     "SyncTargetRow",
+    "TransactionalEventRow",
+    "TransactionalObjectRow",
 ]

@@ -32,6 +32,7 @@ from mdm.domain.ingest.references import parent_disagreements, refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.ingest.validate import validate
 from mdm.domain.schemas import current_schema
+from mdm.domain.transactional.linking import link_new_records
 
 __all__ = ["ItemResult", "ingest"]
 
@@ -60,6 +61,9 @@ def ingest(uow: UnitOfWork, matcher: Matcher, cmd: IngestRecords) -> list[ItemRe
         # children waiting for a parent, prices waiting for a product, now resolve
         run.book.refresh_dependents(run.new_records.values(), cause="reference_resolved")
         run.tasks.extend(parent_disagreements(run))
+        if run.entity_type == "customer":
+            # events parked for these customers link now (their keys are locked above)
+            link_new_records(run.uow, run.book, run.source, run.new_records.values())
     run.emit()
     return run.results
 
