@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
 from mdm.http.auth import AdminPrincipal, StewardPrincipal
@@ -32,6 +32,14 @@ class Replay(BaseModel):
     golden_id: str | None = Field(default=None, max_length=32)
     since: datetime | None = None
     until: datetime | None = None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        """A time is ISO 8601 text; a bare number is not taken for seconds since 1970."""
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError("an ISO 8601 date-time")
+        return value
 
 
 @router.put("/targets/{name}")

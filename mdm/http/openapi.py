@@ -122,6 +122,57 @@ _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
         "The source system to register",
     ),
     ("post", "/api/v1/match/{entity_type}"): (_OBJECT, "The record to find matches for"),
+    ("post", "/api/v1/schemas/{subject}"): (
+        {"type": "object", "required": ["schema"], "properties": {"schema": _OBJECT}},
+        "The JSON Schema (2020-12) to register as the subject's next version",
+    ),
+    ("post", "/api/v1/schemas/{subject}/check"): (
+        {"type": "object", "required": ["schema"], "properties": {"schema": _OBJECT}},
+        "The JSON Schema (2020-12) to check against the registered versions",
+    ),
+    ("put", "/api/v1/schemas/{subject}/mode"): (
+        {
+            "type": "object",
+            "required": ["mode"],
+            "properties": {"mode": {"type": ["string", "null"]}},
+        },
+        "The compatibility mode (BACKWARD, FORWARD, FULL, their _TRANSITIVE forms, NONE), or null",
+    ),
+    ("post", "/api/v1/sources/{source}/events"): (
+        {"oneOf": [_OBJECT, {"type": "array", "items": {}}]},
+        "One transactional event, or an array of up to 1,000 (each reported on its own; 413 "
+        "past 1,000)",
+    ),
+    ("post", "/api/v1/webhooks/stripe/{source}"): (_OBJECT, "A Stripe event, as Stripe sends it"),
+    ("put", "/api/v1/sources/{source}/webhook"): (
+        {
+            "type": "object",
+            "required": ["scheme", "secret"],
+            "properties": {
+                "scheme": {"enum": ["stripe", "standard-webhooks"]},
+                "secret": {"type": "string"},
+            },
+        },
+        "How the source signs its webhooks, and the secret (kept encrypted, never shown)",
+    ),
+    ("put", "/api/v1/sync/targets/{name}"): (
+        {
+            "type": "object",
+            "required": ["kind", "base_url", "credentials"],
+            "properties": {
+                "kind": {"enum": ["salesforce", "stripe", "netsuite", "zendesk"]},
+                "base_url": {"type": "string"},
+                "credentials": {"type": "object"},
+                "source": {"type": ["string", "null"]},
+                "entity_types": {"type": "array", "items": {"type": "string"}},
+                "rate_limit_per_s": {"type": ["number", "null"]},
+                "mapping": {"type": ["object", "null"]},
+                "options": {"type": "object"},
+                "enabled": {"type": "boolean"},
+            },
+        },
+        "The target's configuration (credentials are kept encrypted and never shown)",
+    ),
     ("post", "/graphql"): (
         {
             "type": "object",
