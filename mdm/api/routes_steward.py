@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -18,10 +19,11 @@ from canonical.commands import (
     UnmergeGoldenRecord,
 )
 from canonical.schemas import schema_for
-from mdm.http.auth import ReaderPrincipal, StewardPrincipal
+from mdm.db.repositories import AuditQuery
+from mdm.http.auth import AnyPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
-from mdm.queries.admin import audit_entries
+from mdm.queries.audit import audit_search, decode_cursor
 from mdm.queries.hierarchy import get_hierarchy
 from mdm.queries.tasks import get_task, list_tasks
 from mdm.queries.trace import get_trace
@@ -90,6 +92,13 @@ def _selection(
     )
 
 
+@router.get("/me")
+async def me(principal: AnyPrincipal) -> JsonResponse:
+    """The caller's key: its name and roles (implied roles included), so a client can
+    offer only what the key may do."""
+    return JsonResponse({"name": principal.name, "roles": sorted(principal.roles)})
+
+
 @router.get("/stewardship/tasks")
 async def tasks(
     container: ContainerDep,
@@ -104,8 +113,10 @@ async def tasks(
 
 @router.get("/stewardship/tasks/{task_id}")
 async def task(task_id: str, container: ContainerDep, principal: StewardPrincipal) -> JsonResponse:
-    pii = principal.has("pii")
-    return JsonResponse(await query(container, lambda uow: get_task(uow, task_id, pii=pii)))
+    pii, matcher = principal.has("pii"), container.matcher
+    return JsonResponse(
+        await query(container, lambda uow: get_task(uow, task_id, matcher=matcher, pii=pii))
+    )
 
 
 def _register_decision(verb: TaskVerdict) -> None:
@@ -237,10 +248,30 @@ async def trace(
 async def audit(
     container: ContainerDep,
     _: StewardPrincipal,
-    target_id: str | None = None,
+    target_id: Annotated[str | None, Query(max_length=32)] = None,
+    actor: Annotated[str | None, Query(max_length=100, description="exactly this actor")] = None,
+    action: Annotated[
+        str | None, Query(max_length=64, description="exactly this action (task_approved)")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="at or after")] = None,
+    until: Annotated[datetime | None, Query(description="at or before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in the reason, any case")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next` of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JsonResponse:
-    entries = await query(
-        container, lambda uow: audit_entries(uow, target_id=target_id, limit=limit)
+    """Who decided what, when and why: newest first, ``next`` pages on. The search in
+    reasons reads a bounded window per page (``partial`` says it stopped there)."""
+    search = AuditQuery(
+        target_id=target_id or None,
+        actor=actor or None,
+        action=action or None,
+        since=since,
+        until=until,
+        text=(q or "").strip() or None,
+        before=decode_cursor(cursor) if cursor else None,
     )
-    return JsonResponse({"entries": entries})
+    return JsonResponse(await query(container, lambda uow: audit_search(uow, search, limit=limit)))
