@@ -10,8 +10,10 @@ never from a second one kept here:
   matcher's prepared form of that record does not change, the two values agree
   (in either record's context: a national phone number reads the same as an
   international one only where the country is known);
-- an attribute the matcher does not read (its prepared form is the same with the
-  attribute removed) agrees only when the raw values are equal;
+- an attribute the record's other values shadow (a legal form the name already
+  carries) is compared on its own: the matcher's prepared forms of the two values;
+- an attribute the matcher does not read at all agrees only when the raw values are
+  equal;
 - a value present on one side only is ``only_left`` / ``only_right``, never "differs".
 
 Nested objects (an address) are compared field by field (``address.line1``); lists
@@ -92,6 +94,10 @@ class _Prepared:
         return self.base is not None and variant == self.base
 
 
+def _alone(side: _Prepared, path: str, value: Any) -> Mapping[str, Any] | None:
+    return side.prepare(side.entity_type, _with({}, path, value))
+
+
 def _status(path: str, a: Any, b: Any, left: _Prepared, right: _Prepared) -> RowStatus:
     if a is None:
         return "only_right"
@@ -99,9 +105,14 @@ def _status(path: str, a: Any, b: Any, left: _Prepared, right: _Prepared) -> Row
         return "only_left"
     if a == b:
         return "same"
-    if not (left.reads(path) or right.reads(path)):
-        return "differs"
-    if left.unchanged_with(path, b) or right.unchanged_with(path, a):
+    if left.reads(path) or right.reads(path):
+        same = left.unchanged_with(path, b) or right.unchanged_with(path, a)
+        return "same" if same else "differs"
+    # Shadowed in both records (a legal form the name already carries): compare the
+    # two values on their own, if the matcher reads the attribute at all.
+    nothing = _alone(left, path, None)
+    alone = _alone(left, path, a), _alone(left, path, b)
+    if nothing is not None and nothing not in alone and alone[0] == alone[1]:
         return "same"
     return "differs"
 
