@@ -18,9 +18,9 @@ def log_in(page: Page, key: str = ADMIN_KEY) -> None:
 
 
 def no_page_scroll(page: Page) -> tuple[int, int]:
-    """(scroll width, window width) of the page: equal when nothing sticks out."""
+    """(scroll width, visible width) of the page: equal when nothing sticks out."""
     width: int = page.evaluate("document.documentElement.scrollWidth")
-    inner: int = page.evaluate("window.innerWidth")
+    inner: int = page.evaluate("document.documentElement.clientWidth")
     return width, inner
 
 

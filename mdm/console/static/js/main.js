@@ -35,7 +35,7 @@ const identity = document.getElementById("identity");
 async function showIdentity() {
   try {
     const me = await whoami();
-    const roles = me.roles.filter((r) => ["admin", "steward", "reader"].includes(r))[0] || me.roles[0];
+    const roles = ["admin", "steward", "reader"].find((r) => me.roles.includes(r)) || me.roles.join(", ");
     identity.textContent = `${me.name} (${roles}${me.roles.includes("pii") ? ", sees personal data" : ""})`;
   } catch {
     identity.textContent = "";

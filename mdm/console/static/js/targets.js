@@ -7,7 +7,7 @@ const PAGE = 50;
 function rate(t) {
   if (t.success_rate === null || t.success_rate === undefined) return "no attempts";
   const share = `${(t.success_rate * 100).toFixed(t.success_rate === 1 ? 0 : 1)} %`;
-  return `${share} of ${t.attempts_last_hour}`;
+  return `${share} of ${t.attempts_last_hour} ${t.attempts_last_hour === 1 ? "attempt" : "attempts"}`;
 }
 
 function paused(t) {

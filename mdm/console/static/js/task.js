@@ -34,6 +34,13 @@ function facts(task) {
   ]);
 }
 
+function tagged(el, name) {
+  el.classList.add(name);
+  return el;
+}
+
+const later = (el) => tagged(el, "later");
+
 function title(task) {
   return task.left_name || task.right_name ? `${kindLabel(task.kind)}: ${taskName(task)}` : taskName(task);
 }
@@ -67,18 +74,18 @@ export async function renderTask(view, taskId) {
     h("p", { class: "crumbs" }, h("a", { href: "#/tasks", text: "Task queue" }), " / ", `task ${task.id.slice(0, 8)}`),
     h("h1", { text: title(task) }),
     conflictLead(task),
-    h("div", { class: "columns" },
+    h("div", { class: "columns task" },
       h("div", { class: "main-col" },
         records(task),
-        section(mergeable ? "Why the matcher flagged it" : "What needs a steward",
-          renderExplanation(task.explanation, task.entity_type)),
+        later(section(mergeable ? "Why the matcher flagged it" : "What needs a steward",
+          renderExplanation(task.explanation, task.entity_type))),
         task.preview && mergeable
-          ? section("After the merge (survivorship preview)",
+          ? later(section("After the merge (survivorship preview)",
             h("p", { class: "hint", text: "What the golden record would hold if you approve; nothing is written until you do." }),
-            lineageTable(task.preview.attributes, task.preview.lineage, null, task.entity_type))
+            lineageTable(task.preview.attributes, task.preview.lineage, null, task.entity_type)))
           : null),
       h("aside", { class: "side-col" },
-        decisionPanel(task),
-        section("Task", facts(task)),
-        ["open", "deferred"].includes(task.status) ? assignPanel(task) : null)));
+        tagged(decisionPanel(task), "decision"),
+        later(section("Task", facts(task))),
+        ["open", "deferred"].includes(task.status) ? later(assignPanel(task)) : null)));
 }
