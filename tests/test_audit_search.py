@@ -3,6 +3,7 @@ and words in the reason, newest first, paged by cursor, the reason search bounde
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -128,9 +129,13 @@ def test_the_reason_search_reads_a_bounded_window_and_says_so(
 
 def test_bad_searches_are_422_naming_the_parameter(client: TestClient) -> None:
     now = datetime.now().astimezone()
+    huge = base64.urlsafe_b64encode(f"{now.isoformat()}|{2**64}".encode()).decode()
     cases = {
         "cursor": {"cursor": "not-a-cursor"},
+        "/cursor": {"cursor": huge},
         "since": {"since": now.isoformat(), "until": (now - timedelta(hours=1)).isoformat()},
+        "/since": {"since": "0001-01-01T00:00:00+05:00"},
+        "/until": {"until": "9999-12-31T23:59:59-05:00"},
         "q": {"q": "x" * 201},
         "limit": {"limit": 501},
     }

@@ -23,7 +23,7 @@ from mdm.db.repositories import AuditQuery
 from mdm.http.auth import AnyPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
-from mdm.queries.audit import audit_search, decode_cursor
+from mdm.queries.audit import audit_search, decode_cursor, utc_time
 from mdm.queries.hierarchy import get_hierarchy
 from mdm.queries.tasks import get_task, list_tasks
 from mdm.queries.trace import get_trace
@@ -269,8 +269,8 @@ async def audit(
         target_id=target_id or None,
         actor=actor or None,
         action=action or None,
-        since=since,
-        until=until,
+        since=utc_time(since, "/since"),
+        until=utc_time(until, "/until"),
         text=(q or "").strip() or None,
         before=decode_cursor(cursor) if cursor else None,
     )

@@ -10,14 +10,30 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
 from mdm.db.repositories import AuditQuery
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["audit_search", "decode_cursor", "encode_cursor"]
+__all__ = ["audit_search", "decode_cursor", "encode_cursor", "utc_time"]
+
+
+_MAX_ID = 2**63 - 1
+
+
+def utc_time(value: datetime | None, pointer: str) -> datetime | None:
+    """``value`` in UTC (naive times read as UTC); 422 naming ``pointer`` for a time
+    that has no UTC equivalent (year 1 east of Greenwich, year 9999 west of it)."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(
+            "time out of range", [FieldError(pointer, "the time is out of range in UTC")]
+        ) from None
 
 
 def encode_cursor(at: datetime, entry_id: int) -> str:
@@ -27,19 +43,18 @@ def encode_cursor(at: datetime, entry_id: int) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     """The ``(at, id)`` a cursor names; 422 on anything this module did not make."""
+    invalid = InvalidInput(
+        "invalid cursor", [FieldError("/cursor", "not a cursor this search returned")]
+    )
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, _, entry = text.partition("|")
         found = datetime.fromisoformat(at), int(entry)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(
-            "invalid cursor", [FieldError("/cursor", "not a cursor this search returned")]
-        ) from None
-    if found[0].tzinfo is None:
-        raise InvalidInput(
-            "invalid cursor", [FieldError("/cursor", "not a cursor this search returned")]
-        )
-    return found
+        if found[0].tzinfo is None or not 0 < found[1] <= _MAX_ID:
+            raise invalid
+        return found[0].astimezone(UTC), found[1]
+    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
+        raise invalid from None
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
