@@ -136,6 +136,8 @@ def test_bad_searches_are_422_naming_the_parameter(client: TestClient) -> None:
         "since": {"since": now.isoformat(), "until": (now - timedelta(hours=1)).isoformat()},
         "/since": {"since": "0001-01-01T00:00:00+05:00"},
         "/until": {"until": "9999-12-31T23:59:59-05:00"},
+        "/query/until": {"until": "0.5"},
+        "/query/since": {"since": "2026-12-01"},
         "q": {"q": "x" * 201},
         "limit": {"limit": 501},
     }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from canonical.commands import (
     AssignTask,
@@ -244,6 +245,18 @@ async def trace(
     return JsonResponse(await query(container, lambda uow: get_trace(uow, correlation_id)))
 
 
+def _iso_text(value: object) -> object:
+    """A time is an ISO 8601 date-time: a bare number is not taken for seconds since
+    1970, nor a date for its midnight."""
+    if isinstance(value, str) and not _DATE_TIME.match(value.strip()):
+        raise ValueError("an ISO 8601 date-time (2026-12-01T09:30:00Z)")
+    return value
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
 @router.get("/audit")
 async def audit(
     container: ContainerDep,
@@ -253,8 +266,8 @@ async def audit(
     action: Annotated[
         str | None, Query(max_length=64, description="exactly this action (task_approved)")
     ] = None,
-    since: Annotated[datetime | None, Query(description="at or after")] = None,
-    until: Annotated[datetime | None, Query(description="at or before")] = None,
+    since: Annotated[IsoTime | None, Query(description="ISO 8601; at or after")] = None,
+    until: Annotated[IsoTime | None, Query(description="ISO 8601; at or before")] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="text in the reason, any case")
     ] = None,
