@@ -136,6 +136,28 @@ def test_the_audit_log_answers_who_decided_what_when_and_why(
     )
 
 
+def test_the_audit_log_pages_to_older_entries_and_back(page: Page, api: httpx.Client) -> None:
+    for i in range(51):
+        qid = quarantine(
+            api, f"crm/customer/Q{i}", {"kind": "organization", "name": f"N{i}", "phone": "?"}
+        )
+        r = api.post(f"/api/v1/quarantine/{qid}/discard", json={"reason": f"junk {i}"})
+        assert r.status_code == 200, r.text
+    log_in(page)
+    page.goto("/steward#/audit?action=quarantine_discarded")
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(50)
+    expect(rows.first).to_contain_text("junk 50")
+
+    page.get_by_role("link", name="Older entries").click()
+
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("junk 0")
+    expect(page.get_by_role("link", name="Older entries")).to_have_count(0)
+    page.get_by_role("link", name="Newest entries").click()
+    expect(rows).to_have_count(50)
+
+
 def test_quarantine_lists_filters_and_resubmits_a_corrected_record(
     page: Page, api: httpx.Client
 ) -> None:

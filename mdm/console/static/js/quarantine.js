@@ -108,7 +108,7 @@ function resubmitPanel(item) {
     try {
       const out = await api(`/quarantine/${item.id}/resubmit`, { method: "POST", body: record === undefined ? {} : { record } });
       go("#/quarantine", `Resubmitted ${item.source} ${item.source_id || ""}: accepted (${out.action || out.status}).`,
-        out.golden_id ? { href: `#/golden/${item.entity_type}/${out.golden_id}`, text: "Open the golden record" } : null);
+        out.golden_id ? { href: `#/golden/any/${out.golden_id}`, text: "Open the golden record" } : null);
     } catch (error) {
       report(box, error);
     }
