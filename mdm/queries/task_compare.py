@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from canonical.privacy import MASK, PERSONAL_ATTRIBUTES, is_personal_record
+from canonical.privacy import MASK, PERSONAL_ATTRIBUTES
 from matching.port import Candidate, Matcher
 from mdm.domain.golden_book import GoldenBook, GoldenState
 from mdm.queries.compare import compare_records
 
 __all__ = ["Side", "compared_sides", "comparison"]
 
-ChosenBy = Literal["incoming record", "only member", "best score", "golden record"]
+ChosenBy = Literal["incoming record", "only member", "best score", "first member", "golden record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def _best_member(
         return _golden(g)
     if len(members) == 1 or matcher is None:
         return _member_side(
-            book, g, members[0], "only member" if len(members) == 1 else "best score"
+            book, g, members[0], "only member" if len(members) == 1 else "first member"
         )
     requests = [
         (incoming.raw, [Candidate(g.id, g.attributes, [rec["payload"]], [rec.get("match_std")])])
@@ -118,17 +118,14 @@ def comparison(
     matcher: Matcher | None,
     *,
     conflicts: Mapping[str, Any],
-    pii: bool,
+    mask: bool,
 ) -> dict[str, Any]:
-    """``compared`` (both sides, masked) and ``comparison`` (the rows; see
-    :func:`~mdm.queries.compare.compare_records`). Personal attributes are masked on
-    both sides when either side is a person's record, unless ``pii``."""
+    """``compared`` (both sides) and ``comparison`` (the rows; see
+    :func:`~mdm.queries.compare.compare_records`), the personal attributes of both sides
+    masked when ``mask`` (the caller decides: a person's task, a key without pii). The
+    rows are computed on the real values, so masking changes no status."""
     left, right = sides
-    present = [s for s in sides if s is not None]
-    personal = any(is_personal_record(entity_type, s.attributes) for s in present)
-    masked = (
-        frozenset(PERSONAL_ATTRIBUTES.get(entity_type, ())) if personal and not pii else frozenset()
-    )
+    masked = frozenset(PERSONAL_ATTRIBUTES.get(entity_type, ())) if mask else frozenset()
     rows: list[dict[str, Any]] = []
     if left is not None and right is not None:
         prepare = matcher.prepare if matcher is not None else (lambda _e, _r: None)

@@ -115,6 +115,8 @@ def get_task(
         "settings_version": task["settings_version"],
         "left": left,
         "right": right,
-        **comparison(task["entity_type"], sides, matcher, conflicts=conflicts, pii=pii),
+        **comparison(
+            task["entity_type"], sides, matcher, conflicts=conflicts, mask=personal and not pii
+        ),
         "preview": _preview(book, task, pii) if left and right else None,
     }

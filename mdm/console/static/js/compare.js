@@ -5,6 +5,7 @@ const CHOSEN = {
   "incoming record": "the incoming record",
   "only member": "the candidate's only source record",
   "best score": "the candidate's best-scoring source record",
+  "first member": "the candidate's first source record",
   "golden record": "its golden record",
 };
 
