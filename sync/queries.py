@@ -8,15 +8,20 @@ from canonical.errors import NotFound
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.queries.golden import iso
-from sync.targets import target_view
+from sync.targets import SUCCESS_WINDOW, target_view
 
 __all__ = ["delivery_detail", "list_deliveries", "list_targets"]
 
 
 def list_targets(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Every target with its queue and its success rate over the last hour."""
     now = utcnow()
     stats = uow.targets.stats(now)
-    return [target_view(row, stats.get(row["name"]), now) for row in uow.targets.all()]
+    outcomes = uow.deliveries.outcomes_since(now - SUCCESS_WINDOW)
+    return [
+        target_view(row, stats.get(row["name"]), now, outcomes.get(row["name"], {}))
+        for row in uow.targets.all()
+    ]
 
 
 def _delivery_view(row: dict[str, Any]) -> dict[str, Any]:

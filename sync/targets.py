@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
 from mdm.domain.secrets import Sealer
 from sync.connectors import TargetConfig
 
-__all__ = ["TARGET_NAME", "config_from_body", "config_of", "row_of", "target_view"]
+__all__ = [
+    "SUCCESS_WINDOW",
+    "TARGET_NAME",
+    "config_from_body",
+    "config_of",
+    "row_of",
+    "success_rate",
+    "target_view",
+]
 
+SUCCESS_WINDOW = timedelta(hours=1)
 TARGET_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 _FIELDS = {
     "kind",
@@ -107,11 +116,25 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def success_rate(outcomes: Mapping[str, int]) -> float | None:
+    """The share of attempts that delivered or found nothing to send (skipped); None
+    without attempts."""
+    total = sum(outcomes.values())
+    if not total:
+        return None
+    return round((outcomes.get("delivered", 0) + outcomes.get("skipped", 0)) / total, 4)
+
+
 def target_view(
-    row: Mapping[str, Any], stats: Mapping[str, Any] | None, now: datetime
+    row: Mapping[str, Any],
+    stats: Mapping[str, Any] | None,
+    now: datetime,
+    outcomes: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A target as the API shows it: configuration without secrets, and its queue."""
+    """A target as the API shows it: configuration without secrets, its queue, and how
+    its delivery attempts of the last hour (:data:`SUCCESS_WINDOW`) ended."""
     stats = stats or {}
+    outcomes = outcomes or {}
     oldest = stats.get("oldest")
     paused = row["paused_until"] if row["paused_until"] and row["paused_until"] > now else None
     return {
@@ -130,6 +153,8 @@ def target_view(
         "delivered": stats.get("delivered", 0),
         "dead": stats.get("dead", 0),
         "lag_seconds": round((now - oldest).total_seconds(), 3) if oldest else 0.0,
+        "attempts_last_hour": sum(outcomes.values()),
+        "success_rate": success_rate(outcomes),
         "paused_until": _iso(paused),
         "pause_reason": row["pause_reason"] if paused else None,
         "updated_at": _iso(row["updated_at"]),

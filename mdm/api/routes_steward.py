@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from canonical.commands import (
     AssignTask,
@@ -18,10 +20,11 @@ from canonical.commands import (
     UnmergeGoldenRecord,
 )
 from canonical.schemas import schema_for
-from mdm.http.auth import ReaderPrincipal, StewardPrincipal
+from mdm.db.repositories import AuditQuery
+from mdm.http.auth import AnyPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
-from mdm.queries.admin import audit_entries
+from mdm.queries.audit import audit_search, decode_cursor, utc_time
 from mdm.queries.hierarchy import get_hierarchy
 from mdm.queries.tasks import get_task, list_tasks
 from mdm.queries.trace import get_trace
@@ -90,6 +93,13 @@ def _selection(
     )
 
 
+@router.get("/me")
+async def me(principal: AnyPrincipal) -> JsonResponse:
+    """The caller's key: its name and roles (implied roles included), so a client can
+    offer only what the key may do."""
+    return JsonResponse({"name": principal.name, "roles": sorted(principal.roles)})
+
+
 @router.get("/stewardship/tasks")
 async def tasks(
     container: ContainerDep,
@@ -104,8 +114,10 @@ async def tasks(
 
 @router.get("/stewardship/tasks/{task_id}")
 async def task(task_id: str, container: ContainerDep, principal: StewardPrincipal) -> JsonResponse:
-    pii = principal.has("pii")
-    return JsonResponse(await query(container, lambda uow: get_task(uow, task_id, pii=pii)))
+    pii, matcher = principal.has("pii"), container.matcher
+    return JsonResponse(
+        await query(container, lambda uow: get_task(uow, task_id, matcher=matcher, pii=pii))
+    )
 
 
 def _register_decision(verb: TaskVerdict) -> None:
@@ -233,14 +245,46 @@ async def trace(
     return JsonResponse(await query(container, lambda uow: get_trace(uow, correlation_id)))
 
 
+def _iso_text(value: object) -> object:
+    """A time is an ISO 8601 date-time: a bare number is not taken for seconds since
+    1970, nor a date for its midnight."""
+    if isinstance(value, str) and not _DATE_TIME.match(value.strip()):
+        raise ValueError("an ISO 8601 date-time (2026-12-01T09:30:00Z)")
+    return value
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
 @router.get("/audit")
 async def audit(
     container: ContainerDep,
     _: StewardPrincipal,
-    target_id: str | None = None,
+    target_id: Annotated[str | None, Query(max_length=32)] = None,
+    actor: Annotated[str | None, Query(max_length=100, description="exactly this actor")] = None,
+    action: Annotated[
+        str | None, Query(max_length=64, description="exactly this action (task_approved)")
+    ] = None,
+    since: Annotated[IsoTime | None, Query(description="ISO 8601; at or after")] = None,
+    until: Annotated[IsoTime | None, Query(description="ISO 8601; at or before")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="text in the reason, any case")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next` of the previous page")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> JsonResponse:
-    entries = await query(
-        container, lambda uow: audit_entries(uow, target_id=target_id, limit=limit)
+    """Who decided what, when and why: newest first, ``next`` pages on. The search in
+    reasons reads a bounded window per page (``partial`` says it stopped there)."""
+    search = AuditQuery(
+        target_id=target_id or None,
+        actor=actor or None,
+        action=action or None,
+        since=utc_time(since, "/since"),
+        until=utc_time(until, "/until"),
+        text=(q or "").strip() or None,
+        before=decode_cursor(cursor) if cursor else None,
     )
-    return JsonResponse({"entries": entries})
+    return JsonResponse(await query(container, lambda uow: audit_search(uow, search, limit=limit)))

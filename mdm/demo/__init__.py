@@ -1,4 +1,6 @@
-"""A small demo data set: a few customers, products and prices across five systems."""
+"""A small demo data set: a few customers, products and prices across five systems, and
+a few doubtful matches (two match reviews and an identifier conflict) waiting for a
+steward, so a new user sees the queue at work."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ DEMO_FILES = (
     "crm.customer.jsonl",
     "erp.customer.jsonl",
     "billing.customer.jsonl",
+    "support.customer.jsonl",
     "cpq.product.jsonl",
     "erp.product.jsonl",
     "cpq.price.jsonl",

@@ -1,5 +1,9 @@
 """Use case: approve every open match review a selection holds, if there are exactly as
-many as the steward saw and confirmed."""
+many as the steward saw and confirmed.
+
+Only match reviews: an identifier conflict says that two strong identifiers (tax ids,
+registration numbers) disagree, so each one needs a steward's own look, never a batch.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,31 @@ from dataclasses import replace
 from typing import Any
 
 from canonical.commands import BulkApproveTasks, DecideTask
-from canonical.errors import Conflict
+from canonical.errors import Conflict, FieldError, InvalidInput
 from matching.port import Matcher
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
-from mdm.domain.tasks import MERGEABLE, task_query
+from mdm.domain.tasks import task_query
 from mdm.handlers import decide_task
 
-__all__ = ["handle"]
+__all__ = ["BULK_KINDS", "handle"]
+
+BULK_KINDS = ("match_review",)
 
 
 def handle(cmd: BulkApproveTasks, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:
+    """422 for a selection of another kind (nothing written); 409 when the selection
+    no longer holds ``expected_count`` tasks."""
+    if cmd.selection.kind and cmd.selection.kind not in BULK_KINDS:
+        raise InvalidInput(
+            "bulk approve takes match reviews only",
+            [FieldError("/kind", "bulk approve takes kind match_review only", "enum")],
+        )
     selection = replace(cmd.selection, status="open")
-    ids = uow.tasks.ids(task_query(selection, now=utcnow(), kinds=MERGEABLE))
+    ids = uow.tasks.ids(task_query(selection, now=utcnow(), kinds=BULK_KINDS))
     if len(ids) != cmd.expected_count:
         raise Conflict(
-            f"the filter now selects {len(ids)} tasks, not {cmd.expected_count};"
+            f"the filter now selects {len(ids)} match reviews, not {cmd.expected_count};"
             " review the list again"
         )
     for task_id in ids:

@@ -1,5 +1,5 @@
-"""Reads for operators: sources, quarantine, the event feed, the audit log, API keys and
-the match settings in use."""
+"""Reads for operators: sources, quarantine, the event feed, API keys and the match
+settings in use (the audit log: :mod:`mdm.queries.audit`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.queries.golden import iso
 
 __all__ = [
-    "audit_entries",
     "count_admin_keys",
     "event_feed",
     "find_key",
@@ -53,15 +52,18 @@ def list_keys(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 
 def _quarantine_view(row: Any, pii: bool) -> dict[str, Any]:
-    payload = row["payload"]
+    """An entry as a caller sees it; ``masked`` names the payload's attributes shown as
+    ``"***"`` (a corrected record must then be written by someone who may see them)."""
+    payload, masked = row["payload"], list[str]()
     if isinstance(payload, dict):
-        payload = mask_payload(row["entity_type"], payload, pii)[0]
+        payload, masked = mask_payload(row["entity_type"], payload, pii)
     return {
         "id": row["id"],
         "source": row["source"],
         "entity_type": row["entity_type"],
         "source_id": row["source_id"],
         "payload": payload,
+        "masked": masked,
         "errors": row["errors"],
         "status": row["status"],
         "correlation_id": row["correlation_id"],
@@ -116,13 +118,6 @@ def event_feed(uow: UnitOfWork, *, after: int, limit: int, pii: bool = False) ->
         for s, env in uow.outbox.feed(after, limit)
     ]
     return {"events": items, "last": items[-1]["sequence"] if items else after}
-
-
-def audit_entries(uow: UnitOfWork, *, target_id: str | None, limit: int) -> list[dict[str, Any]]:
-    return [
-        {**r, "at": r["at"].isoformat()}
-        for r in uow.audit.entries(target_id=target_id, limit=limit)
-    ]
 
 
 def find_key(uow: UnitOfWork, key_hash: str) -> dict[str, Any] | None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from canonical.commands import TaskSelection
 from canonical.errors import NotFound
 from canonical.privacy import is_personal_record, scrub
 from canonical.survivorship import rules_for, survive
+from matching.port import Matcher
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.tasks import display_name, task_query
 from mdm.queries.golden import iso, shown
+from mdm.queries.task_compare import compared_sides, comparison
 
 __all__ = ["get_task", "list_tasks"]
 
@@ -81,9 +84,14 @@ def _preview(book: GoldenBook, task: dict[str, Any], pii: bool) -> dict[str, Any
     return shown(task["entity_type"], attrs, lineage, pii)
 
 
-def get_task(uow: UnitOfWork, task_id: str, *, pii: bool = False) -> dict[str, Any]:
-    """Both sides attribute by attribute, the matcher's explanation, and a survivorship
-    preview of the merge; personal data masked unless ``pii``."""
+def get_task(
+    uow: UnitOfWork, task_id: str, *, matcher: Matcher | None = None, pii: bool = False
+) -> dict[str, Any]:
+    """Both golden sides; the incoming record compared with the candidate's member it
+    was scored against (``compared`` and ``comparison``, see
+    :mod:`mdm.queries.task_compare`; without a ``matcher`` only equal raw values agree);
+    the matcher's explanation; and a survivorship preview of the merge. Personal data
+    masked unless ``pii``."""
     task = uow.tasks.get(task_id)
     if task is None:
         raise NotFound(f"no steward task '{task_id}'")
@@ -95,24 +103,20 @@ def get_task(uow: UnitOfWork, task_id: str, *, pii: bool = False) -> dict[str, A
     right = _golden_side(book, task["candidate_golden_id"], pii)
     la = (left or {}).get("attributes", {})
     ra = (right or {}).get("attributes", {})
-    raw = [book.goldens[g].attributes if g in book.goldens else {} for g in ids]
-    comparison = [
-        {
-            "attribute": a,
-            "left": la.get(a),
-            "right": ra.get(a),
-            "same": raw[0].get(a) == raw[1].get(a),
-        }
-        for a in sorted(set(la) | set(ra))
-    ]
+    sides = compared_sides(book, task, matcher)
+    raw: list[Mapping[str, Any]] = [book.goldens[g].attributes for g in ids if g in book.goldens]
+    raw += [s.attributes for s in sides if s is not None]
     personal = any(is_personal_record(task["entity_type"], side) for side in raw)
     explanation = task["explanation"] if pii or not personal else scrub(task["explanation"])
+    conflicts = task["explanation"].get("conflicts") or {}
     return {
         **_summary(task, la, ra),
         "explanation": explanation,
         "settings_version": task["settings_version"],
         "left": left,
         "right": right,
-        "comparison": comparison,
+        **comparison(
+            task["entity_type"], sides, matcher, conflicts=conflicts, mask=personal and not pii
+        ),
         "preview": _preview(book, task, pii) if left and right else None,
     }

@@ -21,6 +21,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from tests.conftest import ADMIN_KEY
+from tests.standins.fixtures import standin_servers, standins
+
+__all__ = ["standin_servers", "standins"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,10 +108,8 @@ def api(hub: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture
-def page(browser: Any, hub: str) -> Iterator[Any]:
-    """A fresh tab on the live hub; a script error in the console fails the test."""
-    context = browser.new_context(base_url=hub, viewport={"width": 1280, "height": 900})
+def _tab(browser: Any, hub: str, width: int) -> Iterator[Any]:
+    context = browser.new_context(base_url=hub, viewport={"width": width, "height": 900})
     context.set_default_timeout(5_000)
     tab = context.new_page()
     script_errors: list[str] = []
@@ -116,3 +117,15 @@ def page(browser: Any, hub: str) -> Iterator[Any]:
     yield tab
     context.close()
     assert script_errors == []
+
+
+@pytest.fixture
+def page(browser: Any, hub: str) -> Iterator[Any]:
+    """A fresh tab on the live hub; a script error in the console fails the test."""
+    yield from _tab(browser, hub, 1280)
+
+
+@pytest.fixture
+def narrow_page(browser: Any, hub: str) -> Iterator[Any]:
+    """A fresh tab 800 px wide (a laptop split screen, a small tablet)."""
+    yield from _tab(browser, hub, 800)

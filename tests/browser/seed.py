@@ -14,10 +14,6 @@ def put(api: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-MERGEABLE = ("match_review", "identifier_conflict")
-CITIES = ("Bremen", "Hamburg", "Leipzig", "Dresden", "Kiel")
-
-
 def open_tasks(api: httpx.Client) -> list[dict[str, Any]]:
     r = api.get("/api/v1/stewardship/tasks", params={"limit": 500})
     assert r.status_code == 200, r.text
@@ -25,14 +21,16 @@ def open_tasks(api: httpx.Client) -> list[dict[str, Any]]:
     return items
 
 
-def seed_review(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
-    """Exactly one new open task proposing a merge for ``name``'s billing record (a match
-    review or an identifier conflict), whatever the matcher.
+def _new_task(api: httpx.Client, before: set[str], kind: str) -> dict[str, Any]:
+    fresh = [t for t in open_tasks(api) if t["id"] not in before]
+    assert [(t["source"], t["kind"]) for t in fresh] == [("billing", kind)], fresh
+    return fresh[0]
 
-    First a record whose identifiers point at two different golden records (a tax id
-    shared with one, an e-mail with another); if the matcher links that instead, an
-    unrelated pair that agrees on everything but contradicts a strong identifier.
-    """
+
+def seed_review(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
+    """Exactly one new open match review for ``name``'s billing record: its identifiers
+    point at two different golden records (a tax id shared with one, an e-mail with
+    another), so the matcher asks a steward instead of chaining them."""
     before = {t["id"] for t in open_tasks(api)}
     tax, mail = f"DE81190798{n}", f"ap@{name.lower()}{n}.example"
     put(api, f"erp/customer/E{n}", {"kind": "organization", "name": f"{name} Inc", "tax_id": tax})
@@ -42,25 +40,52 @@ def seed_review(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
         f"billing/customer/B{n}",
         {"kind": "organization", "name": name.upper(), "tax_id": tax, "email": mail},
     )
-    fresh = [t for t in open_tasks(api) if t["id"] not in before]
-    if not fresh:
-        twin = {
+    return _new_task(api, before, "match_review")
+
+
+def seed_conflict(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
+    """Exactly one new open identifier conflict: ``name``'s billing record agrees with the
+    ERP record on everything, written differently (``1 Market St`` and ``1 Market
+    Street``, phone formats, case, legal-form variants), except its tax id."""
+    before = {t["id"] for t in open_tasks(api)}
+    put(
+        api,
+        f"erp/customer/E{n}",
+        {
             "kind": "organization",
-            "name": f"{name[::-1].title()} Verwaltung",
-            "email": f"orders@{name[::-1].lower()}{n}.example",
-            "phone": f"+49 {30 + 10 * n} {n}{n}4455{n}",
+            "name": f"{name} Corporation",
+            "legal_form": "Inc.",
+            "tax_id": f"US12345678{n}",
+            "phone": f"415.555.010{n}",
             "address": {
-                "line1": f"{name}weg {n}",
-                "city": CITIES[n % len(CITIES)],
-                "country": "DE",
+                "line1": f"{n} Market Street",
+                "city": "San Francisco",
+                "postcode": "94105",
+                "country": "US",
             },
-        }
-        put(api, f"erp/customer/X{n}", {**twin, "tax_id": f"DE2{n}4455667"})
-        put(api, f"billing/customer/X{n}", {**twin, "tax_id": f"DE3{n}4455667"})
-        fresh = [t for t in open_tasks(api) if t["id"] not in before]
-    assert [t["source"] for t in fresh] == ["billing"], fresh
-    assert fresh[0]["kind"] in MERGEABLE, fresh
-    return fresh[0]
+        },
+    )
+    put(
+        api,
+        f"billing/customer/B{n}",
+        {
+            "kind": "organization",
+            "name": f"{name.upper()}  corporation",
+            "legal_form": "Inc",
+            "tax_id": f"US98765432{n}",
+            "phone": f"+1 415 555 010{n}",
+            "address": {"line1": f"{n} Market St", "city": "san francisco", "country": "US"},
+        },
+    )
+    return _new_task(api, before, "identifier_conflict")
+
+
+def quarantine(api: httpx.Client, path: str, body: dict[str, Any]) -> str:
+    """PUT a record the canonical model refuses; the id of its quarantine entry."""
+    r = api.put(f"/api/v1/sources/{path}", json=body)
+    assert r.status_code == 422, r.text
+    qid: str = r.json()["error"]["quarantine_id"]
+    return qid
 
 
 def xref_sources(api: httpx.Client, golden_id: str) -> list[tuple[str, str]]:

@@ -18,6 +18,8 @@ from mdm.db.repositories.records import SourceRecords
 from mdm.db.repositories.registry import SchemaRegistry
 from mdm.db.repositories.stewardship import (
     AuditLog,
+    AuditPage,
+    AuditQuery,
     Labels,
     MatchDecisions,
     MergeEvents,
@@ -31,6 +33,8 @@ from mdm.db.repositories.transactional import SourceWebhooks, TransactionalEvent
 __all__ = [
     "ApiKeys",
     "AuditLog",
+    "AuditPage",
+    "AuditQuery",
     "Crosswalk",
     "Deliveries",
     "GoldenRecords",

@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from mdm.db.repositories.base import AU, GR, MD, ME, ML, NM, ST, Repository, chunks, in_list
 
-__all__ = ["AuditLog", "Labels", "MatchDecisions", "MergeEvents", "NotAMatch", "TaskQuery", "Tasks"]
+__all__ = [
+    "AUDIT_SCAN_LIMIT",
+    "AuditLog",
+    "AuditPage",
+    "AuditQuery",
+    "Labels",
+    "MatchDecisions",
+    "MergeEvents",
+    "NotAMatch",
+    "TaskQuery",
+    "Tasks",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,56 @@ def _conditions(q: TaskQuery) -> list[Any]:
 
 
 _QUEUE_ORDER = (ST.c.priority.desc(), ST.c.created_at, ST.c.id)
+
+AUDIT_SCAN_LIMIT = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which audit entries: every field set narrows the selection (None: any).
+    ``text`` is a substring of the reason; ``before`` an ``(at, id)`` cursor."""
+
+    target_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+    before: tuple[datetime, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """``rows`` newest first; ``next`` the cursor of the following page (None: no more);
+    ``partial`` when the reason search stopped at its scan window."""
+
+    rows: list[dict[str, Any]]
+    next: tuple[datetime, int] | None
+    partial: bool
+
+
+def _audit_conditions(q: AuditQuery) -> list[Any]:
+    c: list[Any] = []
+    for column, value in (
+        (AU.c.target_id, q.target_id),
+        (AU.c.actor, q.actor),
+        (AU.c.action, q.action),
+    ):
+        if value:
+            c.append(column == value)
+    if q.since is not None:
+        c.append(AU.c.at >= q.since)
+    if q.until is not None:
+        c.append(AU.c.at <= q.until)
+    if q.before is not None:
+        at, entry = q.before
+        c.append(AU.c.at <= at)
+        c.append(or_(AU.c.at < at, AU.c.id < entry))
+    return c
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Tasks(Repository):
@@ -219,8 +280,56 @@ class AuditLog(Repository):
         row = {"actor": actor, "action": action, "target_id": target_id, "detail": dict(detail)}
         self._insert(AU, [row | {"reason": reason, "correlation_id": correlation_id, "at": at}])
 
-    def entries(self, *, target_id: str | None, limit: int) -> list[dict[str, Any]]:
-        stmt = select(AU).order_by(AU.c.id.desc()).limit(limit)
-        if target_id:
-            stmt = stmt.where(AU.c.target_id == target_id)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+    def search(self, q: AuditQuery, *, limit: int, scan: int = AUDIT_SCAN_LIMIT) -> AuditPage:
+        """Entries newest first (by ``at``, then id) after ``q.before``, at most ``limit``.
+
+        Actor, action, target and the time range narrow the selection through indexes
+        (``ix_audit_actor_at``, ``ix_audit_action_at``, ``ix_audit_at``). The text
+        search on the reason (case-insensitive substring) cannot use an index, so it
+        reads at most ``scan`` entries of that selection per call: when
+        that window ends before ``limit`` matches were found the page is ``partial`` and
+        ``next`` continues from the oldest entry read.
+        """
+        conds = _audit_conditions(q)
+        order = (AU.c.at.desc(), AU.c.id.desc())
+        if not q.text:
+            stmt = select(AU).where(*conds).order_by(*order).limit(limit + 1)
+            rows = [dict(r) for r in self.conn.execute(stmt).mappings()]
+            more = len(rows) > limit
+            rows = rows[:limit]
+            last = (rows[-1]["at"], rows[-1]["id"]) if more else None
+            return AuditPage(rows, last, partial=False)
+        window = (
+            select(AU.c.id, AU.c.at, AU.c.reason)
+            .where(*conds)
+            .order_by(*order)
+            .limit(scan)
+            .subquery()
+        )
+        scanned = self.conn.execute(select(func.count()).select_from(window)).scalar_one()
+        pattern = "%" + _escape_like(q.text.lower()) + "%"
+        found = (
+            select(window.c.id)
+            .where(func.lower(window.c.reason).like(pattern, escape="\\"))
+            .subquery()
+        )
+        stmt = select(AU).where(AU.c.id.in_(select(found.c.id))).order_by(*order).limit(limit + 1)
+        rows = [dict(r) for r in self.conn.execute(stmt).mappings()]
+        if len(rows) > limit:
+            rows = rows[:limit]
+            return AuditPage(rows, (rows[-1]["at"], rows[-1]["id"]), partial=False)
+        if scanned < scan:
+            return AuditPage(rows, None, partial=False)
+        return AuditPage(rows, self._last_in_window(conds, scan), partial=True)
+
+    def _last_in_window(self, conds: list[Any], scan: int) -> tuple[datetime, int]:
+        """The (at, id) of the last entry a full scan window read: the cursor after it."""
+        stmt = (
+            select(AU.c.at, AU.c.id)
+            .where(*conds)
+            .order_by(AU.c.at.desc(), AU.c.id.desc())
+            .offset(scan - 1)
+            .limit(1)
+        )
+        row = self.conn.execute(stmt).one()
+        return row[0], int(row[1])

@@ -167,6 +167,19 @@ class Deliveries(Repository):
     def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self._insert(DA, rows)
 
+    def outcomes_since(self, since: datetime) -> dict[str, dict[str, int]]:
+        """Per target, how many delivery attempts since ``since`` ended in each outcome
+        (delivered, skipped, retry, dead); read through ``ix_delivery_attempt_at``."""
+        stmt = (
+            select(DA.c.target, DA.c.outcome, func.count())
+            .where(DA.c.at >= since)
+            .group_by(DA.c.target, DA.c.outcome)
+        )
+        out: dict[str, dict[str, int]] = {}
+        for target, outcome, count in self.conn.execute(stmt):
+            out.setdefault(target, {})[outcome] = int(count)
+        return out
+
     def attempts_of(self, delivery_id: str) -> list[dict[str, Any]]:
         stmt = select(DA).where(DA.c.delivery_id == delivery_id).order_by(DA.c.id)
         return [dict(r) for r in self.conn.execute(stmt).mappings()]

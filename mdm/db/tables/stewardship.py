@@ -115,7 +115,13 @@ class AuditRow(SQLModel, table=True):
     """Who did what to which record, why, and when. Never updated."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_target", "target_id"),)
+    # searches run newest first, narrowed by actor or action (see AuditLog.search)
+    __table_args__ = (
+        Index("ix_audit_target", "target_id"),
+        Index("ix_audit_at", "at", "id"),
+        Index("ix_audit_actor_at", "actor", "at", "id"),
+        Index("ix_audit_action_at", "action", "at", "id"),
+    )
 
     id: int | None = bigid()
     actor: str = Field(max_length=100)

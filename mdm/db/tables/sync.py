@@ -82,7 +82,11 @@ class DeliveryAttemptRow(SQLModel, table=True):
     """Every call made for a delivery and how it ended; never updated."""
 
     __tablename__ = "delivery_attempt"
-    __table_args__ = (Index("ix_delivery_attempt_delivery", "delivery_id"),)
+    __table_args__ = (
+        Index("ix_delivery_attempt_delivery", "delivery_id"),
+        # success rates per target over the last hour read only recent attempts
+        Index("ix_delivery_attempt_at", "at", "target", "outcome"),
+    )
 
     id: int | None = bigid()
     delivery_id: str = Field(max_length=32)

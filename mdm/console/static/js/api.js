@@ -28,7 +28,7 @@ function query(params) {
   return text ? `?${text}` : "";
 }
 
-export async function api(path, { method = "GET", body, params, key } = {}) {
+export async function api(path, { method = "GET", body, params, key, graphql: gql = false } = {}) {
   const headers = { Accept: "application/json" };
   const secret = key ?? session.key;
   if (!secret) {
@@ -40,7 +40,7 @@ export async function api(path, { method = "GET", body, params, key } = {}) {
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(`/api/v1${path}${query(params)}`, {
+    response = await fetch(gql ? "/graphql" : `/api/v1${path}${query(params)}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -50,13 +50,36 @@ export async function api(path, { method = "GET", body, params, key } = {}) {
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    const err = (data && data.error) || {};
+    const err = (data && data.error)
+      || (data && Array.isArray(data.errors) && { code: "graphql", message: data.errors.map((e) => e.message).join("; ") })
+      || {};
     const error = new ApiError(response.status, err.code || "http_error",
       err.message || `the hub answered ${response.status}`, err.errors);
     error.key = secret; // which session failed: a late answer may be for an old one
     throw error;
   }
   return data;
+}
+
+export async function graphql(text, variables) {
+  const out = await api("", { method: "POST", body: { query: text, variables }, graphql: true });
+  if (out.errors && out.errors.length) {
+    throw new ApiError(422, "graphql", out.errors.map((e) => e.message).join("; "));
+  }
+  return out.data;
+}
+
+let me = null;
+
+export async function whoami() {
+  const key = session.key;
+  if (!me || me.key !== key) me = { key, answer: api("/me") };
+  try {
+    return await me.answer;
+  } catch (error) {
+    me = null;
+    throw error;
+  }
 }
 
 export function explain(error, context = {}) {
@@ -68,7 +91,7 @@ export function explain(error, context = {}) {
     case 401:
       return `Your API key was not accepted (${error.message}). Log in again.`;
     case 403:
-      return `Your key lacks the steward role: ${error.message}.`;
+      return `Your key may not do this: ${error.message}.`;
     case 404:
       return `Not found: ${error.message}.`;
     case 409:

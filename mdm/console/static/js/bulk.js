@@ -1,8 +1,13 @@
 import { api } from "./api.js";
-import { MERGEABLE } from "./catalog.js";
 import { h, section } from "./dom.js";
 import { apiFilters, queueHash } from "./filters.js";
 import { alertBox, busy, go, reasonField, report } from "./ui.js";
+
+// Only match reviews: an identifier conflict needs a steward's own look (the hub refuses
+// to bulk-approve one), so it is neither counted nor approved here.
+const BULK_KIND = "match_review";
+const ONLY_REVIEWS = "Bulk approval takes match reviews only: identifier conflicts and rule breaches "
+  + "are left out, each needs its own decision.";
 
 function bulkBody(f, count, reason) {
   const filters = apiFilters(f);
@@ -13,46 +18,46 @@ function bulkBody(f, count, reason) {
   return body;
 }
 
-async function mergeableCount(f) {
-  const counts = await Promise.all(MERGEABLE.map((kind) =>
-    api("/stewardship/tasks", { params: { ...apiFilters(f), kind, limit: 1, offset: 0 } })));
-  return counts.reduce((sum, page) => sum + page.total, 0);
+async function reviewCount(f) {
+  const page = await api("/stewardship/tasks", { params: { ...apiFilters(f), kind: BULK_KIND, limit: 1, offset: 0 } });
+  return page.total;
+}
+
+function confirmField(total) {
+  const input = h("input", { id: "confirm-count", type: "text", inputmode: "numeric", name: "confirm-count",
+    autocomplete: "off", "aria-describedby": "confirm-count-error" });
+  const error = h("p", { class: "field-error", id: "confirm-count-error" });
+  const el = h("div", { class: "field" }, h("label", { for: "confirm-count", text: `Type ${total} to confirm the count` }),
+    input, error);
+  return { el, input, error };
 }
 
 export async function renderBulk(f) {
   if (f.status !== "open") return null;
-  if (f.kind) {
-    return MERGEABLE.includes(f.kind)
-      ? section("Bulk approve", h("p", { class: "muted",
-        text: "Bulk approval takes match reviews and identifier conflicts together: set Kind to “Any kind” to use it." }))
-      : null;
+  if (f.kind && f.kind !== BULK_KIND) {
+    return section("Bulk approve", h("p", { class: "muted", text: ONLY_REVIEWS }));
   }
-  const total = await mergeableCount(f);
+  const total = await reviewCount(f);
   if (!total) return null;
-  const noun = total === 1 ? "task that proposes a merge matches" : "tasks that propose a merge match";
+  const noun = total === 1 ? "match review matches" : "match reviews match";
   const reason = reasonField("Reason for approving them all");
-  const confirm = h("input", { id: "confirm-count", type: "text", inputmode: "numeric", name: "confirm-count",
-    autocomplete: "off", "aria-describedby": "confirm-count-error" });
-  const confirmError = h("p", { class: "field-error", id: "confirm-count-error" });
+  const confirm = confirmField(total);
   const box = alertBox();
   const button = h("button", { type: "submit", class: "primary", text: `Approve all ${total}` });
   const form = h("form", { class: "bulk", novalidate: true },
-    reason.el,
-    h("div", { class: "field" }, h("label", { for: "confirm-count", text: `Type ${total} to confirm the count` }),
-      confirm, confirmError),
-    box, h("div", { class: "actions" }, button));
+    reason.el, confirm.el, box, h("div", { class: "actions" }, button));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = reason.value();
     if (!text) return;
-    if (confirm.value.trim() !== String(total)) {
-      confirm.setAttribute("aria-invalid", "true");
-      confirmError.textContent = `Type ${total}, the number of tasks you are approving.`;
-      confirm.focus();
+    if (confirm.input.value.trim() !== String(total)) {
+      confirm.input.setAttribute("aria-invalid", "true");
+      confirm.error.textContent = `Type ${total}, the number of tasks you are approving.`;
+      confirm.input.focus();
       return;
     }
-    confirm.removeAttribute("aria-invalid");
-    confirmError.textContent = "";
+    confirm.input.removeAttribute("aria-invalid");
+    confirm.error.textContent = "";
     await busy(button, async () => {
       try {
         const out = await api("/stewardship/tasks/bulk-approve", { method: "POST", body: bulkBody(f, total, text) });
@@ -63,7 +68,7 @@ export async function renderBulk(f) {
     })();
   });
   return section("Bulk approve",
-    h("p", { text: `${total} open ${noun} these filters (match reviews and identifier conflicts). `
-      + "Approving merges each pair, as if approved one by one." }),
+    h("p", { text: `${total} open ${noun} these filters. Approving merges each pair, as if approved one by one.` }),
+    h("p", { class: "hint", text: ONLY_REVIEWS }),
     form);
 }

@@ -7,13 +7,17 @@ const OPEN = ["open", "deferred"];
 
 function verbs(task) {
   const out = [];
+  const defer = task.status === "open" ? [["defer", "Defer", ""]] : [];
+  if (task.kind === "identifier_conflict" && task.golden_id && task.candidate_golden_id) {
+    // The conflict speaks against the merge: rejecting leads, merging is the exception.
+    return [["reject", "Reject: not a match", "primary"], ...defer, ["approve", "Approve merge anyway", ""]];
+  }
   if (MERGEABLE.includes(task.kind) && task.golden_id && task.candidate_golden_id) {
     out.push(["approve", "Approve merge", "primary"], ["reject", "Reject: not a match", "danger"]);
   } else {
     out.push(["resolve", "Mark resolved", "primary"]);
   }
-  if (task.status === "open") out.push(["defer", "Defer", ""]);
-  return out;
+  return [...out, ...defer];
 }
 
 function after(task, verb, out) {

@@ -70,8 +70,12 @@ export function valueText(value) {
   return String(value);
 }
 
+export function scrolls(...children) {
+  return h("div", { class: "table-wrap" }, children);
+}
+
 export function table(caption, columns, rows, rowClass) {
-  return h(
+  return scrolls(h(
     "table",
     {},
     caption ? h("caption", { text: caption }) : null,
@@ -83,7 +87,16 @@ export function table(caption, columns, rows, rowClass) {
         h("tr", { class: rowClass ? rowClass(i) : null }, cells.map((c) => h("td", {}, c))),
       ),
     ),
-  );
+  ));
+}
+
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  if (seconds < 1) return "none";
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86400)} d`;
 }
 
 export function dl(pairs) {

@@ -1,5 +1,6 @@
 import { api, ApiError } from "./api.js";
 import { dl, formatTime, goldenLink, h, replace, section, table, valueText } from "./dom.js";
+import { entityTypeOf } from "./find.js";
 import { mergeForm, splitForm, unmergeForm } from "./golden_actions.js";
 import { lineageTable } from "./lineage.js";
 import { alertBox, loading, report } from "./ui.js";
@@ -72,13 +73,28 @@ function historySection(record, history) {
   return section("History", table(null, ["Version", "Recorded", "Cause", "Changed", "Status", "Values"], rows));
 }
 
-export async function renderGolden(view, entityType, goldenId) {
+async function known(view, box, entityType, goldenId) {
+  if (entityType !== "any") return entityType;
+  const type = await entityTypeOf(goldenId);
+  if (type) {
+    window.history.replaceState(null, "", `#/golden/${type}/${encodeURIComponent(goldenId)}`);
+    return type;
+  }
+  replace(view, h("h1", { text: "Golden record" }), box);
+  replace(box, h("p", { class: "note error", text: `Not found: no golden record has the id '${goldenId}'.` }));
+  return null;
+}
+
+export async function renderGolden(view, type, goldenId) {
   loading(view, "Golden record");
   const box = alertBox();
+  let entityType;
   let record;
   let history;
   let audit;
   try {
+    entityType = await known(view, box, type, goldenId);
+    if (!entityType) return;
     record = await api(`/golden/${encodeURIComponent(entityType)}/${encodeURIComponent(goldenId)}`);
     [history, audit] = await Promise.all([
       api(`/golden/${entityType}/${record.id}/history`),
@@ -110,7 +126,7 @@ export async function renderGolden(view, entityType, goldenId) {
         ? h("a", { href: `#/hierarchy/${record.id}`, text: "Show the account hierarchy" }) : null],
     ]),
     box,
-    section("Attributes and lineage", lineageTable(record.attributes, record.lineage)),
+    section("Attributes and lineage", lineageTable(record.attributes, record.lineage, null, entityType)),
     xrefSection(record),
     auditSection(record, audit),
     record.status === "active" ? section("Merge another record into this one", mergeForm(record)) : null,

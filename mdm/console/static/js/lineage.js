@@ -1,4 +1,4 @@
-import { formatTime, h, valueNode } from "./dom.js";
+import { formatTime, h, scrolls, valueNode } from "./dom.js";
 
 export function alternatives(entry, entityType = "customer") {
   const alts = (entry && entry.alternatives) || [];
@@ -10,7 +10,7 @@ export function alternatives(entry, entityType = "customer") {
 export function lineageTable(attributes, lineage, caption, entityType = "customer") {
   const names = Object.keys(attributes || {}).sort();
   if (!names.length) return h("p", { class: "muted", text: "No attributes." });
-  return h("table", { class: "lineage" },
+  return scrolls(h("table", { class: "lineage" },
     caption ? h("caption", { text: caption }) : null,
     h("thead", {}, h("tr", {}, ["Attribute", "Value", "Source", "Source id", "Rule", "Time", "Alternatives"]
       .map((c) => h("th", { scope: "col", text: c })))),
@@ -24,5 +24,5 @@ export function lineageTable(attributes, lineage, caption, entityType = "custome
         h("td", { text: l.rule ? l.rule.replaceAll("_", " ") : "—" }),
         h("td", { text: formatTime(l.at) || "—" }),
         h("td", {}, alternatives(l, name === "parent" ? "customer" : entityType)));
-    })));
+    }))));
 }

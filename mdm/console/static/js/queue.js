@@ -34,7 +34,7 @@ function taskRow(t) {
   return [
     String(t.priority),
     h("a", { href: `#/tasks/${t.id}`, text: taskName(t) }),
-    kindLabel(t.kind),
+    t.kind === "identifier_conflict" ? h("span", { class: "agree conflict", text: kindLabel(t.kind) }) : kindLabel(t.kind),
     t.entity_type,
     t.score === null || t.score === undefined ? "—" : Number(t.score).toFixed(3),
     t.source || "—",

@@ -1,47 +1,29 @@
 import { api } from "./api.js";
 import { MERGEABLE, kindLabel, taskName } from "./catalog.js";
+import { compareTable, comparedNote, conflictLead } from "./compare.js";
 import { assignPanel, decisionPanel } from "./decide.js";
-import { dl, formatTime, goldenLink, h, replace, section, valueNode } from "./dom.js";
+import { dl, formatTime, goldenLink, h, replace, section } from "./dom.js";
 import { renderExplanation } from "./explain.js";
 import { lineageTable } from "./lineage.js";
 import { alertBox, loading, report } from "./ui.js";
-
-function sideHeader(label, side, entityType) {
-  return h("th", { scope: "col" }, label,
-    side ? [h("br"), goldenLink(entityType, side.golden_id, `golden ${side.golden_id.slice(0, 8)}`)] : null);
-}
 
 function xrefList(side) {
   if (!side) return "—";
   return side.xrefs.map((x) => `${x.source} ${x.source_id}`).join(", ") || "—";
 }
 
-function compareTable(task) {
-  const review = MERGEABLE.includes(task.kind);
-  const diffs = task.comparison.filter((c) => !c.same).length;
-  return h("table", { class: "compare" },
-    h("caption", { text: `${task.comparison.length} attributes, ${diffs} ${diffs === 1 ? "differs" : "differ"}` }),
-    h("thead", {}, h("tr", {},
-      h("th", { scope: "col", text: "Attribute" }),
-      sideHeader("This record", task.left, task.entity_type),
-      sideHeader(review ? "Candidate" : "Related record", task.right, task.entity_type),
-      h("th", { scope: "col", text: "Same?" }))),
-    h("tbody", {},
-      task.comparison.map((c) => h("tr", { class: c.same ? null : "diff" },
-        h("th", { scope: "row", text: c.attribute }),
-        h("td", {}, valueNode(c.left)),
-        h("td", {}, valueNode(c.right)),
-        h("td", {}, c.same ? "same" : h("strong", { class: "tag", text: "differs" })))),
-      h("tr", { class: "sources" },
-        h("th", { scope: "row", text: "source records" }),
-        h("td", { text: xrefList(task.left) }),
-        h("td", { text: xrefList(task.right) }),
-        h("td"))));
+function goldenSources(task) {
+  const [a, b] = [task.left, task.right];
+  return h("p", { class: "hint" },
+    "Source records of ", goldenLink(task.entity_type, a.golden_id, `golden ${a.golden_id.slice(0, 8)}`),
+    `: ${xrefList(a)}; of `, goldenLink(task.entity_type, b.golden_id, `golden ${b.golden_id.slice(0, 8)}`),
+    `: ${xrefList(b)}.`);
 }
 
 function facts(task) {
   return dl([
     ["Status", h("span", { class: `badge ${task.status}`, text: task.status })],
+    ["Kind", kindLabel(task.kind)],
     ["Score", task.score === null || task.score === undefined ? null : Number(task.score).toFixed(3)],
     ["Priority", String(task.priority)],
     ["Entity type", task.entity_type],
@@ -52,17 +34,26 @@ function facts(task) {
   ]);
 }
 
+function tagged(el, name) {
+  el.classList.add(name);
+  return el;
+}
+
+const later = (el) => tagged(el, "later");
+
 function title(task) {
   return task.left_name || task.right_name ? `${kindLabel(task.kind)}: ${taskName(task)}` : taskName(task);
 }
 
 function records(task) {
-  if (task.left && task.right) return section("Side by side", compareTable(task));
+  if (task.compared && task.compared.left && task.compared.right && task.left && task.right) {
+    return section("Side by side", comparedNote(task), compareTable(task), goldenSources(task));
+  }
   const side = task.left || task.right;
   if (!side) return section("Records", h("p", { class: "muted", text: "The records of this task no longer exist." }));
   return section("The record",
     h("p", {}, goldenLink(task.entity_type, side.golden_id, `Golden record ${side.golden_id}`),
-      ` · sources: ${side.xrefs.map((x) => `${x.source} ${x.source_id}`).join(", ")}`),
+      ` · sources: ${xrefList(side)}`),
     lineageTable(side.attributes, side.lineage, null, task.entity_type));
 }
 
@@ -78,20 +69,23 @@ export async function renderTask(view, taskId) {
     return;
   }
   document.title = `${title(task)} · Steward console`;
+  const mergeable = MERGEABLE.includes(task.kind);
   replace(view,
     h("p", { class: "crumbs" }, h("a", { href: "#/tasks", text: "Task queue" }), " / ", `task ${task.id.slice(0, 8)}`),
     h("h1", { text: title(task) }),
-    h("div", { class: "columns" },
+    conflictLead(task),
+    h("div", { class: "columns task" },
       h("div", { class: "main-col" },
         records(task),
-        section(MERGEABLE.includes(task.kind) ? "Why the matcher flagged it" : "What needs a steward", renderExplanation(task.explanation, task.entity_type)),
-        task.preview && MERGEABLE.includes(task.kind)
-          ? section("After the merge (survivorship preview)",
+        later(section(mergeable ? "Why the matcher flagged it" : "What needs a steward",
+          renderExplanation(task.explanation, task.entity_type))),
+        task.preview && mergeable
+          ? later(section("After the merge (survivorship preview)",
             h("p", { class: "hint", text: "What the golden record would hold if you approve; nothing is written until you do." }),
-            lineageTable(task.preview.attributes, task.preview.lineage, null, task.entity_type))
+            lineageTable(task.preview.attributes, task.preview.lineage, null, task.entity_type)))
           : null),
       h("aside", { class: "side-col" },
-        decisionPanel(task),
-        section("Task", facts(task)),
-        ["open", "deferred"].includes(task.status) ? assignPanel(task) : null)));
+        tagged(decisionPanel(task), "decision"),
+        later(section("Task", facts(task))),
+        ["open", "deferred"].includes(task.status) ? later(assignPanel(task)) : null)));
 }
