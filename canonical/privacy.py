@@ -10,6 +10,7 @@ payloads, steward comparisons, quarantined payloads) it is masked the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "mask_lineage",
     "mask_payload",
     "scrub",
+    "scrub_text",
 ]
 
 MASK = "***"
@@ -67,6 +69,16 @@ def mask_lineage(
         else:
             out[attr] = entry
     return out
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d[\d ()./-]{5,}\d")
+
+
+def scrub_text(text: str) -> str:
+    """Free text from elsewhere (a target's error message) with anything that looks like an
+    email address or a phone number masked: such text may quote a person's record."""
+    return _PHONE.sub(MASK, _EMAIL.sub(MASK, text))
 
 
 def _masked_key(text: str) -> str:

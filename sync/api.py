@@ -77,7 +77,7 @@ async def remove_target(
 @router.get("/deliveries")
 async def deliveries(
     container: ContainerDep,
-    _: StewardPrincipal,
+    principal: StewardPrincipal,
     state: State = None,
     target: Annotated[str | None, Query(max_length=64)] = None,
     golden_id: Annotated[str | None, Query(max_length=32)] = None,
@@ -87,15 +87,26 @@ async def deliveries(
     out = await query(
         container,
         lambda uow: list_deliveries(
-            uow, target=target, state=state, golden_id=golden_id, limit=limit, offset=offset
+            uow,
+            target=target,
+            state=state,
+            golden_id=golden_id,
+            limit=limit,
+            offset=offset,
+            pii=principal.has("pii"),
         ),
     )
     return JsonResponse(out)
 
 
 @router.get("/deliveries/{delivery_id}")
-async def delivery(delivery_id: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
-    return JsonResponse(await query(container, lambda uow: delivery_detail(uow, delivery_id)))
+async def delivery(
+    delivery_id: str, container: ContainerDep, principal: StewardPrincipal
+) -> JsonResponse:
+    pii = principal.has("pii")
+    return JsonResponse(
+        await query(container, lambda uow: delivery_detail(uow, delivery_id, pii=pii))
+    )
 
 
 @router.post("/replay")

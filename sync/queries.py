@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import NotFound
+from canonical.privacy import scrub_text
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.queries.golden import iso
@@ -24,7 +25,15 @@ def list_targets(uow: UnitOfWork) -> list[dict[str, Any]]:
     ]
 
 
-def _delivery_view(row: dict[str, Any]) -> dict[str, Any]:
+def _error(error: dict[str, Any] | None, pii: bool) -> dict[str, Any] | None:
+    """A target's error as stored; its message (the target's own text, which may quote the
+    record) with emails and phone numbers masked unless ``pii``."""
+    if pii or not error or not isinstance(error.get("message"), str):
+        return error
+    return {**error, "message": scrub_text(error["message"])}
+
+
+def _delivery_view(row: dict[str, Any], pii: bool = False) -> dict[str, Any]:
     return {
         "id": row["id"],
         "target": row["target"],
@@ -35,7 +44,7 @@ def _delivery_view(row: dict[str, Any]) -> dict[str, Any]:
         "delivered_version": row["delivered_version"],
         "attempts": row["attempts"],
         "failures": row["failures"],
-        "last_error": row["last_error"],
+        "last_error": _error(row["last_error"], pii),
         "next_attempt_at": iso(row["next_attempt_at"]),
         "correlation_id": row["correlation_id"],
         "changed_at": iso(row["changed_at"]),
@@ -52,16 +61,18 @@ def list_deliveries(
     golden_id: str | None,
     limit: int,
     offset: int,
+    pii: bool = False,
 ) -> dict[str, Any]:
     total, rows = uow.deliveries.page(
         target=target, state=state, golden_id=golden_id, limit=limit, offset=offset
     )
-    return {"total": total, "items": [_delivery_view(r) for r in rows]}
+    return {"total": total, "items": [_delivery_view(r, pii) for r in rows]}
 
 
-def delivery_detail(uow: UnitOfWork, delivery_id: str) -> dict[str, Any]:
+def delivery_detail(uow: UnitOfWork, delivery_id: str, *, pii: bool = False) -> dict[str, Any]:
     found = uow.deliveries.by_ids([delivery_id])
     if not found:
         raise NotFound(f"no delivery '{delivery_id}'")
     attempts = [{**a, "at": iso(a["at"])} for a in uow.deliveries.attempts_of(delivery_id)]
-    return _delivery_view(found[0]) | {"attempts": attempts}
+    attempts = [{**a, "error": _error(a["error"], pii)} for a in attempts]
+    return _delivery_view(found[0], pii) | {"attempts": attempts}

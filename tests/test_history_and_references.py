@@ -103,3 +103,19 @@ def test_a_price_attaches_to_the_golden_product(client: TestClient) -> None:
     golden = client.get(f"/api/v1/golden/price/{price['golden_id']}").json()
     assert golden["attributes"]["product"] == product["golden_id"]
     assert golden["attributes"]["unit_amount"] == "49.00"
+
+
+def test_a_time_with_no_utc_equivalent_is_a_422_naming_the_parameter(client) -> None:  # type: ignore[no-untyped-def]
+    gid = client.put(
+        "/api/v1/sources/crm/customer/T1", json={"kind": "organization", "name": "Acme"}
+    ).json()["golden_id"]
+
+    as_of = client.get(f"/api/v1/golden/customer/{gid}", params={"as_of": "0001-01-01T00:00+05:00"})
+    since = client.get(
+        f"/api/v1/golden/customer/{gid}/transactions", params={"since": "0001-01-01T00:00+05:00"}
+    )
+
+    assert as_of.status_code == 422
+    assert as_of.json()["error"]["errors"][0]["pointer"] == "/query/as_of"
+    assert since.status_code == 422
+    assert since.json()["error"]["errors"][0]["pointer"] == "/query/since"

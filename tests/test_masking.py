@@ -132,3 +132,11 @@ def test_quarantined_personal_payloads_are_masked_for_a_steward_without_pii(
     [entry] = listed["items"]
     assert entry["payload"]["email"] == "***"
     assert _leaks(entry) == []
+
+
+def test_scrub_text_masks_what_looks_like_an_email_or_a_phone() -> None:
+    from canonical.privacy import scrub_text
+
+    text = "Email: ada@example.org has already been taken; phone +44 20 7946 0018 invalid (id 42)"
+
+    assert scrub_text(text) == "Email: *** has already been taken; phone *** invalid (id 42)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from mdm.http.auth import ReaderPrincipal
 from mdm.http.deps import ContainerDep, query
 from mdm.http.responses import JsonResponse
+from mdm.http.times import utc_param
 from mdm.queries.golden import get_golden, get_history, get_xref
 
 __all__ = ["router"]
@@ -27,8 +28,7 @@ async def golden_record(
         datetime | None, Query(description="ISO 8601 time; the version valid then")
     ] = None,
 ) -> JsonResponse:
-    if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=UTC)
+    as_of = utc_param(as_of, "as_of")
     out = await query(
         container,
         lambda uow: get_golden(

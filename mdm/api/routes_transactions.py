@@ -3,7 +3,7 @@ A merged-away id answers for its survivor (``resolved_from`` names it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from mdm.http.auth import ReaderPrincipal
 from mdm.http.deps import ContainerDep, query
 from mdm.http.responses import JsonResponse
+from mdm.http.times import utc_param
 from mdm.queries.transactional import customer_facts, customer_transactions
 
 __all__ = ["router"]
@@ -18,10 +19,6 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/golden/customer", tags=["transactions"])
 
 Time = Annotated[datetime | None, Query(description="ISO 8601; events that occurred then")]
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @router.get("/{golden_id}/transactions")
@@ -41,7 +38,12 @@ async def transactions(
 ) -> JsonResponse:
     """The customer's events, newest first (stale ones too, marked ``outcome: stale``);
     ``next_cursor`` continues the list."""
-    filters = {"type": type, "source": source, "since": _aware(since), "until": _aware(until)}
+    filters = {
+        "type": type,
+        "source": source,
+        "since": utc_param(since, "since"),
+        "until": utc_param(until, "until"),
+    }
     out = await query(
         container,
         lambda uow: customer_transactions(
