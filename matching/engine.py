@@ -106,26 +106,41 @@ class ProbabilisticMatcher:
         names = sorted(set(self._settings) | {"customer", "product"})
         return ";".join(self.settings_for(name).version for name in names)
 
-    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def prepare(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> Mapping[str, Any] | None:
         """The standardized record, tagged with the standardizer's version."""
         if entity_type == "price":
             return None
-        return {**standardize_cached(entity_type, record), _VERSION_KEY: STANDARDIZER_VERSION}
+        std = standardize_cached(entity_type, record, default_region)
+        return {**std, _VERSION_KEY: STANDARDIZER_VERSION}
 
-    def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
+    def keys(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> list[str]:
         if entity_type == "price":
             return self._exact.keys(entity_type, record)
-        return record_keys(self.settings_for(entity_type), standardize_cached(entity_type, record))
+        std = standardize_cached(entity_type, record, default_region)
+        return record_keys(self.settings_for(entity_type), std)
 
     def decide(
-        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+        self,
+        entity_type: str,
+        record: Mapping[str, Any],
+        candidates: Sequence[Candidate],
+        *,
+        default_region: str | None = None,
     ) -> Decision:
-        return self.decide_many(entity_type, [(record, candidates)])[0]
+        return self.decide_many(entity_type, [(record, candidates)], default_region=default_region)[
+            0
+        ]
 
     def decide_many(
         self,
         entity_type: str,
         requests: Sequence[tuple[Mapping[str, Any], Sequence[Candidate]]],
+        *,
+        default_region: str | None = None,
     ) -> list[Decision]:
         """:meth:`decide` for many records at once, each against its own candidates.
 
@@ -146,7 +161,7 @@ class ProbabilisticMatcher:
                     "new", None, None, settings.version, {"reason": "no candidates"}
                 )
                 continue
-            compared = self._compared(entity_type, record, candidates)
+            compared = self._compared(entity_type, record, candidates, default_region)
             first_row, first_pair = len(rows), len(left)
             rows.extend(compared.rows)
             left.extend([first_row] * (len(compared.rows) - 1))
@@ -167,10 +182,15 @@ class ProbabilisticMatcher:
         return [d for d in out if d is not None]
 
     def _compared(
-        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+        self,
+        entity_type: str,
+        record: Mapping[str, Any],
+        candidates: Sequence[Candidate],
+        default_region: str | None,
     ) -> Compared:
         """The record's row, then each candidate's rows, standardized, with their origin."""
-        compared = Compared(candidates, [standardize_cached(entity_type, record)], [record])
+        row = standardize_cached(entity_type, record, default_region)
+        compared = Compared(candidates, [row], [record])
         for index, cand in enumerate(candidates):
             # The members are what the sources said; the attributes are survivorship
             # over them (for the usual single-member golden record, the same values),
@@ -222,8 +242,10 @@ def _freeze(value: Any) -> Hashable:
 
 
 @lru_cache(maxsize=200_000)
-def _standardize_keyed(entity_type: str, key: Hashable, record: Any) -> Standardized:
-    return standardize(entity_type, record.value)
+def _standardize_keyed(
+    entity_type: str, key: Hashable, region: str | None, record: Any
+) -> Standardized:
+    return standardize(entity_type, record.value, default_region=region)
 
 
 class _Carrier:
@@ -241,7 +263,9 @@ class _Carrier:
         return isinstance(other, _Carrier)
 
 
-def standardize_cached(entity_type: str, record: Mapping[str, Any]) -> Standardized:
+def standardize_cached(
+    entity_type: str, record: Mapping[str, Any], default_region: str | None = None
+) -> Standardized:
     """:func:`matching.standardize.standardize`, memoized on the record's content.
 
     Candidates' attributes and members come back on every decision that finds
@@ -254,4 +278,4 @@ def standardize_cached(entity_type: str, record: Mapping[str, Any]) -> Standardi
         key: Hashable = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         key = _freeze(record)
-    return _standardize_keyed(entity_type, key, _Carrier(record))
+    return _standardize_keyed(entity_type, key, default_region, _Carrier(record))

@@ -73,17 +73,29 @@ class ExactIdentifierMatcher:
         self,
         entity_type: str,
         requests: Sequence[tuple[Mapping[str, Any], Sequence[Candidate]]],
+        *,
+        default_region: str | None = None,
     ) -> list[Decision]:
         return [self.decide(entity_type, record, found) for record, found in requests]
 
-    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    # default_region is part of the port; identifiers do not depend on a region
+    def prepare(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> Mapping[str, Any] | None:
         return None
 
-    def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
+    def keys(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> list[str]:
         return identifier_keys(entity_type, record)
 
     def decide(
-        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+        self,
+        entity_type: str,
+        record: Mapping[str, Any],
+        candidates: Sequence[Candidate],
+        *,
+        default_region: str | None = None,
     ) -> Decision:
         own = set(identifier_keys(entity_type, record))
         shared: dict[str, list[str]] = {}

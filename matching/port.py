@@ -60,17 +60,30 @@ class Matcher(Protocol):
     @property
     def settings_version(self) -> str: ...
 
-    def prepare(self, entity_type: str, record: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def prepare(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> Mapping[str, Any] | None:
         """JSON the hub may store with a record and hand back in ``Candidate.prepared``,
-        to spare the matcher re-reading the record (None: nothing worth storing)."""
+        to spare the matcher re-reading the record (None: nothing worth storing).
+
+        ``default_region`` (every method): the ISO 3166 alpha-2 region of the
+        record's source, which places national phone numbers the record's own
+        address does not."""
         ...
 
-    def keys(self, entity_type: str, record: Mapping[str, Any]) -> list[str]:
+    def keys(
+        self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
+    ) -> list[str]:
         """Keys (blocking or identifier) that a record is found under; stable strings."""
         ...
 
     def decide(
-        self, entity_type: str, record: Mapping[str, Any], candidates: Sequence[Candidate]
+        self,
+        entity_type: str,
+        record: Mapping[str, Any],
+        candidates: Sequence[Candidate],
+        *,
+        default_region: str | None = None,
     ) -> Decision:
         """Choose link, review or new for ``record`` among ``candidates``."""
         ...
@@ -79,6 +92,8 @@ class Matcher(Protocol):
         self,
         entity_type: str,
         requests: Sequence[tuple[Mapping[str, Any], Sequence[Candidate]]],
+        *,
+        default_region: str | None = None,
     ) -> list[Decision]:
         """:meth:`decide` for each ``(record, candidates)``, in order (batch loads)."""
         ...

@@ -12,54 +12,84 @@ __all__ = [
     "MULTI_LABEL_SUFFIXES",
     "NAME_ABBREVIATIONS",
     "PERSON_TITLES",
+    "PRODUCT_ABBREVIATIONS",
+    "PRODUCT_SIZE_WORDS",
     "STOP_WORDS",
     "STREET_TYPES",
 ]
 
 _LEGAL_FORM_VARIANTS: dict[str, tuple[str, ...]] = {
-    "INC": ("inc", "incorporated", "incorporation"),
-    "CORP": ("corp", "corporation", "corpn"),
-    "CO": ("co", "company", "cie", "compagnie"),
-    "LLC": ("llc", "l l c", "limited liability company"),
-    "LLP": ("llp", "limited liability partnership"),
-    "LP": ("lp", "limited partnership"),
-    "LTD": ("ltd", "limited", "ltda"),
-    "PLC": ("plc", "public limited company"),
-    "PTY LTD": ("pty ltd", "pty limited", "proprietary limited"),
-    "PTY": ("pty",),
-    "PTE LTD": ("pte ltd", "private limited"),
-    "GMBH": ("gmbh", "gesellschaft mit beschrankter haftung", "ges mbh", "gesmbh"),
-    "MBH": ("mbh",),
+    # family code: every folded way of writing a form of that family
+    "INC": ("inc", "incorporated", "incorporation", "incorp"),
+    "CORP": ("corp", "corporation", "corpn", "corporacion", "corporativo"),
+    "CO": ("co", "company", "cie", "compagnie", "compania", "cia"),
+    "LLC": ("llc", "l l c", "limited liability company", "limited liability co", "lc"),
+    "PLLC": ("pllc", "professional limited liability company"),
+    "LLP": ("llp", "l l p", "limited liability partnership"),
+    "LP": ("lp", "l p", "limited partnership"),
+    "LTD": ("ltd", "limited", "co ltd", "company limited", "co limited"),
+    "PLC": ("plc", "p l c", "public limited company"),
+    "PTY LTD": ("pty ltd", "pty limited", "proprietary limited", "pty"),
+    "PTE LTD": ("pte ltd", "pte limited", "pte"),
+    "PVT LTD": ("pvt ltd", "private ltd", "private limited", "pvt"),
+    "SDN BHD": ("sdn bhd", "sendirian berhad"),
+    "BHD": ("bhd", "berhad"),
+    "GMBH": (
+        "gmbh",
+        "gesellschaft mit beschrankter haftung",
+        "gesellschaft mit beschraenkter haftung",
+        "gesellschaft mbh",
+        "ges mbh",
+        "gesmbh",
+        "mbh",
+    ),
+    "GMBH CO KG": ("gmbh co kg", "gmbh and co kg", "gmbh cokg"),
     "KG": ("kg", "kommanditgesellschaft"),
+    "KGAA": ("kgaa", "kommanditgesellschaft auf aktien", "ag co kgaa"),
+    "OHG": ("ohg", "offene handelsgesellschaft"),
     "AG": ("ag", "aktiengesellschaft"),
-    "UG": ("ug",),
+    "UG": ("ug", "ug haftungsbeschrankt", "ug haftungsbeschraenkt"),
+    "EK": ("ek", "e k", "eingetragener kaufmann", "eingetragene kauffrau"),
+    "EG": ("eg", "e g", "eingetragene genossenschaft"),
+    "EV": ("ev", "e v", "eingetragener verein"),
     "SE": ("se", "societas europaea"),
-    "SA": ("sa", "s a", "sociedad anonima", "societe anonyme"),
-    "SAS": ("sas", "s a s", "societe par actions simplifiee"),
-    "SARL": ("sarl", "s a r l", "societe a responsabilite limitee"),
-    "SRL": ("srl", "s r l", "societa a responsabilita limitata"),
+    "SA": ("sa", "s a", "sociedad anonima", "societe anonyme", "sa de cv", "s a de c v"),
+    "SAS": ("sas", "s a s", "societe par actions simplifiee", "sasu"),
+    "SARL": ("sarl", "s a r l", "societe a responsabilite limitee", "eurl"),
+    "SNC": ("snc", "societe en nom collectif"),
+    "SRL": ("srl", "s r l", "societa a responsabilita limitata", "srls"),
     "SPA": ("spa", "s p a", "societa per azioni"),
-    "SL": ("sl", "s l", "sociedad limitada"),
-    "BV": ("bv", "b v", "besloten vennootschap"),
-    "NV": ("nv", "n v", "naamloze vennootschap"),
-    "AB": ("ab", "aktiebolag"),
-    "AS": ("as", "a s", "asa"),
-    "APS": ("aps",),
-    "OY": ("oy", "oyj"),
-    "KK": ("kk", "kabushiki kaisha"),
+    "SL": ("sl", "s l", "sociedad limitada", "slu", "s l u"),
+    "LTDA": ("ltda", "limitada", "sociedade limitada"),
+    "BV": ("bv", "b v", "besloten vennootschap", "bvba"),
+    "NV": ("nv", "n v", "naamloze vennootschap", "sa nv"),
+    "VOF": ("vof", "vennootschap onder firma"),
+    "AB": ("ab", "aktiebolag", "aktiebolaget", "ab publ"),
+    "AS": ("as", "a s", "asa", "aksjeselskap", "aktieselskab"),
+    "APS": ("aps", "anpartsselskab"),
+    "OY": ("oy", "oyj", "osakeyhtio"),
+    "KK": ("kk", "k k", "kabushiki kaisha", "kabushikigaisha"),
+    "GK": ("gk", "godo kaisha"),
     "OOO": ("ooo",),
+    "AO": ("ao", "zao", "oao", "pao"),
     "SP Z OO": ("sp z oo", "spolka z ograniczona odpowiedzialnoscia"),
-    "SRO": ("sro", "s r o"),
-    "PVT LTD": ("pvt ltd", "private ltd"),
+    "SRO": ("sro", "s r o", "spol s r o"),
+    "KFT": ("kft",),
+    "ZRT": ("zrt", "nyrt"),
+    "DOO": ("doo", "d o o"),
     "GROUP": ("holding", "holdings"),
 }
+"""Legal-form families: ``Corp`` = ``Corporation`` = ``Corp.``; the code names the family.
+
+``Co`` and ``Group`` are kept as codes but are not a legal form on their own when a
+real one follows (``Acme Co. Ltd.`` is an ``LTD``)."""
 
 LEGAL_FORMS: dict[tuple[str, ...], str] = {
     tuple(variant.split()): code
     for code, variants in _LEGAL_FORM_VARIANTS.items()
     for variant in variants
 }
-"""Folded token sequence of a legal form -> canonical code."""
+"""Folded token sequence of a legal form -> its family code."""
 
 NAME_ABBREVIATIONS: dict[str, str] = {
     "intl": "international",
@@ -92,6 +122,58 @@ NAME_ABBREVIATIONS: dict[str, str] = {
     "hldgs": "holdings",
 }
 """Folded abbreviation -> folded full word, applied to organization and product names."""
+
+PRODUCT_ABBREVIATIONS: dict[str, str] = {
+    "blk": "black",
+    "bk": "black",
+    "wht": "white",
+    "wh": "white",
+    "gry": "grey",
+    "gray": "grey",
+    "slv": "silver",
+    "rd": "red",
+    "blu": "blue",
+    "grn": "green",
+    "asst": "assorted",
+    "assrtd": "assorted",
+    "stnls": "stainless",
+    "ss": "stainless steel",
+    "stl": "steel",
+    "alum": "aluminium",
+    "aluminum": "aluminium",
+    "org": "organic",
+    "nat": "natural",
+    "choc": "chocolate",
+    "strwb": "strawberry",
+    "orig": "original",
+    "reg": "regular",
+    "lt": "light",
+    "lite": "light",
+    "w": "with",
+    "wo": "without",
+    "pkg": "package",
+    "acc": "accessory",
+    "accs": "accessories",
+    "subscr": "subscription",
+    "lic": "license",
+    "licence": "license",
+    "yr": "year",
+    "yrs": "years",
+    "mo": "month",
+    "mth": "month",
+    "ann": "annual",
+    "std": "standard",
+    "ed": "edition",
+    "edn": "edition",
+    "ver": "version",
+    "usr": "user",
+}
+"""Folded product-name abbreviation -> folded word (applied after the organization ones)."""
+
+PRODUCT_SIZE_WORDS: frozenset[str] = frozenset(
+    {"xxs", "xs", "xl", "xxl", "xxxl", "2xl", "3xl", "4xl", "5xl", "xxxxl"}
+)
+"""Garment-size tokens: variant noise in a product name, kept as its size instead."""
 
 STOP_WORDS: frozenset[str] = frozenset({"the", "and", "of", "de", "la", "le", "der", "die", "das"})
 

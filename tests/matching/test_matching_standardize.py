@@ -30,6 +30,7 @@ def test_legal_forms_are_stripped_and_returned_as_codes() -> None:
     assert split_legal_form("ACME, Inc.") == ("acme", "INC")
     assert split_legal_form("Acme Incorporated") == ("acme", "INC")
     assert split_legal_form("Acme GmbH & Co. KG") == ("acme", "GMBH CO KG")
+    assert split_legal_form("Acme Co. Ltd.") == ("acme", "LTD")
     assert split_legal_form("Société Générale S.A.") == ("societe generale", "SA")
     assert split_legal_form("The Vorlan Intl Pty Ltd") == ("vorlan international", "PTY LTD")
     assert split_legal_form("Tech B.V.") == ("technologies", "BV")
@@ -126,6 +127,7 @@ def test_a_customer_is_standardized_into_one_flat_dict() -> None:
         "email": "info@acme.de",
         "domain": "acme.de",
         "phone": "+49301234567",
+        "phone_national": "301234567",
         "line1": "hauptstrasse 1",
         "city": "berlin",
         "postcode": "10115",
@@ -156,9 +158,15 @@ def test_a_product_is_standardized() -> None:
 
     assert flat == {
         "sku": "42",
+        "gtin": None,
+        "gtin_valid": None,
         "name": "pro services bundle",
+        "size": None,
+        "brand": None,
+        "manufacturer": None,
+        "supplier": None,
         "family": None,
         "type": None,
         "unit": "seat",
-        "gtin": None,
+        "price_band": None,
     }

@@ -1,0 +1,110 @@
+"""Text standardizers: folding, codes, person names, streets and dates."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from anyascii import anyascii
+
+from matching.vocabulary import PERSON_TITLES, STREET_TYPES
+
+__all__ = ["date_ymd", "fold", "identifier", "person_name", "street", "text_of"]
+
+_DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)|\.")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_ALNUM = re.compile(r"[^0-9A-Z]+")
+_DIGITS = re.compile(r"\D+")
+_YMD = re.compile(r"^(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})(?:$|[T ])")
+_DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
+
+
+def text_of(value: Any) -> str | None:
+    """``value`` as stripped text; ``None`` for nothing or blanks."""
+    if value is None:
+        return None
+    text = value.strip() if type(value) is str else str(value).strip()
+    return text or None
+
+
+@lru_cache(maxsize=200_000)
+def _fold(value: str) -> str | None:
+    text = anyascii(value).lower().replace("&", " and ")
+    text = _DOTTED.sub("", text)
+    text = _NON_WORD.sub(" ", text).strip()
+    return text or None
+
+
+def fold(value: str | None) -> str | None:
+    """Lower-case ASCII words separated by single spaces.
+
+    Transliterates any script with anyascii (``"Ворлан"`` -> ``"vorlan"``),
+    drops dots so that dotted abbreviations stay one token (``"S.A."`` ->
+    ``"sa"``), turns ``&`` into ``and`` and every other punctuation into a space.
+    """
+    return None if value is None else _fold(value)
+
+
+def tokens(value: Any) -> list[str]:
+    folded = fold(text_of(value))
+    return folded.split() if folded else []
+
+
+@lru_cache(maxsize=200_000)
+def _identifier(text: str) -> str | None:
+    return _NON_ALNUM.sub("", anyascii(text).upper()) or None
+
+
+def identifier(value: Any) -> str | None:
+    """Upper-case letters and digits only: the comparable form of a code."""
+    text = text_of(value)
+    return None if text is None else _identifier(text)
+
+
+@lru_cache(maxsize=200_000)
+def _person(text: str) -> str | None:
+    kept = [t for t in (fold(text) or "").split() if t not in PERSON_TITLES]
+    return " ".join(kept) or None
+
+
+def person_name(value: Any) -> str | None:
+    """Folded person name without titles (``Dr.``, ``Mrs``, ``Jr``)."""
+    text = text_of(value)
+    return None if text is None else _person(text)
+
+
+@lru_cache(maxsize=200_000)
+def _street(text: str) -> str | None:
+    return " ".join(STREET_TYPES.get(t, t) for t in (fold(text) or "").split()) or None
+
+
+def street(value: Any) -> str | None:
+    """Folded street line with street types abbreviated (``Street`` -> ``st``)."""
+    text = text_of(value)
+    return None if text is None else _street(text)
+
+
+@lru_cache(maxsize=100_000)
+def _date(text: str) -> str | None:
+    found = _YMD.match(text)
+    if found:
+        year, month, day = found.groups()
+        return f"{year}{int(month):02d}{int(day):02d}"
+    found = _DMY.match(text)
+    if found:
+        first, second, year = (int(g) for g in found.groups())
+        # day first unless that cannot be (most of the world writes D/M/Y; a US M/D/Y
+        # with both parts <= 12 reads transposed, which the comparison's own level catches)
+        day, month = (second, first) if first <= 12 < second else (first, second)
+        return f"{year:04d}{month:02d}{day:02d}"
+    return _DIGITS.sub("", text)[:8] or None
+
+
+def date_ymd(value: Any) -> str | None:
+    """A date as ``YYYYMMDD`` from ISO (``1985-3-7``), D/M/Y or plain digits.
+
+    Anything else keeps its first eight digits, so a year alone stays ``1985``.
+    """
+    text = text_of(value)
+    return None if text is None else _date(text)
