@@ -14,10 +14,7 @@ records it is given and returns results; writing files is the caller's job.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +26,7 @@ from matching.clustering import cluster_links
 from matching.compare import comparison_vectors
 from matching.scoring import explain, score_pairs, term_frequencies
 from matching.settings import MatchSettings, default_settings
-from matching.standardize import standardize
+from matching.standardize import standardize_columns as _standardize_columns
 from matching.table import RecordTable
 from matching.training import (
     PatternCounts,
@@ -69,51 +66,25 @@ class DedupeResult:
     review: list[tuple[int, int, float]] = field(default_factory=list)
 
 
-_SHARED: tuple[str, Sequence[Mapping[str, Any]], tuple[str, ...]] | None = None
-
-
-def _standardize_slice(bounds: tuple[int, int]) -> dict[str, list[str | None]]:
-    assert _SHARED is not None
-    entity_type, records, fields = _SHARED
-    rows = [standardize(entity_type, r) for r in records[bounds[0] : bounds[1]]]
-    return {name: [row.get(name) for row in rows] for name in fields}
-
-
 def standardize_columns(
     entity_type: str,
     records: Sequence[Mapping[str, Any]],
     fields: Sequence[str],
     *,
     processes: int | None = None,
-    chunk_size: int = 25_000,
+    chunk_size: int = 50_000,
+    default_region: str | None = None,
 ) -> dict[str, list[str | None]]:
-    """Standardize every record once, returning the requested fields as columns.
-
-    Large inputs are split over ``processes`` worker processes (default: all
-    cores) forked from this one, so the records are not copied to them; small
-    inputs, or platforms without ``fork``, run in this process.
-    """
-    global _SHARED
-    names = tuple(dict.fromkeys(fields))
-    workers = processes or os.cpu_count() or 1
-    methods = multiprocessing.get_all_start_methods()
-    if workers == 1 or len(records) < 2 * chunk_size or "fork" not in methods:
-        _SHARED = (entity_type, records, names)
-        try:
-            return _standardize_slice((0, len(records)))
-        finally:
-            _SHARED = None
-    _SHARED = (entity_type, records, names)
-    try:
-        bounds = [
-            (i, min(i + chunk_size, len(records))) for i in range(0, len(records), chunk_size)
-        ]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            parts = list(pool.map(_standardize_slice, bounds))
-    finally:
-        _SHARED = None
-    return {name: [v for part in parts for v in part[name]] for name in names}
+    """Standardize every record once, returning the requested fields as columns
+    (:func:`matching.standardize.standardize_columns`: each distinct value once)."""
+    return _standardize_columns(
+        entity_type,
+        records,
+        fields,
+        default_region=default_region,
+        processes=processes,
+        chunk_size=chunk_size,
+    )
 
 
 def _count_pairs(settings: MatchSettings, table: RecordTable) -> int:

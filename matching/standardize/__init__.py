@@ -18,7 +18,10 @@ places national phone numbers when the record's address has no country.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from matching.standardize.columns import customer_columns
@@ -114,13 +117,47 @@ def standardize_columns(
     fields: Sequence[str],
     *,
     default_region: str | None = None,
+    processes: int | None = None,
+    chunk_size: int = 50_000,
 ) -> dict[str, list[str | None]]:
     """The requested standardized ``fields`` of every record, as columns.
 
     Equal to :func:`standardize` record by record; customers are standardized
-    column by column, each distinct value (or value and country) once.
+    column by column, each distinct value (or value and country) once. Inputs of
+    more than two chunks are split over ``processes`` worker processes (default:
+    all cores) forked from this one, so the records are not copied to them; small
+    inputs, or platforms without ``fork``, run in this process.
     """
+    global _SHARED
+    names = tuple(dict.fromkeys(fields))
+    workers = processes or os.cpu_count() or 1
+    _SHARED = (entity_type, records, names, default_region)
+    try:
+        if workers == 1 or len(records) <= 2 * chunk_size or not _can_fork():
+            return _slice((0, len(records)))
+        bounds = [
+            (i, min(i + chunk_size, len(records))) for i in range(0, len(records), chunk_size)
+        ]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(bounds)), mp_context=context) as pool:
+            parts = list(pool.map(_slice, bounds))
+    finally:
+        _SHARED = None
+    return {name: [v for part in parts for v in part[name]] for name in names}
+
+
+_SHARED: tuple[str, Sequence[Mapping[str, Any]], tuple[str, ...], str | None] | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _slice(bounds: tuple[int, int]) -> dict[str, list[str | None]]:
+    assert _SHARED is not None
+    entity_type, records, names, region = _SHARED
+    part = records[bounds[0] : bounds[1]]
     if entity_type == "customer":
-        return customer_columns(records, fields, default_region=default_region)
-    rows = [standardize(entity_type, r) for r in records]
-    return {name: [row.get(name) for row in rows] for name in dict.fromkeys(fields)}
+        return customer_columns(part, names, default_region=region)
+    rows = [standardize(entity_type, r, default_region=region) for r in part]
+    return {name: [row.get(name) for row in rows] for name in names}

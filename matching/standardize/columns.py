@@ -40,16 +40,6 @@ def _country(address_country: Any, record_country: Any) -> str | None:
     return country_iso2(address_country) or country_iso2(record_country)
 
 
-def _legal(name_form: str | None, given: Any) -> str | None:
-    return name_form if name_form is not None or not given else legal_form(given)
-
-
-def _core(core: str | None, first: str | None, last: str | None) -> str | None:
-    if core is None and (first or last):
-        return " ".join(p for p in (first, last) if p)
-    return core
-
-
 def customer_columns(
     records: Sequence[Mapping[str, Any]],
     fields: Sequence[str],
@@ -78,9 +68,19 @@ def customer_columns(
         )
         split = mapped(split_legal_form, column("name"))
         out["first_name"], out["last_name"] = first, last
-        out["name"] = _zipped(_core, [s[0] for s in split], first, last)
-        out["legal_form"] = _zipped(_legal, [s[1] for s in split], column("legal_form"))
-        out["kind"] = _zipped(kind_of, column("kind"), column("name"), first, last)
+        # cheap enough per row: no distinct-value map
+        out["name"] = [
+            " ".join(p for p in (f, la) if p) if s[0] is None and (f or la) else s[0]
+            for s, f, la in zip(split, first, last, strict=True)
+        ]
+        given = mapped(legal_form, column("legal_form"))
+        out["legal_form"] = [
+            s[1] if s[1] is not None else g for s, g in zip(split, given, strict=True)
+        ]
+        out["kind"] = [
+            kind_of(k, n, f, la)
+            for k, n, f, la in zip(column("kind"), column("name"), first, last, strict=True)
+        ]
     if wanted & {"tax_id", "tax_id_valid"}:
         taxes = _zipped(tax_id, column("tax_id"), country)
         out["tax_id"] = [t[0] for t in taxes]

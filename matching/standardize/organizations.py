@@ -13,6 +13,7 @@ from matching.vocabulary import LEGAL_FORMS, NAME_ABBREVIATIONS, STOP_WORDS
 __all__ = ["legal_form", "organization_name", "split_legal_form", "tax_id"]
 
 _MAX_LEGAL_TOKENS = max(len(k) for k in LEGAL_FORMS)
+_LAST_TOKENS = frozenset(k[-1] for k in LEGAL_FORMS)
 # codes that are part of a name more than a legal form when a real form follows them
 _WEAK = frozenset({"CO", "GROUP"})
 
@@ -29,7 +30,7 @@ def _family(found: list[str]) -> str | None:
 def _split_legal(folded: str) -> tuple[str | None, str | None]:
     tokens = folded.split()
     found: list[str] = []
-    changed = True
+    changed = bool(tokens) and tokens[-1] in _LAST_TOKENS
     while changed and len(tokens) > 1:
         changed = False
         for size in range(min(_MAX_LEGAL_TOKENS, len(tokens) - 1), 0, -1):
@@ -39,7 +40,7 @@ def _split_legal(folded: str) -> tuple[str | None, str | None]:
                 tokens = tokens[:-size]
                 if tokens and tokens[-1] == "and":
                     tokens.pop()
-                changed = True
+                changed = bool(tokens) and tokens[-1] in _LAST_TOKENS
                 break
     expanded = [NAME_ABBREVIATIONS.get(t, t) for t in tokens]
     kept = [t for t in expanded if t not in STOP_WORDS] or expanded

@@ -12,7 +12,6 @@ from matching.vocabulary import PERSON_TITLES, STREET_TYPES
 
 __all__ = ["date_ymd", "fold", "identifier", "person_name", "street", "text_of"]
 
-_DOTTED = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)|\.")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
 _DIGITS = re.compile(r"\D+")
@@ -30,9 +29,8 @@ def text_of(value: Any) -> str | None:
 
 @lru_cache(maxsize=200_000)
 def _fold(value: str) -> str | None:
-    text = anyascii(value).lower().replace("&", " and ")
-    text = _DOTTED.sub("", text)
-    text = _NON_WORD.sub(" ", text).strip()
+    text = (value if value.isascii() else anyascii(value)).lower()
+    text = _NON_WORD.sub(" ", text.replace(".", "").replace("&", " and ")).strip()
     return text or None
 
 
