@@ -43,6 +43,7 @@ __all__ = [
     "TaskVerdict",
     "TrainMatcher",
     "UnmergeGoldenRecord",
+    "UpdateSource",
 ]
 
 
@@ -109,6 +110,15 @@ class ResubmitQuarantined:
 class RegisterSource:
     name: str
     description: str = ""
+    default_region: str | None = None  # ISO 3166 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSource:
+    """Change a registered source's default region (None clears it)."""
+
+    name: str
+    default_region: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
     }
     plain: dict[type, Handler] = {
         c.RegisterSource: register_source.handle,
+        c.UpdateSource: register_source.update,
         c.CreateApiKey: create_api_key.handle,
         c.RevokeApiKey: manage_keys.revoke,
         c.RotateApiKey: manage_keys.rotate,

@@ -7,7 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from canonical.commands import DiscardQuarantined, RegisterSource, ResubmitQuarantined
+from canonical.commands import (
+    DiscardQuarantined,
+    RegisterSource,
+    ResubmitQuarantined,
+    UpdateSource,
+)
+from canonical.errors import FieldError, InvalidInput
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.body import read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
@@ -37,9 +43,30 @@ async def register_source(
     fields = body if isinstance(body, dict) else {}
     name = fields.get("name")
     name = name if isinstance(name, str) else ""
-    command = RegisterSource(name, str(fields.get("description", "")))
+    region = fields.get("default_region")
+    command = RegisterSource(name, str(fields.get("description", "")), _region(region))
     out = await dispatch(container, command)
     return JsonResponse(out, status_code=201)
+
+
+@router.patch("/sources/{name}")
+async def update_source(
+    name: str, request: Request, container: ContainerDep, _: AdminPrincipal
+) -> JsonResponse:
+    """Change a source's ``default_region`` (ISO 3166 alpha-2, or null to clear it)."""
+    body = await read_json(request, container.settings.max_body_bytes)
+    if not isinstance(body, dict) or "default_region" not in body:
+        raise InvalidInput(
+            "expected a JSON object with 'default_region'",
+            [FieldError("/default_region", "required", "required")],
+        )
+    command = UpdateSource(name, _region(body["default_region"]))
+    return JsonResponse(await dispatch(container, command))
+
+
+def _region(value: Any) -> Any:
+    # the handler validates; a non-string (a number, a list) must still fail there, not here
+    return value if value is None or isinstance(value, str) else repr(value)
 
 
 @router.get("/quarantine")

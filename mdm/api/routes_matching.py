@@ -25,15 +25,22 @@ class Training(BaseModel):
 
 @router.post("/match/{entity_type}")
 async def match_record(
-    entity_type: str, request: Request, container: ContainerDep, principal: ReaderPrincipal
+    entity_type: str,
+    request: Request,
+    container: ContainerDep,
+    principal: ReaderPrincipal,
+    source: str | None = None,
 ) -> JsonResponse:
-    """Find matches: the decision an ingest of the posted record would make, stored nowhere."""
+    """Find matches: the decision an ingest of the posted record would make, stored nowhere.
+
+    ``?source=`` reads the record as that source's (its default region places national
+    phone numbers)."""
     body = await read_json(request, container.settings.max_body_bytes)
     pii = principal.has("pii")
     out = await query(
         container,
         lambda uow: find_matches(
-            uow, container.matcher, entity_type=entity_type, record=body, pii=pii
+            uow, container.matcher, entity_type=entity_type, record=body, pii=pii, source=source
         ),
     )
     return JsonResponse(out)

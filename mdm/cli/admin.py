@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from canonical.commands import RegisterSource
+from canonical.commands import RegisterSource, UpdateSource
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.db.engine import make_engine
@@ -37,11 +37,21 @@ def list_sources() -> None:
     """List registered sources."""
     c = bootstrap(migrate=get_settings().is_sqlite)
     for row in c.bus.query(sources_of):
-        typer.echo(f"{row['name']:<16} {row['description']}")
+        typer.echo(f"{row['name']:<16} {row['default_region'] or '-':<3} {row['description']}")
+
+
+_REGION_HELP = (
+    "ISO 3166 alpha-2 country (e.g. US) national phone numbers of this source are read in"
+    " when a record's address names no country"
+)
 
 
 @sources_app.command("add")
-def add_source(name: str, description: str = typer.Option("", "--description", "-d")) -> None:
+def add_source(
+    name: str,
+    description: str = typer.Option("", "--description", "-d"),
+    default_region: str = typer.Option(None, "--default-region", help=_REGION_HELP),
+) -> None:
     """Register a source system by name (lower-case letters, digits, '_' and '-', 2 to 64
     characters, starting with a letter: the names the API accepts)."""
     if not SOURCE_NAME.fullmatch(name):
@@ -53,12 +63,33 @@ def add_source(name: str, description: str = typer.Option("", "--description", "
         raise typer.Exit(2)
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        c.bus.handle(RegisterSource(name, description))
+        c.bus.handle(RegisterSource(name, description, default_region))
     except DomainError as exc:
-        detail = exc.errors[0].message if exc.errors else ""
-        typer.echo(f"error: {exc.message}{': ' + detail if detail else ''}", err=True)
-        raise typer.Exit(2) from exc
+        raise _failed(exc) from exc
     typer.echo(f"registered source '{name}'")
+
+
+@sources_app.command("update")
+def update_source(
+    name: str,
+    default_region: str = typer.Option(
+        ..., "--default-region", help=_REGION_HELP + "; 'none' clears it"
+    ),
+) -> None:
+    """Change a registered source's default region."""
+    region = None if default_region.lower() == "none" else default_region
+    c = bootstrap(migrate=get_settings().is_sqlite)
+    try:
+        c.bus.handle(UpdateSource(name, region))
+    except DomainError as exc:
+        raise _failed(exc) from exc
+    typer.echo(f"source '{name}' reads national phone numbers in {region or 'no region'}")
+
+
+def _failed(exc: DomainError) -> typer.Exit:
+    detail = exc.errors[0].message if exc.errors else ""
+    typer.echo(f"error: {exc.message}{': ' + detail if detail else ''}", err=True)
+    return typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:

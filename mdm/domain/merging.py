@@ -38,8 +38,15 @@ def load_active(book: GoldenBook, entity_type: str, ids: Sequence[str]) -> list[
 
 
 def reindex(book: GoldenBook, matcher: Matcher, g: GoldenState) -> None:
-    """``g`` is found under its members' keys, and nothing else, from now on."""
-    keys = {k for m in g.members.values() for k in matcher.keys(g.entity_type, m["payload"])}
+    """``g`` is found under its members' keys, and nothing else, from now on (each
+    member's keys as its source's default region reads them, as at its ingest)."""
+    regions: dict[str, str | None] = {}
+    keys: set[str] = set()
+    for m in g.members.values():
+        source = m["source"]
+        if source not in regions:
+            regions[source] = book.uow.sources.default_region(source)
+        keys.update(matcher.keys(g.entity_type, m["payload"], default_region=regions[source]))
     book.uow.keys.replace(g.entity_type, g.id, keys)
 
 

@@ -1,22 +1,26 @@
-"""Use case: register a source system by name."""
+"""Use cases: register a source system by name; change its default region."""
 
 from __future__ import annotations
 
 import re
 
-from canonical.commands import RegisterSource
-from canonical.errors import Conflict, FieldError, InvalidInput
+from canonical.commands import RegisterSource, UpdateSource
+from canonical.errors import Conflict, FieldError, InvalidInput, UnknownSource
+from matching.standardize import is_region
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["SOURCE_NAME", "check_source_name", "handle"]
+__all__ = ["SOURCE_NAME", "check_default_region", "check_source_name", "handle", "update"]
 
-SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
+SOURCE_NAME = re.compile(r"[a-z][a-z0-9_-]{1,63}")
 
 
 def check_source_name(name: object) -> str:
-    """A source name is lower-case letters, digits, '_' and '-', 2 to 64 long."""
-    if not isinstance(name, str) or not SOURCE_NAME.match(name):
+    """A source name is lower-case letters, digits, '_' and '-', 2 to 64 long.
+
+    The whole name must match (``fullmatch``: a ``$`` would let a trailing newline in).
+    """
+    if not isinstance(name, str) or not SOURCE_NAME.fullmatch(name):
         raise InvalidInput(
             "name must match ^[a-z][a-z0-9_-]{1,63}$",
             [FieldError("/name", "invalid source name", "pattern")],
@@ -24,10 +28,40 @@ def check_source_name(name: object) -> str:
     return name
 
 
-def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str]:
+def check_default_region(region: object) -> str | None:
+    """None, or an ISO 3166 alpha-2 country code (any case; stored upper case)."""
+    if region is None:
+        return None
+    code = region.strip().upper() if isinstance(region, str) else ""
+    if not is_region(code):
+        raise InvalidInput(
+            "default_region must be an ISO 3166 alpha-2 country code such as 'US' or 'DE'",
+            [FieldError("/default_region", "not an ISO 3166 alpha-2 country code", "region")],
+        )
+    return code
+
+
+def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str | None]:
     name = check_source_name(cmd.name)
+    region = check_default_region(cmd.default_region)
     if uow.sources.exists(name):
         raise Conflict(f"source '{name}' is already registered")
     description = cmd.description[:300]
-    uow.sources.add({"name": name, "description": description, "created_at": utcnow()})
-    return {"name": name, "description": description}
+    uow.sources.add(
+        {
+            "name": name,
+            "description": description,
+            "created_at": utcnow(),
+            "default_region": region,
+        }
+    )
+    return {"name": name, "description": description, "default_region": region}
+
+
+def update(cmd: UpdateSource, uow: UnitOfWork) -> dict[str, str | None]:
+    region = check_default_region(cmd.default_region)
+    row = uow.sources.get(cmd.name) if isinstance(cmd.name, str) else None
+    if row is None:
+        raise UnknownSource(f"unknown source '{cmd.name}'; register it first")
+    uow.sources.set_default_region(cmd.name, region)
+    return {"name": cmd.name, "description": row["description"], "default_region": region}

@@ -93,6 +93,12 @@ _NO_CONFLICT = {
     ("post", "/api/v1/match/{entity_type}"),
 }
 _OBJECT = {"type": "object"}
+_REGION = {
+    "type": ["string", "null"],
+    "pattern": "^[A-Za-z]{2}$",
+    "description": "ISO 3166 alpha-2 country national phone numbers are read in when a "
+    "record's address names none",
+}
 _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
     ("put", "/api/v1/sources/{source}/{entity_type}/{source_id}"): (
         _OBJECT,
@@ -117,9 +123,18 @@ _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
             "properties": {
                 "name": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{1,63}$"},
                 "description": {"description": "kept up to its first 300 characters"},
+                "default_region": _REGION,
             },
         },
         "The source system to register",
+    ),
+    ("patch", "/api/v1/sources/{name}"): (
+        {
+            "type": "object",
+            "required": ["default_region"],
+            "properties": {"default_region": _REGION},
+        },
+        "The source's new default region (null clears it)",
     ),
     ("post", "/api/v1/match/{entity_type}"): (_OBJECT, "The record to find matches for"),
     ("post", "/api/v1/schemas/{subject}"): (

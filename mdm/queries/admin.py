@@ -30,7 +30,14 @@ __all__ = [
 
 
 def list_sources(uow: UnitOfWork) -> list[dict[str, Any]]:
-    return [{"name": r["name"], "description": r["description"]} for r in uow.sources.all()]
+    return [
+        {
+            "name": r["name"],
+            "description": r["description"],
+            "default_region": r.get("default_region"),
+        }
+        for r in uow.sources.all()
+    ]
 
 
 def list_keys(uow: UnitOfWork) -> list[dict[str, Any]]:

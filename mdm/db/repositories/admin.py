@@ -39,6 +39,20 @@ class Sources(Repository):
     def add(self, row: Mapping[str, Any]) -> None:
         self._insert_racing(SS, [row])
 
+    def get(self, name: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(SS).where(SS.c.name == name)).mappings().first()
+        return dict(row) if row else None
+
+    def default_region(self, name: str) -> str | None:
+        """The source's default region (ISO 3166 alpha-2), None when it has none.
+
+        Read on every ingest, not cached: an update reaches every process at once."""
+        stmt = select(SS.c.default_region).where(SS.c.name == name)
+        return self.conn.execute(stmt).scalar_one_or_none()
+
+    def set_default_region(self, name: str, region: str | None) -> None:
+        self.conn.execute(update(SS).where(SS.c.name == name).values(default_region=region))
+
 
 class ApiKeys(Repository):
     def by_hash(self, key_hash: str, *, active: bool = True) -> dict[str, Any] | None:

@@ -31,6 +31,9 @@ class SourceSystemRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     description: str = Field(default="", max_length=300)
     created_at: datetime = ts(nullable=False)
+    # ISO 3166 alpha-2: where this source's national phone numbers are read when the
+    # record's address names no country
+    default_region: str | None = Field(default=None, max_length=2, nullable=True)
 
 
 class SourceRecordRow(SQLModel, table=True):

@@ -52,6 +52,7 @@ def ingest(uow: UnitOfWork, matcher: Matcher, cmd: IngestRecords) -> list[ItemRe
         quarantine_invalid=cmd.quarantine_invalid,
         now=utcnow(),
         book=GoldenBook(uow, correlation_id=cmd.correlation_id),
+        default_region=uow.sources.default_region(cmd.source),
     )
     valid = validate(run, cmd.items)
     if valid:
@@ -72,7 +73,11 @@ def _prepare(run: IngestRun, valid: list[ValidItem]) -> BatchDecisions:
     """Lock, then load the existing records, the candidates of new ones and the xrefs
     references need; decide every new record in one batch pass."""
     uow, entity_type = run.uow, run.entity_type
-    run.keys_of = {item.index: run.matcher.keys(entity_type, item.record) for item in valid}
+    region = run.default_region
+    run.keys_of = {
+        item.index: run.matcher.keys(entity_type, item.record, default_region=region)
+        for item in valid
+    }
     uow.locks.lock_keys(
         [record_key(run.source, entity_type, item.source_id) for item in valid]
         + [f"{entity_type}|{k}" for ks in run.keys_of.values() for k in ks]

@@ -47,7 +47,7 @@ def find_candidates(run: IngestRun, index: int) -> list[Candidate]:
 def decide_batch(run: IngestRun, fresh: Sequence[ValidItem]) -> BatchDecisions:
     found = {item.index: find_candidates(run, item.index) for item in fresh}
     requests = [(item.record, found[item.index]) for item in fresh]
-    decided = run.matcher.decide_many(run.entity_type, requests)
+    decided = run.matcher.decide_many(run.entity_type, requests, default_region=run.default_region)
     return BatchDecisions(found, dict(zip(found, decided, strict=True)))
 
 
@@ -67,4 +67,6 @@ def decide(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> Decision:
     found = find_candidates(run, item.index)
     if batch.still_holds(item.index, found, run.book.changed_ids):
         return batch.decisions[item.index]
-    return run.matcher.decide(run.entity_type, item.record, found)
+    return run.matcher.decide(
+        run.entity_type, item.record, found, default_region=run.default_region
+    )

@@ -86,6 +86,8 @@ class IngestRun:
     quarantine_invalid: bool
     now: datetime
     book: GoldenBook
+    # the source's ISO 3166 alpha-2 region, for national phone numbers (None: no default)
+    default_region: str | None = None
     results: list[ItemResult] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     keys_of: dict[int, list[str]] = field(default_factory=dict)

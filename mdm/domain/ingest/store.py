@@ -57,7 +57,7 @@ def next_version(run: IngestRun, current: Mapping[str, Any], item: ValidItem) ->
         "source_updated_at": parse_ts(rec.get("source_updated_at")) or current["source_updated_at"],
         "received_at": run.now,
         "ref_key": ref_key_of(run.entity_type, run.source, rec),
-        "match_std": run.matcher.prepare(run.entity_type, rec),
+        "match_std": run.matcher.prepare(run.entity_type, rec, default_region=run.default_region),
     }
 
 
@@ -77,7 +77,7 @@ def new_record(run: IngestRun, item: ValidItem) -> dict[str, Any]:
         "source_updated_at": parse_ts(rec.get("source_updated_at")),
         "received_at": run.now,
         "ref_key": ref_key_of(run.entity_type, run.source, rec),
-        "match_std": run.matcher.prepare(run.entity_type, rec),
+        "match_std": run.matcher.prepare(run.entity_type, rec, default_region=run.default_region),
     }
 
 
