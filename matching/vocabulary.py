@@ -55,7 +55,7 @@ _LEGAL_FORM_VARIANTS: dict[str, tuple[str, ...]] = {
     "SE": ("se", "societas europaea"),
     "SA": ("sa", "s a", "sociedad anonima", "societe anonyme", "sa de cv", "s a de c v"),
     "SAS": ("sas", "s a s", "societe par actions simplifiee", "sasu"),
-    "SARL": ("sarl", "s a r l", "societe a responsabilite limitee", "eurl"),
+    "SARL": ("sarl", "s a r l", "sa rl", "societe a responsabilite limitee", "eurl"),
     "SNC": ("snc", "societe en nom collectif"),
     "SRL": ("srl", "s r l", "societa a responsabilita limitata", "srls"),
     "SPA": ("spa", "s p a", "societa per azioni"),

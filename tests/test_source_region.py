@@ -26,7 +26,9 @@ def _sources(client: TestClient) -> dict[str, Any]:
 
 def _keys(engine: Engine, golden_id: str) -> set[str]:
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT key FROM match_key WHERE golden_id = :g"), {"g": golden_id})
+        rows = conn.execute(
+            text("SELECT key FROM match_key WHERE golden_id = :g"), {"g": golden_id}
+        )
         return {r[0] for r in rows}
 
 
