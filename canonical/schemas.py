@@ -83,6 +83,11 @@ class CanonicalSchema:
                     FieldError(f"{base}/{_escape(prop)}", f"'{prop}' is required", "required")
                 )
                 continue
+            if name == "AnyOf" and isinstance(err.instance, str):
+                # a string refused by every accepted form (a phone as people write it)
+                message = f"{err.instance!r} matches none of the accepted forms"
+                found.append(FieldError(base or "/", message, "pattern"))
+                continue
             code = {
                 "Format": "format",
                 "Pattern": "pattern",

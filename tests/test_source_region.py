@@ -17,7 +17,7 @@ from mdm.settings import get_settings
 from tests.helpers import put_ok
 
 ACME = {"kind": "organization", "name": "Kestrel Analytics", "phone": "312-555-0142"}
-ACME_AGAIN = {"kind": "organization", "name": "Kestrel Analytics Inc.", "phone": "312.555.0142"}
+ACME_AGAIN = {"kind": "organization", "name": "Kestrel Analytics Inc.", "phone": "(312) 555-0142"}
 
 
 def _sources(client: TestClient) -> dict[str, Any]:

@@ -56,22 +56,22 @@ CASES = [
     Case(
         "add required property",
         "product",
-        (("add", "/properties/brand", {"type": "string"}), ("add", "/required/-", "brand")),
+        (("add", "/properties/tagline", {"type": "string"}), ("add", "/required/-", "tagline")),
         (
-            ("property_added_to_closed_model", "/properties/brand", "F"),
-            ("required_property_added", "/properties/brand", "B"),
+            ("property_added_to_closed_model", "/properties/tagline", "F"),
+            ("required_property_added", "/properties/tagline", "B"),
         ),
     ),
     Case(
         "add required property with a default",
         "product",
         (
-            ("add", "/properties/brand", {"type": "string", "default": "acme"}),
-            ("add", "/required/-", "brand"),
+            ("add", "/properties/tagline", {"type": "string", "default": "acme"}),
+            ("add", "/required/-", "tagline"),
         ),
         (
-            ("property_added_to_closed_model", "/properties/brand", "F"),
-            ("required_property_added", "/properties/brand", "B"),
+            ("property_added_to_closed_model", "/properties/tagline", "F"),
+            ("required_property_added", "/properties/tagline", "B"),
         ),
     ),
     Case(
@@ -696,7 +696,7 @@ def test_a_required_default_is_named_in_the_refusal() -> None:
     assert "default does not help" in refusal.message
     assert refusal.as_dict() == {
         "rule": "required_property_added",
-        "pointer": "/properties/brand",
+        "pointer": "/properties/tagline",
         "message": refusal.message,
         "breaks": ["backward"],
         "against_version": 1,
