@@ -34,6 +34,7 @@ __all__ = [
     "RegisterSource",
     "RemoveSyncTarget",
     "ReplayDeliveries",
+    "Restandardize",
     "ResubmitQuarantined",
     "RevokeApiKey",
     "RotateApiKey",
@@ -111,6 +112,18 @@ class RegisterSource:
     name: str
     description: str = ""
     default_region: str | None = None  # ISO 3166 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class Restandardize:
+    """Standardize stored records again and re-key their golden records, one page at a
+    time: golden records of ``entity_type`` after ``after`` (in id order) with a member
+    from ``source`` (any source when None)."""
+
+    entity_type: str
+    source: str | None = None
+    after: str = ""
+    limit: int = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from mdm.handlers import (
     record_events,
     register_schema,
     register_source,
+    restandardize,
     resubmit_quarantined,
     set_schema_mode,
     split_record,
@@ -74,6 +75,7 @@ def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
         c.DecideTask: decide_task.handle,
         c.BulkApproveTasks: bulk_approve.handle,
         c.TrainMatcher: train_matcher.handle,
+        c.Restandardize: restandardize.handle,
     }
     plain: dict[type, Handler] = {
         c.RegisterSource: register_source.handle,

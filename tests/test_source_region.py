@@ -3,6 +3,7 @@ used to read national phone numbers, so ``312-555-0142`` finds its candidates.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from matching.standardize import STANDARDIZER_VERSION
 from mdm.cli import app as cli
 from mdm.settings import get_settings
 from tests.helpers import put_ok
@@ -127,3 +129,48 @@ def test_without_a_region_the_national_digits_still_find_the_candidate(
 
 def test_find_matches_for_an_unknown_source_is_a_404(client: TestClient) -> None:
     assert client.post("/api/v1/match/customer?source=nope", json=ACME).status_code == 404
+
+
+def _prepared(engine: Engine, source_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT match_std FROM source_record WHERE source_id = :s"), {"s": source_id}
+        ).scalar_one()
+    return json.loads(stored) if isinstance(stored, str) else stored
+
+
+def test_restandardizing_after_a_region_change_re_keys_the_source_records(
+    cli_env: CliRunner, client: TestClient, engine: Engine
+) -> None:
+    first = put_ok(client, "crm/customer/K-1", ACME)
+    put_ok(
+        client, "erp/customer/E-1", {"kind": "organization", "name": "Umbra", "phone": "555 0100"}
+    )
+    client.patch("/api/v1/sources/crm", json={"default_region": "US"})
+    stale = _keys(engine, first["golden_id"])
+
+    done = cli_env.invoke(cli, ["sources", "restandardize", "crm", "--page", "1"])
+
+    assert done.exit_code == 0, done.output
+    assert "customer: 1 golden records re-keyed, 1 records standardized anew" in done.output
+    assert "phone:3125550142" in stale
+    assert "phone:+13125550142" in _keys(engine, first["golden_id"])
+    assert "phone:3125550142" not in _keys(engine, first["golden_id"])
+    assert _prepared(engine, "K-1")["phone"] == "+13125550142"
+    assert _prepared(engine, "E-1")["phone"] == "5550100"  # another source: left alone
+
+
+def test_restandardizing_replaces_prepared_forms_of_an_older_standardizer(
+    cli_env: CliRunner, client: TestClient, engine: Engine
+) -> None:
+    put_ok(client, "crm/customer/K-1", ACME)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE source_record SET match_std = NULL"))
+
+    done = cli_env.invoke(cli, ["sources", "restandardize"])
+    again = cli_env.invoke(cli, ["sources", "restandardize"])
+
+    assert done.exit_code == 0, done.output
+    assert _prepared(engine, "K-1")["_standardizer"] == STANDARDIZER_VERSION
+    assert "customer: 1 golden records re-keyed, 0 records standardized anew" in again.output
+    assert cli_env.invoke(cli, ["sources", "restandardize", "nope"]).exit_code == 2

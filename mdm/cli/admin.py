@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from canonical.commands import RegisterSource, UpdateSource
+from canonical.commands import RegisterSource, Restandardize, UpdateSource
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.db.engine import make_engine
@@ -84,6 +84,31 @@ def update_source(
     except DomainError as exc:
         raise _failed(exc) from exc
     typer.echo(f"source '{name}' reads national phone numbers in {region or 'no region'}")
+
+
+@sources_app.command("restandardize")
+def restandardize_command(
+    name: str = typer.Argument(None, help="Only golden records with a member of this source"),
+    page: int = typer.Option(500, "--page", min=1, max=10_000, help="Golden records a step"),
+) -> None:
+    """Standardize stored records again and re-key their golden records: run after an
+    upgrade that changes the standardizer, or after changing a source's default region
+    (until then, stored records keep what they standardized to before)."""
+    c = bootstrap(migrate=get_settings().is_sqlite)
+    for entity in ("customer", "product"):
+        after, goldens, changed = "", 0, 0
+        while True:
+            try:
+                step = c.bus.handle(Restandardize(entity, name, after, page))
+            except DomainError as exc:
+                raise _failed(exc) from exc
+            goldens, changed = goldens + step["goldens"], changed + step["changed"]
+            if step["next"] is None:
+                break
+            after = step["next"]
+        typer.echo(
+            f"{entity}: {goldens} golden records re-keyed, {changed} records standardized anew"
+        )
 
 
 def _failed(exc: DomainError) -> typer.Exit:

@@ -63,6 +63,16 @@ class SourceRecords(Repository):
                 members.setdefault(gid, []).append((payload, prepared))
         return members
 
+    def golden_ids_after(
+        self, entity_type: str, source: str | None, after: str, limit: int
+    ) -> list[str]:
+        """Golden ids with a member of ``entity_type`` (from ``source``), after ``after``."""
+        stmt = select(SR.c.golden_id).where(SR.c.entity_type == entity_type, SR.c.golden_id > after)
+        if source is not None:
+            stmt = stmt.where(SR.c.source == source)
+        stmt = stmt.group_by(SR.c.golden_id).order_by(SR.c.golden_id).limit(limit)
+        return [gid for (gid,) in self.conn.execute(stmt)]
+
     def golden_of(self, source: str, entity_type: str, source_id: str) -> str | None:
         stmt = select(SR.c.golden_id).where(
             SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id == source_id
