@@ -10,13 +10,21 @@ record by record, and needs no process pool. The result equals
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import methodcaller
 from typing import Any
 
-from matching.standardize.contact import email, organization_domain, phone_key, phone_national
+from matching.standardize.contact import (
+    email,
+    email_domain,
+    phone_key,
+    phone_national,
+    registrable_domain,
+)
 from matching.standardize.customers import CUSTOMER_FIELDS, address_of, kind_of
 from matching.standardize.organizations import legal_form, split_legal_form, tax_id
 from matching.standardize.places import country_iso2, postcode
 from matching.standardize.text import date_ymd, fold, identifier, person_name, street, text_of
+from matching.vocabulary import FREE_MAIL_DOMAINS
 
 __all__ = ["customer_columns"]
 
@@ -26,18 +34,41 @@ Column = list[Any]
 def mapped(func: Callable[[Any], Any], values: Sequence[Any]) -> Column:
     """``[func(v) for v in values]``, calling ``func`` once per distinct value."""
     try:
-        seen = {v: func(v) for v in set(values)}
+        seen = dict.fromkeys(values)
     except TypeError:  # an unhashable value (a list where a string belongs)
         return [func(v) for v in values]
-    return [seen[v] for v in values]
+    for value in seen:
+        seen[value] = func(value)
+    # map() with a bound method loops in C: most of the cost when values repeat
+    return list(map(seen.__getitem__, values))
 
 
 def _zipped(func: Callable[..., Any], *columns: Sequence[Any]) -> Column:
     return mapped(lambda args: func(*args), list(zip(*columns, strict=True)))
 
 
-def _country(address_country: Any, record_country: Any) -> str | None:
-    return country_iso2(address_country) or country_iso2(record_country)
+def _getter(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    return methodcaller("get", key)
+
+
+def _domains(websites: Column, emails: Column) -> Column:
+    """:func:`organization_domain` of each row, each website and email read once."""
+    sites = mapped(registrable_domain, websites)
+    mails = mapped(email_domain, emails)
+    return [
+        site
+        if site is not None and site not in FREE_MAIL_DOMAINS
+        else (mail if mail is not None and mail not in FREE_MAIL_DOMAINS else None)
+        for site, mail in zip(sites, mails, strict=True)
+    ]
+
+
+def _postcodes(codes: Column, country: Column) -> Column:
+    """:func:`postcode` of each row: only US codes depend on the country."""
+    plain = mapped(identifier, codes)
+    return [
+        p if c != "US" or p is None else postcode(p, c) for p, c in zip(plain, country, strict=True)
+    ]
 
 
 def customer_columns(
@@ -53,14 +84,17 @@ def customer_columns(
 
     def column(key: str) -> Column:
         if key not in raw:
-            raw[key] = [r.get(key) for r in records]
+            raw[key] = list(map(_getter(key), records))
         return raw[key]
 
     def at(key: str) -> Column:
-        return [a.get(key) for a in addresses]
+        return list(map(_getter(key), addresses))
 
     out: dict[str, Column] = {}
-    country = _zipped(_country, at("country"), column("country"))
+    country = mapped(country_iso2, at("country"))
+    if None in country:
+        fallback = mapped(country_iso2, column("country"))
+        country = [a if a is not None else b for a, b in zip(country, fallback, strict=True)]
     if wanted & {"name", "legal_form", "kind", "first_name", "last_name"}:
         first, last = (
             mapped(person_name, column("first_name")),
@@ -91,10 +125,10 @@ def customer_columns(
     simple: dict[str, Callable[[], Column]] = {
         "registration_number": lambda: mapped(identifier, column("registration_number")),
         "email": lambda: mapped(email, column("email")),
-        "domain": lambda: _zipped(organization_domain, column("website"), column("email")),
+        "domain": lambda: _domains(column("website"), column("email")),
         "line1": lambda: mapped(street, at("line1")),
         "city": lambda: mapped(lambda v: fold(text_of(v)), at("city")),
-        "postcode": lambda: _zipped(postcode, at("postcode"), country),
+        "postcode": lambda: _postcodes(at("postcode"), country),
         "date_of_birth": lambda: mapped(date_ymd, column("date_of_birth")),
         "country": lambda: country,
     }
