@@ -72,7 +72,7 @@ def standardize_columns(
     fields: Sequence[str],
     *,
     processes: int | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = 25_000,
     default_region: str | None = None,
 ) -> dict[str, list[str | None]]:
     """Standardize every record once, returning the requested fields as columns

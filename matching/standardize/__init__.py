@@ -118,7 +118,7 @@ def standardize_columns(
     *,
     default_region: str | None = None,
     processes: int | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = 25_000,
 ) -> dict[str, list[str | None]]:
     """The requested standardized ``fields`` of every record, as columns.
 
