@@ -7,7 +7,7 @@ from typing import Any
 
 from stdnum.util import get_cc_module
 
-from matching.standardize.text import fold, identifier, text_of
+from matching.standardize.text import fold, fold_text, identifier, text_of
 from matching.vocabulary import LEGAL_FORMS, NAME_ABBREVIATIONS, STOP_WORDS
 
 __all__ = ["legal_form", "organization_name", "split_legal_form", "tax_id"]
@@ -26,7 +26,9 @@ def _family(found: list[str]) -> str | None:
     return found[-1] if found else None
 
 
-@lru_cache(maxsize=200_000)
+_SPECIAL = frozenset(NAME_ABBREVIATIONS) | STOP_WORDS
+
+
 def _split_legal(folded: str) -> tuple[str | None, str | None]:
     tokens = folded.split()
     found: list[str] = []
@@ -42,6 +44,8 @@ def _split_legal(folded: str) -> tuple[str | None, str | None]:
                     tokens.pop()
                 changed = bool(tokens) and tokens[-1] in _LAST_TOKENS
                 break
+    if _SPECIAL.isdisjoint(tokens):  # most names: nothing to expand or drop
+        return " ".join(tokens) or None, _family(found) if found else None
     expanded = [NAME_ABBREVIATIONS.get(t, t) for t in tokens]
     kept = [t for t in expanded if t not in STOP_WORDS] or expanded
     return " ".join(kept) or None, _family(found)
@@ -49,7 +53,7 @@ def _split_legal(folded: str) -> tuple[str | None, str | None]:
 
 @lru_cache(maxsize=200_000)
 def _split_text(text: str) -> tuple[str | None, str | None]:
-    folded = fold(text)
+    folded = fold_text(text)
     return (None, None) if folded is None else _split_legal(folded)
 
 

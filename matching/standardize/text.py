@@ -10,7 +10,7 @@ from anyascii import anyascii
 
 from matching.vocabulary import PERSON_TITLES, STREET_TYPES
 
-__all__ = ["date_ymd", "fold", "identifier", "person_name", "street", "text_of"]
+__all__ = ["date_ymd", "fold", "fold_text", "identifier", "person_name", "street", "text_of"]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
@@ -27,11 +27,14 @@ def text_of(value: Any) -> str | None:
     return text or None
 
 
-@lru_cache(maxsize=200_000)
-def _fold(value: str) -> str | None:
+def fold_text(value: str) -> str | None:
+    """:func:`fold` without its cache, for callers that cache what they make of it."""
     text = (value if value.isascii() else anyascii(value)).lower()
     text = _NON_WORD.sub(" ", text.replace(".", "").replace("&", " and ")).strip()
     return text or None
+
+
+_fold = lru_cache(maxsize=200_000)(fold_text)
 
 
 def fold(value: str | None) -> str | None:
