@@ -166,6 +166,26 @@ def _company(value: Any) -> str | None:
     return organization_name(value)
 
 
+# the canonical name first, then what product files commonly call the same thing
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "title", "product_name"),
+    "sku": ("sku", "product_code", "item_code", "item_number", "part_number"),
+    "brand": ("brand", "make"),
+    "manufacturer": ("manufacturer", "maker"),
+    "supplier": ("supplier", "vendor"),
+    "family": ("family", "category", "department", "product_family"),
+    "price": ("list_price", "price", "unit_price", "unit_amount"),
+}
+
+
+def _first(record: Mapping[str, Any], key: str) -> Any:
+    for name in _SYNONYMS[key]:
+        value = record.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
 def standardize_product(record: Mapping[str, Any]) -> dict[str, str | None]:
     """Flat standardized fields of a canonical product record.
 
@@ -174,23 +194,23 @@ def standardize_product(record: Mapping[str, Any]) -> dict[str, str | None]:
     removed), size (what was removed, normalized), brand, manufacturer and
     supplier (organization core names), family (or the category or department
     when there is no family), type, unit, price_band (of ``list_price``, else
-    ``price``; see :func:`price_band`).
+    ``price``; see :func:`price_band`). Columns a product file commonly names
+    otherwise are read where the canonical one is missing (``title`` for the
+    name, ``vendor`` for the supplier, ...: :data:`_SYNONYMS`).
     """
-    name, size = product_name(record.get("name"))
+    name, size = product_name(_first(record, "name"))
     code, valid = _gtin_parts(record.get("gtin"))
-    family = record.get("family") or record.get("category") or record.get("department")
-    price = record.get("list_price")
     return {
-        "sku": sku(record.get("sku")),
+        "sku": sku(_first(record, "sku")),
         "gtin": code,
         "gtin_valid": "1" if valid else None,
         "name": name,
         "size": size,
-        "brand": fold(text_of(record.get("brand"))),
-        "manufacturer": _company(record.get("manufacturer")),
-        "supplier": _company(record.get("supplier")),
-        "family": fold(text_of(family)),
+        "brand": fold(text_of(_first(record, "brand"))),
+        "manufacturer": _company(_first(record, "manufacturer")),
+        "supplier": _company(_first(record, "supplier")),
+        "family": fold(text_of(_first(record, "family"))),
         "type": fold(text_of(record.get("type"))),
         "unit": fold(text_of(record.get("unit"))),
-        "price_band": price_band(price if price not in (None, "") else record.get("price")),
+        "price_band": price_band(_first(record, "price")),
     }

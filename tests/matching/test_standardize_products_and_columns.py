@@ -157,3 +157,14 @@ def test_products_and_other_types_standardize_through_the_same_entry() -> None:
 
     assert columns == {"sku": ["1", "2"], "size": ["330ml", None]}
     assert STANDARDIZER_VERSION == "2"
+
+
+def test_product_files_that_name_columns_otherwise_are_read_too() -> None:
+    flat = standardize_product(
+        {"title": "Cola 330 ml", "vendor": "Northwind Inc", "price": "1.99", "make": "Cola Co"}
+    )
+
+    assert (flat["name"], flat["size"], flat["supplier"]) == ("cola", "330ml", "northwind")
+    assert (flat["brand"], flat["price_band"]) == ("cola co", price_band("1.99"))
+    both = standardize_product({"name": "Tea", "title": "Coffee", "list_price": "5", "price": "50"})
+    assert (both["name"], both["price_band"]) == ("tea", price_band("5"))
