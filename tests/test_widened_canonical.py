@@ -141,3 +141,22 @@ def test_a_registry_seeded_before_gets_the_widened_documents(engine: Engine) -> 
     document = stored[0] if isinstance(stored[0], dict) else json.loads(stored[0])
     assert stored[1] == fingerprint(schema_for("customer", 1).document)
     assert document == schema_for("customer", 1).document
+
+
+def test_graphql_reads_the_product_master_attributes(client: TestClient) -> None:
+    done = put_ok(client, "erp/product/W-500", MASTER)
+    query = (
+        f'{{ product(id: "{done["golden_id"]}") {{ attributes '
+        "{ brand manufacturer supplier category listPrice currency } } }"
+    )
+
+    read = client.post("/graphql", json={"query": query}).json()
+
+    assert read["data"]["product"]["attributes"] == {
+        "brand": "Aqua Pura",
+        "manufacturer": "Aqua Pura Bottling GmbH",
+        "supplier": "Northwind Traders",
+        "category": "Beverages",
+        "listPrice": "4.99",
+        "currency": "EUR",
+    }

@@ -33,6 +33,12 @@ class ProductAttributes(graphene.ObjectType):
     unit = graphene.String()
     status = graphene.String()
     gtin = graphene.String()
+    brand = graphene.String()
+    manufacturer = graphene.String()
+    supplier = graphene.String()
+    category = graphene.String()
+    list_price = graphene.String(description="Decimal string, in currency")
+    currency = graphene.String(description="ISO 4217 code of list_price")
     all = JSON(required=True, description="Every attribute as one JSON object")
 
 
