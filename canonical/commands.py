@@ -35,6 +35,7 @@ __all__ = [
     "RemoveSyncTarget",
     "ReplayDeliveries",
     "ResubmitQuarantined",
+    "RetrainMatcher",
     "RevokeApiKey",
     "RotateApiKey",
     "SetSchemaMode",
@@ -235,6 +236,18 @@ class TrainMatcher:
 
 
 @dataclass(frozen=True, slots=True)
+class RetrainMatcher:
+    """Re-estimate an entity type's match settings from the hub's own records (u from
+    random pairs, m and prior by EM), then refine them with the steward labels if there
+    are enough of them."""
+
+    entity_type: str
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterSchema:
     """Register ``document`` as the next version of a schema subject (a canonical entity
     type or a golden event type), if its compatibility mode allows it."""
@@ -307,6 +320,7 @@ Command = (
     | AssignTask
     | BulkApproveTasks
     | TrainMatcher
+    | RetrainMatcher
     | RegisterSchema
     | SetSchemaMode
     | PutSyncTarget

@@ -179,11 +179,49 @@ class Quarantine(Repository):
 
 
 class MatchSettingsStore(Repository):
+    """Newest means latest ``created_at``, ties broken by the greater version string."""
+
     def newest_body(self, entity_type: str) -> dict[str, Any] | None:
         stmt = (
             select(MS.c.body)
             .where(MS.c.entity_type == entity_type)
-            .order_by(MS.c.created_at.desc())
+            .order_by(MS.c.created_at.desc(), MS.c.version.desc())
+            .limit(1)
+        )
+        body: dict[str, Any] | None = self.conn.execute(stmt).scalar()
+        return body
+
+    def newest_versions(self) -> dict[str, tuple[datetime, str]]:
+        """``entity_type -> (created_at, version)`` of the newest settings of each type.
+
+        One indexed query over a table of one row per training, run before
+        every decision (see :class:`mdm.domain.learning.SettingsFollower`).
+        """
+        latest = (
+            select(MS.c.entity_type, func.max(MS.c.created_at).label("at"))
+            .group_by(MS.c.entity_type)
+            .subquery()
+        )
+        stmt = select(MS.c.entity_type, MS.c.created_at, MS.c.version).join(
+            latest, (MS.c.entity_type == latest.c.entity_type) & (MS.c.created_at == latest.c.at)
+        )
+        out: dict[str, tuple[datetime, str]] = {}
+        for entity_type, at, version in self.conn.execute(stmt):
+            out[entity_type] = max(out.get(entity_type, (at, version)), (at, version))
+        return out
+
+    def body_of(self, version: str) -> dict[str, Any] | None:
+        stmt = select(MS.c.body).where(MS.c.version == version)
+        body: dict[str, Any] | None = self.conn.execute(stmt).scalar()
+        return body
+
+    def newest_from_records(self, entity_type: str) -> dict[str, Any] | None:
+        """The newest settings trained on the hub's records alone (stored with no labels:
+        training from labels never stores fewer than its minimum)."""
+        stmt = (
+            select(MS.c.body)
+            .where(MS.c.entity_type == entity_type, MS.c.labels == 0)
+            .order_by(MS.c.created_at.desc(), MS.c.version.desc())
             .limit(1)
         )
         body: dict[str, Any] | None = self.conn.execute(stmt).scalar()

@@ -1,0 +1,95 @@
+"""Use case: re-estimate the match settings from the hub's own records and steward labels.
+
+The hub's stored standardized records become one table (:mod:`mdm.domain.learning_table`);
+:func:`matching.batch.train` estimates ``u`` from random pairs and ``m`` and the
+prior by EM over the blocked pairs, starting from the shipped settings of the
+entity type. That version is stored with no labels: label-only training
+(:mod:`mdm.handlers.train_matcher`) refines from it later. With at least
+:data:`~mdm.domain.learning.MIN_LABELS_PER_KIND` labels of each kind the steward
+labels then refine it, and the refined version is stored as the newest; with
+fewer, retraining still works and says the labels were left out. Every process
+decides with the newest version from its next transaction on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from canonical.commands import RetrainMatcher
+from canonical.errors import Conflict
+from matching.batch import train
+from matching.port import Matcher
+from matching.settings import MatchSettings, default_settings, to_json
+from matching.training import refine_from_records
+from mdm.db.types import utcnow
+from mdm.db.uow import UnitOfWork
+from mdm.domain.learning import (
+    MIN_LABELS_PER_KIND,
+    count_labels,
+    enough_labels,
+    learner,
+    matched_type,
+)
+from mdm.domain.learning_table import MIN_TRAINING_RECORDS, record_table
+
+__all__ = ["handle"]
+
+
+def handle(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:
+    """Retrain, store both versions, and switch this process once committed."""
+    matched_type(cmd.entity_type)
+    learning = learner(matcher)
+    table = record_table(uow, matcher, default_settings(cmd.entity_type))
+    if table.size < MIN_TRAINING_RECORDS:
+        raise Conflict(
+            f"retraining {cmd.entity_type} settings needs at least {MIN_TRAINING_RECORDS} "
+            f"{cmd.entity_type} records in the hub; there are {table.size}"
+        )
+    previous = matcher.settings_version
+    from_records = train(default_settings(cmd.entity_type), table)
+    labels = uow.labels.of(cmd.entity_type)
+    use_labels = enough_labels(labels)
+    final = refine_from_records(from_records, labels) if use_labels else from_records
+    now = utcnow()
+    _store(uow, from_records, labels=0, actor=cmd.actor, at=now)
+    if final is not from_records:
+        # stored a moment later, so the refined version is the newest
+        _store(uow, final, labels=len(labels), actor=cmd.actor, at=now + timedelta(microseconds=1))
+    matches, non_matches = count_labels(labels)
+    summary = {
+        "entity_type": cmd.entity_type,
+        "version": final.version,
+        "from_records": from_records.version,
+        "records": table.size,
+        "labels": len(labels) if use_labels else 0,
+        "matches": matches,
+        "non_matches": non_matches,
+        "labels_used": use_labels,
+        "labels_needed": MIN_LABELS_PER_KIND,
+        "previous_versions": previous,
+    }
+    uow.audit.record(
+        actor=cmd.actor,
+        action="matcher_retrained",
+        target_id=None,
+        detail=summary,
+        reason=cmd.reason,
+        correlation_id=cmd.correlation_id,
+        at=now,
+    )
+    uow.after_commit(lambda: learning.use(final))
+    return summary
+
+
+def _store(uow: UnitOfWork, settings: MatchSettings, *, labels: int, actor: str, at: Any) -> None:
+    uow.match_settings.save(
+        {
+            "version": settings.version,
+            "entity_type": settings.entity_type,
+            "body": to_json(settings),
+            "labels": labels,
+            "created_by": actor,
+            "created_at": at,
+        }
+    )
