@@ -8,21 +8,24 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
 from canonical.commands import CreateApiKey, IngestItem, IngestRecords, RetrainMatcher, TrainMatcher
 from matching.settings import default_settings
 from mdm.api.matching_models import SettingsInUse
 from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
+from mdm.cli import app
 from mdm.db.engine import make_engine
 from mdm.db.types import utcnow
 from mdm.db.uow import run_in_transaction
 from mdm.domain.learning import MIN_LABELS_PER_KIND
-from mdm.settings import Settings
+from mdm.settings import Settings, get_settings
 from tests.helpers import counts
 
 CITIES = ("Berlin", "Lyon", "Austin", "Leeds", "Porto", "Graz", "Turin", "Malmo")
@@ -235,3 +238,71 @@ def test_the_settings_response_is_documented_in_openapi(client: TestClient) -> N
     assert ref == "#/components/schemas/SettingsInUse"
     level = document["components"]["schemas"]["LevelPublic"]
     assert {"label", "m", "u", "weight"} <= set(level["required"])
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_the_cli_refuses_training_below_the_minimum_with_the_counts_and_exits_2(
+    cli: CliRunner, engine: Engine
+) -> None:
+    seed_labels(engine, matches=3, non_matches=MIN_LABELS_PER_KIND)
+
+    result = cli.invoke(app, ["matching", "train", "--entity", "customer"])
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: training customer settings from steward labels needs at least 20 matches "
+        "and 20 non-matches; there are 3 matches and 20 non-matches so far\n"
+    )
+    assert counts(engine, ("match_settings",)) == {"match_settings": 0}
+
+
+def test_the_cli_retrains_on_the_hubs_records_and_says_the_labels_were_left_out(
+    cli: CliRunner, container: Container, engine: Engine
+) -> None:
+    crm, billing = records_for_retraining()
+    ingest(container, "crm", crm)
+    ingest(container, "billing", billing)
+    seed_labels(engine, matches=2, non_matches=1)
+
+    result = cli.invoke(app, ["matching", "retrain", "-e", "customer", "--reason", "weekly"])
+    shown = cli.invoke(app, ["matching", "settings", "-e", "customer"])
+
+    assert result.exit_code == 0, result.output
+    version = orjson.loads(shown.stdout)["settings"][0]["version"]
+    assert result.stdout == (
+        f"retrained {version} on 150 records; steward decisions left out "
+        "(2 match, 1 not a match; 20 of each needed)\n"
+    )
+    assert version.startswith("customer/1+trained.")
+
+
+def test_following_the_newest_settings_costs_one_query_when_nothing_changed(
+    container: Container, other: Container, engine: Engine
+) -> None:
+    seed_labels(engine, matches=MIN_LABELS_PER_KIND, non_matches=MIN_LABELS_PER_KIND)
+    trained = container.bus.handle(TrainMatcher("customer", "test"))
+    assert other.follower is not None
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        if str(args[2]).startswith("SELECT"):  # not SQLite's BEGIN
+            statements.append(str(args[2]))
+
+    event.listen(other.engine, "before_cursor_execute", count)
+    try:
+        other.bus.query(other.follower.current)  # picks the trained version up
+        picked_up = len(statements)
+        other.bus.query(other.follower.current)
+    finally:
+        event.remove(other.engine, "before_cursor_execute", count)
+
+    assert trained["version"] in other.matcher.settings_version
+    assert picked_up == 3  # newest time, newest versions, the new body
+    assert len(statements) - picked_up == 1

@@ -104,15 +104,25 @@ class SettingsFollower:
         self.matcher = matcher
         self._learning = isinstance(matcher, LearningMatcher)
         self._applied: dict[str, tuple[datetime, str]] = {}
+        self._seen_at: datetime | None = None
         self._lock = threading.Lock()
 
     def current(self, uow: UnitOfWork) -> Matcher:
-        """The matcher, switched first to any newer stored settings."""
+        """The matcher, switched first to any newer stored settings.
+
+        The usual case costs one scalar query on a table of one row per training
+        (``max(created_at)``, unchanged since last time); only when it moved are
+        the newest versions of each type read and applied.
+        """
         if not self._learning:
+            return self.matcher
+        newest_at = uow.match_settings.newest_at()
+        if newest_at is None or newest_at == self._seen_at:
             return self.matcher
         for entity_type, newest in uow.match_settings.newest_versions().items():
             if entity_type in MATCHED_TYPES and self._is_new(entity_type, newest):
                 self._apply(uow, entity_type, newest)
+        self._seen_at = newest_at
         return self.matcher
 
     def _is_new(self, entity_type: str, newest: tuple[datetime, str]) -> bool:

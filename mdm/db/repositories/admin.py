@@ -178,6 +178,20 @@ class Quarantine(Repository):
             )
 
 
+# Built once: every decision first asks for the newest settings
+# (mdm.domain.learning.SettingsFollower), and building a statement costs more than
+# running it on a table of one row per training.
+_NEWEST_AT = select(func.max(MS.c.created_at))
+_LATEST = (
+    select(MS.c.entity_type, func.max(MS.c.created_at).label("at"))
+    .group_by(MS.c.entity_type)
+    .subquery()
+)
+_NEWEST_VERSIONS = select(MS.c.entity_type, MS.c.created_at, MS.c.version).join(
+    _LATEST, (MS.c.entity_type == _LATEST.c.entity_type) & (MS.c.created_at == _LATEST.c.at)
+)
+
+
 class MatchSettingsStore(Repository):
     """Newest means latest ``created_at``, ties broken by the greater version string."""
 
@@ -191,22 +205,15 @@ class MatchSettingsStore(Repository):
         body: dict[str, Any] | None = self.conn.execute(stmt).scalar()
         return body
 
-    def newest_versions(self) -> dict[str, tuple[datetime, str]]:
-        """``entity_type -> (created_at, version)`` of the newest settings of each type.
+    def newest_at(self) -> datetime | None:
+        """When the newest settings of any entity type were stored (None: never)."""
+        at: datetime | None = self.conn.execute(_NEWEST_AT).scalar()
+        return at
 
-        One indexed query over a table of one row per training, run before
-        every decision (see :class:`mdm.domain.learning.SettingsFollower`).
-        """
-        latest = (
-            select(MS.c.entity_type, func.max(MS.c.created_at).label("at"))
-            .group_by(MS.c.entity_type)
-            .subquery()
-        )
-        stmt = select(MS.c.entity_type, MS.c.created_at, MS.c.version).join(
-            latest, (MS.c.entity_type == latest.c.entity_type) & (MS.c.created_at == latest.c.at)
-        )
+    def newest_versions(self) -> dict[str, tuple[datetime, str]]:
+        """``entity_type -> (created_at, version)`` of the newest settings of each type."""
         out: dict[str, tuple[datetime, str]] = {}
-        for entity_type, at, version in self.conn.execute(stmt):
+        for entity_type, at, version in self.conn.execute(_NEWEST_VERSIONS):
             out[entity_type] = max(out.get(entity_type, (at, version)), (at, version))
         return out
 
