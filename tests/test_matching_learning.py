@@ -5,6 +5,8 @@ and GET /api/v1/matching/settings shows what decides."""
 from __future__ import annotations
 
 import math
+import random
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -201,6 +203,25 @@ def test_retraining_needs_records_and_a_matched_type(
     )
     assert prices.status_code == 422
     assert reader.status_code == 403
+    assert counts(engine, ("match_settings", "audit_log")) == before
+
+
+def test_retraining_refuses_records_that_share_no_blocking_key(
+    client: TestClient, container: Container, engine: Engine
+) -> None:
+    rng = random.Random(3)
+    names = {"".join(rng.choices(string.ascii_lowercase, k=9)).title() for _ in range(100)}
+    unrelated = {f"U{i}": {"kind": "organization", "name": n} for i, n in enumerate(names)}
+    ingest(container, "crm", unrelated)
+    before = counts(engine, ("match_settings", "audit_log"))
+
+    r = client.post("/api/v1/matching/customer/retrain", json={})
+
+    assert r.status_code == 409
+    assert r.json()["error"]["message"] == (
+        "no two of the 100 customer records share a blocking key, so there is nothing to "
+        "estimate m and the prior from"
+    )
     assert counts(engine, ("match_settings", "audit_log")) == before
 
 

@@ -48,6 +48,12 @@ def handle(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[st
         )
     previous = matcher.settings_version
     from_records = train(default_settings(cmd.entity_type), table)
+    if not from_records.trained_on.get("candidate_pairs"):
+        # EM has no pair to tell matches from; the prior would collapse to nothing
+        raise Conflict(
+            f"no two of the {table.size} {cmd.entity_type} records share a blocking key, "
+            "so there is nothing to estimate m and the prior from"
+        )
     labels = uow.labels.of(cmd.entity_type)
     use_labels = enough_labels(labels)
     final = refine_from_records(from_records, labels) if use_labels else from_records
