@@ -15,7 +15,7 @@ from canonical import commands as c
 from matching.engine import ProbabilisticMatcher
 from matching.exact import ExactIdentifierMatcher
 from matching.port import Matcher
-from mdm.bus import Handler, MessageBus
+from mdm.bus import Handler, MessageBus, Prepared
 from mdm.db.engine import make_engine
 from mdm.db.migrate import has_schema, upgrade
 from mdm.db.uow import UnitOfWork
@@ -84,7 +84,6 @@ def handlers_for(
         c.DecideTask: decide_task.handle,
         c.BulkApproveTasks: bulk_approve.handle,
         c.TrainMatcher: train_matcher.handle,
-        c.RetrainMatcher: retrain_matcher.handle,
     }
     plain: dict[type, Handler] = {
         c.RegisterSource: register_source.handle,
@@ -99,14 +98,22 @@ def handlers_for(
         c.RecordEvents: record_events.handle,
         c.PutWebhookSecret: partial(put_webhook_secret.handle, sealer=sealer),
     }
-    if follower is None:
-        return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
-    return plain | {cmd: _following(h, follower) for cmd, h in with_matcher.items()}
+    follower = follower or SettingsFollower(matcher)
+    two_step = {
+        c.RetrainMatcher: Prepared(
+            _following(retrain_matcher.prepare, follower),
+            _following(retrain_matcher.handle, follower),
+        )
+    }
+    deciding = {cmd: _following(h, follower) for cmd, h in with_matcher.items()}
+    return plain | deciding | two_step
 
 
-def _following(handler: Callable[..., Any], follower: SettingsFollower) -> Handler:
-    def handle(command: Any, uow: UnitOfWork) -> Any:
-        return handler(command, uow, matcher=follower.current(uow))
+def _following(handler: Callable[..., Any], follower: SettingsFollower) -> Any:
+    """``handler`` given the matcher, switched first to the newest stored settings."""
+
+    def handle(command: Any, uow: UnitOfWork, *prepared: Any) -> Any:
+        return handler(command, uow, *prepared, matcher=follower.current(uow))
 
     return handle
 

@@ -9,11 +9,17 @@ entity type. That version is stored with no labels: label-only training
 labels then refine it, and the refined version is stored as the newest; with
 fewer, retraining still works and says the labels were left out. Every process
 decides with the newest version from its next transaction on.
+
+Training reads every record and takes seconds, so it is the read-only
+:func:`prepare` step (:class:`mdm.bus.Prepared`): on SQLite, ingest keeps writing
+meanwhile. :func:`handle` then reads the labels, refines and stores, in the write
+transaction.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from canonical.commands import RetrainMatcher
@@ -33,27 +39,45 @@ from mdm.domain.learning import (
 )
 from mdm.domain.learning_table import MIN_TRAINING_RECORDS, record_table
 
-__all__ = ["handle"]
+__all__ = ["Estimate", "handle", "prepare"]
 
 
-def handle(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:
-    """Retrain, store both versions, and switch this process once committed."""
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What training on the records gave, before the labels."""
+
+    settings: MatchSettings
+    records: int
+    previous_versions: str
+
+
+def prepare(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> Estimate:
+    """Train on the stored records (reads only); refuses too few or unrelated records."""
     matched_type(cmd.entity_type)
-    learning = learner(matcher)
+    learner(matcher)
     table = record_table(uow, matcher, default_settings(cmd.entity_type))
     if table.size < MIN_TRAINING_RECORDS:
         raise Conflict(
             f"retraining {cmd.entity_type} settings needs at least {MIN_TRAINING_RECORDS} "
             f"{cmd.entity_type} records in the hub; there are {table.size}"
         )
-    previous = matcher.settings_version
-    from_records = train(default_settings(cmd.entity_type), table)
-    if not from_records.trained_on.get("candidate_pairs"):
+    trained = train(default_settings(cmd.entity_type), table)
+    if not trained.trained_on.get("candidate_pairs"):
         # EM has no pair to tell matches from; the prior would collapse to nothing
         raise Conflict(
             f"no two of the {table.size} {cmd.entity_type} records share a blocking key, "
             "so there is nothing to estimate m and the prior from"
         )
+    return Estimate(trained, table.size, matcher.settings_version)
+
+
+def handle(
+    cmd: RetrainMatcher, uow: UnitOfWork, estimate: Estimate, *, matcher: Matcher
+) -> dict[str, Any]:
+    """Refine with the labels if there are enough, store both versions, and switch this
+    process once committed."""
+    learning = learner(matcher)
+    from_records = estimate.settings
     labels = uow.labels.of(cmd.entity_type)
     use_labels = enough_labels(labels)
     final = refine_from_records(from_records, labels) if use_labels else from_records
@@ -67,13 +91,13 @@ def handle(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[st
         "entity_type": cmd.entity_type,
         "version": final.version,
         "from_records": from_records.version,
-        "records": table.size,
+        "records": estimate.records,
         "labels": len(labels) if use_labels else 0,
         "matches": matches,
         "non_matches": non_matches,
         "labels_used": use_labels,
         "labels_needed": MIN_LABELS_PER_KIND,
-        "previous_versions": previous,
+        "previous_versions": estimate.previous_versions,
     }
     uow.audit.record(
         actor=cmd.actor,
@@ -88,7 +112,9 @@ def handle(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[st
     return summary
 
 
-def _store(uow: UnitOfWork, settings: MatchSettings, *, labels: int, actor: str, at: Any) -> None:
+def _store(
+    uow: UnitOfWork, settings: MatchSettings, *, labels: int, actor: str, at: datetime
+) -> None:
     uow.match_settings.save(
         {
             "version": settings.version,
