@@ -3,6 +3,7 @@ loads the web application, SQLAlchemy or GraphQL; every other command is still t
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from mdm.cli import COMMANDS, app
+from mdm.cli import COMMANDS, _group_of, app
 
 SERVICE_ONLY = (
     "sqlalchemy",
@@ -77,3 +78,12 @@ def test_a_service_command_still_runs_through_the_lazy_group() -> None:
     assert result.exit_code == 0
     assert "thresholds" in result.output
     assert unknown.exit_code == 2
+
+
+def test_each_module_adds_exactly_the_commands_it_is_listed_for() -> None:
+    for module in sorted(set(COMMANDS.values())):
+        register = importlib.import_module(f"mdm.cli.{module}").register
+
+        listed = sorted(name for name, owner in COMMANDS.items() if owner == module)
+
+        assert sorted(_group_of(register).commands) == listed, module

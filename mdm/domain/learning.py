@@ -92,10 +92,11 @@ class SettingsFollower:
 
     Every API and worker process holds its own matcher, and training happens in
     one of them (or in the CLI). :meth:`current` runs inside the transaction that
-    is about to decide: one small query reads the newest stored version of each
-    type, and a version this process has not applied yet is loaded and used
-    before the decision, so a decision never uses settings older than the newest
-    committed when its transaction read them, on PostgreSQL as on SQLite. Newer
+    is about to decide: one scalar query reads when settings were last stored,
+    and a version this process has not applied yet is loaded and used before the
+    decision, so a decision never uses settings older than the newest committed
+    when its transaction read them, on PostgreSQL as on SQLite (no notification
+    channel to miss, nothing to configure). Newer
     wins: settings are applied only if stored later than those applied, so two
     threads racing cannot step back to an older version.
     """
