@@ -63,16 +63,6 @@ class SourceRecords(Repository):
                 members.setdefault(gid, []).append((payload, prepared))
         return members
 
-    def prepared_of(self, entity_type: str, *, limit: int) -> list[tuple[Any, Any]]:
-        """``(payload, match_std)`` of up to ``limit`` current records of ``entity_type``."""
-        stmt = (
-            select(SR.c.payload, SR.c.match_std)
-            .where(SR.c.entity_type == entity_type)
-            .order_by(SR.c.id)
-            .limit(limit)
-        )
-        return [(payload, prepared) for payload, prepared in self.conn.execute(stmt)]
-
     def golden_of(self, source: str, entity_type: str, source_id: str) -> str | None:
         stmt = select(SR.c.golden_id).where(
             SR.c.source == source, SR.c.entity_type == entity_type, SR.c.source_id == source_id
@@ -104,3 +94,13 @@ class SourceRecords(Repository):
     def versions(self, record_id: str) -> list[dict[str, Any]]:
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def prepared_of(self, entity_type: str, *, limit: int) -> list[tuple[Any, Any]]:
+        """``(payload, match_std)`` of up to ``limit`` current records of ``entity_type``."""
+        stmt = (
+            select(SR.c.payload, SR.c.match_std)
+            .where(SR.c.entity_type == entity_type)
+            .order_by(SR.c.id)
+            .limit(limit)
+        )
+        return [(payload, prepared) for payload, prepared in self.conn.execute(stmt)]
