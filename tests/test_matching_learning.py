@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from canonical.commands import CreateApiKey, IngestItem, IngestRecords, RetrainMatcher, TrainMatcher
+from canonical.errors import Conflict
 from matching.settings import default_settings
 from mdm.api.matching_models import SettingsInUse
 from mdm.app import create_app
@@ -27,6 +28,7 @@ from mdm.db.engine import make_engine
 from mdm.db.types import utcnow
 from mdm.db.uow import run_in_transaction
 from mdm.domain.learning import MIN_LABELS_PER_KIND
+from mdm.queries.match_settings import settings_in_use
 from mdm.settings import Settings, get_settings
 from tests.helpers import counts
 
@@ -327,3 +329,16 @@ def test_following_the_newest_settings_costs_one_query_when_nothing_changed(
     assert trained["version"] in other.matcher.settings_version
     assert picked_up == 3  # newest time, newest versions, the new body
     assert len(statements) - picked_up == 1
+
+
+def test_a_matcher_without_settings_shows_none_and_trains_nothing(
+    settings: Settings, engine: Engine
+) -> None:
+    exact = bootstrap(settings.model_copy(update={"matcher": "exact"}), engine=engine)
+    seed_labels(engine, matches=MIN_LABELS_PER_KIND, non_matches=MIN_LABELS_PER_KIND)
+
+    shown = exact.bus.query(lambda uow: settings_in_use(uow, exact.current_matcher(uow)))
+
+    assert shown["settings"] == []
+    with pytest.raises(Conflict, match="does not learn from steward decisions"):
+        exact.bus.handle(TrainMatcher("customer", "test"))
