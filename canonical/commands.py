@@ -36,6 +36,7 @@ __all__ = [
     "ReplayDeliveries",
     "Restandardize",
     "ResubmitQuarantined",
+    "RetrainMatcher",
     "RevokeApiKey",
     "RotateApiKey",
     "SetSchemaMode",
@@ -258,6 +259,18 @@ class TrainMatcher:
 
 
 @dataclass(frozen=True, slots=True)
+class RetrainMatcher:
+    """Re-estimate an entity type's match settings from the hub's own records (u from
+    random pairs, m and prior by EM), then refine them with the steward labels if there
+    are enough of them."""
+
+    entity_type: str
+    actor: str
+    reason: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterSchema:
     """Register ``document`` as the next version of a schema subject (a canonical entity
     type or a golden event type), if its compatibility mode allows it."""
@@ -330,6 +343,7 @@ Command = (
     | AssignTask
     | BulkApproveTasks
     | TrainMatcher
+    | RetrainMatcher
     | RegisterSchema
     | SetSchemaMode
     | PutSyncTarget

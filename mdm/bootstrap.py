@@ -14,10 +14,12 @@ from sqlalchemy.exc import OperationalError
 from canonical import commands as c
 from matching.engine import ProbabilisticMatcher
 from matching.exact import ExactIdentifierMatcher
-from matching.port import LearningMatcher, Matcher
-from mdm.bus import Handler, MessageBus
+from matching.port import Matcher
+from mdm.bus import Handler, MessageBus, Prepared
 from mdm.db.engine import make_engine
 from mdm.db.migrate import has_schema, upgrade
+from mdm.db.uow import UnitOfWork
+from mdm.domain.learning import SettingsFollower
 from mdm.domain.secrets import Sealer, sealer_from
 from mdm.handlers import (
     assign_task,
@@ -34,13 +36,13 @@ from mdm.handlers import (
     register_source,
     restandardize,
     resubmit_quarantined,
+    retrain_matcher,
     set_schema_mode,
     split_record,
     train_matcher,
     unmerge_golden,
 )
 from mdm.plugins import PluginDeps, plugins
-from mdm.queries.admin import stored_settings
 from mdm.settings import Settings, get_settings
 
 __all__ = ["Container", "bootstrap", "handlers_for"]
@@ -56,6 +58,11 @@ class Container:
     bus: MessageBus
     sealer: Sealer
     extras: dict[str, Any] = field(default_factory=dict)
+    follower: SettingsFollower | None = None
+
+    def current_matcher(self, uow: UnitOfWork) -> Matcher:
+        """The matcher on the newest stored settings, for a read deciding in ``uow``."""
+        return self.follower.current(uow) if self.follower else self.matcher
 
 
 def default_matcher(settings: Settings) -> Matcher:
@@ -64,8 +71,11 @@ def default_matcher(settings: Settings) -> Matcher:
     return ProbabilisticMatcher()
 
 
-def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
-    """Every command type and its handler, dependencies bound."""
+def handlers_for(
+    matcher: Matcher, sealer: Sealer, follower: SettingsFollower | None = None
+) -> dict[type, Handler]:
+    """Every command type and its handler, dependencies bound. Handlers that decide get
+    the matcher through ``follower``, switched first to the newest stored settings."""
     with_matcher: dict[type, Callable[..., Any]] = {
         c.IngestRecords: ingest_records.handle,
         c.ResubmitQuarantined: resubmit_quarantined.handle,
@@ -91,16 +101,33 @@ def handlers_for(matcher: Matcher, sealer: Sealer) -> dict[type, Handler]:
         c.RecordEvents: record_events.handle,
         c.PutWebhookSecret: partial(put_webhook_secret.handle, sealer=sealer),
     }
-    return plain | {cmd: partial(h, matcher=matcher) for cmd, h in with_matcher.items()}
+    follower = follower or SettingsFollower(matcher)
+    two_step = {
+        c.RetrainMatcher: Prepared(
+            _following(retrain_matcher.prepare, follower),
+            _following(retrain_matcher.handle, follower),
+        )
+    }
+    deciding = {cmd: _following(h, follower) for cmd, h in with_matcher.items()}
+    return plain | deciding | two_step
 
 
-def _use_stored_settings(bus: MessageBus, matcher: LearningMatcher) -> None:
-    """Decide with the newest trained settings; a database that cannot be reached yet
-    leaves the shipped ones (the process still starts, and reports itself unready)."""
+def _following(handler: Callable[..., Any], follower: SettingsFollower) -> Any:
+    """``handler`` given the matcher, switched first to the newest stored settings."""
+
+    def handle(command: Any, uow: UnitOfWork, *prepared: Any) -> Any:
+        return handler(command, uow, *prepared, matcher=follower.current(uow))
+
+    return handle
+
+
+def _follow_stored_settings(bus: MessageBus, follower: SettingsFollower) -> None:
+    """Start on the newest trained settings; a database that cannot be reached yet
+    leaves the shipped ones (the process still starts, reports itself unready, and
+    follows the stored settings from its first transaction on)."""
     try:
         if has_schema(bus.engine):
-            for trained in bus.query(stored_settings):
-                matcher.use(trained)
+            bus.query(follower.current)
     except OperationalError as exc:
         log.warning("no stored match settings read (database unreachable): %s", exc.orig)
 
@@ -118,11 +145,18 @@ def bootstrap(
         upgrade(engine)
     matcher = matcher or default_matcher(settings)
     sealer = sealer_from(settings.secret_key, settings.key_file)
-    handlers = handlers_for(matcher, sealer)
+    follower = SettingsFollower(matcher)
+    handlers = handlers_for(matcher, sealer, follower)
     deps = PluginDeps(settings=settings, matcher=matcher, sealer=sealer)
     for plugin in plugins():
         handlers |= plugin.handlers(deps)
     bus = MessageBus(engine, handlers)
-    if isinstance(matcher, LearningMatcher):
-        _use_stored_settings(bus, matcher)
-    return Container(settings=settings, engine=engine, matcher=matcher, bus=bus, sealer=sealer)
+    _follow_stored_settings(bus, follower)
+    return Container(
+        settings=settings,
+        engine=engine,
+        matcher=matcher,
+        bus=bus,
+        sealer=sealer,
+        follower=follower,
+    )

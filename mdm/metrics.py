@@ -82,7 +82,7 @@ DEAD_LETTERS = Counter(
 INBOUND_EVENTS = Counter(
     "mdm_inbound_events_total",
     "Transactional events received, by source, event type and outcome "
-    "(linked, parked, duplicate, rejected)",
+    "(stored, parked, duplicate, stale, rejected)",
     ["source", "event_type", "outcome"],
 )
 

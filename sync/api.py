@@ -14,7 +14,7 @@ from mdm.http.body import read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
-from sync.queries import delivery_detail, list_deliveries, list_targets
+from sync.queries import delivery_detail, get_target, list_deliveries, list_targets
 
 __all__ = ["router"]
 
@@ -65,6 +65,12 @@ async def targets(container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
     """Every target with its queue: pending, in flight, delivered, dead, and lag (seconds
     since the oldest change not yet acknowledged)."""
     return JsonResponse({"targets": await query(container, list_targets)})
+
+
+@router.get("/targets/{name}")
+async def target(name: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
+    """One target with its queue (404 when there is no such target)."""
+    return JsonResponse(await query(container, lambda uow: get_target(uow, name)))
 
 
 @router.delete("/targets/{name}")

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import typer
+from prometheus_client import start_http_server
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
 from canonical.errors import DomainError
@@ -135,6 +136,15 @@ def replay(
 
 def worker(
     once: bool = typer.Option(False, help="Deliver what is due now, then exit"),
+    metrics_port: int | None = typer.Option(
+        None,
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="Serve this worker's Prometheus metrics (deliveries, dead letters, inbound "
+        "events) on http://HOST:PORT/metrics",
+    ),
+    metrics_host: str = typer.Option("127.0.0.1", "--metrics-host"),
 ) -> None:
     """Run the dispatcher: plan deliveries from the outbox, deliver, reconcile (any number
     of workers may run against PostgreSQL); with MDM_NATS_URL set, also take sources'
@@ -150,6 +160,11 @@ def worker(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     inbound = InboundConsumer(c) if settings.nats_url else None
+    if metrics_port is not None:
+        # the counters of this process (mdm_deliveries_total, ...); the database gauges
+        # are served by every API process's /metrics
+        start_http_server(metrics_port, addr=metrics_host)
+        typer.echo(f"metrics on http://{metrics_host}:{metrics_port}/metrics")
     dispatcher.start()
     if inbound is not None:
         inbound.start()

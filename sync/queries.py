@@ -11,7 +11,7 @@ from mdm.db.uow import UnitOfWork
 from mdm.queries.golden import iso
 from sync.targets import SUCCESS_WINDOW, target_view
 
-__all__ = ["delivery_detail", "list_deliveries", "list_targets"]
+__all__ = ["delivery_detail", "get_target", "list_deliveries", "list_targets"]
 
 
 def list_targets(uow: UnitOfWork) -> list[dict[str, Any]]:
@@ -23,6 +23,16 @@ def list_targets(uow: UnitOfWork) -> list[dict[str, Any]]:
         target_view(row, stats.get(row["name"]), now, outcomes.get(row["name"], {}))
         for row in uow.targets.all()
     ]
+
+
+def get_target(uow: UnitOfWork, name: str) -> dict[str, Any]:
+    """One target with its queue, as :func:`list_targets` shows it; NotFound if unknown."""
+    row = uow.targets.get(name)
+    if row is None:
+        raise NotFound(f"no sync target '{name}'")
+    now = utcnow()
+    outcomes = uow.deliveries.outcomes_since(now - SUCCESS_WINDOW)
+    return target_view(row, uow.targets.stats(now).get(name), now, outcomes.get(name, {}))
 
 
 def _error(error: dict[str, Any] | None, pii: bool) -> dict[str, Any] | None:

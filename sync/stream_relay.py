@@ -6,7 +6,9 @@ other workers skip); the position moves only past events the server acknowledged
 and anything published twice after a crash is dropped by the server inside its
 duplicate window (``Nats-Msg-Id`` is the event id). An event that can never be
 published (``PublishError.permanent``) stops the relay where it is, loudly: the
-outbox keeps it, nothing after it is skipped, and ``/health/ready`` reports it.
+outbox keeps it, nothing after it is skipped, and the ``stream`` relay's
+``mdm_outbox_backlog`` and ``mdm_outbox_oldest_age_seconds`` on ``/metrics`` grow
+(``/health/ready`` checks that NATS answers, not that the relay moves).
 """
 
 from __future__ import annotations

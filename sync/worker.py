@@ -6,7 +6,8 @@ and reconcile until stopped.
 - one thread per target claims due deliveries, pushes them (``options.concurrency``
   calls at once) and settles the outcomes, so a slow or paused target never holds
   another one up;
-- reconciliation runs at start and every ``sync_reconcile_seconds``.
+- reconciliation runs at start, every ``sync_reconcile_seconds``, and at once for a
+  target added, changed or re-enabled while the dispatcher runs.
 Any number of worker processes may run on PostgreSQL; the claims keep one delivery per
 (target, golden record) in flight at a time.
 """
@@ -122,6 +123,10 @@ class Dispatcher:
         self.loops: dict[str, _TargetLoop] = {}
         self._threads: list[threading.Thread] = []
         self._last_reconcile = 0.0
+        # configuration (updated_at) each target was last reconciled under: a target added
+        # or changed since (new entity types, re-enabled) is reconciled at once, not at the
+        # next scheduled round
+        self._reconciled: dict[str, Any] = {}
         self.stream = stream or StreamRelay(container)
 
     # -- one step at a time (tests, `mdm worker --once`) -----------------------
@@ -137,10 +142,11 @@ class Dispatcher:
             if not n:
                 return total
 
-    def reconcile(self) -> int:
-        names = [t["name"] for t in self._targets() if t["enabled"]]
+    def reconcile(self, names: list[str] | None = None) -> int:
+        """Queue what drifted at ``names`` (default: every enabled target)."""
+        rows = {t["name"]: t for t in self._targets() if t["enabled"]}
         total = 0
-        for name in names:
+        for name in rows if names is None else [n for n in names if n in rows]:
 
             def step(uow: UnitOfWork, name: str = name) -> int:
                 return reconcile_target(uow, name, now=utcnow())
@@ -149,7 +155,9 @@ class Dispatcher:
                 total += n
                 if n < 5000:
                     break
-        self._last_reconcile = time.monotonic()
+            self._reconciled[name] = rows[name]["updated_at"]
+        if names is None:
+            self._last_reconcile = time.monotonic()
         return total
 
     def deliver(self) -> int:
@@ -246,3 +254,6 @@ class Dispatcher:
                 self.loops[name] = loop
                 if start:
                     loop.thread.start()
+        fresh = [n for n, row in rows.items() if self._reconciled.get(n) != row["updated_at"]]
+        if fresh:
+            self.reconcile(fresh)

@@ -140,3 +140,20 @@ def test_scrub_text_masks_what_looks_like_an_email_or_a_phone() -> None:
     text = "Email: ada@example.org has already been taken; phone +44 20 7946 0018 invalid (id 42)"
 
     assert scrub_text(text) == "Email: *** has already been taken; phone *** invalid (id 42)"
+
+
+def test_a_steward_without_pii_reads_a_source_record_masked(
+    client: TestClient, client_as: Callable[..., TestClient]
+) -> None:
+    _golden(client)
+    path = "/api/v1/sources/crm/customer/P1"
+
+    steward = client_as("steward").get(path)
+    with_pii = client_as("steward", "pii").get(path)
+
+    assert steward.status_code == 200, steward.text
+    assert _leaks(steward.json()) == []
+    assert steward.json()["payload"]["first_name"] == "Ada"
+    assert steward.json()["masked"] == ["date_of_birth", "email", "phone", "tax_id"]
+    assert with_pii.json()["payload"]["email"] == "ada@example.org"
+    assert "masked" not in with_pii.json()

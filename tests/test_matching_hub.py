@@ -14,8 +14,10 @@ from sqlalchemy.engine import Engine
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.uow import run_in_transaction
 from mdm.domain import candidates
+from mdm.domain.learning import MIN_LABELS_PER_KIND
 from mdm.settings import Settings
 from tests.helpers import counts, put_ok
+from tests.test_matching_learning import seed_labels
 
 WIDGETS_CRM = {
     "kind": "organization",
@@ -175,13 +177,15 @@ def test_training_from_steward_decisions_changes_the_settings_every_later_decisi
 ) -> None:
     task = _review_task(client)
     client.post(f"/api/v1/stewardship/tasks/{task['id']}/reject", json={"reason": "no"})
+    seed_labels(engine, matches=MIN_LABELS_PER_KIND, non_matches=MIN_LABELS_PER_KIND - 1)
 
     r = client.post("/api/v1/matching/customer/train", json={"reason": "first labels"})
 
     assert r.status_code == 200, r.text
     trained = r.json()
     assert trained["version"].startswith("customer/1+trained.")
-    assert (trained["labels"], trained["matches"], trained["non_matches"]) == (1, 0, 1)
+    labels = 2 * MIN_LABELS_PER_KIND
+    assert (trained["labels"], trained["matches"], trained["non_matches"]) == (labels, 20, 20)
     assert trained["version"] in client.get("/api/v1/matching/settings").json()["in_use"]
     put_ok(client, "support/customer/S1", GLOBEX)
     assert decisions(engine)[-1]["settings_version"] == trained["version"]
@@ -204,7 +208,7 @@ def test_training_needs_labels_a_matched_type_and_the_admin_role(
     steward = client_as("steward").post("/api/v1/matching/customer/train", json={})
 
     assert none_yet.status_code == 409
-    assert "no steward decisions" in none_yet.json()["error"]["message"]
+    assert "there are 0 matches and 0 non-matches" in none_yet.json()["error"]["message"]
     assert prices.status_code == 422
     assert steward.status_code == 403
     assert counts(engine, ("match_settings", "audit_log")) == before

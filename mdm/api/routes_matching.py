@@ -1,17 +1,21 @@
-"""REST: find matches for a record, train the matcher from steward decisions, and say
-which match settings decide now."""
+"""REST: find matches for a record, train the matcher (from steward decisions, or from
+the hub's own records and the decisions), and show the match settings deciding now."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from canonical.commands import TrainMatcher
+from canonical.commands import RetrainMatcher, TrainMatcher
+from mdm.api.matching_models import SettingsInUse
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
 from mdm.http.body import read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
-from mdm.queries.admin import settings_in_use
+from mdm.queries.match_settings import settings_in_use
 from mdm.queries.matches import find_matches
 
 __all__ = ["router"]
@@ -40,7 +44,12 @@ async def match_record(
     out = await query(
         container,
         lambda uow: find_matches(
-            uow, container.matcher, entity_type=entity_type, record=body, pii=pii, source=source
+            uow,
+            container.current_matcher(uow),
+            entity_type=entity_type,
+            record=body,
+            pii=pii,
+            source=source,
         ),
     )
     return JsonResponse(out)
@@ -54,13 +63,45 @@ async def train_matcher(
     principal: AdminPrincipal,
     cid: CorrelationId,
 ) -> JsonResponse:
-    """Refine the match settings from every steward decision so far, store and use them."""
+    """Refine the match settings from every steward decision so far, store and use them
+    (in every process). 409 ``not_enough_labels`` below 20 matches and 20 non-matches."""
     command = TrainMatcher(entity_type, principal.name, body.reason, cid)
     summary = await dispatch(container, command)
     return JsonResponse(summary | {"in_use": container.matcher.settings_version})
 
 
-@router.get("/matching/settings")
-async def match_settings(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
-    """The settings versions deciding now, and the stored trainings."""
-    return JsonResponse(await query(container, lambda uow: settings_in_use(uow, container.matcher)))
+@router.post("/matching/{entity_type}/retrain")
+async def retrain_matcher(
+    entity_type: str,
+    body: Training,
+    container: ContainerDep,
+    principal: AdminPrincipal,
+    cid: CorrelationId,
+) -> JsonResponse:
+    """Re-estimate u, m and the prior from the hub's own records, refine them with the
+    steward decisions if there are 20 of each kind, store and use them (in every
+    process). 409 with fewer than 100 records."""
+    command = RetrainMatcher(entity_type, principal.name, body.reason, cid)
+    summary = await dispatch(container, command)
+    return JsonResponse(summary | {"in_use": container.matcher.settings_version})
+
+
+# FastAPI documents a response model only for a JSONResponse class; the route still
+# answers with our orjson JsonResponse, the same JSON.
+@router.get("/matching/settings", response_model=SettingsInUse, response_class=JSONResponse)
+async def match_settings(
+    container: ContainerDep,
+    _: ReaderPrincipal,
+    entity_type: Annotated[
+        Literal["customer", "product"] | None,
+        Query(description="Only this entity type's settings and trainings (default: both)"),
+    ] = None,
+) -> JsonResponse:
+    """The settings deciding now: version, link and review thresholds, prior, blocking
+    rules, and each comparison's levels with their m, u and weight (log2(m/u)); and the
+    stored trainings, newest first."""
+    out = await query(
+        container,
+        lambda uow: settings_in_use(uow, container.current_matcher(uow), entity_type=entity_type),
+    )
+    return JsonResponse(out)

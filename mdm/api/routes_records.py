@@ -20,13 +20,18 @@ async def source_record(
     source: str, entity_type: str, source_id: str, container: ContainerDep, principal: AnyPrincipal
 ) -> JsonResponse:
     """The record's current version; a payload stored under an older schema version is
-    upcast to the newest one (``read_as``), its ``schema_version`` says what it was."""
+    upcast to the newest one (``read_as``), its ``schema_version`` says what it was. A
+    person's personal attributes are masked for keys without ``pii``."""
     if not (principal.has("steward") or principal.may_write_source(source)):
         raise ApiError(403, "forbidden", f"this read needs the 'steward' or 'source:{source}' role")
     out = await query(
         container,
         lambda uow: get_source_record(
-            uow, source=source, entity_type=entity_type, source_id=source_id
+            uow,
+            source=source,
+            entity_type=entity_type,
+            source_id=source_id,
+            pii=principal.has("pii"),
         ),
     )
     return JsonResponse(out)

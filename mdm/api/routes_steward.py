@@ -114,9 +114,9 @@ async def tasks(
 
 @router.get("/stewardship/tasks/{task_id}")
 async def task(task_id: str, container: ContainerDep, principal: StewardPrincipal) -> JsonResponse:
-    pii, matcher = principal.has("pii"), container.matcher
+    pii, matcher = principal.has("pii"), container.current_matcher
     return JsonResponse(
-        await query(container, lambda uow: get_task(uow, task_id, matcher=matcher, pii=pii))
+        await query(container, lambda uow: get_task(uow, task_id, matcher=matcher(uow), pii=pii))
     )
 
 

@@ -1,48 +1,78 @@
-"""``mdm matching train`` and ``mdm matching settings``."""
+"""``mdm matching train``, ``mdm matching retrain`` and ``mdm matching settings``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import orjson
 import typer
 
-from canonical.commands import TrainMatcher
+from canonical.commands import RetrainMatcher, TrainMatcher
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
-from mdm.queries.admin import settings_in_use
+from mdm.domain.learning import MATCHED_TYPES
+from mdm.queries.match_settings import settings_in_use
 from mdm.settings import get_settings
 
 __all__ = ["register"]
 
 matching_app = typer.Typer(help="The matcher's settings and training.", no_args_is_help=True)
 
+_ENTITY = typer.Option("customer", "--entity", "-e", help="customer or product")
+_REASON = typer.Option("", "--reason", help="Why, for the audit log")
 
-@matching_app.command("train")
-def train_command(
-    entity: str = typer.Option("customer", "--entity", "-e", help="customer or product"),
-    reason: str = typer.Option("", "--reason", help="Why, for the audit log"),
-) -> None:
-    """Refine the match settings from every steward decision so far and store them.
 
-    Running hubs pick the new settings up when they restart (or train through
-    POST /api/v1/matching/{entity}/train to switch a running hub at once).
-    """
+def _run(command: Any) -> dict[str, Any]:
+    """Dispatch ``command``; a refusal is printed with its reason and exits 2."""
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        summary = c.bus.handle(TrainMatcher(entity, "cli", reason or None))
+        summary: dict[str, Any] = c.bus.handle(command)
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+    return summary
+
+
+@matching_app.command("train")
+def train_command(entity: str = _ENTITY, reason: str = _REASON) -> None:
+    """Refine the match settings from every steward decision so far and store them.
+
+    Needs at least 20 steward decisions of each kind (match, not a match). Every
+    running hub process decides with the new settings from its next request on.
+    """
+    summary = _run(TrainMatcher(entity, "cli", reason or None))
     typer.echo(
         f"trained {summary['version']} from {summary['labels']} steward decisions "
         f"({summary['matches']} match, {summary['non_matches']} not a match)"
     )
 
 
+@matching_app.command("retrain")
+def retrain_command(entity: str = _ENTITY, reason: str = _REASON) -> None:
+    """Re-estimate u, m and the prior from the hub's own records, then refine them with
+    the steward decisions (if there are 20 of each kind), and store them."""
+    summary = _run(RetrainMatcher(entity, "cli", reason or None))
+    if summary["labels_used"]:
+        labels = f"refined with {summary['labels']} steward decisions"
+    else:
+        labels = (
+            f"steward decisions left out ({summary['matches']} match, "
+            f"{summary['non_matches']} not a match; {summary['labels_needed']} of each needed)"
+        )
+    typer.echo(f"retrained {summary['version']} on {summary['records']} records; {labels}")
+
+
 @matching_app.command("settings")
-def settings_command() -> None:
-    """Print the settings versions in use and the stored trainings (JSON)."""
+def settings_command(
+    entity: str | None = typer.Option(None, "--entity", "-e", help="customer or product"),
+) -> None:
+    """Print the settings in use (thresholds, prior, blocking, each level's weight) and
+    the stored trainings (JSON)."""
+    if entity is not None and entity not in MATCHED_TYPES:
+        typer.echo(f"error: --entity must be one of {', '.join(MATCHED_TYPES)}", err=True)
+        raise typer.Exit(2)
     c = bootstrap(migrate=get_settings().is_sqlite)
-    out = c.bus.query(lambda uow: settings_in_use(uow, c.matcher))
+    out = c.bus.query(lambda uow: settings_in_use(uow, c.current_matcher(uow), entity_type=entity))
     typer.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
 
 

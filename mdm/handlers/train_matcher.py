@@ -1,10 +1,15 @@
 """Use case: refine the matcher from steward decisions, and keep what it learned.
 
 Every approve or reject stores its pair as a label. Training reads all labels
-of an entity type, has the matcher refine its m/u from them (from its base
-settings, so training twice on the same labels gives the same version), stores
-the settings under their new version and, once committed, decides with them:
-each later decision records that version.
+of an entity type and needs at least
+:data:`~mdm.domain.learning.MIN_LABELS_PER_KIND` of each kind (409 naming the
+counts otherwise). It refines m/u from them, starting from the newest settings
+the hub retrained on its own records (:mod:`mdm.handlers.retrain_matcher`), or
+else from the matcher's base settings, never from an earlier refinement, so
+training twice on the same labels gives the same version. The settings are
+stored under their new version; every process decides with them from its next
+transaction on (:class:`~mdm.domain.learning.SettingsFollower`), and each later
+decision records that version.
 """
 
 from __future__ import annotations
@@ -12,30 +17,29 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.commands import TrainMatcher
-from canonical.errors import Conflict, InvalidInput
-from canonical.schemas import schema_for
 from matching.port import Matcher
-from matching.settings import to_json
+from matching.settings import MatchSettings, parse_settings, to_json
+from matching.training import refine_from_records
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
-from mdm.domain.learning import MATCHED_TYPES, learner
+from mdm.domain.learning import count_labels, learner, matched_type, require_labels
 
 __all__ = ["handle"]
 
 
 def handle(cmd: TrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:
     """Train, store, and switch this process to the new settings once committed."""
-    schema_for(cmd.entity_type)
-    if cmd.entity_type not in MATCHED_TYPES:
-        raise InvalidInput(
-            f"{cmd.entity_type} records are not matched, so there is nothing to train"
-        )
+    matched_type(cmd.entity_type)
     learning = learner(matcher)
     labels = uow.labels.of(cmd.entity_type)
-    if not labels:
-        raise Conflict(f"no steward decisions on {cmd.entity_type} matches to learn from yet")
+    require_labels(cmd.entity_type, labels)
     previous = matcher.settings_version
-    refined = learning.refine(cmd.entity_type, labels)
+    base = uow.match_settings.newest_from_records(cmd.entity_type)
+    refined: MatchSettings = (
+        refine_from_records(parse_settings(base), labels)
+        if base is not None
+        else learning.refine(cmd.entity_type, labels)
+    )
     now = utcnow()
     uow.match_settings.save(
         {
@@ -47,13 +51,14 @@ def handle(cmd: TrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str,
             "created_at": now,
         }
     )
-    matches = sum(1 for _, _, is_match in labels if is_match)
+    matches, non_matches = count_labels(labels)
     summary = {
         "entity_type": cmd.entity_type,
         "version": refined.version,
         "labels": len(labels),
         "matches": matches,
-        "non_matches": len(labels) - matches,
+        "non_matches": non_matches,
+        "refined_from": base["version"] if base is not None else None,
         "previous_versions": previous,
     }
     uow.audit.record(

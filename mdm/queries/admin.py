@@ -1,5 +1,5 @@
-"""Reads for operators: sources, quarantine, the event feed, API keys and the match
-settings in use (the audit log: :mod:`mdm.queries.audit`)."""
+"""Reads for operators: sources, quarantine, the event feed and API keys (the audit log:
+:mod:`mdm.queries.audit`; the match settings: :mod:`mdm.queries.match_settings`)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ from typing import Any
 
 from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_payload
-from matching.port import Matcher
-from matching.settings import MatchSettings, parse_settings
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
-from mdm.domain.learning import MATCHED_TYPES
 from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.queries.golden import iso
 
@@ -24,8 +21,6 @@ __all__ = [
     "list_keys",
     "list_quarantine",
     "list_sources",
-    "settings_in_use",
-    "stored_settings",
 ]
 
 
@@ -144,26 +139,3 @@ def find_principal(uow: UnitOfWork, secret: str) -> Principal | None:
 
 def count_admin_keys(uow: UnitOfWork) -> int:
     return sum(1 for roles in uow.api_keys.active_roles() if "admin" in roles)
-
-
-def settings_in_use(uow: UnitOfWork, matcher: Matcher) -> dict[str, Any]:
-    """The versions deciding now, and every stored training, newest first."""
-    return {
-        "in_use": matcher.settings_version,
-        "trained": [
-            {
-                "version": r["version"],
-                "entity_type": r["entity_type"],
-                "labels": r["labels"],
-                "created_by": r["created_by"],
-                "created_at": iso(r["created_at"]),
-            }
-            for r in uow.match_settings.recent()
-        ],
-    }
-
-
-def stored_settings(uow: UnitOfWork) -> list[MatchSettings]:
-    """The newest stored settings of each matched entity type."""
-    bodies = (uow.match_settings.newest_body(e) for e in MATCHED_TYPES)
-    return [parse_settings(body) for body in bodies if body is not None]

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from matching.batch import dedupe, record_from_flat
-from mdm.cli_dedupe import register
+from mdm.cli.dedupe import register
 
 HEADER = [
     "id",

@@ -18,7 +18,9 @@ from mdm.db.engine import make_engine
 from mdm.observability.settings import get_observability
 from mdm.settings import Settings
 from tests.browser.seed import seed_review
+from tests.events.events import ACME, invoice, posted
 from tests.helpers import ACME_CRM
+from tests.sync.nats_probe import nats_url
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -80,6 +82,24 @@ def test_ingest_results_match_decisions_and_http_answers_are_counted(
     assert delta("mdm_http_request_duration_seconds_count", method="PUT", route=put) == 1
 
 
+def test_inbound_events_are_counted_by_source_type_and_outcome(client: TestClient) -> None:
+    client.put("/api/v1/sources/billing/customer/C-1", json=ACME)
+    before = scrape(client)
+
+    first = invoice("e1", "C-1", "2026-03-01T09:00:00Z", "INV-1")
+    parked = invoice("e2", "C-404", "2026-03-01T09:00:00Z", "INV-2")
+    assert posted(client, "billing", [first, parked, first]) == ["stored", "parked", "duplicate"]
+    after = scrape(client)
+
+    def delta(**labels: str) -> float:
+        name = "mdm_inbound_events_total"
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta(source="billing", event_type="invoice.posted", outcome="stored") == 1
+    assert delta(source="billing", event_type="invoice.posted", outcome="parked") == 1
+    assert delta(source="billing", event_type="invoice.posted", outcome="duplicate") == 1
+
+
 def test_open_tasks_and_the_outbox_backlog_are_read_from_the_database(
     client: TestClient, container: Container
 ) -> None:
@@ -128,11 +148,14 @@ def test_ready_is_503_naming_a_database_it_cannot_reach(fresh_settings: None) ->
 
 
 @pytest.mark.nats
+@pytest.mark.skipif(
+    nats_url() is None, reason="no NATS server: set MDM_NATS_URL or run nats-server -js"
+)
 def test_ready_checks_nats_when_it_is_configured(
     container: Container, fresh_settings: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make: Callable[[], TestClient] = lambda: TestClient(create_app(container))  # noqa: E731
-    monkeypatch.setenv("MDM_NATS_URL", "nats://127.0.0.1:4222")
+    monkeypatch.setenv("MDM_NATS_URL", nats_url() or "")
     up = make().get("/health/ready")
     get_observability.cache_clear()
     monkeypatch.setenv("MDM_NATS_URL", "nats://127.0.0.1:1")

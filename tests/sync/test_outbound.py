@@ -307,6 +307,21 @@ def test_a_target_added_later_receives_existing_records_by_reconciliation(
     assert sorted(running.app.counts()) == sorted([acme, globex])
 
 
+def test_a_target_added_while_the_dispatcher_runs_gets_existing_records_at_once(
+    client: TestClient, container: Container, standins: Any
+) -> None:
+    acme, globex = _put(client, "E1", ACME), _put(client, "E2", GLOBEX)
+    d = dispatcher(container)
+    d.reconcile()  # the dispatcher's start: no target yet
+    d.run_until_idle()  # the outbox is read: nothing to plan for anyone
+    running = standins("netsuite")
+    add_target(client, running)
+
+    d.run_until_idle()  # no scheduled reconciliation is due
+
+    assert sorted(running.app.counts()) == sorted([acme, globex])
+
+
 def test_replay_needs_a_selector_and_writes_nothing_without_one(
     client: TestClient, engine: Engine
 ) -> None:

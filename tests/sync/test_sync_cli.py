@@ -4,18 +4,25 @@ operator runs them."""
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from mdm.cli import app
 from mdm.settings import get_settings
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import ADMIN_KEY, TEST_SECRET_KEY
 from tests.helpers import put_ok
 from tests.standins.fixtures import TOKEN
+from tests.sync.hub import add_target
 
 
 @pytest.fixture
@@ -112,3 +119,44 @@ def test_replay_from_the_command_line_redrives_dead_letters(
     delivered = client.get("/api/v1/sync/deliveries", params={"state": "delivered"}).json()
     assert delivered["total"] == 1
     assert len(running.app.live_customers(delivered["items"][0]["golden_id"])) == 1
+
+
+def test_a_worker_serves_its_delivery_counters_on_its_metrics_port(
+    database_url: str, client: TestClient, standins: Any, container: Any
+) -> None:
+    running = standins("netsuite")
+    add_target(client, running)
+    put_ok(client, "erp/customer/E1", {"kind": "organization", "name": "Initech"})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    container.engine.dispose()
+    env = os.environ | {
+        "MDM_DATABASE_URL": database_url,
+        "MDM_SECRET_KEY": TEST_SECRET_KEY,
+        "MDM_ADMIN_API_KEY": ADMIN_KEY,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "mdm.cli", "worker", "--metrics-port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    delivered = ""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not delivered:
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            except httpx.TransportError:
+                text = ""
+            delivered = "\n".join(
+                line for line in text.splitlines() if line.startswith("mdm_deliveries_total{")
+            )
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+
+    assert 'state="delivered"' in delivered, delivered
+    assert delivered.rstrip().endswith(" 1.0"), delivered

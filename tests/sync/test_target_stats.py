@@ -44,6 +44,11 @@ def test_the_success_rate_counts_the_last_hours_attempts(
         lambda uow: uow.deliveries.outcomes_since(utcnow() + timedelta(minutes=1))
     )
     assert from_now_on == {}
+    one = client.get("/api/v1/sync/targets/zendesk")
+    assert one.status_code == 200 and one.json() == target
+    assert TOKEN not in one.text
+    missing = client.get("/api/v1/sync/targets/nope")
+    assert missing.status_code == 404 and "no sync target 'nope'" in missing.text
 
 
 def test_skipped_attempts_count_as_successes() -> None:

@@ -192,12 +192,57 @@ class Quarantine(Repository):
             )
 
 
+# Built once: every decision first asks for the newest settings
+# (mdm.domain.learning.SettingsFollower), and building a statement costs more than
+# running it on a table of one row per training.
+_NEWEST_AT = select(func.max(MS.c.created_at))
+_LATEST = (
+    select(MS.c.entity_type, func.max(MS.c.created_at).label("at"))
+    .group_by(MS.c.entity_type)
+    .subquery()
+)
+_NEWEST_VERSIONS = select(MS.c.entity_type, MS.c.created_at, MS.c.version).join(
+    _LATEST, (MS.c.entity_type == _LATEST.c.entity_type) & (MS.c.created_at == _LATEST.c.at)
+)
+
+
 class MatchSettingsStore(Repository):
+    """Newest means latest ``created_at``, ties broken by the greater version string."""
+
     def newest_body(self, entity_type: str) -> dict[str, Any] | None:
         stmt = (
             select(MS.c.body)
             .where(MS.c.entity_type == entity_type)
-            .order_by(MS.c.created_at.desc())
+            .order_by(MS.c.created_at.desc(), MS.c.version.desc())
+            .limit(1)
+        )
+        body: dict[str, Any] | None = self.conn.execute(stmt).scalar()
+        return body
+
+    def newest_at(self) -> datetime | None:
+        """When the newest settings of any entity type were stored (None: never)."""
+        at: datetime | None = self.conn.execute(_NEWEST_AT).scalar()
+        return at
+
+    def newest_versions(self) -> dict[str, tuple[datetime, str]]:
+        """``entity_type -> (created_at, version)`` of the newest settings of each type."""
+        out: dict[str, tuple[datetime, str]] = {}
+        for entity_type, at, version in self.conn.execute(_NEWEST_VERSIONS):
+            out[entity_type] = max(out.get(entity_type, (at, version)), (at, version))
+        return out
+
+    def body_of(self, version: str) -> dict[str, Any] | None:
+        stmt = select(MS.c.body).where(MS.c.version == version)
+        body: dict[str, Any] | None = self.conn.execute(stmt).scalar()
+        return body
+
+    def newest_from_records(self, entity_type: str) -> dict[str, Any] | None:
+        """The newest settings trained on the hub's records alone (stored with no labels:
+        training from labels never stores fewer than its minimum)."""
+        stmt = (
+            select(MS.c.body)
+            .where(MS.c.entity_type == entity_type, MS.c.labels == 0)
+            .order_by(MS.c.created_at.desc(), MS.c.version.desc())
             .limit(1)
         )
         body: dict[str, Any] | None = self.conn.execute(stmt).scalar()

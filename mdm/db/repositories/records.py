@@ -104,3 +104,13 @@ class SourceRecords(Repository):
     def versions(self, record_id: str) -> list[dict[str, Any]]:
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def prepared_of(self, entity_type: str, *, limit: int) -> list[tuple[Any, Any]]:
+        """``(payload, match_std)`` of up to ``limit`` current records of ``entity_type``."""
+        stmt = (
+            select(SR.c.payload, SR.c.match_std)
+            .where(SR.c.entity_type == entity_type)
+            .order_by(SR.c.id)
+            .limit(limit)
+        )
+        return [(payload, prepared) for payload, prepared in self.conn.execute(stmt)]

@@ -1,0 +1,67 @@
+"""The documented shape of ``GET /api/v1/matching/settings`` (what
+:func:`matching.describe.describe_settings` returns), for the OpenAPI document."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+__all__ = ["MatchSettingsPublic", "SettingsInUse"]
+
+
+class LevelPublic(BaseModel):
+    label: str = Field(description="What a steward reads: why two values agree this much")
+    kind: str = Field(description="null, exact, fuzzy or else (the first that holds decides)")
+    field: str | None = Field(description="Another standardized field this level compares")
+    scorer: str | None = Field(description="The fuzzy level's rapidfuzz scorer")
+    threshold: float | None = Field(description="The fuzzy level's lowest similarity (0..1)")
+    tf_adjustment: bool = Field(description="Agreeing on a common value counts less")
+    m: float = Field(description="P(this level | the records match)")
+    u: float = Field(description="P(this level | they do not)")
+    bayes_factor: float = Field(description="m / u")
+    weight: float = Field(description="log2(m / u): what this level adds to the match weight")
+
+
+class ComparisonPublic(BaseModel):
+    name: str
+    fields: list[str]
+    description: str
+    levels: list[LevelPublic]
+
+
+class BlockingRulePublic(BaseModel):
+    name: str
+    keys: list[str] = Field(description="Standardized fields and transforms forming one key")
+    window: int = Field(description="Neighbours a record is compared with inside one block")
+
+
+class ThresholdsPublic(BaseModel):
+    link: float = Field(description="Match probability at and above which records link")
+    review: float = Field(description="Match probability at and above which a steward decides")
+
+
+class MatchSettingsPublic(BaseModel):
+    entity_type: str
+    version: str = Field(description="The version every decision made with these records")
+    thresholds: ThresholdsPublic
+    prior: float = Field(description="P(match) of two records picked at random")
+    prior_weight: float = Field(description="log2(prior / (1 - prior)), every pair's start")
+    blocking: list[BlockingRulePublic]
+    comparisons: list[ComparisonPublic]
+    strong_identifiers: list[str]
+    trained_on: dict[str, int] = Field(
+        description="Counts of the training: records, labelled_pairs, candidate_pairs, ..."
+    )
+
+
+class TrainingPublic(BaseModel):
+    version: str
+    entity_type: str
+    labels: int = Field(description="Steward labels it was refined from (0: records only)")
+    created_by: str
+    created_at: str | None
+
+
+class SettingsInUse(BaseModel):
+    in_use: str = Field(description="The versions deciding now, e.g. customer/1;product/1")
+    settings: list[MatchSettingsPublic]
+    trained: list[TrainingPublic] = Field(description="Stored trainings, newest first")
