@@ -94,7 +94,52 @@ def organization_domain(website: Any, email_address: Any) -> str | None:
     return None
 
 
+_NATIONAL_TEXT = re.compile(r"^[0-9 ().\-/]+$")
+
+
+@lru_cache(maxsize=512)
+def _plan(region: str) -> tuple[str, str, frozenset[int], re.Pattern[str]] | None:
+    """(country code, national prefix, possible lengths) of a region whose national
+    numbers read plainly: a fixed trunk prefix (``0``, ``1``) or none, and no rewriting."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix_transform_rule or meta.general_desc is None:
+        return None
+    prefix = meta.national_prefix or ""
+    parsing = meta.national_prefix_for_parsing
+    if (parsing is not None and parsing != prefix) or not (prefix == "" or prefix.isdigit()):
+        return None
+    lengths = frozenset(meta.general_desc.possible_length or ())
+    dialling = re.compile(meta.international_prefix or "$^")
+    return str(meta.country_code), prefix, lengths, dialling
+
+
+def _plain_national(text: str, region: str) -> str | None:
+    """The E.164 form of a plainly written national number, without the full parser;
+    None whenever the parser could read it otherwise (it then decides)."""
+    plan = _plan(region) if _NATIONAL_TEXT.match(text) else None
+    if plan is None:
+        return None
+    code, prefix, lengths, dialling = plan
+    digits = _DIGITS.sub("", text)
+    if dialling.match(digits) or digits.startswith(code) or (digits[:1] == "0" and prefix != "0"):
+        # an international dialling prefix, the country code, or zeros the parser may
+        # keep or drop: the parser decides
+        return None
+    if prefix and digits.startswith(prefix):
+        if digits[len(prefix) : len(prefix) + 1] in ("0", ""):
+            return None
+        if len(digits) in lengths or len(digits) - len(prefix) not in lengths:
+            return None
+        return f"+{code}{digits[len(prefix) :]}"
+    if len(digits) in lengths:
+        return f"+{code}{digits}"
+    return None
+
+
 def _parsed(text: str, region: str) -> str | None:
+    plain = _plain_national(text, region)
+    if plain is not None:
+        return plain
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

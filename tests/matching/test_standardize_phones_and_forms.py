@@ -3,6 +3,9 @@ else kept as national digits; legal forms folded into families."""
 
 from __future__ import annotations
 
+import random
+
+import phonenumbers
 import pytest
 
 from matching.engine import ProbabilisticMatcher
@@ -14,6 +17,7 @@ from matching.standardize import (
     split_legal_form,
     standardize,
 )
+from matching.standardize.contact import _plain_national
 
 
 @pytest.mark.parametrize(
@@ -126,3 +130,30 @@ def test_a_legal_form_given_on_its_own_is_its_family() -> None:
     as_field = standardize("customer", {"name": "Acme", "legal_form": "Corporation"})
     in_name = standardize("customer", {"name": "Acme Corp."})
     assert as_field["legal_form"] == in_name["legal_form"] == "CORP"
+
+
+def _parser(text: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_plain_national_numbers_read_without_the_parser_read_as_the_parser_reads_them() -> None:
+    rng = random.Random(11)
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    answered = 0
+    for _ in range(20_000):
+        digits = rng.choice(["", "0", "1", "00", "01"]) + "".join(
+            rng.choice("0123456789") for _ in range(rng.randint(4, 13))
+        )
+        text = rng.choice([digits, f"{digits[:3]}-{digits[3:]}", f"({digits[:3]}) {digits[3:]}"])
+        region = rng.choice([*regions, "US", "DE", "GB", "FR"])
+        fast = _plain_national(text, region)
+        if fast is not None:
+            answered += 1
+            assert fast == _parser(text, region), (text, region)
+    assert answered > 1_000  # the plain path is exercised, not only the fallback
