@@ -100,13 +100,18 @@ def pairwise_scores(truth: Any, predicted: Any) -> dict[str, float]:
 
 
 def sweep(truth: list[str], left: Any, right: Any, probability: Any) -> list[dict[str, float]]:
-    """Scores of connected components over the pairs at each threshold of ``SWEEP``."""
+    """Scores of connected components over the pairs at each threshold tried."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     size = len(truth)
     out = []
-    for threshold in SWEEP:
+    # the fixed grid plus quantiles of the predicted probabilities themselves, so that
+    # the best threshold is found where the model puts its mass
+    grid = set(SWEEP)
+    if len(probability):
+        grid |= {float(q) for q in np.quantile(probability, np.linspace(0.02, 0.98, 49))}
+    for threshold in sorted(grid):
         keep = probability >= threshold
         graph = coo_matrix(
             (np.ones(int(keep.sum()), dtype=np.int8), (left[keep], right[keep])), shape=(size, size)
@@ -311,7 +316,9 @@ def markdown_row(r: dict[str, Any]) -> str:
     else:
         note = ""
     best = (
-        f"{_f(splink.get('best_f1'))} @{splink['best_threshold']:g}" if "best_f1" in splink else "-"
+        f"{_f(splink.get('best_f1'))} @{splink['best_threshold']:.4g}"
+        if "best_f1" in splink
+        else "-"
     )
     cells = [
         r["dataset"],

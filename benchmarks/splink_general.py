@@ -4,7 +4,7 @@ What a careful Splink user would do with a canonical flat CSV and no labels,
 the same for every data set (no per-data-set settings):
 
 - light cleaning: case folded, accents and punctuation removed, whitespace
-  collapsed; phone as its last nine digits; website/email reduced to a domain;
+  collapsed, legal forms (Inc, GmbH, Société Anonyme, ...) taken off names; phone as its last nine digits; website/email reduced to a domain;
   tax id, sku and postcode upper-case alphanumerics; gtin digits without
   leading zeros; price as a number;
 - comparisons from Splink's comparison library for each column present
@@ -89,6 +89,70 @@ def _price(value: Any) -> float | None:
         return None
 
 
+# legal forms, removed from organisation names before comparing them (after folding)
+_LEGAL_PHRASES = re.compile(
+    r"\b(gesellschaft mit beschr(a|ae)nkter haftung|aktiengesellschaft|limited liability company"
+    r"|public limited company|societe (a responsabilite limitee|par actions simplifiee|anonyme)"
+    r"|sociedad (limitada|anonima)|societa (a responsabilita limitata|per azioni)"
+    r"|besloten vennootschap|naamloze vennootschap|eingetragener kaufmann|incorporated"
+    r"|corporation|company|limited)\b"
+)
+_LEGAL_TOKENS = set(
+    [
+        "inc",
+        "corp",
+        "co",
+        "llc",
+        "l",
+        "l",
+        "c",
+        "ltd",
+        "plc",
+        "llp",
+        "gmbh",
+        "g",
+        "m",
+        "b",
+        "h",
+        "ag",
+        "kg",
+        "e",
+        "k",
+        "sa",
+        "s",
+        "a",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "s",
+        "p",
+        "a",
+        "s",
+        "r",
+        "l",
+        "bv",
+        "b",
+        "v",
+        "nv",
+        "n",
+        "v",
+        "sl",
+        "pty",
+    ]
+)
+
+
+def _org_name(value: str | None) -> str | None:
+    if not value:
+        return None
+    text = _LEGAL_PHRASES.sub(" ", value)
+    words = text.split()
+    while words and words[-1] in _LEGAL_TOKENS | {"&"}:
+        words.pop()
+    return " ".join(words) or value
+
+
 def _sorted(value: str | None) -> str | None:
     return " ".join(sorted(value.split())) if value else None
 
@@ -125,6 +189,7 @@ def prepare(frame: Any) -> Any:
     if "list_price" in cols:
         out["list_price"] = [_price(v) for v in frame["list_price"]]
     if "name" in out:
+        out["name"] = [_org_name(v) for v in out["name"]]
         out["name_sorted"] = [_sorted(v) for v in out["name"]]
     if "first_name" in out and "last_name" in out:
         both = zip(out["first_name"], out["last_name"], strict=True)
@@ -258,13 +323,15 @@ def _training_rules(cols: set[str]) -> tuple[list[Any], list[Any]]:
         place = [c for c in ("date_of_birth", "postcode", "city") if c in cols][:1]
         person = ["first_name", "last_name", *place]
         deterministic.append(block_on(*person))
+        em.append(block_on("first_name", "last_name"))
         if "date_of_birth" in cols:
             em.append(block_on("date_of_birth"))
-        em.append(block_on("first_name", "last_name"))
-        for column in ("postcode", "city", "address_line1"):
-            if column in cols:
-                em.append(block_on(column))
-                break
+        else:  # a location session trains the names; with a birth date it would find
+            # households (same surname and street) instead of persons
+            for column in ("postcode", "city", "address_line1"):
+                if column in cols:
+                    em.append(block_on(column))
+                    break
     if "name" in cols:
         place = [c for c in ("city", "country") if c in cols][:1]
         deterministic.append(block_on("name", *place))
