@@ -5,8 +5,9 @@ the same for every data set (no per-data-set settings):
 
 - light cleaning: case folded, accents and punctuation removed, whitespace
   collapsed, legal forms (Inc, GmbH, Société Anonyme, ...) taken off names;
-  phone as its last nine digits; website/email reduced to a domain; tax id, sku and postcode upper-case alphanumerics; gtin digits without
-  leading zeros; price as a number;
+  phone as its last nine digits; website/email reduced to a domain; tax id,
+  sku and postcode upper-case alphanumerics; gtin digits without leading
+  zeros; price as a number;
 - comparisons from Splink's comparison library for each column present
   (NameComparison with term frequencies for person names, DateOfBirthComparison,
   EmailComparison, Jaro-Winkler / Levenshtein at thresholds elsewhere, a
