@@ -429,6 +429,7 @@ def main(argv: list[str] | None = None) -> None:
         row.update({"when": stamp, "commit": _commit()})
         print(markdown_row(row), flush=True)
         if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
             with args.json.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(row) + "\n")
 
