@@ -204,10 +204,17 @@ def _measure(cmd: list[str], log: Path, timeout: float) -> dict[str, Any]:
     return result
 
 
+def _mdm() -> list[str]:
+    """The installed ``mdm`` command beside this interpreter (as a user runs it)."""
+    script = Path(sys.executable).with_name("mdm")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from mdm.cli import main; main()"]
+
+
 def run_ours(input_csv: Path, entity: str, work: Path, timeout: float) -> dict[str, Any]:
     output = work / "ours.out.csv"
-    mdm = Path(sys.executable).with_name("mdm")
-    cmd = [str(mdm), "dedupe", str(input_csv), str(output), "--entity", entity, "--no-progress"]
+    cmd = [*_mdm(), "dedupe", str(input_csv), str(output), "--entity", entity, "--no-progress"]
     result = _measure(cmd, work / "ours.log", timeout)
     if "error" not in result:
         with output.open(encoding="utf-8", newline="") as handle:
@@ -240,8 +247,7 @@ def cli_blocking_recall(
 ) -> dict[str, Any]:
     """Blocking recall from every pair ``mdm dedupe --pairs`` writes at probability >= 0."""
     pairs = work / "ours.pairs.csv"
-    mdm = Path(sys.executable).with_name("mdm")
-    cmd = [str(mdm), "dedupe", str(input_csv), str(work / "ours.again.csv"), "--entity", entity]
+    cmd = [*_mdm(), "dedupe", str(input_csv), str(work / "ours.again.csv"), "--entity", entity]
     cmd += ["--no-progress", "--pairs", str(pairs), "--pairs-min-probability", "0"]
     measured = _measure(cmd, work / "ours.pairs.log", timeout)
     if "error" in measured:
