@@ -16,8 +16,9 @@ the same for every data set (no per-data-set settings):
   most ``max(2e6, 40 * records)`` comparisons (Splink's own counter);
 - training: the prior by ``estimate_probability_two_random_records_match`` on
   deterministic rules at recall 0.7, u by random sampling (1e7 pairs), m by EM
-  on two or three blocking rules so that every comparison is estimated once
-  (a session that cannot run is skipped: Splink's default m stays).
+  on two or three blocking rules so that every comparison is estimated once,
+  each on at most 2e6 sampled pairs (a session that cannot run is skipped:
+  Splink's default m stays).
 
 ``run(path, pairs_out)`` returns cluster labels at match probability 0.9
 (and when clustering finished) and saves every predicted pair at probability
@@ -38,6 +39,7 @@ __all__ = ["prepare", "run"]
 THRESHOLD = 0.9
 PREDICT_FLOOR = 0.01
 MEMORY_LIMIT = "12GB"
+EM_MAX_PAIRS = 2e6
 
 
 def _fold(value: Any) -> str | None:
@@ -277,7 +279,6 @@ def _candidate_rules(cols: set[str]) -> list[Any]:
         rules.append(block_on("name_sorted"))
         place = [c for c in ("country", "city") if c in cols][:1]
         rules.append(block_on("substr(name, 1, 6)", *place))
-        rules.append(block_on("substr(name_sorted, 1, 6)", *place))
         if "city" in cols:
             rules.append(block_on("substr(name, 1, 3)", "city"))
         if "brand" in cols:
@@ -380,7 +381,7 @@ def run(path: str, pairs_out: str) -> tuple[list[str], float]:
     train.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     for rule in em_rules:
         try:
-            train.estimate_parameters_using_expectation_maximisation(rule)
+            train.estimate_parameters_using_expectation_maximisation(rule, max_pairs=EM_MAX_PAIRS)
         except Exception as exc:  # a session that cannot run leaves Splink's default m
             print(f"EM session skipped ({exc})", file=sys.stderr, flush=True)
     predictions = linker.inference.predict(threshold_match_probability=PREDICT_FLOOR)
