@@ -370,7 +370,11 @@ def markdown_row(r: dict[str, Any]) -> str:
         f"**{_f(ours.get('f1'))}**",
         _f(splink.get("f1")),
         best,
-        _f(block.get("blocking_recall")),
+        (
+            f"{_f(block['blocking_recall'])} ({block['candidate_pairs']:,})"
+            if "blocking_recall" in block
+            else "-"
+        ),
         f"{_f(ours.get('seconds'), '.1f')} / {_f(splink.get('seconds'), '.1f')}",
         f"{_f(ours.get('peak_mb'), ',.0f')} / {_f(splink.get('peak_mb'), ',.0f')}",
     ]
@@ -379,7 +383,8 @@ def markdown_row(r: dict[str, Any]) -> str:
 
 HEADER = (
     "| data set | records | true pairs | ours P | ours R | ours F1 | Splink F1 @0.9 "
-    "| Splink best F1 | our blocking recall | wall s ours / Splink | peak MB ours / Splink |\n"
+    "| Splink best F1 | our blocking recall (pairs) | wall s ours / Splink "
+    "| peak MB ours / Splink |\n"
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 )
 
@@ -415,6 +420,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--json", type=Path, help="append one JSON line per data set")
+    parser.add_argument("--report", type=Path, help="print the table of a --json file and stop")
     parser.add_argument("--splink-one", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--blocking-one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -424,6 +430,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.blocking_one:
         path, truth, entity = args.blocking_one
         print(json.dumps(blocking_recall(Path(path), Path(truth), entity)), flush=True)
+        return
+    if args.report:
+        print(HEADER)
+        for line in args.report.read_text(encoding="utf-8").splitlines():
+            print(markdown_row(json.loads(line)))
         return
     datasets = [d for p in args.preset for d in PRESETS[p]] + args.datasets
     datasets = list(dict.fromkeys(datasets or PRESETS["small"]))
