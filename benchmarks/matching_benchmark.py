@@ -49,7 +49,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parent)]
+# the benchmark's own modules; `matching` comes from the installed package, so another
+# worktree's venv can run this file against its own engine
+sys.path[:0] = [str(HERE)]
 
 import numpy as np  # noqa: E402
 
