@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser lint typecheck fuzz bench bench-tools clean
+.PHONY: run test install install-dev browser lint typecheck fuzz bench bench-tools bench-matching bench-matching-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,15 @@ bench: bench-tools
 	$(BIN)/python benchmarks/graphql_bench.py --seconds 5
 	$(BIN)/python benchmarks/matching_benchmark.py febrl3 febrl4 synth:10000
 	$(BIN)/python benchmarks/hub_matching_bench.py --records 20000
+
+# Issue 14: every data set through `mdm dedupe` beside Splink 5 (~10 min), then 100k + 1M speed.
+bench-matching: install-dev
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/matching_benchmark.py --preset small --json benchmarks/out/matching.jsonl
+
+bench-matching-speed: install-dev
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python benchmarks/matching_benchmark.py --preset speed --timeout 3600 --json benchmarks/out/matching.jsonl
 
 clean:
 	rm -rf $(VENV) .mdm .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis
