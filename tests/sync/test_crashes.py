@@ -72,13 +72,23 @@ def _states(container: Container) -> dict[str, int]:
     return out
 
 
+def _dead(container: Container) -> list[Any]:
+    """The dead letters' last errors, to say why a run did not settle."""
+    rows = container.bus.query(
+        lambda uow: uow.deliveries.page(
+            target=None, state="dead", golden_id=None, limit=20, offset=0
+        )[1]
+    )
+    return [(r["target"], r["golden_id"], r.get("attempts"), r.get("last_error")) for r in rows]
+
+
 def _wait(condition: Callable[[], bool], timeout: float, what: str, container: Container) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}: {_states(container)}")
+    raise AssertionError(f"timed out waiting for {what}: {_states(container)}; {_dead(container)}")
 
 
 def _delivered(container: Container) -> int:
