@@ -32,7 +32,7 @@ from matching.compare import comparison_vectors
 from matching.decision import Compared, conclude
 from matching.exact import ExactIdentifierMatcher
 from matching.port import Candidate, Decision
-from matching.scoring import score_pairs, term_frequencies
+from matching.scoring import score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import STANDARDIZER_VERSION, Standardized, standardize
 from matching.table import RecordTable
@@ -159,7 +159,7 @@ class ProbabilisticMatcher:
                 dtype=np.int64,
             )
             gammas = comparison_vectors(settings, table, lefts, rights)
-            tf = term_frequencies(settings, table, settings.trained_on.get("term_frequencies", {}))
+            tf = settings_term_frequencies(settings, table)
             scored = score_pairs(settings, gammas, table, lefts, tf)
             for index, compared, _, first_pair in spans:
                 pairs = slice(first_pair, first_pair + len(compared.rows) - 1)
@@ -194,7 +194,16 @@ class ProbabilisticMatcher:
     def _table_fields(self, settings: MatchSettings) -> tuple[str, ...]:
         key = settings.version
         if key not in self._fields:
-            self._fields[key] = tuple(dict.fromkeys(settings.fields + settings.strong_identifiers))
+            self._fields[key] = tuple(
+                dict.fromkeys(
+                    (
+                        "name",
+                        *settings.fields,
+                        *settings.strong_identifiers,
+                        *settings.identifier_validity.values(),
+                    )
+                )
+            )
         return self._fields[key]
 
 

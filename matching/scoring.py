@@ -28,6 +28,7 @@ __all__ = [
     "log2_prior_odds",
     "probability",
     "score_pairs",
+    "settings_term_frequencies",
     "term_frequencies",
 ]
 
@@ -66,6 +67,7 @@ def term_frequencies(
             if level.kind != "exact" or not level.tf_adjustment:
                 continue
             name = level.field or comp.fields[0]
+            table.column(name)
             if reference is None:
                 out[name] = table.frequencies(name)
             else:
@@ -74,6 +76,16 @@ def term_frequencies(
                     [known.get(v, np.nan) for v in table.uniques[name]], dtype=np.float64
                 )
     return out
+
+
+def settings_term_frequencies(settings: MatchSettings, table: RecordTable) -> dict[str, FloatArray]:
+    """Term frequencies as the settings recorded them at training (none when untrained).
+
+    Batch dedupe and the hub both score with these, never with the shares of
+    whatever table is at hand, so the same pair under the same settings
+    version gets the same probability on both paths.
+    """
+    return term_frequencies(settings, table, settings.trained_on.get("term_frequencies", {}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +118,7 @@ def score_pairs(
             rows = np.flatnonzero(gammas[:, col] == index)
             if not len(rows):
                 continue
-            freq = tf[name][table.codes[name][left[rows]]]
+            freq = tf[name][table.column(name)[0][left[rows]]]
             adjust = np.log2(level.u / np.maximum(freq, level.u))
             parts[rows, col] += np.minimum(np.nan_to_num(adjust, nan=0.0), 0.0)
     weight = log2_prior_odds(settings.prior) + parts.sum(axis=1)

@@ -9,13 +9,30 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
 - ``exact``: equal standardized values (optionally of another ``field``), with
   optional term-frequency adjustment;
 - ``fuzzy``: a rapidfuzz ``scorer`` (normalized to 0..1) at or above ``threshold``;
+- ``cross``: the values cross over: this side's field equals the other side's
+  ``field`` and the other way round (given and family name swapped; with
+  ``field: "date_of_birth:swapdm"``, day and month transposed);
+- ``initial``: one side is a single letter, the other starts with it;
 - ``else``: everything left.
+
+A level's ``field`` may carry the same transforms as blocking keys
+(``date_of_birth:prefix4`` is the year, ``first_name:nickname`` the
+nickname-folded given name), so "year only" or "nickname" is an ``exact``
+level on a derived value.
 
 Blocking rules name the standardized fields, each optionally followed by a
 chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
-``suffixN``, ``tokenN``, ``sorted``, ``digits``) whose joined values form a key; ``window``
-caps how many neighbours (in name order) a record is compared with inside one
-block, which keeps huge blocks from exploding. Loading validates everything
+``suffixN``, ``tokenN``, ``sorted``, ``digits``, ``swapdm``, ``nickname``) whose joined
+values form a key; ``window`` caps how many neighbours (in name order) a record is
+compared with inside one block, which keeps huge blocks from exploding. A rule
+with ``unless`` gives no key to a record holding any of those fields: a
+fallback for records that lack them (name-only records block on the name
+alone, while records with a city block on name and city).
+
+``strong_identifiers`` veto an automatic link when both sides hold different
+values; ``identifier_validity`` maps such an identifier to the standardized
+flag that says it passed its checksum (``tax_id -> tax_id_valid``), and then
+only two validated values can veto. Loading validates everything
 and raises :class:`SettingsError` naming the offending path.
 """
 
@@ -45,7 +62,7 @@ __all__ = [
     "to_json",
 ]
 
-LevelKind = Literal["null", "exact", "fuzzy", "else"]
+LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "else"]
 SCORERS = (
     "jaro_winkler",
     "ratio",
@@ -54,8 +71,9 @@ SCORERS = (
     "token_set_ratio",
     "partial_ratio",
     "wratio",
+    "osa",
 )
-_KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits")
+_KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits", "swapdm", "nickname")
 
 
 class SettingsError(ValueError):
@@ -87,6 +105,7 @@ class BlockingRule:
     name: str
     keys: tuple[str, ...]
     window: int = 50
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +127,18 @@ class MatchSettings:
     strong_identifiers: tuple[str, ...] = ()
     sort_field: str | None = None
     trained_on: Mapping[str, Any] = field(default_factory=dict)
+    identifier_validity: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> tuple[str, ...]:
-        """Every standardized field the comparisons read, in first-use order."""
+        """Every standardized field the comparisons read, in first-use order (no transforms)."""
         seen: dict[str, None] = {}
         for comp in self.comparisons:
             for name in comp.fields:
                 seen[name] = None
             for level in comp.levels:
                 if level.field:
-                    seen[level.field] = None
+                    seen[level.field.split(":")[0]] = None
         return tuple(seen)
 
     def fingerprint(self) -> str:
@@ -147,8 +167,13 @@ def _prob(raw: Any, path: str) -> float:
 
 def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
     kind = raw.get("kind")
-    if kind not in ("null", "exact", "fuzzy", "else"):
-        raise _fail(f"{path}.kind", "must be null, exact, fuzzy or else")
+    if kind not in ("null", "exact", "fuzzy", "cross", "initial", "else"):
+        raise _fail(f"{path}.kind", "must be null, exact, fuzzy, cross, initial or else")
+    if kind == "cross" and not raw.get("field"):
+        raise _fail(f"{path}.field", "a cross level names the field it crosses with")
+    for part in str(raw.get("field") or "").split(":")[1:]:
+        if part.rstrip("0123456789") not in _KEY_TRANSFORMS:
+            raise _fail(f"{path}.field", f"unknown transform {part!r}")
     if not isinstance(raw.get("label"), str) or not raw["label"]:
         raise _fail(f"{path}.label", "a non-empty label is required")
     scorer, threshold = raw.get("scorer"), raw.get("threshold")
@@ -199,7 +224,10 @@ def _rule(raw: Mapping[str, Any], path: str) -> BlockingRule:
     window = raw.get("window", 50)
     if not isinstance(window, int) or window < 1:
         raise _fail(f"{path}.window", "must be a positive integer")
-    return BlockingRule(str(raw.get("name") or "|".join(keys)), tuple(keys), window)
+    unless = raw.get("unless", [])
+    if not isinstance(unless, list) or not all(isinstance(u, str) for u in unless):
+        raise _fail(f"{path}.unless", "must be a list of field names")
+    return BlockingRule(str(raw.get("name") or "|".join(keys)), tuple(keys), window, tuple(unless))
 
 
 def parse_settings(raw: Mapping[str, Any]) -> MatchSettings:
@@ -229,6 +257,7 @@ def parse_settings(raw: Mapping[str, Any]) -> MatchSettings:
         strong_identifiers=tuple(raw.get("strong_identifiers", ())),
         sort_field=raw.get("sort_field"),
         trained_on=dict(raw.get("trained_on", {})),
+        identifier_validity=dict(raw.get("identifier_validity", {})),
     )
 
 
@@ -242,8 +271,12 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
             {k: v for k, v in lv.items() if v is not None and not (k == "tf_adjustment" and not v)}
             for lv in comp["levels"]
         ]
+    doc["identifier_validity"] = dict(settings.identifier_validity)
     for rule in doc["blocking"]:
         rule["keys"] = list(rule["keys"])
+        rule["unless"] = list(rule["unless"])
+        if not rule["unless"]:
+            del rule["unless"]
     doc["strong_identifiers"] = list(doc["strong_identifiers"])
     return doc
 

@@ -1,0 +1,157 @@
+"""Training for batch dedupe: u from random pairs, m by EM per blocking rule, the prior by EM.
+
+Every parameter comes from the table being deduplicated, each time, as in
+splink: nothing fitted to one generator survives training except the shape
+of the model (which comparisons, which levels). Steps:
+
+- ``u`` from random pairs (:func:`matching.training.estimate_u`);
+- one EM session per blocking rule over (a sample of) the candidate pairs
+  sharing that rule's block, in which the comparisons on the rule's fields
+  take no part, because blocking forced them to agree (a rule on ``name``
+  forces ``org_name``, ``first_name`` and ``last_name`` too); a comparison's
+  ``m`` is the mean over the sessions where it took part, weighted by the
+  matches each session found;
+- the prior of a candidate pair by EM with ``m`` and ``u`` fixed, turned into
+  the prior of a random pair (the Bayes factors already count the agreement
+  blocking selected on);
+- a comparison none of whose fields holds a value in the table keeps the
+  settings' ``m`` and ``u``: there is nothing to learn them from, and the
+  hub may still meet records that carry the field.
+
+It reads the comparison vectors :func:`matching.candidates.compare_all`
+computed once; the same vectors are then scored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.candidates import Candidates, block_table, compare_all, in_rule_block
+from matching.settings import MatchSettings
+from matching.table import RecordTable
+from matching.training import (
+    EMResult,
+    PatternCounts,
+    combine_sessions,
+    estimate_m_em,
+    estimate_prior,
+    estimate_u,
+    top_term_frequencies,
+    with_estimates,
+)
+
+__all__ = ["train", "train_on_candidates"]
+
+_NAME_PARTS = {"name": ("org_name", "first_name", "last_name")}
+
+
+def _rule_fields(settings: MatchSettings, index: int) -> set[str]:
+    fields = {key.split(":")[0] for key in settings.blocking[index].keys}
+    for name in list(fields):
+        fields.update(_NAME_PARTS.get(name, ()))
+    return fields
+
+
+def _sample(rows: npt.NDArray[np.int64], limit: int, rng: np.random.Generator) -> Any:
+    return rows if len(rows) <= limit else np.sort(rng.choice(rows, limit, replace=False))
+
+
+def _sessions(
+    settings: MatchSettings,
+    table: RecordTable,
+    candidates: Candidates,
+    gammas: npt.NDArray[np.int8],
+    u: list[npt.NDArray[np.float64]],
+    limit: int,
+    rng: np.random.Generator,
+) -> list[tuple[EMResult, list[bool], float, str]]:
+    start = with_estimates(settings, u=u)
+    out = []
+    for index, rule in enumerate(settings.blocking):
+        rows = np.flatnonzero(in_rule_block(settings, table, candidates, index))
+        if not len(rows):
+            continue
+        counts = PatternCounts.empty(gammas.shape[1])
+        counts.add(gammas[_sample(rows, limit, rng)])
+        fields = _rule_fields(settings, index)
+        active = [not (set(c.fields) & fields) for c in settings.comparisons]
+        out.append((estimate_m_em(start, counts, u, active=active), active, len(rows), rule.name))
+    return out
+
+
+def train_on_candidates(
+    settings: MatchSettings,
+    table: RecordTable,
+    candidates: Candidates,
+    gammas: npt.NDArray[np.int8],
+    *,
+    em_pairs_per_rule: int = 150_000,
+    prior_pairs: int = 500_000,
+    u_pairs: int = 5_000_000,
+    seed: int = 0,
+) -> MatchSettings:
+    """Settings trained on ``table`` whose candidate pairs and their vectors are given."""
+    u = estimate_u(settings, table, max_pairs=u_pairs, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    sessions = _sessions(settings, table, candidates, gammas, u, em_pairs_per_rule, rng)
+    m = combine_sessions(settings, [(r, a, n) for r, a, n, _ in sessions])
+    present = [
+        all(int((table.codes[f] >= 0).sum()) > 1 for f in c.fields) for c in settings.comparisons
+    ]
+    for col, comp in enumerate(settings.comparisons):
+        if not present[col]:
+            m[col] = np.array([lv.m for lv in comp.levels])
+            u[col] = np.array([lv.u for lv in comp.levels])
+    everything = PatternCounts.empty(gammas.shape[1])
+    everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
+    blocked_prior = estimate_prior(everything, m, u, start=0.1)
+    all_pairs = table.size * (table.size - 1) / 2
+    prior = min(max(blocked_prior * len(candidates) / max(all_pairs, 1.0), 1e-12), 0.5)
+    info: dict[str, Any] = {
+        "records": table.size,
+        "em_sessions": [
+            {
+                "rule": name,
+                "pairs": int(n),
+                "iterations": r.iterations,
+                "converged": r.converged,
+                "prior": round(r.prior, 6),
+            }
+            for r, _, n, name in sessions
+        ],
+        "compared": [c.name for c, p in zip(settings.comparisons, present, strict=True) if p],
+        "prior_pairs": everything.total,
+        "candidate_pairs": len(candidates),
+        "candidate_match_share": round(blocked_prior, 6),
+        "u_random_pairs": min(u_pairs, table.size * (table.size - 1) // 2),
+    }
+    trained = with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
+    info["term_frequencies"] = top_term_frequencies(trained, table)
+    return with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
+
+
+def train(
+    settings: MatchSettings,
+    table: RecordTable,
+    *,
+    em_pairs_per_rule: int = 150_000,
+    prior_pairs: int = 500_000,
+    u_pairs: int = 5_000_000,
+    seed: int = 0,
+) -> MatchSettings:
+    """Settings with u, m, the prior and a term-frequency table estimated from ``table``."""
+    candidates = block_table(settings, table)
+    gammas = compare_all(settings, table, candidates)
+    return train_on_candidates(
+        settings,
+        table,
+        candidates,
+        gammas,
+        em_pairs_per_rule=em_pairs_per_rule,
+        prior_pairs=prior_pairs,
+        u_pairs=u_pairs,
+        seed=seed,
+    )
