@@ -158,7 +158,7 @@ def _score(
         left = candidates.left[start : start + chunk_size].astype(np.int64)
         right = candidates.right[start : start + chunk_size].astype(np.int64)
         chunk = gammas[start : start + chunk_size]
-        scored = score_pairs(settings, chunk, table, left, tf)
+        scored = score_pairs(settings, chunk, table, left, tf, right)
         if pair_sink is not None:
             rows = np.flatnonzero(scored.probability >= sink_at).tolist()
             pair_sink(

@@ -33,6 +33,7 @@ from matching.candidates import Candidates, block_table, compare_all, in_rule_bl
 from matching.settings import MatchSettings
 from matching.table import RecordTable
 from matching.training import (
+    M_FLOOR,
     EMResult,
     PatternCounts,
     combine_sessions,
@@ -78,8 +79,28 @@ def _sessions(
         counts.add(gammas[_sample(rows, limit, rng)])
         fields = _rule_fields(settings, index)
         active = [not (set(c.fields) & fields) for c in settings.comparisons]
-        out.append((estimate_m_em(start, counts, u, active=active), active, len(rows), rule.name))
+        result = estimate_m_em(start, counts, u, active=active)
+        out.append((result, active, len(rows) * _credible(settings, result, active), rule.name))
     return out
+
+
+def _credible(settings: MatchSettings, result: EMResult, active: list[bool]) -> float:
+    """1 when the session's matches look like one entity's records, else 0.
+
+    EM finds the strongest latent class among a rule's pairs, which is not
+    always "same entity": in a block of one street it is "same household"
+    (same family name and address, different given names and dates of
+    birth). Among true matches every comparison agrees exactly more often
+    than it disagrees outright; a session whose class breaks that for some
+    comparison found something else, and its m counts for nothing.
+    """
+    for col, comp in enumerate(settings.comparisons):
+        first = 1 if comp.levels[0].kind == "null" else 0
+        if active[col] and comp.levels[first].kind == "exact":
+            m = result.m[col]
+            if m[-1] > m[first] and m[-1] > 10 * M_FLOOR:
+                return 0.0
+    return 1.0
 
 
 def train_on_candidates(

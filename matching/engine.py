@@ -160,7 +160,7 @@ class ProbabilisticMatcher:
             )
             gammas = comparison_vectors(settings, table, lefts, rights)
             tf = settings_term_frequencies(settings, table)
-            scored = score_pairs(settings, gammas, table, lefts, tf)
+            scored = score_pairs(settings, gammas, table, lefts, tf, rights)
             for index, compared, _, first_pair in spans:
                 pairs = slice(first_pair, first_pair + len(compared.rows) - 1)
                 out[index] = conclude(entity_type, settings, compared, gammas[pairs], scored, pairs)

@@ -8,6 +8,20 @@ is ``log2(prior / (1 - prior))`` plus the parts, and the probability is
 level by the share of records holding the agreed value when that share is
 larger, so agreeing on a common value ("london", "gmail.com") counts less;
 it never raises the weight.
+
+Except on ``tf_exclusive`` levels (organization names): there ``u`` is the
+stored chance that an unrelated record holds the value (see
+:func:`matching.training.top_term_frequencies`), both ways, so a rare name
+weighs more than the level's average. A name held by no one else would weigh
+without bound; its weight is capped where, with nothing else known, it would
+give a match probability of 94% (``2**4 : 1`` odds). That is what lets
+name-only records link: two leads spelling one rare company name exactly are
+one company unless something else disagrees, and any disagreement (another
+country, another validated tax id) pulls the pair back under the link
+threshold. Term frequencies decide what rare means: a name many records
+share (``smith consulting``) gets no boost, only its ordinary downweight.
+A ``tf_exclusive`` fuzzy level (one typo in that rare name) gets the same
+change as the exact level would, taken for the more common of the two values.
 """
 
 from __future__ import annotations
@@ -19,7 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.settings import MatchSettings
+from matching.settings import Comparison, ComparisonLevel, MatchSettings
 from matching.table import RecordTable
 
 __all__ = [
@@ -33,6 +47,10 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+EXCLUSIVE_ODDS_LOG2 = 4.0
+"""log2 odds an exact match on a value no one else holds gives on its own (94%)."""
 
 
 def log2_prior_odds(prior: float) -> float:
@@ -59,7 +77,9 @@ def term_frequencies(
     """Per tf-adjusted field, the frequency of each of ``table``'s distinct values.
 
     With ``reference`` (value -> share, e.g. stored at training) unknown values
-    get NaN, meaning no adjustment; without it, shares within ``table``.
+    get NaN, meaning no adjustment, except on a ``tf_exclusive`` level whose
+    field the reference holds, where they get 0 (held by no unrelated record);
+    without a reference, shares within ``table``.
     """
     out: dict[str, FloatArray] = {}
     for comp in settings.comparisons:
@@ -72,8 +92,9 @@ def term_frequencies(
                 out[name] = table.frequencies(name)
             else:
                 known = reference.get(name, {})
+                unknown = 0.0 if level.tf_exclusive and name in reference else np.nan
                 out[name] = np.array(
-                    [known.get(v, np.nan) for v in table.uniques[name]], dtype=np.float64
+                    [known.get(v, unknown) for v in table.uniques[name]], dtype=np.float64
                 )
     return out
 
@@ -103,8 +124,13 @@ def score_pairs(
     table: RecordTable,
     left: npt.NDArray[np.int64],
     tf: Mapping[str, FloatArray] | None = None,
+    right: npt.NDArray[np.int64] | None = None,
 ) -> ScoredPairs:
-    """Score pairs whose comparison vectors are ``gammas`` (``left`` indexes agreed values)."""
+    """Score pairs whose comparison vectors are ``gammas``.
+
+    ``left`` (and ``right``, needed for ``tf_exclusive`` fuzzy levels) index
+    the table rows whose values the term frequencies look up.
+    """
     n = len(gammas)
     parts = np.empty((n, len(settings.comparisons)), dtype=np.float64)
     for col, (comp, weights) in enumerate(
@@ -112,17 +138,39 @@ def score_pairs(
     ):
         parts[:, col] = weights[gammas[:, col]]
         for index, level in enumerate(comp.levels):
-            name = level.field or comp.fields[0]
-            if level.kind != "exact" or not level.tf_adjustment or not tf or name not in tf:
+            name = comp.fields[0] if level.tf_exclusive else level.field or comp.fields[0]
+            if not tf or name not in tf or not (level.tf_adjustment or level.tf_exclusive):
                 continue
             rows = np.flatnonzero(gammas[:, col] == index)
-            if not len(rows):
+            if not len(rows) or (
+                level.kind != "exact" and (not level.tf_exclusive or right is None)
+            ):
                 continue
-            freq = tf[name][table.column(name)[0][left[rows]]]
-            adjust = np.log2(level.u / np.maximum(freq, level.u))
-            parts[rows, col] += np.minimum(np.nan_to_num(adjust, nan=0.0), 0.0)
+            codes = table.column(name)[0]
+            freq = tf[name][codes[left[rows]]]
+            if level.kind != "exact" and right is not None:
+                freq = np.fmax(freq, tf[name][codes[right[rows]]])
+            parts[rows, col] += _tf_adjustment(settings, comp, level, freq)
     weight = log2_prior_odds(settings.prior) + parts.sum(axis=1)
     return ScoredPairs(weight, probability(weight), parts)
+
+
+def _tf_adjustment(
+    settings: MatchSettings, comp: Comparison, level: ComparisonLevel, freq: FloatArray
+) -> FloatArray:
+    """log2 change of a level's weight for values of share ``freq`` (NaN: no change)."""
+    if not level.tf_exclusive:
+        adjust = np.minimum(np.log2(level.u / np.maximum(freq, level.u)), 0.0)
+        return np.asarray(np.nan_to_num(adjust, nan=0.0))
+    exact = next(
+        (lv for lv in comp.levels if lv.kind == "exact" and lv.tf_exclusive and not lv.field),
+        level,
+    )
+    base = float(np.log2(exact.m / exact.u))
+    ceiling = max(EXCLUSIVE_ODDS_LOG2 - log2_prior_odds(settings.prior) - base, 0.0)
+    with np.errstate(divide="ignore"):
+        adjust = np.minimum(np.log2(exact.u / freq), ceiling)
+    return np.asarray(np.nan_to_num(adjust, nan=0.0))
 
 
 def explain(

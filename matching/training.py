@@ -103,6 +103,21 @@ def _level_shares(
     return shares
 
 
+def _capped(comp: Comparison, shares: FloatArray) -> FloatArray:
+    """Shares with each level's ``max_m`` applied, the excess spread over the other levels."""
+    caps = np.array([lv.max_m or 1.0 for lv in comp.levels])
+    real = np.array([lv.kind != "null" for lv in comp.levels])
+    capped = real & (shares > caps)
+    if not capped.any():
+        return shares
+    out = shares.copy()
+    out[capped] = caps[capped]
+    free = real & ~capped
+    if free.any():
+        out[free] *= (1.0 - out[capped].sum()) / max(float(out[free].sum()), 1e-300)
+    return out
+
+
 def estimate_u(
     settings: MatchSettings,
     table: RecordTable,
@@ -184,7 +199,8 @@ def estimate_m_em(
         prior = float(np.clip(post.sum() / weights.sum(), 1e-9, 1 - 1e-9))
         new_m = list(m)
         for c in cols:
-            new_m[c] = _level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
+            shares = _level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
+            new_m[c] = _capped(settings.comparisons[c], shares)
         shift = max(float(np.abs(new_m[c] - m[c]).max()) for c in cols)
         m = new_m
         if shift < tolerance:
@@ -245,18 +261,32 @@ def combine_sessions(
 
 
 def top_term_frequencies(
-    settings: MatchSettings, table: RecordTable, *, limit: int = 500
+    settings: MatchSettings, table: RecordTable, *, limit: int = 2000
 ) -> dict[str, dict[str, float]]:
-    """Shares of the most common values of each tf-adjusted field (for incremental scoring)."""
+    """The values of each tf-adjusted field whose share matters (stored for scoring).
+
+    Ordinary levels keep the shares above the level's ``u`` (the only ones
+    that lower a weight). ``tf_exclusive`` levels keep, per value, the share of
+    records holding it beyond the records one entity has on average (an
+    estimate from the trained prior): the chance that an unrelated record
+    holds it. A value held by no more records than that is not stored and
+    scores as held by one entity alone.
+    """
     out: dict[str, dict[str, float]] = {}
+    per_entity = 1.0 + settings.prior * (table.size - 1)
     for comp in settings.comparisons:
         for level in comp.levels:
             name = level.field or comp.fields[0]
             if level.kind != "exact" or not level.tf_adjustment or name not in table.codes:
                 continue
-            shares = table.frequencies(name)
-            top = np.argsort(-shares)[:limit]
-            top = top[shares[top] > level.u]
+            counts = table.counts(name).astype(np.float64)
+            if level.tf_exclusive:
+                shares = np.maximum(counts - per_entity, 0.0) / max(float(counts.sum()), 1.0)
+                floor = 0.0
+            else:
+                shares, floor = table.frequencies(name), level.u
+            top = np.argsort(-shares, kind="stable")[:limit]
+            top = top[shares[top] > floor]
             out[name] = {table.uniques[name][i]: float(shares[i]) for i in top}
     return out
 

@@ -18,7 +18,12 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
 A level's ``field`` may carry the same transforms as blocking keys
 (``date_of_birth:prefix4`` is the year, ``first_name:nickname`` the
 nickname-folded given name), so "year only" or "nickname" is an ``exact``
-level on a derived value.
+level on a derived value. ``max_m`` caps what training may make of a level's
+``m``: EM cannot tell a father and his junior son (same name, same address,
+different date of birth) from one person's two records, so "date of birth
+different" would otherwise learn that matches often disagree on it.
+``tf_exclusive`` (with ``tf_adjustment``) also lets a rare value weigh more
+than the level's average: see :mod:`matching.scoring`.
 
 Blocking rules name the standardized fields, each optionally followed by a
 chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
@@ -90,6 +95,8 @@ class ComparisonLevel:
     scorer: str | None = None
     threshold: float | None = None
     tf_adjustment: bool = False
+    max_m: float | None = None
+    tf_exclusive: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +200,8 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
         scorer=scorer,
         threshold=float(threshold) if threshold is not None else None,
         tf_adjustment=bool(raw.get("tf_adjustment", False)),
+        max_m=_prob(raw["max_m"], f"{path}.max_m") if raw.get("max_m") is not None else None,
+        tf_exclusive=bool(raw.get("tf_exclusive", False)),
     )
 
 
@@ -268,7 +277,11 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
     for comp in doc["comparisons"]:
         comp["fields"] = list(comp["fields"])
         comp["levels"] = [
-            {k: v for k, v in lv.items() if v is not None and not (k == "tf_adjustment" and not v)}
+            {
+                k: v
+                for k, v in lv.items()
+                if v is not None and not (k in ("tf_adjustment", "tf_exclusive") and not v)
+            }
             for lv in comp["levels"]
         ]
     doc["identifier_validity"] = dict(settings.identifier_validity)

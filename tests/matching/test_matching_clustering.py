@@ -81,7 +81,12 @@ def test_name_only_records_get_name_keys_that_records_with_a_place_do_not() -> N
 
     keys = record_keys(settings, standardize_customer({"name": "Acme Systems Inc"}))
 
-    assert keys == ["full_name:acme systems", "name_only4:acme", "name_only_tail:stems"]
+    assert keys == [
+        "full_name:acme systems",
+        "name_only4:acme",
+        "name_only_tail:stems",
+        "name_only_sorted:acme",
+    ]
 
 
 def test_candidate_pairs_are_unique_and_windowed() -> None:
