@@ -7,9 +7,19 @@ bulk, keep only pairs at or above the review threshold -> cluster the links
 at or above the link threshold without chaining conflicting strong
 identifiers.
 
-Memory is the table, one chunk of pairs, and the kept pairs; the full set of
-candidate pairs never exists at once. The function is pure: it reads the
-records it is given and returns results; writing files is the caller's job.
+Blocking runs once (:mod:`matching.candidates`): the candidate pairs and
+their comparison vectors are kept (int32 rows and int8 levels, about 30
+bytes a pair) and read by training and by scoring, which goes chunk by
+chunk and keeps only pairs at or above the review threshold. The functions
+are pure: they read the records given and return results; writing files is
+the caller's job. Input columns and their accepted aliases:
+:mod:`matching.flat`.
+
+Scoring uses the term frequencies stored in the settings, exactly as the
+hub does (:func:`matching.scoring.settings_term_frequencies`), and a pair
+links, goes to review or is left by :func:`matching.decision.verdict`, so a
+pair gets the same answer from ``mdm dedupe`` and from the hub under the
+same settings version.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
 from matching.decision import verdicts
+from matching.flat import record_from_flat
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize
@@ -263,29 +274,3 @@ def _blocking_fields(settings: MatchSettings) -> tuple[str, ...]:
     if settings.sort_field:
         names.add(settings.sort_field)
     return tuple(sorted(names - set(settings.fields)))
-
-
-_ADDRESS_COLUMNS = {
-    "address_line1": "line1",
-    "address_line2": "line2",
-    "city": "city",
-    "region": "region",
-    "postcode": "postcode",
-    "country": "country",
-}
-
-
-def record_from_flat(row: Mapping[str, str | None]) -> dict[str, Any]:
-    """Canonical record from a flat CSV row: empty strings are null, address columns nested."""
-    record: dict[str, Any] = {}
-    address: dict[str, str] = {}
-    for column, value in row.items():
-        if value is None or value == "" or column in ("id", "source"):
-            continue
-        if column in _ADDRESS_COLUMNS:
-            address[_ADDRESS_COLUMNS[column]] = value
-        else:
-            record[column] = value
-    if address:
-        record["address"] = address
-    return record
