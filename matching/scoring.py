@@ -179,8 +179,10 @@ def explain(
     """JSON-ready explanation of one pair: prior, each comparison's level and part.
 
     ``prior_log2_odds + sum(c["log2_weight"] for c in comparisons) == match_weight``
-    (to float rounding); ``bayes_factor`` is ``2 ** log2_weight`` and includes
-    the term-frequency adjustment, which is also reported on its own.
+    (to float rounding); ``match_probability`` is that of the unrounded weight,
+    the very number decisions compare with the thresholds; ``bayes_factor`` is
+    ``2 ** log2_weight`` and includes the term-frequency adjustment, which is
+    also reported on its own.
     """
     rows: list[dict[str, Any]] = []
     for col, comp in enumerate(settings.comparisons):
@@ -202,6 +204,6 @@ def explain(
         "settings_version": settings.version,
         "prior_log2_odds": round(prior, 6),
         "match_weight": round(total, 6),
-        "match_probability": float(probability(total)),
+        "match_probability": float(probability(prior + float(parts.sum()))),
         "comparisons": rows,
     }
