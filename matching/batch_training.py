@@ -90,17 +90,21 @@ def _credible(settings: MatchSettings, result: EMResult, active: list[bool]) -> 
     EM finds the strongest latent class among a rule's pairs, which is not
     always "same entity": in a block of one street it is "same household"
     (same family name and address, different given names and dates of
-    birth). Among true matches every comparison agrees exactly more often
-    than it disagrees outright; a session whose class breaks that for some
-    comparison found something else, and its m counts for nothing.
+    birth). Among one entity's records most comparisons agree exactly more
+    often than they disagree outright (an email or a phone may well differ,
+    not most fields at once); a session whose class breaks that for half of
+    its comparisons or more found something else, and its m counts for nothing.
     """
+    good = bad = 0
     for col, comp in enumerate(settings.comparisons):
         first = 1 if comp.levels[0].kind == "null" else 0
         if active[col] and comp.levels[first].kind == "exact":
             m = result.m[col]
             if m[-1] > m[first] and m[-1] > 10 * M_FLOOR:
-                return 0.0
-    return 1.0
+                bad += 1
+            elif m[first] > 10 * M_FLOOR:
+                good += 1
+    return 0.0 if bad and bad >= good else 1.0
 
 
 def train_on_candidates(

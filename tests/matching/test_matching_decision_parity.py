@@ -42,7 +42,7 @@ def _person(rng: random.Random, n: int) -> dict[str, Any]:
         "first_name": rng.choice(FIRST),
         "last_name": rng.choice(LAST),
         "date_of_birth": f"19{year}-{month:02d}-{day:02d}",
-        "email": f"p{n}@mail.example",
+        "email": f"p{n}@gmail.com",
         "address": {"line1": f"{n} High Street", "city": city, "country": country},
     }
 
