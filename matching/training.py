@@ -92,21 +92,20 @@ def _level_shares(
     comp: Comparison, column: npt.NDArray[np.int8], weights: FloatArray, floor: float = _FLOOR
 ) -> FloatArray:
     totals = np.bincount(column, weights=weights, minlength=len(comp.levels)).astype(np.float64)
-    has_null = comp.levels[0].kind == "null"
-    if has_null:
-        totals[0] = 0.0
+    weightless = np.array([lv.weightless for lv in comp.levels])
+    totals[weightless] = 0.0
     shares = totals / max(totals.sum(), 1e-300)
     shares = np.maximum(shares, floor)
+    shares[weightless] = 0.0
     shares /= shares.sum()
-    if has_null:
-        shares[0] = 1.0
+    shares[weightless] = 1.0
     return shares
 
 
 def _capped(comp: Comparison, shares: FloatArray) -> FloatArray:
     """Shares with each level's ``max_m`` applied, the excess spread over the other levels."""
     caps = np.array([lv.max_m or 1.0 for lv in comp.levels])
-    real = np.array([lv.kind != "null" for lv in comp.levels])
+    real = np.array([not lv.weightless for lv in comp.levels])
     capped = real & (shares > caps)
     if not capped.any():
         return shares
@@ -304,7 +303,7 @@ def with_estimates(
     for col, comp in enumerate(settings.comparisons):
         levels = []
         for index, level in enumerate(comp.levels):
-            if level.kind == "null":
+            if level.weightless:
                 levels.append(level)
                 continue
             new_m = float(m[col][index]) if m is not None else level.m
@@ -340,12 +339,14 @@ def refine_with_labels(
         for target, mask, attr in ((m, is_match, "m"), (u, ~is_match, "u")):
             current = np.array([getattr(lv, attr) for lv in comp.levels], dtype=np.float64)
             counts = np.bincount(column[mask], minlength=len(comp.levels)).astype(np.float64)
-            if comp.levels[0].kind == "null":
-                counts[0] = 0.0
-            shares = (current * strength + counts) / (strength + counts.sum())
-            if comp.levels[0].kind == "null":
-                shares[0] = 1.0
-                shares[1:] /= shares[1:].sum()
+            weightless = np.array([lv.weightless for lv in comp.levels])
+            counts[weightless] = 0.0
+            current[weightless] = 0.0
+            shares = (current * strength + counts) / max(
+                float(current.sum()) * strength + counts.sum(), 1e-300
+            )
+            shares[~weightless] /= shares[~weightless].sum()
+            shares[weightless] = 1.0
             target.append(shares)
     return with_estimates(settings, m=m, u=u, trained_on={"labelled_pairs": len(is_match)})
 

@@ -23,7 +23,9 @@ level on a derived value. ``max_m`` caps what training may make of a level's
 different date of birth) from one person's two records, so "date of birth
 different" would otherwise learn that matches often disagree on it.
 ``tf_exclusive`` (with ``tf_adjustment``) also lets a rare value weigh more
-than the level's average: see :mod:`matching.scoring`.
+than the level's average: see :mod:`matching.scoring`. A ``neutral`` level
+claims its pairs and weighs nothing: the family-name comparison's "swapped"
+level, because the given-name comparison already counts the swap once.
 
 Blocking rules name the standardized fields, each optionally followed by a
 chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
@@ -97,6 +99,12 @@ class ComparisonLevel:
     tf_adjustment: bool = False
     max_m: float | None = None
     tf_exclusive: bool = False
+    neutral: bool = False
+
+    @property
+    def weightless(self) -> bool:
+        """Null and neutral levels weigh nothing (m = u = 1) and are never trained."""
+        return self.kind == "null" or self.neutral
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +197,9 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
             raise _fail(f"{path}.scorer", f"must be one of {', '.join(SCORERS)}")
         if not isinstance(threshold, int | float) or not 0 < threshold <= 1:
             raise _fail(f"{path}.threshold", "must be in (0, 1]")
-    m = 1.0 if kind == "null" else _prob(raw.get("m"), f"{path}.m")
-    u = 1.0 if kind == "null" else _prob(raw.get("u"), f"{path}.u")
+    neutral = bool(raw.get("neutral", False))
+    m = 1.0 if kind == "null" or neutral else _prob(raw.get("m"), f"{path}.m")
+    u = 1.0 if kind == "null" or neutral else _prob(raw.get("u"), f"{path}.u")
     return ComparisonLevel(
         label=raw["label"],
         kind=kind,
@@ -202,6 +211,7 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
         tf_adjustment=bool(raw.get("tf_adjustment", False)),
         max_m=_prob(raw["max_m"], f"{path}.max_m") if raw.get("max_m") is not None else None,
         tf_exclusive=bool(raw.get("tf_exclusive", False)),
+        neutral=neutral,
     )
 
 
@@ -280,7 +290,9 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
             {
                 k: v
                 for k, v in lv.items()
-                if v is not None and not (k in ("tf_adjustment", "tf_exclusive") and not v)
+                if v is not None
+                and not (k in ("tf_adjustment", "tf_exclusive", "neutral") and not v)
+                and not (k in ("m", "u") and (lv["kind"] == "null" or lv.get("neutral")))
             }
             for lv in comp["levels"]
         ]
