@@ -32,6 +32,7 @@ import numpy.typing as npt
 from matching.candidates import Candidates, block_table, compare_all, in_rule_block
 from matching.settings import MatchSettings
 from matching.table import RecordTable
+from matching.transforms import parse_key
 from matching.training import (
     M_FLOOR,
     EMResult,
@@ -50,9 +51,14 @@ _NAME_PARTS = {"name": ("org_name", "first_name", "last_name")}
 
 
 def _rule_fields(settings: MatchSettings, index: int) -> set[str]:
-    fields = {key.split(":")[0] for key in settings.blocking[index].keys}
-    for name in list(fields):
-        fields.update(_NAME_PARTS.get(name, ()))
+    """Fields a rule forces to agree; a rule on the full name forces its parts too,
+    unless it keeps only a letter or two of it (``name:sorted:prefix1``)."""
+    fields: set[str] = set()
+    for key in settings.blocking[index].keys:
+        name, steps = parse_key(key)
+        fields.add(name)
+        if not any(word in ("prefix", "suffix") and arg < 3 for word, arg in steps):
+            fields.update(_NAME_PARTS.get(name, ()))
     return fields
 
 
@@ -130,6 +136,10 @@ def train_on_candidates(
         if not present[col]:
             m[col] = np.array([lv.m for lv in comp.levels])
             u[col] = np.array([lv.u for lv in comp.levels])
+        # A level the matches never showed is no evidence of a match: two
+        # floors (m and u both unseen) must not make a Bayes factor of 10,000.
+        unseen = (m[col] <= 1.05 * M_FLOOR) & (u[col] < m[col])
+        u[col] = np.where(unseen, m[col], u[col])
     everything = PatternCounts.empty(gammas.shape[1])
     everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
     blocked_prior = estimate_prior(everything, m, u, start=0.1)

@@ -88,6 +88,30 @@ def _initial(
     return (a >= 0) & (b >= 0) & short & (first[left] == first[right])
 
 
+def _prefix(
+    table: RecordTable, main: str, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """One side is a proper prefix of the other (a year only against a full date)."""
+    codes, uniques = table.column(main)
+    a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
+    both = (a >= 0) & (b >= 0) & (a != b)
+    out = np.zeros(len(left), dtype=bool)
+    if not both.any():
+        return out
+    width = len(uniques)
+    keys = np.minimum(a[both], b[both]) * width + np.maximum(a[both], b[both])
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    hit = np.array(
+        [
+            (x := uniques[k // width]).startswith(y := uniques[k % width]) or y.startswith(x)
+            for k in distinct.tolist()
+        ],
+        dtype=bool,
+    )
+    out[both] = hit[inverse]
+    return out
+
+
 def _levels(
     comp: Comparison,
     table: RecordTable,
@@ -117,6 +141,8 @@ def _levels(
             hit[rows[_cross(table, main, name, left[rows], right[rows])]] = True
         elif level.kind == "initial":
             hit[rows[_initial(table, name, left[rows], right[rows])]] = True
+        elif level.kind == "prefix":
+            hit[rows[_prefix(table, name, left[rows], right[rows])]] = True
         else:
             assert level.scorer is not None and level.threshold is not None
             key = (name, level.scorer)

@@ -13,6 +13,8 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
   ``field`` and the other way round (given and family name swapped; with
   ``field: "date_of_birth:swapdm"``, day and month transposed);
 - ``initial``: one side is a single letter, the other starts with it;
+- ``prefix``: one side is a proper prefix of the other (a birth year alone
+  against the full date);
 - ``else``: everything left.
 
 A level's ``field`` may carry the same transforms as blocking keys
@@ -69,7 +71,7 @@ __all__ = [
     "to_json",
 ]
 
-LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "else"]
+LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "prefix", "else"]
 SCORERS = (
     "jaro_winkler",
     "ratio",
@@ -182,8 +184,8 @@ def _prob(raw: Any, path: str) -> float:
 
 def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
     kind = raw.get("kind")
-    if kind not in ("null", "exact", "fuzzy", "cross", "initial", "else"):
-        raise _fail(f"{path}.kind", "must be null, exact, fuzzy, cross, initial or else")
+    if kind not in ("null", "exact", "fuzzy", "cross", "initial", "prefix", "else"):
+        raise _fail(f"{path}.kind", "must be null, exact, fuzzy, cross, initial, prefix or else")
     if kind == "cross" and not raw.get("field"):
         raise _fail(f"{path}.field", "a cross level names the field it crosses with")
     for part in str(raw.get("field") or "").split(":")[1:]:
