@@ -32,7 +32,6 @@ import numpy.typing as npt
 from matching.candidates import Candidates, block_table, compare_all, in_rule_block
 from matching.settings import MatchSettings
 from matching.table import RecordTable
-from matching.transforms import parse_key
 from matching.training import (
     M_FLOOR,
     EMResult,
@@ -44,6 +43,7 @@ from matching.training import (
     top_term_frequencies,
     with_estimates,
 )
+from matching.transforms import parse_key
 
 __all__ = ["train", "train_on_candidates"]
 
