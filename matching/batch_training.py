@@ -40,6 +40,7 @@ from matching.training import (
     estimate_m_em,
     estimate_prior,
     estimate_u,
+    rest_term_frequencies,
     top_term_frequencies,
     with_estimates,
 )
@@ -165,6 +166,7 @@ def train_on_candidates(
     }
     trained = with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
     info["term_frequencies"] = top_term_frequencies(trained, table)
+    info["term_frequency_rest"] = rest_term_frequencies(trained, table, info["term_frequencies"])
     return with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
 
 

@@ -20,6 +20,9 @@ one company unless something else disagrees, and any disagreement (another
 country, another validated tax id) pulls the pair back under the link
 threshold. Term frequencies decide what rare means: a name many records
 share (``smith consulting``) gets no boost, only its ordinary downweight.
+A ``tf_upweight`` level (given and family names) is adjusted both ways as
+splink does, ``u`` becoming the value's share, so a rare surname agreeing
+counts more than ``smith``; the gain is capped at :data:`UPWEIGHT_MAX_LOG2`.
 A ``tf_exclusive`` fuzzy level (one typo in that rare name) gets the same
 change as the exact level would, taken for the more common of the two values.
 """
@@ -49,6 +52,9 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
+UPWEIGHT_MAX_LOG2 = 6.0
+"""Most a rare value may add to its level's weight on a ``tf_upweight`` level (64x)."""
+
 EXCLUSIVE_ODDS_LOG2 = 4.0
 """log2 odds an exact match on a value no one else holds gives on its own (94%)."""
 
@@ -72,14 +78,19 @@ def _level_weights(settings: MatchSettings) -> list[FloatArray]:
 
 
 def term_frequencies(
-    settings: MatchSettings, table: RecordTable, reference: Mapping[str, Mapping[str, float]] | None
+    settings: MatchSettings,
+    table: RecordTable,
+    reference: Mapping[str, Mapping[str, float]] | None,
+    rest: Mapping[str, float] | None = None,
 ) -> dict[str, FloatArray]:
     """Per tf-adjusted field, the frequency of each of ``table``'s distinct values.
 
     With ``reference`` (value -> share, e.g. stored at training) unknown values
     get NaN, meaning no adjustment, except on a ``tf_exclusive`` level whose
-    field the reference holds, where they get 0 (held by no unrelated record);
-    without a reference, shares within ``table``.
+    field the reference holds, where they get 0 (held by no unrelated record),
+    and on a ``tf_upweight`` level, where they get ``rest[field]`` (the mean
+    share of the values training did not store); without a reference, shares
+    within ``table``.
     """
     out: dict[str, FloatArray] = {}
     for comp in settings.comparisons:
@@ -92,7 +103,11 @@ def term_frequencies(
                 out[name] = table.frequencies(name)
             else:
                 known = reference.get(name, {})
-                unknown = 0.0 if level.tf_exclusive and name in reference else np.nan
+                unknown = np.nan
+                if level.tf_exclusive and name in reference:
+                    unknown = 0.0
+                elif level.tf_upweight and rest and name in rest:
+                    unknown = rest[name]
                 out[name] = np.array(
                     [known.get(v, unknown) for v in table.uniques[name]], dtype=np.float64
                 )
@@ -106,7 +121,10 @@ def settings_term_frequencies(settings: MatchSettings, table: RecordTable) -> di
     whatever table is at hand, so the same pair under the same settings
     version gets the same probability on both paths.
     """
-    return term_frequencies(settings, table, settings.trained_on.get("term_frequencies", {}))
+    info = settings.trained_on
+    return term_frequencies(
+        settings, table, info.get("term_frequencies", {}), info.get("term_frequency_rest", {})
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +177,9 @@ def _tf_adjustment(
     settings: MatchSettings, comp: Comparison, level: ComparisonLevel, freq: FloatArray
 ) -> FloatArray:
     """log2 change of a level's weight for values of share ``freq`` (NaN: no change)."""
+    if level.tf_upweight:
+        adjust = np.minimum(np.log2(level.u / freq), UPWEIGHT_MAX_LOG2)
+        return np.asarray(np.nan_to_num(adjust, nan=0.0))
     if not level.tf_exclusive:
         adjust = np.minimum(np.log2(level.u / np.maximum(freq, level.u)), 0.0)
         return np.asarray(np.nan_to_num(adjust, nan=0.0))

@@ -5,11 +5,14 @@ object array (``None`` for null) and dense integer codes (``-1`` for null;
 equal codes if and only if equal values), so exact comparisons, blocking and
 term frequencies are integer array operations instead of Python loops.
 
-Two kinds of column are derived here, so that the hub (rows) and batch dedupe
-(columns) see the very same values: ``org_name``, the ``name`` of records
-whose name is not just their given and family name (so persons are compared
-on ``first_name`` and ``last_name`` and organizations on the name, without
-counting a person's name twice); and transformed columns such as
+Columns are derived here, so that the hub (rows) and batch dedupe (columns)
+see the very same values: ``org_name``, the ``name`` of records whose name is
+not just their given and family name (so persons are compared on
+``first_name`` and ``last_name`` and organizations on the name, without
+counting a person's name twice); ``place``, street line and city together
+(one comparison for both: agreeing on the street already says the city
+agrees, so two comparisons would count one fact twice); and transformed
+columns such as
 ``date_of_birth:prefix4`` (see :mod:`matching.transforms`), built on first
 use by :meth:`RecordTable.column`.
 """
@@ -54,8 +57,9 @@ class RecordTable:
         cls, rows: Sequence[Mapping[str, str | None]], fields: Iterable[str]
     ) -> RecordTable:
         names = list(dict.fromkeys(fields))
-        if "org_name" in names:
-            names += [n for n in _ORG_NAME_SOURCES if n not in names]
+        for derived, sources in _DERIVED_SOURCES.items():
+            if derived in names:
+                names += [n for n in sources if n not in names]
         columns = {name: [row.get(name) for row in rows] for name in names}
         return cls.from_columns(columns, size=len(rows))
 
@@ -126,18 +130,23 @@ class RecordTable:
         return counts / total
 
 
-_ORG_NAME_SOURCES = ("name", "first_name", "last_name")
+_DERIVED_SOURCES = {"org_name": ("name", "first_name", "last_name"), "place": ("line1", "city")}
 
 
 def _with_derived(
     columns: Mapping[str, Sequence[str | None]],
 ) -> Mapping[str, Sequence[str | None]]:
-    if "org_name" not in columns or "name" not in columns:
-        return columns
-    first = columns.get("first_name") or [None] * len(columns["name"])
-    last = columns.get("last_name") or [None] * len(columns["name"])
-    org = [
-        None if not n or n == " ".join(p for p in (f, g) if p) else n
-        for n, f, g in zip(columns["name"], first, last, strict=True)
-    ]
-    return {**columns, "org_name": org}
+    out = dict(columns)
+    if "org_name" in columns and "name" in columns:
+        none = [None] * len(columns["name"])
+        first, last = columns.get("first_name") or none, columns.get("last_name") or none
+        out["org_name"] = [
+            None if not n or n == " ".join(p for p in (f, g) if p) else n
+            for n, f, g in zip(columns["name"], first, last, strict=True)
+        ]
+    if "place" in columns and "line1" in columns and "city" in columns:
+        out["place"] = [
+            f"{street} | {city}" if street and city else None
+            for street, city in zip(columns["line1"], columns["city"], strict=True)
+        ]
+    return out

@@ -102,6 +102,7 @@ class ComparisonLevel:
     max_m: float | None = None
     tf_exclusive: bool = False
     neutral: bool = False
+    tf_upweight: bool = False
 
     @property
     def weightless(self) -> bool:
@@ -214,6 +215,7 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
         max_m=_prob(raw["max_m"], f"{path}.max_m") if raw.get("max_m") is not None else None,
         tf_exclusive=bool(raw.get("tf_exclusive", False)),
         neutral=neutral,
+        tf_upweight=bool(raw.get("tf_upweight", False)),
     )
 
 
@@ -293,7 +295,7 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
                 k: v
                 for k, v in lv.items()
                 if v is not None
-                and not (k in ("tf_adjustment", "tf_exclusive", "neutral") and not v)
+                and not (k in ("tf_adjustment", "tf_exclusive", "neutral", "tf_upweight") and not v)
                 and not (k in ("m", "u") and (lv["kind"] == "null" or lv.get("neutral")))
             }
             for lv in comp["levels"]
