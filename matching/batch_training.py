@@ -87,8 +87,16 @@ def _sessions(
         fields = _rule_fields(settings, index)
         active = [not (set(c.fields) & fields) for c in settings.comparisons]
         result = estimate_m_em(start, counts, u, active=active)
-        out.append((result, active, len(rows) * _credible(settings, result, active), rule.name))
+        informed = [a and p for a, p in zip(active, _present(settings, table), strict=True)]
+        out.append((result, active, len(rows) * _credible(settings, result, informed), rule.name))
     return out
+
+
+def _present(settings: MatchSettings, table: RecordTable) -> list[bool]:
+    """Per comparison: do at least two records hold every field it compares?"""
+    return [
+        all(int((table.codes[f] >= 0).sum()) > 1 for f in c.fields) for c in settings.comparisons
+    ]
 
 
 def _credible(settings: MatchSettings, result: EMResult, active: list[bool]) -> float:
@@ -130,9 +138,7 @@ def train_on_candidates(
     rng = np.random.default_rng(seed + 1)
     sessions = _sessions(settings, table, candidates, gammas, u, em_pairs_per_rule, rng)
     m = combine_sessions(settings, [(r, a, n) for r, a, n, _ in sessions])
-    present = [
-        all(int((table.codes[f] >= 0).sum()) > 1 for f in c.fields) for c in settings.comparisons
-    ]
+    present = _present(settings, table)
     for col, comp in enumerate(settings.comparisons):
         if not present[col]:
             m[col] = np.array([lv.m for lv in comp.levels])
