@@ -92,12 +92,18 @@ def random_pairs(
 def _level_shares(
     comp: Comparison, column: npt.NDArray[np.int8], weights: FloatArray, floor: float = _FLOOR
 ) -> FloatArray:
+    """Share of each level among pairs with a value on both sides (floored).
+
+    Null levels leave the denominator; a neutral level stays in it (its pairs
+    are real agreements, it only weighs nothing), then reads 1 like a null.
+    """
     totals = np.bincount(column, weights=weights, minlength=len(comp.levels)).astype(np.float64)
+    null = np.array([lv.kind == "null" for lv in comp.levels])
     weightless = np.array([lv.weightless for lv in comp.levels])
-    totals[weightless] = 0.0
+    totals[null] = 0.0
     shares = totals / max(totals.sum(), 1e-300)
     shares = np.maximum(shares, floor)
-    shares[weightless] = 0.0
+    shares[null] = 0.0
     shares /= shares.sum()
     shares[weightless] = 1.0
     return shares
