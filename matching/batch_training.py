@@ -32,6 +32,7 @@ import numpy.typing as npt
 from matching.candidates import Candidates, block_table, compare_all, in_rule_block
 from matching.settings import MatchSettings
 from matching.table import RecordTable
+from matching.tf_tables import rest_term_frequencies, top_term_frequencies
 from matching.training import (
     M_FLOOR,
     EMResult,
@@ -40,8 +41,6 @@ from matching.training import (
     estimate_m_em,
     estimate_prior,
     estimate_u,
-    rest_term_frequencies,
-    top_term_frequencies,
     with_estimates,
 )
 from matching.transforms import parse_key

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.port import Candidate, Decision
+from matching.port import Candidate, Decision, DecisionAction
 from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
 from matching.standardize import Standardized
@@ -36,7 +36,9 @@ class Compared:
     origin: list[str] = field(default_factory=list)
 
 
-def verdict(settings: MatchSettings, probability: float, *, conflict: bool = False) -> str:
+def verdict(
+    settings: MatchSettings, probability: float, *, conflict: bool = False
+) -> DecisionAction:
     """``link``, ``review`` or ``new`` for one pair: the one rule both the hub and batch apply.
 
     At or above the link threshold the pair links, unless two validated strong
@@ -149,7 +151,7 @@ def _second_link(
     best_row: dict[int, int],
     probability: npt.NDArray[np.float64],
     candidates: Sequence[Candidate],
-) -> str:
+) -> DecisionAction:
     """``link``, or ``review`` when a second golden record would link too (no chaining)."""
     top = ranked[0]
     merged = {
