@@ -94,7 +94,7 @@ def test_an_identifier_with_one_typo_is_its_own_level_not_a_disagreement() -> No
 
 def test_only_validated_identifiers_can_veto_a_link() -> None:
     settings = default_settings("customer")
-    rows = [
+    rows: list[dict[str, str | None]] = [
         {"tax_id": "DE136695976", "tax_id_valid": "1"},
         {"tax_id": "DE136695977", "tax_id_valid": None},
         {"tax_id": "DE123456788", "tax_id_valid": "1"},
