@@ -201,7 +201,7 @@ def test_a_person_is_compared_on_given_and_family_name_not_on_the_full_name() ->
 
     table = RecordTable.from_rows([person, company], settings.fields)
 
-    assert table.values["org_name"].tolist() == [None, company["name"]]
+    assert table.values("org_name") == [None, company["name"]]
 
 
 def _hub_decision(record: dict[str, Any], other: dict[str, Any]) -> Any:
