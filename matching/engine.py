@@ -8,11 +8,13 @@
   candidates by them.
 - ``decide`` scores the record against each candidate's linked member
   records (its survivorship attributes when it comes without members; a
-  candidate scores as its best row), then applies the settings' thresholds. It
-  never links across a strong identifier conflict, and never chains golden
-  records: a record whose tax id
-  or registration number differs from the best candidate's, or that would also
-  link a second golden record, goes to review.
+  candidate scores as its best row), then applies the settings' thresholds
+  with :func:`matching.decision.verdict`, the rule ``mdm dedupe`` applies
+  too. It never links across a conflict of validated strong identifiers, and
+  never chains golden records: a record whose validated tax id differs from
+  the best candidate's, or that would also link a second golden record, goes
+  to review. A tax id one typo away is a strong-but-imperfect level, not a
+  conflict.
 
 Prices keep the natural-key behaviour of :mod:`matching.exact`: they attach
 to golden products in the hub rather than being matched fuzzily.
