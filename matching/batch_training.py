@@ -51,13 +51,19 @@ _NAME_PARTS = {"name": ("org_name", "first_name", "last_name")}
 
 
 def _rule_fields(settings: MatchSettings, index: int) -> set[str]:
-    """Fields a rule forces to agree; a rule on the full name forces its parts too,
-    unless it keeps only a letter or two of it (``name:sorted:prefix1``)."""
+    """Fields a rule forces to agree; a rule on the full name forces its parts too.
+
+    A key that keeps only a letter or two of a field (``last_name:prefix1``)
+    forces little, and the field keeps informing the session: with names and
+    a date of birth only, a session on ``date_of_birth`` and ``last_name``
+    would otherwise have the given name alone to tell matches apart, and EM
+    would learn that matches never differ in it.
+    """
     fields: set[str] = set()
     for key in settings.blocking[index].keys:
         name, steps = parse_key(key)
-        fields.add(name)
         if not any(word in ("prefix", "suffix") and arg < 3 for word, arg in steps):
+            fields.add(name)
             fields.update(_NAME_PARTS.get(name, ()))
     return fields
 
@@ -146,7 +152,7 @@ def train_on_candidates(
             u[col] = np.array([lv.u for lv in comp.levels])
         # A level the matches never showed is no evidence of a match: two
         # floors (m and u both unseen) must not make a Bayes factor of 10,000.
-        unseen = (m[col] <= 1.05 * M_FLOOR) & (u[col] < m[col])
+        unseen = (m[col] <= 2 * M_FLOOR) & (u[col] < m[col])
         u[col] = np.where(unseen, m[col], u[col])
     everything = PatternCounts.empty(gammas.shape[1])
     everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
