@@ -143,6 +143,10 @@ def _levels(
             hit[rows[_initial(table, name, left[rows], right[rows])]] = True
         elif level.kind == "prefix":
             hit[rows[_prefix(table, name, left[rows], right[rows])]] = True
+        elif level.kind == "differ":
+            codes, _ = table.column(name)
+            a, b = codes[left[rows]], codes[right[rows]]
+            hit[rows[(a >= 0) & (b >= 0) & (a != b)]] = True
         else:
             assert level.scorer is not None and level.threshold is not None
             key = (name, level.scorer)

@@ -15,6 +15,8 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
 - ``initial``: one side is a single letter, the other starts with it;
 - ``prefix``: one side is a proper prefix of the other (a birth year alone
   against the full date);
+- ``differ``: both sides hold ``field`` and it differs (``org_name:digits``:
+  ``Store 12`` and ``Store 13`` are two stores, however alike the names);
 - ``else``: everything left.
 
 A level's ``field`` may carry the same transforms as blocking keys
@@ -71,7 +73,7 @@ __all__ = [
     "to_json",
 ]
 
-LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "prefix", "else"]
+LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "prefix", "differ", "else"]
 SCORERS = (
     "jaro_winkler",
     "ratio",
@@ -83,6 +85,9 @@ SCORERS = (
     "osa",
 )
 _KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits", "swapdm", "nickname")
+
+
+_KINDS = ("null", "exact", "fuzzy", "cross", "initial", "prefix", "differ", "else")
 
 
 class SettingsError(ValueError):
@@ -185,8 +190,8 @@ def _prob(raw: Any, path: str) -> float:
 
 def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
     kind = raw.get("kind")
-    if kind not in ("null", "exact", "fuzzy", "cross", "initial", "prefix", "else"):
-        raise _fail(f"{path}.kind", "must be null, exact, fuzzy, cross, initial, prefix or else")
+    if kind not in _KINDS:
+        raise _fail(f"{path}.kind", f"must be one of {', '.join(_KINDS)}")
     if kind == "cross" and not raw.get("field"):
         raise _fail(f"{path}.field", "a cross level names the field it crosses with")
     for part in str(raw.get("field") or "").split(":")[1:]:

@@ -238,3 +238,13 @@ def test_in_the_hub_a_tax_id_typo_that_fails_its_checksum_does_not_veto() -> Non
     assert decision.action == "link"
     levels = {c["comparison"]: c["level"] for c in decision.explanation["comparisons"]}
     assert levels["tax_id"] == "tax id one character off or two swapped"
+
+
+def test_names_that_differ_only_in_their_numbers_are_two_organizations() -> None:
+    settings = default_settings("customer")
+    pairs = [
+        ({"name": "child 0 3"}, {"name": "child 0 4"}),
+        ({"name": "acme 2"}, {"name": "acme 2"}),
+    ]
+
+    assert _levels(settings, "name", pairs) == ["name: the numbers in it differ", "name exact"]
