@@ -37,7 +37,7 @@ import numpy.typing as npt
 from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
-from matching.decision import verdicts
+from matching.decision import outright_disagreement, verdicts
 from matching.flat import record_from_flat
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
@@ -149,7 +149,8 @@ def dedupe_table(
     return _cluster(settings, table, kept, len(candidates))
 
 
-_Kept = tuple[IntArray, IntArray, FloatArray]
+_Kept = tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]
+"""Kept pairs: left, right, probability, and whether an unvalidated identifier vetoes."""
 
 
 def _score(
@@ -183,26 +184,30 @@ def _score(
                 ]
             )
         keep = scored.probability >= keep_at
-        kept.append((left[keep], right[keep], scored.probability[keep]))
+        veto = outright_disagreement(settings, chunk[keep])
+        kept.append((left[keep], right[keep], scored.probability[keep], veto))
     if not kept:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    return tuple(np.concatenate([k[i] for k in kept]) for i in range(3))  # type: ignore[return-value]
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0), np.zeros(0, dtype=bool)
+    return tuple(np.concatenate([k[i] for k in kept]) for i in range(4))  # type: ignore[return-value]
 
 
 def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.NDArray[np.int32]]:
-    """Codes of each strong identifier per row, ``-1`` where absent or not validated.
+    """Codes of each checksum-validated strong identifier per row (``-1``: absent or invalid).
 
-    Only two validated values can veto a link: an identifier that fails its
-    checksum is most often a typo of the right one, and weighs as evidence
-    through its comparison levels instead.
+    Only two validated values can veto a link across a whole cluster: an
+    identifier that fails its checksum is most often a typo of the right one,
+    and weighs as evidence through its comparison levels instead. Strong
+    identifiers without a checksum (registration numbers) veto pair by pair,
+    when they disagree outright (:func:`matching.decision.outright_disagreement`).
     """
     out: dict[str, npt.NDArray[np.int32]] = {}
     for name in settings.strong_identifiers:
-        if name not in table.codes:
+        flag = settings.identifier_validity.get(name)
+        if name not in table.codes or not flag:
             continue
         codes = table.codes[name]
-        flag = settings.identifier_validity.get(name)
-        if flag and flag in table.codes:
+        if flag in table.codes:
             codes = np.where(table.codes[flag] >= 0, codes, -1).astype(np.int32)
         out[name] = codes
     return out
@@ -210,8 +215,8 @@ def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.N
 
 def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: int) -> DedupeResult:
     """Clusters from the links, the review pairs, and each row's strongest followed link."""
-    left, right, prob = kept
-    links = np.flatnonzero(verdicts(settings, prob) == "link")
+    left, right, prob, veto = kept
+    links = np.flatnonzero((verdicts(settings, prob) == "link") & ~veto)
     clusters = cluster_links(
         table.size, left[links], right[links], prob[links], strong_codes(settings, table)
     )

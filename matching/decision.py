@@ -21,7 +21,7 @@ from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
 from matching.standardize import Standardized
 
-__all__ = ["Compared", "conclude", "verdict", "verdicts"]
+__all__ = ["Compared", "conclude", "outright_disagreement", "verdict", "verdicts"]
 
 
 @dataclass(slots=True)
@@ -57,6 +57,31 @@ def verdicts(settings: MatchSettings, probability: npt.NDArray[np.float64]) -> A
     out = np.full(len(probability), "new", dtype=object)
     out[probability >= settings.thresholds.review] = "review"
     out[probability >= settings.thresholds.link] = "link"
+    return out
+
+
+def _unvalidated(settings: MatchSettings) -> dict[str, int]:
+    """Strong identifiers without a validity flag -> the column of their comparison."""
+    names = [c.fields[0] for c in settings.comparisons]
+    return {
+        key: names.index(key)
+        for key in settings.strong_identifiers
+        if key not in settings.identifier_validity and key in names
+    }
+
+
+def outright_disagreement(
+    settings: MatchSettings, gammas: npt.NDArray[np.int8]
+) -> npt.NDArray[np.bool_]:
+    """Pairs where a strong identifier without a checksum disagrees outright.
+
+    Such an identifier (a registration number) cannot say which side holds a
+    typo, so one character off or two swapped is its own level, evidence
+    rather than a veto; only landing on its ``else`` level vetoes a link.
+    """
+    out = np.zeros(len(gammas), dtype=bool)
+    for col in _unvalidated(settings).values():
+        out |= gammas[:, col] == len(settings.comparisons[col].levels) - 1
     return out
 
 
@@ -125,6 +150,9 @@ def conclude(
     )
     gid = candidates[top].golden_id
     clash = _conflicts(shown, mine, idents[top])
+    for key, col in _unvalidated(settings).items():
+        if key in clash and gammas[k][col] != len(settings.comparisons[col].levels) - 1:
+            del clash[key]
     kind = verdict(settings, prob, conflict=bool(clash))
     if kind == "new":
         explanation["reason"] = "no candidate reaches the review threshold"

@@ -248,3 +248,33 @@ def test_names_that_differ_only_in_their_numbers_are_two_organizations() -> None
     ]
 
     assert _levels(settings, "name", pairs) == ["name: the numbers in it differ", "name exact"]
+
+
+INITECH = {
+    "name": "Initech LLC",
+    "registration_number": "HRB 123456",
+    "email": "ap@initech.example",
+    "address": {"line1": "4120 Freidrich Lane", "city": "Austin", "country": "US"},
+}
+
+
+def test_a_registration_number_that_disagrees_outright_sends_the_pair_to_review() -> None:
+    other = {**INITECH, "registration_number": "HRB 654321"}
+
+    decision = _hub_decision(INITECH, other)
+    result = dedupe([INITECH, other], "customer", train_model=False)
+
+    assert decision.action == "review"
+    assert "registration_number" in decision.explanation["conflicts"]
+    assert result.labels.tolist() == [0, 1]
+    assert [(a, b) for a, b, _ in result.review] == [(0, 1)]
+
+
+def test_a_registration_number_with_two_digits_swapped_is_no_conflict() -> None:
+    other = {**INITECH, "registration_number": "HRB 123465"}
+
+    decision = _hub_decision(INITECH, other)
+    result = dedupe([INITECH, other], "customer", train_model=False)
+
+    assert decision.action == "link"
+    assert result.labels.tolist() == [0, 0]
