@@ -15,55 +15,26 @@ found by an earlier rule is not produced again by a later one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.settings import BlockingRule, MatchSettings
 from matching.table import RecordTable
+from matching.transforms import parse_key, transform
 
 __all__ = ["candidate_pairs", "pairs_by_rule", "record_keys", "rule_codes", "transform"]
-
-_DIGIT_CHARS = frozenset("0123456789")
-
-
-@lru_cache(maxsize=1024)
-def _parse(key: str) -> tuple[str, tuple[tuple[str, int], ...]]:
-    name, *steps = key.split(":")
-    parsed = []
-    for step in steps:
-        word = step.rstrip("0123456789")
-        parsed.append((word, int(step[len(word) :] or 0)))
-    return name, tuple(parsed)
-
-
-def transform(value: str | None, steps: tuple[tuple[str, int], ...]) -> str | None:
-    """Apply a parsed transform chain to one standardized value."""
-    for word, arg in steps:
-        if not value:
-            return None
-        if word == "prefix":
-            value = value[:arg]
-        elif word == "suffix":
-            value = value[-arg:]
-        elif word == "sorted":
-            value = " ".join(sorted(value.split()))
-        elif word == "token":
-            tokens = value.split()
-            value = tokens[arg] if arg < len(tokens) else None
-        elif word == "digits":
-            value = "".join(ch for ch in value if ch in _DIGIT_CHARS)
-    return value or None
 
 
 def record_keys(settings: MatchSettings, record: Mapping[str, str | None]) -> list[str]:
     """Blocking keys of one standardized record, in rule order, without duplicates."""
     keys: list[str] = []
     for rule in settings.blocking:
+        if any(record.get(name) for name in rule.unless):
+            continue
         parts = []
         for key in rule.keys:
-            name, steps = _parse(key)
+            name, steps = parse_key(key)
             part = transform(record.get(name), steps)
             if part is None:
                 break
@@ -79,29 +50,18 @@ def rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:
     """Dense block id per row for ``rule`` (``-1`` where the record has no key)."""
     combined: npt.NDArray[np.int64] | None = None
     for key in rule.keys:
-        name, steps = _parse(key)
-        base = table.codes[name]
-        if steps:
-            mapped: dict[str, int] = {}
-            lookup = np.array(
-                [
-                    -1 if (t := transform(v, steps)) is None else mapped.setdefault(t, len(mapped))
-                    for v in table.uniques[name]
-                ]
-                + [-1],
-                dtype=np.int64,
-            )
-            part = lookup[base]  # code -1 indexes the trailing -1
-            width = len(mapped) + 1
-        else:
-            part = base.astype(np.int64)
-            width = len(table.uniques[name]) + 1
+        codes, uniques = table.column(key)
+        part = codes.astype(np.int64)
+        width = len(uniques) + 1
         if combined is None:
             combined = part
         else:
             missing = (combined < 0) | (part < 0)
             combined = _dense(np.where(missing, -1, combined * width + part))
     assert combined is not None
+    for name in rule.unless:
+        if name in table.codes:
+            combined = np.where(table.codes[name] >= 0, -1, combined)
     return _dense(combined)
 
 

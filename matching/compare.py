@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel, JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, Indel, JaroWinkler, Levenshtein
 
 from matching.settings import Comparison, MatchSettings
 from matching.table import RecordTable
@@ -35,6 +35,8 @@ _SCORERS: dict[str, tuple[Callable[..., Any], float]] = {
     "token_set_ratio": (fuzz.token_set_ratio, 100.0),
     "partial_ratio": (fuzz.partial_ratio, 100.0),
     "wratio": (fuzz.WRatio, 100.0),
+    # optimal string alignment: one typo or one transposition of neighbours is one edit
+    "osa": (OSA.normalized_similarity, 1.0),
 }
 
 
@@ -57,6 +59,59 @@ def similarity(
     return np.asarray(scores / scale if scale != 1.0 else scores, dtype=np.float32)
 
 
+def _cross(
+    table: RecordTable,
+    main: str,
+    other: str,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """This side's ``main`` equals the other side's ``other`` and the other way round."""
+    codes, uniques = table.column(main)
+    index = {v: i for i, v in enumerate(uniques)}
+    other_codes, other_uniques = table.column(other)
+    lookup = np.array([index.get(v, -2) for v in other_uniques] + [-3], dtype=np.int64)
+    mapped = lookup[other_codes]  # null (-1) indexes the trailing -3: never equal
+    a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
+    return (a >= 0) & (a == mapped[right]) & (mapped[left] == b)
+
+
+def _initial(
+    table: RecordTable, main: str, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """One side is a single letter and the other starts with it."""
+    codes, _ = table.column(main)
+    first, _ = table.column(f"{main}:prefix1")
+    lengths = np.append(table.lengths(main), 0)
+    a, b = codes[left], codes[right]
+    short = (lengths[a] == 1) | (lengths[b] == 1)
+    return (a >= 0) & (b >= 0) & short & (first[left] == first[right])
+
+
+def _prefix(
+    table: RecordTable, main: str, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    """One side is a proper prefix of the other (a year only against a full date)."""
+    codes, uniques = table.column(main)
+    a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
+    both = (a >= 0) & (b >= 0) & (a != b)
+    out = np.zeros(len(left), dtype=bool)
+    if not both.any():
+        return out
+    width = len(uniques)
+    keys = np.minimum(a[both], b[both]) * width + np.maximum(a[both], b[both])
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    hit = np.array(
+        [
+            (x := uniques[k // width]).startswith(y := uniques[k % width]) or y.startswith(x)
+            for k in distinct.tolist()
+        ],
+        dtype=bool,
+    )
+    out[both] = hit[inverse]
+    return out
+
+
 def _levels(
     comp: Comparison,
     table: RecordTable,
@@ -72,21 +127,31 @@ def _levels(
         if not open_.any():
             break
         name = level.field or main
+        rows = np.flatnonzero(open_)
+        hit = np.zeros(n, dtype=bool)
         if level.kind == "null":
-            hit = np.zeros(n, dtype=bool)
             for fname in comp.fields:
                 codes = table.codes[fname]
                 hit |= (codes[left] < 0) | (codes[right] < 0)
         elif level.kind == "exact":
-            codes = table.codes[name]
-            a, b = codes[left], codes[right]
-            hit = (a == b) & (a >= 0)
+            codes, _ = table.column(name)
+            a, b = codes[left[rows]], codes[right[rows]]
+            hit[rows[(a == b) & (a >= 0)]] = True
+        elif level.kind == "cross":
+            hit[rows[_cross(table, main, name, left[rows], right[rows])]] = True
+        elif level.kind == "initial":
+            hit[rows[_initial(table, name, left[rows], right[rows])]] = True
+        elif level.kind == "prefix":
+            hit[rows[_prefix(table, name, left[rows], right[rows])]] = True
+        elif level.kind == "differ":
+            codes, _ = table.column(name)
+            a, b = codes[left[rows]], codes[right[rows]]
+            hit[rows[(a >= 0) & (b >= 0) & (a != b)]] = True
         else:
             assert level.scorer is not None and level.threshold is not None
             key = (name, level.scorer)
             if key not in cached:
-                rows = np.flatnonzero(open_)
-                codes = table.codes[name]
+                codes, _ = table.column(name)
                 rows = rows[(codes[left[rows]] >= 0) & (codes[right[rows]] >= 0)]
                 cutoff = min(
                     lv.threshold or 1.0
@@ -98,7 +163,6 @@ def _levels(
                     _scores(table, name, level.scorer, left[rows], right[rows], cutoff),
                 )
             rows, scores = cached[key]
-            hit = np.zeros(n, dtype=bool)
             hit[rows[scores >= level.threshold - 1e-6]] = True
         hit &= open_
         out[hit] = index
@@ -115,9 +179,9 @@ def _scores(
     cutoff: float,
 ) -> npt.NDArray[np.float32]:
     """Similarity per pair, computed once per distinct pair of values (scorers are symmetric)."""
-    codes = table.codes[name].astype(np.int64)
-    a, b = codes[left], codes[right]
-    width = len(table.uniques[name])
+    codes, uniques = table.column(name)
+    a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
+    width = len(uniques)
     keys = np.minimum(a, b) * width + np.maximum(a, b)
     distinct, inverse = np.unique(keys, return_inverse=True)
     values = table.unique_values(name)

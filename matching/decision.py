@@ -2,8 +2,9 @@
 
 :func:`conclude` takes one record's rows (its own first, then its candidates'
 members) and the scores of its pairs, and applies the settings' thresholds and
-the rules that keep clusters from chaining: no link across a strong identifier
-conflict, and no link when a second golden record would link too.
+the rules that keep clusters from chaining: no link across a conflict of
+validated strong identifiers, and no link when a second golden record would
+link too. :func:`verdict` is the pair rule batch dedupe applies as well.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.port import Candidate, Decision
+from matching.port import Candidate, Decision, DecisionAction
 from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
 from matching.standardize import Standardized
 
-__all__ = ["Compared", "conclude"]
+__all__ = ["Compared", "conclude", "outright_disagreement", "verdict", "verdicts"]
 
 
 @dataclass(slots=True)
@@ -35,6 +36,79 @@ class Compared:
     origin: list[str] = field(default_factory=list)
 
 
+def verdict(
+    settings: MatchSettings, probability: float, *, conflict: bool = False
+) -> DecisionAction:
+    """``link``, ``review`` or ``new`` for one pair: the one rule both the hub and batch apply.
+
+    At or above the link threshold the pair links, unless two validated strong
+    identifiers disagree (then a steward decides); at or above the review
+    threshold it goes to review; below, nothing happens.
+    """
+    if probability < settings.thresholds.review:
+        return "new"
+    if conflict or probability < settings.thresholds.link:
+        return "review"
+    return "link"
+
+
+def verdicts(settings: MatchSettings, probability: npt.NDArray[np.float64]) -> Any:
+    """:func:`verdict` without conflicts for an array of probabilities."""
+    out = np.full(len(probability), "new", dtype=object)
+    out[probability >= settings.thresholds.review] = "review"
+    out[probability >= settings.thresholds.link] = "link"
+    return out
+
+
+def _unvalidated(settings: MatchSettings) -> dict[str, int]:
+    """Strong identifiers without a validity flag -> the column of their comparison."""
+    names = [c.fields[0] for c in settings.comparisons]
+    return {
+        key: names.index(key)
+        for key in settings.strong_identifiers
+        if key not in settings.identifier_validity and key in names
+    }
+
+
+def outright_disagreement(
+    settings: MatchSettings, gammas: npt.NDArray[np.int8]
+) -> npt.NDArray[np.bool_]:
+    """Pairs where a strong identifier without a checksum disagrees outright.
+
+    Such an identifier (a registration number) cannot say which side holds a
+    typo, so one character off or two swapped is its own level, evidence
+    rather than a veto; only landing on its ``else`` level vetoes a link.
+    """
+    out = np.zeros(len(gammas), dtype=bool)
+    for col in _unvalidated(settings).values():
+        out |= gammas[:, col] == len(settings.comparisons[col].levels) - 1
+    return out
+
+
+def _shown(settings: MatchSettings, compared: Compared) -> dict[tuple[str, str | None], str]:
+    shown: dict[tuple[str, str | None], str] = {}
+    for std, raw in zip(compared.rows, compared.originals, strict=True):
+        for key in settings.strong_identifiers:
+            if std.get(key) and raw.get(key):
+                shown.setdefault((key, std[key]), str(raw[key]))
+    return shown
+
+
+_Idents = dict[str, set[str | None]]
+
+
+def _conflicts(
+    shown: dict[tuple[str, str | None], str], a: _Idents, b: _Idents
+) -> dict[str, list[str]]:
+    """Per strong identifier both sides have without a common value: ours, then theirs,
+    as the sources wrote them."""
+    return {
+        k: [shown.get((k, v), v) for side in (a, b) for v in sorted(x for x in side[k] if x)]
+        for k in a
+        if k in b and not (a[k] & b[k])
+    }
+
+
 def conclude(
     entity_type: str,
     settings: MatchSettings,
@@ -45,46 +119,22 @@ def conclude(
 ) -> Decision:
     """The decision for ``compared``, whose pairs are ``pairs`` of ``scored``."""
     candidates = compared.candidates
-    rows = compared.rows
-    weight, probability, parts = (
-        scored.weight[pairs],
-        scored.probability[pairs],
-        scored.parts[pairs],
-    )
+    weight, probability = scored.weight[pairs], scored.probability[pairs]
     owners = np.array(compared.owner)
     best_row: dict[int, int] = {}
     for k in np.argsort(-weight, kind="stable").tolist():
         best_row.setdefault(int(owners[k]), k)
     ranked = sorted(best_row, key=lambda c: -weight[best_row[c]])
-    idents = _strong(settings, compared.rows, compared.owner, len(candidates))
-    mine = {k: {rows[0][k]} for k in settings.strong_identifiers if rows[0].get(k)}
-
-    shown: dict[tuple[str, str | None], str] = {}
-    for std, raw in zip(compared.rows, compared.originals, strict=True):
-        for key in settings.strong_identifiers:
-            if std.get(key) and raw.get(key):
-                shown.setdefault((key, std[key]), str(raw[key]))
-
-    def conflicts(
-        a: dict[str, set[str | None]], b: dict[str, set[str | None]]
-    ) -> dict[str, list[str]]:
-        """Per strong identifier both sides have without a common value: ours, then
-        theirs, as the sources wrote them."""
-        return {
-            k: [shown.get((k, v), v) for side in (a, b) for v in sorted(x for x in side[k] if x)]
-            for k in a
-            if k in b and not (a[k] & b[k])
-        }
-
-    top = ranked[0]
-    k = best_row[top]
+    idents = _strong(settings, compared.rows[1:], compared.owner, len(candidates))
+    mine = _strong(settings, compared.rows[:1], [0], 1)[0]
+    shown = _shown(settings, compared)
+    top, k = ranked[0], best_row[ranked[0]]
     prob = float(probability[k])
-    detail = explain(settings, gammas[k], parts[k])
     explanation: dict[str, Any] = {
         "entity_type": entity_type,
         "candidate": candidates[top].golden_id,
         "compared_with": compared.origin[k],
-        **detail,
+        **explain(settings, gammas[k], scored.parts[pairs][k]),
         "candidates": [
             {
                 "golden_id": candidates[c].golden_id,
@@ -93,30 +143,53 @@ def conclude(
             for c in ranked[:10]
         ],
     }
-    thresholds = settings.thresholds
     others = tuple(
-        candidates[c].golden_id for c in ranked[1:] if probability[best_row[c]] >= thresholds.review
+        candidates[c].golden_id
+        for c in ranked[1:]
+        if probability[best_row[c]] >= settings.thresholds.review
     )
     gid = candidates[top].golden_id
-    if prob < thresholds.review:
+    clash = _conflicts(shown, mine, idents[top])
+    for key, col in _unvalidated(settings).items():
+        if key in clash and gammas[k][col] != len(settings.comparisons[col].levels) - 1:
+            del clash[key]
+    kind = verdict(settings, prob, conflict=bool(clash))
+    if kind == "new":
         explanation["reason"] = "no candidate reaches the review threshold"
         return Decision("new", None, prob, settings.version, explanation)
-    clash = conflicts(mine, idents[top])
     if clash:
         explanation["reason"] = f"strong identifier conflict with candidate: {', '.join(clash)}"
         explanation["conflicts"] = clash
-        return Decision("review", gid, prob, settings.version, explanation, others)
-    if prob < thresholds.link:
+    elif kind == "review":
         explanation["reason"] = "between the review and link thresholds"
-        return Decision("review", gid, prob, settings.version, explanation, others)
+    else:
+        kind = _second_link(
+            settings, explanation, shown, mine, idents, ranked, best_row, probability, candidates
+        )
+    return Decision(kind, gid, prob, settings.version, explanation, others)
+
+
+def _second_link(
+    settings: MatchSettings,
+    explanation: dict[str, Any],
+    shown: dict[tuple[str, str | None], str],
+    mine: _Idents,
+    idents: list[_Idents],
+    ranked: list[int],
+    best_row: dict[int, int],
+    probability: npt.NDArray[np.float64],
+    candidates: Sequence[Candidate],
+) -> DecisionAction:
+    """``link``, or ``review`` when a second golden record would link too (no chaining)."""
+    top = ranked[0]
     merged = {
         key: idents[top].get(key, set()) | mine.get(key, set())
         for key in set(idents[top]) | set(mine)
     }
     for c in ranked[1:]:
-        if probability[best_row[c]] < thresholds.link:
+        if probability[best_row[c]] < settings.thresholds.link:
             break
-        clash = conflicts(merged, idents[c])
+        clash = _conflicts(shown, merged, idents[c])
         other = candidates[c].golden_id
         if clash:
             explanation["conflicts"] = clash
@@ -126,17 +199,19 @@ def conclude(
                 f"also links {other}: the two golden records may be duplicates, "
                 "so a steward decides instead of the record chaining them"
             )
-        return Decision("review", gid, prob, settings.version, explanation, others)
+        return "review"
     explanation["reason"] = "at or above the link threshold"
-    return Decision("link", gid, prob, settings.version, explanation, others)
+    return "link"
 
 
 def _strong(
-    settings: MatchSettings, rows: list[Standardized], owner: list[int], count: int
-) -> list[dict[str, set[str | None]]]:
-    found: list[dict[str, set[str | None]]] = [{} for _ in range(count)]
-    for row, who in zip(rows[1:], owner, strict=True):
+    settings: MatchSettings, rows: Sequence[Standardized], owner: Sequence[int], count: int
+) -> list[_Idents]:
+    """Validated strong identifiers per owner (see ``MatchSettings.identifier_validity``)."""
+    found: list[_Idents] = [{} for _ in range(count)]
+    for row, who in zip(rows, owner, strict=True):
         for key in settings.strong_identifiers:
-            if row.get(key):
+            flag = settings.identifier_validity.get(key)
+            if row.get(key) and (flag is None or row.get(flag)):
                 found[who].setdefault(key, set()).add(row[key])
     return found

@@ -8,11 +8,13 @@
   candidates by them.
 - ``decide`` scores the record against each candidate's linked member
   records (its survivorship attributes when it comes without members; a
-  candidate scores as its best row), then applies the settings' thresholds. It
-  never links across a strong identifier conflict, and never chains golden
-  records: a record whose tax id
-  or registration number differs from the best candidate's, or that would also
-  link a second golden record, goes to review.
+  candidate scores as its best row), then applies the settings' thresholds
+  with :func:`matching.decision.verdict`, the rule ``mdm dedupe`` applies
+  too. It never links across a conflict of validated strong identifiers, and
+  never chains golden records: a record whose validated tax id differs from
+  the best candidate's, or that would also link a second golden record, goes
+  to review. A tax id one typo away is a strong-but-imperfect level, not a
+  conflict.
 
 Prices keep the natural-key behaviour of :mod:`matching.exact`: they attach
 to golden products in the hub rather than being matched fuzzily.
@@ -32,7 +34,7 @@ from matching.compare import comparison_vectors
 from matching.decision import Compared, conclude
 from matching.exact import ExactIdentifierMatcher
 from matching.port import Candidate, Decision
-from matching.scoring import score_pairs, term_frequencies
+from matching.scoring import score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import STANDARDIZER_VERSION, Standardized, standardize
 from matching.table import RecordTable
@@ -174,8 +176,8 @@ class ProbabilisticMatcher:
                 dtype=np.int64,
             )
             gammas = comparison_vectors(settings, table, lefts, rights)
-            tf = term_frequencies(settings, table, settings.trained_on.get("term_frequencies", {}))
-            scored = score_pairs(settings, gammas, table, lefts, tf)
+            tf = settings_term_frequencies(settings, table)
+            scored = score_pairs(settings, gammas, table, lefts, tf, rights)
             for index, compared, _, first_pair in spans:
                 pairs = slice(first_pair, first_pair + len(compared.rows) - 1)
                 out[index] = conclude(entity_type, settings, compared, gammas[pairs], scored, pairs)
@@ -214,7 +216,16 @@ class ProbabilisticMatcher:
     def _table_fields(self, settings: MatchSettings) -> tuple[str, ...]:
         key = settings.version
         if key not in self._fields:
-            self._fields[key] = tuple(dict.fromkeys(settings.fields + settings.strong_identifiers))
+            self._fields[key] = tuple(
+                dict.fromkeys(
+                    (
+                        "name",
+                        *settings.fields,
+                        *settings.strong_identifiers,
+                        *settings.identifier_validity.values(),
+                    )
+                )
+            )
         return self._fields[key]
 
 

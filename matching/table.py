@@ -1,9 +1,21 @@
 """Columnar view of standardized records, the shape every vectorized step reads.
 
-A :class:`RecordTable` holds, per standardized field, the values as a numpy
-object array (``None`` for null) and dense integer codes (``-1`` for null;
-equal codes if and only if equal values), so exact comparisons, blocking and
-term frequencies are integer array operations instead of Python loops.
+A :class:`RecordTable` holds, per standardized field, dense integer codes
+(``-1`` for null; equal codes if and only if equal values) and the distinct
+values they stand for, so exact comparisons, blocking and term frequencies
+are integer array operations instead of Python loops, and a million records
+cost 4 bytes a field plus their distinct values.
+
+Columns are derived here, so that the hub (rows) and batch dedupe (columns)
+see the very same values: ``org_name``, the ``name`` of records whose name is
+not just their given and family name (so persons are compared on
+``first_name`` and ``last_name`` and organizations on the name, without
+counting a person's name twice); ``place``, street line and city together
+(one comparison for both: agreeing on the street already says the city
+agrees, so two comparisons would count one fact twice); and transformed
+columns such as
+``date_of_birth:prefix4`` (see :mod:`matching.transforms`), built on first
+use by :meth:`RecordTable.column`.
 """
 
 from __future__ import annotations
@@ -13,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from matching.transforms import parse_key, transform
 
 __all__ = ["RecordTable", "factorize"]
 
@@ -32,35 +46,68 @@ class RecordTable:
     """Standardized records as columns; row ``i`` is the ``i``-th record given."""
 
     size: int
-    values: dict[str, npt.NDArray[np.object_]]
     codes: dict[str, npt.NDArray[np.int32]]
     uniques: dict[str, list[str]]
     _counts: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
     _unique_arrays: dict[str, npt.NDArray[np.object_]] = field(default_factory=dict)
+    _lengths: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
         cls, rows: Sequence[Mapping[str, str | None]], fields: Iterable[str]
     ) -> RecordTable:
-        columns = {name: [row.get(name) for row in rows] for name in fields}
+        names = list(dict.fromkeys(fields))
+        for derived, sources in _DERIVED_SOURCES.items():
+            if derived in names:
+                names += [n for n in sources if n not in names]
+        columns = {name: [row.get(name) for row in rows] for name in names}
         return cls.from_columns(columns, size=len(rows))
 
     @classmethod
     def from_columns(
         cls, columns: Mapping[str, Sequence[str | None]], *, size: int | None = None
     ) -> RecordTable:
-        values: dict[str, npt.NDArray[np.object_]] = {}
         codes: dict[str, npt.NDArray[np.int32]] = {}
         uniques: dict[str, list[str]] = {}
         n = size if size is not None else len(next(iter(columns.values()), []))
+        columns = _with_derived(columns)
         for name, column in columns.items():
             if len(column) != n:
                 raise ValueError(f"column {name!r} has {len(column)} values, expected {n}")
             codes[name], uniques[name] = factorize(column)
-            array = np.empty(n, dtype=object)
-            array[:] = list(column)
-            values[name] = array
-        return cls(n, values, codes, uniques)
+        return cls(n, codes, uniques)
+
+    def values(self, name: str) -> list[str | None]:
+        """The values of ``name`` row by row (``None`` for null)."""
+        codes, uniques = self.column(name)
+        return [uniques[c] if c >= 0 else None for c in codes.tolist()]
+
+    def column(self, key: str) -> tuple[npt.NDArray[np.int32], list[str]]:
+        """(codes, uniques) of a field, or of a transformed field such as ``name:prefix4``."""
+        if key not in self.codes:
+            name, steps = parse_key(key)
+            if name not in self.codes:  # a field no record carries is null everywhere
+                self.codes[name] = np.full(self.size, -1, dtype=np.int32)
+                self.uniques[name] = []
+            base = self.codes[name]
+            mapped: dict[str, int] = {}
+            lookup = np.array(
+                [
+                    -1 if (t := transform(v, steps)) is None else mapped.setdefault(t, len(mapped))
+                    for v in self.uniques[name]
+                ]
+                + [-1],
+                dtype=np.int32,
+            )
+            self.codes[key] = lookup[base]  # code -1 indexes the trailing -1
+            self.uniques[key] = list(mapped)
+        return self.codes[key], self.uniques[key]
+
+    def lengths(self, key: str) -> npt.NDArray[np.int64]:
+        """Length of each distinct value of ``key`` (indexed by code)."""
+        if key not in self._lengths:
+            self._lengths[key] = np.array([len(v) for v in self.column(key)[1]], dtype=np.int64)
+        return self._lengths[key]
 
     def counts(self, name: str) -> npt.NDArray[np.int64]:
         """Occurrences of each distinct value of ``name`` (indexed by code)."""
@@ -82,3 +129,25 @@ class RecordTable:
         counts = self.counts(name)
         total = max(int(counts.sum()), 1)
         return counts / total
+
+
+_DERIVED_SOURCES = {"org_name": ("name", "first_name", "last_name"), "place": ("line1", "city")}
+
+
+def _with_derived(
+    columns: Mapping[str, Sequence[str | None]],
+) -> Mapping[str, Sequence[str | None]]:
+    out = dict(columns)
+    if "org_name" in columns and "name" in columns:
+        none = [None] * len(columns["name"])
+        first, last = columns.get("first_name") or none, columns.get("last_name") or none
+        out["org_name"] = [
+            None if not n or n == " ".join(p for p in (f, g) if p) else n
+            for n, f, g in zip(columns["name"], first, last, strict=True)
+        ]
+    if "place" in columns and "line1" in columns and "city" in columns:
+        out["place"] = [
+            f"{street} | {city}" if street and city else None
+            for street, city in zip(columns["line1"], columns["city"], strict=True)
+        ]
+    return out

@@ -38,7 +38,6 @@ __all__ = [
     "random_pairs",
     "refine_from_records",
     "refine_with_labels",
-    "top_term_frequencies",
     "with_estimates",
 ]
 
@@ -91,16 +90,36 @@ def random_pairs(
 def _level_shares(
     comp: Comparison, column: npt.NDArray[np.int8], weights: FloatArray, floor: float = _FLOOR
 ) -> FloatArray:
+    """Share of each level among pairs with a value on both sides (floored).
+
+    Null levels leave the denominator; a neutral level stays in it (its pairs
+    are real agreements, it only weighs nothing), then reads 1 like a null.
+    """
     totals = np.bincount(column, weights=weights, minlength=len(comp.levels)).astype(np.float64)
-    has_null = comp.levels[0].kind == "null"
-    if has_null:
-        totals[0] = 0.0
+    null = np.array([lv.kind == "null" for lv in comp.levels])
+    weightless = np.array([lv.weightless for lv in comp.levels])
+    totals[null] = 0.0
     shares = totals / max(totals.sum(), 1e-300)
     shares = np.maximum(shares, floor)
+    shares[null] = 0.0
     shares /= shares.sum()
-    if has_null:
-        shares[0] = 1.0
+    shares[weightless] = 1.0
     return shares
+
+
+def _capped(comp: Comparison, shares: FloatArray) -> FloatArray:
+    """Shares with each level's ``max_m`` applied, the excess spread over the other levels."""
+    caps = np.array([lv.max_m or 1.0 for lv in comp.levels])
+    real = np.array([not lv.weightless for lv in comp.levels])
+    capped = real & (shares > caps)
+    if not capped.any():
+        return shares
+    out = shares.copy()
+    out[capped] = caps[capped]
+    free = real & ~capped
+    if free.any():
+        out[free] *= (1.0 - out[capped].sum()) / max(float(out[free].sum()), 1e-300)
+    return out
 
 
 def estimate_u(
@@ -184,7 +203,8 @@ def estimate_m_em(
         prior = float(np.clip(post.sum() / weights.sum(), 1e-9, 1 - 1e-9))
         new_m = list(m)
         for c in cols:
-            new_m[c] = _level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
+            shares = _level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
+            new_m[c] = _capped(settings.comparisons[c], shares)
         shift = max(float(np.abs(new_m[c] - m[c]).max()) for c in cols)
         m = new_m
         if shift < tolerance:
@@ -244,23 +264,6 @@ def combine_sessions(
     return out
 
 
-def top_term_frequencies(
-    settings: MatchSettings, table: RecordTable, *, limit: int = 500
-) -> dict[str, dict[str, float]]:
-    """Shares of the most common values of each tf-adjusted field (for incremental scoring)."""
-    out: dict[str, dict[str, float]] = {}
-    for comp in settings.comparisons:
-        for level in comp.levels:
-            name = level.field or comp.fields[0]
-            if level.kind != "exact" or not level.tf_adjustment or name not in table.codes:
-                continue
-            shares = table.frequencies(name)
-            top = np.argsort(-shares)[:limit]
-            top = top[shares[top] > level.u]
-            out[name] = {table.uniques[name][i]: float(shares[i]) for i in top}
-    return out
-
-
 def with_estimates(
     settings: MatchSettings,
     *,
@@ -274,7 +277,7 @@ def with_estimates(
     for col, comp in enumerate(settings.comparisons):
         levels = []
         for index, level in enumerate(comp.levels):
-            if level.kind == "null":
+            if level.weightless:
                 levels.append(level)
                 continue
             new_m = float(m[col][index]) if m is not None else level.m
@@ -310,12 +313,14 @@ def refine_with_labels(
         for target, mask, attr in ((m, is_match, "m"), (u, ~is_match, "u")):
             current = np.array([getattr(lv, attr) for lv in comp.levels], dtype=np.float64)
             counts = np.bincount(column[mask], minlength=len(comp.levels)).astype(np.float64)
-            if comp.levels[0].kind == "null":
-                counts[0] = 0.0
-            shares = (current * strength + counts) / (strength + counts.sum())
-            if comp.levels[0].kind == "null":
-                shares[0] = 1.0
-                shares[1:] /= shares[1:].sum()
+            weightless = np.array([lv.weightless for lv in comp.levels])
+            counts[weightless] = 0.0
+            current[weightless] = 0.0
+            shares = (current * strength + counts) / max(
+                float(current.sum()) * strength + counts.sum(), 1e-300
+            )
+            shares[~weightless] /= shares[~weightless].sum()
+            shares[weightless] = 1.0
             target.append(shares)
     return with_estimates(settings, m=m, u=u, trained_on={"labelled_pairs": len(is_match)})
 

@@ -41,7 +41,7 @@ def test_parallel_creates_of_one_identity_make_one_golden_record(
                     container,
                     job[0],
                     job[1],
-                    {"kind": "organization", "name": f"Acme {job[1]}", "tax_id": "DE811907980"},
+                    {"kind": "organization", "name": "Acme GmbH", "tax_id": "DE811907980"},
                 ),
                 jobs,
             )

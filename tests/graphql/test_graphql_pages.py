@@ -53,14 +53,16 @@ def test_a_cursor_stays_valid_when_records_are_added_before_it(client: TestClien
 
 
 def test_search_is_fuzzy_on_the_standardized_name_best_first(client: TestClient) -> None:
-    for sid, name in [
-        ("1", "Acme Corporation"),
-        ("2", "ACME Corp."),
-        ("3", "Acme Holdings Ltd"),
-        ("4", "Globex GmbH"),
-        ("5", "Akme Inc"),
+    # one country each: name-only records with one core name would link now
+    for sid, name, country in [
+        ("1", "Acme Corporation", "US"),
+        ("2", "ACME Corp.", "GB"),
+        ("3", "Acme Holdings Ltd", "IE"),
+        ("4", "Globex GmbH", "DE"),
+        ("5", "Akme Inc", "CA"),
     ]:
-        put(client, "crm", "customer", sid, {"kind": "organization", "name": name})
+        record = {"kind": "organization", "name": name, "address": {"country": country}}
+        put(client, "crm", "customer", sid, record)
 
     body = gql(client, PAGE, first=10, search="acme inc")
 

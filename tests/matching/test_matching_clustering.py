@@ -72,6 +72,20 @@ def test_record_keys_are_stable_strings() -> None:
         "postcode_name:78701|a",
         "name_city:acme|austin",
         "tail_city:stems|austin",
+        "full_name:acme systems",
+    ]
+
+
+def test_name_only_records_get_name_keys_that_records_with_a_place_do_not() -> None:
+    settings = default_settings("customer")
+
+    keys = record_keys(settings, standardize_customer({"name": "Acme Systems Inc"}))
+
+    assert keys == [
+        "full_name:acme systems",
+        "name_only4:acme",
+        "name_only_tail:stems",
+        "name_only_sorted:acme",
     ]
 
 

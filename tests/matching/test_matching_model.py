@@ -153,8 +153,8 @@ def test_fuzzy_levels_apply_in_order() -> None:
 
 def test_term_frequency_adjustment_lowers_weight_of_common_values() -> None:
     settings = default_settings("customer")
-    city = [c.name for c in settings.comparisons].index("city")
-    exact = settings.comparisons[city].levels[1]
+    city = [c.name for c in settings.comparisons].index("address")
+    exact = next(lv for lv in settings.comparisons[city].levels if lv.label.startswith("same city"))
     rows = [{"city": "london"}] * 200 + [{"city": "leeds"}, {"city": "leeds"}]
     rows += [{"city": f"town{i}"} for i in range(798)]
     table = RecordTable.from_rows(rows, settings.fields)
