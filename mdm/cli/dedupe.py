@@ -63,20 +63,41 @@ def _settings(entity: str, settings_file: Path | None) -> MatchSettings:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _read(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """The ``id`` column and each row as a canonical record."""
+READ_CHUNK = 100_000
+"""Rows parsed and standardized at a time: only one chunk of parsed records is held, so a
+million-row file costs its standardized columns, not a million record dicts (about 2 GB)."""
+
+
+def _chunks(path: Path, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    """Each ``READ_CHUNK`` rows as canonical records; their ``id`` column goes to ``ids``."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames is None or "id" not in reader.fieldnames:
             raise typer.BadParameter(f"{path}: the header must have an 'id' column")
-        ids: list[str] = []
         records: list[dict[str, Any]] = []
         for row in reader:
             ids.append(row["id"])
             records.append(record_from_flat(row))
+            if len(records) == READ_CHUNK:
+                yield records
+                records = []
+        if records:
+            yield records
+
+
+def _table(path: Path, entity: str, settings: MatchSettings) -> tuple[list[str], RecordTable]:
+    """The ``id`` column and the standardized table of every row, read chunk by chunk."""
+    ids: list[str] = []
+    columns: dict[str, list[str | None]] = {}
+    fields = table_fields(settings)
+    for records in _chunks(path, ids):
+        for name, values in standardize_columns(entity, records, fields).items():
+            columns.setdefault(name, []).extend(values)
     if len(set(ids)) != len(ids):
         raise typer.BadParameter(f"{path}: values in the 'id' column must be unique")
-    return ids, records
+    if not ids:
+        columns = {name: [] for name in fields}
+    return ids, RecordTable.from_columns(columns, size=len(ids))
 
 
 @contextmanager
@@ -189,9 +210,8 @@ def dedupe_command(
 ) -> None:
     """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV."""
     settings = _settings(entity, settings_file)
-    ids, records = _read(input_csv)
-    typer.echo(f"standardizing {len(records)} records ...", err=True)
-    table = RecordTable.from_columns(standardize_columns(entity, records, table_fields(settings)))
+    typer.echo(f"reading and standardizing {input_csv} ...", err=True)
+    ids, table = _table(input_csv, entity, settings)
     result = _run(
         table,
         settings,
