@@ -57,7 +57,7 @@ def test_shipped_settings_round_trip_through_json() -> None:
         again = load_settings(dump_settings(settings))
 
         assert again == settings
-        assert again.version == f"{entity}/1"
+        assert again.version == f"{entity}/2"
 
 
 def test_invalid_settings_name_the_offending_path() -> None:
@@ -127,7 +127,7 @@ def test_explanation_parts_sum_to_the_match_weight() -> None:
     assert levels["legal_form"] == "legal form different"
     assert levels["phone"] == "phone one digit off"
     assert levels["tax_id"] == "tax id missing on either side"
-    assert detail["settings_version"] == "customer/1"
+    assert detail["settings_version"] == "customer/2"
 
 
 def test_fuzzy_levels_apply_in_order() -> None:
