@@ -66,7 +66,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from synth_accounts import COLUMNS, SOURCES, generate, generate_base_and_probes  # noqa: E402
 
-from matching.batch import record_from_flat  # noqa: E402
+from canonical.flat import record_from_flat  # noqa: E402
 from matching.standardize import country_iso2  # noqa: E402
 from mdm.db.engine import make_engine, normalize_url  # noqa: E402
 

@@ -293,7 +293,8 @@ def blocking_recall(input_csv: Path, truth_csv: Path, entity: str) -> dict[str, 
     Uses the shipped default settings for ``entity`` (what `mdm dedupe` uses
     without ``--settings``); candidate pairs are unique across rules.
     """
-    from matching.batch import record_from_flat, standardize_columns, table_fields
+    from canonical.flat import record_from_flat
+    from matching.batch import standardize_columns, table_fields
     from matching.blocking import candidate_pairs
     from matching.settings import default_settings
     from matching.table import RecordTable

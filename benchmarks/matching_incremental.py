@@ -29,7 +29,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import numpy as np  # noqa: E402
 
-from matching.batch import record_from_flat  # noqa: E402
+from canonical.flat import record_from_flat  # noqa: E402
 from matching.engine import ProbabilisticMatcher  # noqa: E402
 from matching.port import Candidate  # noqa: E402
 

@@ -3,10 +3,33 @@
 ``source_id`` (or ``id``) names the record and is not part of it; ``address_line1``,
 ``address_line2``, ``city``, ``region``, ``postcode``, ``country`` (each also as
 ``address_<part>``, and ``line1``/``line2``) build the nested address;
-``extensions.<name>`` columns go under ``extensions``; a JSON array in ``tiers``
-is decoded; bookkeeping columns (``source``, ``cluster_id``, ``entity_id``) are
-ignored; an empty cell means no value. Both ``mdm load`` and ``mdm dedupe`` read
-CSV through :func:`record_from_flat`, so a file means the same to both.
+``extensions.<name>`` columns go under ``extensions`` (their names kept as written); a
+JSON array in ``tiers`` is decoded; bookkeeping columns (``source``, ``cluster_id``,
+``entity_id``) are ignored; an empty cell means no value. Other headers are matched
+case-insensitively, with spaces and hyphens read as underscores, and the names files
+usually carry are understood (a canonical column wins over its alias when a row has
+both):
+
+- given_name, firstname, forename -> first_name; surname, family_name,
+  lastname -> last_name; company, company_name, organization, organisation,
+  account_name, full_name -> name
+- dob, birth_date, birthdate -> date_of_birth; soc_sec_id, ssn, national_id,
+  vat, vat_id, vat_number, ein, tin -> tax_id; company_number ->
+  registration_number
+- email_address, e_mail -> email; phone_number, telephone, tel, mobile ->
+  phone; url, homepage, web -> website
+- street, street_address, address, address_1, address1, line1 ->
+  address_line1; address_2, address2, line2 -> address_line2; suburb, town,
+  locality -> city; state, province, county -> region; zip, zipcode,
+  zip_code, postal_code, post_code -> postcode; country_code -> country;
+  a ``street_number`` column is put in front of the street line
+- category, department, product_category -> family; price, unit_price ->
+  list_price; product_code, item_number, part_number -> sku; ean, upc,
+  barcode -> gtin; vendor -> supplier; maker -> manufacturer
+
+
+Both ``mdm load`` and ``mdm dedupe`` read CSV through :func:`record_from_flat`, so a file
+means the same to both.
 """
 
 from __future__ import annotations
@@ -15,9 +38,37 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ID_COLUMNS", "record_from_flat", "source_id_of"]
+__all__ = ["ALIASES", "ID_COLUMNS", "record_from_flat", "source_id_of"]
 
 ID_COLUMNS = ("source_id", "id")
+_GROUPS = {
+    "first_name": "given_name firstname forename",
+    "last_name": "surname family_name lastname",
+    "name": "company company_name organization organisation account_name full_name",
+    "date_of_birth": "dob birth_date birthdate",
+    "tax_id": "soc_sec_id ssn national_id vat vat_id vat_number ein tin",
+    "registration_number": "company_number",
+    "email": "email_address e_mail",
+    "phone": "phone_number telephone tel mobile",
+    "website": "url homepage web",
+    "address_line1": "street street_address address address_1 address1 line1",
+    "address_line2": "address_2 address2 line2",
+    "city": "suburb town locality",
+    "region": "state province county",
+    "postcode": "zip zipcode zip_code postal_code post_code",
+    "country": "country_code",
+    "family": "category department product_category",
+    "list_price": "price unit_price",
+    "sku": "product_code item_number part_number",
+    "gtin": "ean upc barcode",
+    "supplier": "vendor",
+    "manufacturer": "maker",
+}
+ALIASES: dict[str, str] = {
+    alias: canonical for canonical, names in _GROUPS.items() for alias in names.split()
+}
+"""Alias column name -> canonical column name."""
+
 _ADDRESS = {
     "address_line1": "line1",
     "address_line2": "line2",
@@ -32,7 +83,7 @@ _ADDRESS = {
     "country": "country",
     "address_country": "country",
 }
-_IGNORED = {"source", "cluster_id", "entity_id"}
+_IGNORED = {"source", "cluster_id", "entity_id", *ID_COLUMNS}
 
 
 def source_id_of(row: Mapping[str, str | None]) -> str | None:
@@ -43,19 +94,42 @@ def source_id_of(row: Mapping[str, str | None]) -> str | None:
     return None
 
 
+def _column(header: str) -> str:
+    if header.startswith("extensions."):
+        return header
+    return header.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _columns(row: Mapping[Any, Any]) -> dict[str, str]:
+    """Non-empty cells under canonical column names (aliases resolved, ids dropped)."""
+    values: dict[str, str] = {}
+    aliased: dict[str, str] = {}
+    for header, raw in row.items():
+        if header is None or raw is None:
+            continue
+        value, column = str(raw).strip(), _column(str(header))
+        if not value or column in _IGNORED:
+            continue
+        if column in ALIASES and column not in _ADDRESS:
+            aliased.setdefault(ALIASES[column], value)
+        else:
+            values[column] = value
+    for column, value in aliased.items():
+        values.setdefault(column, value)
+    number = values.pop("street_number", None)
+    if number:
+        values["address_line1"] = f"{number} {values.get('address_line1', '')}".strip()
+    return values
+
+
 def record_from_flat(row: Mapping[Any, Any]) -> dict[str, Any]:
     """The canonical record a flat row describes (without its id)."""
     record: dict[str, Any] = {}
     address: dict[str, str] = {}
     extensions: dict[str, str] = {}
-    for col, raw in row.items():
-        if col is None or raw is None:
-            continue
-        value = raw.strip()
-        if not value or col in ID_COLUMNS or col in _IGNORED:
-            continue
+    for col, value in _columns(row).items():
         if col in _ADDRESS:
-            address[_ADDRESS[col]] = value
+            address.setdefault(_ADDRESS[col], value)
         elif col.startswith("extensions."):
             extensions[col.removeprefix("extensions.")] = value
         elif col == "tiers" and value.startswith("["):

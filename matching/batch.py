@@ -12,8 +12,8 @@ their comparison vectors are kept (int32 rows and int8 levels, about 30
 bytes a pair) and read by training and by scoring, which goes chunk by
 chunk and keeps only pairs at or above the review threshold. The functions
 are pure: they read the records given and return results; writing files is
-the caller's job. Input columns and their accepted aliases:
-:mod:`matching.flat`.
+the caller's job. Records are canonical dicts; files are read into them by
+``canonical.flat.record_from_flat`` (the columns and aliases a CSV may use).
 
 Scoring uses the term frequencies stored in the settings, exactly as the
 hub does (:func:`matching.scoring.settings_term_frequencies`), and a pair
@@ -35,7 +35,6 @@ from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
 from matching.decision import outright_disagreement, verdicts
-from matching.flat import record_from_flat
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize_columns as _standardize_columns
@@ -47,7 +46,6 @@ __all__ = [
     "blocking_recall",
     "dedupe",
     "dedupe_table",
-    "record_from_flat",
     "standardize_columns",
     "strong_codes",
     "table_fields",

@@ -27,11 +27,11 @@ from typing import Annotated, Any
 import typer
 from tqdm import tqdm
 
+from canonical.flat import record_from_flat
 from matching.batch import (
     DedupeResult,
     PairSink,
     dedupe_table,
-    record_from_flat,
     standardize_columns,
     table_fields,
 )

@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from matching.batch import dedupe, record_from_flat
+from canonical.flat import record_from_flat
+from matching.batch import dedupe
 from mdm.cli.dedupe import register
 
 HEADER = [

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matching.batch import blocking_recall, dedupe, record_from_flat, strong_codes
+from canonical.flat import record_from_flat
+from matching.batch import blocking_recall, dedupe, strong_codes
 from matching.compare import comparison_vectors
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize_customer
