@@ -82,7 +82,6 @@ def test_typo_changes_one_thing_and_sizes_are_written_several_ways() -> None:
 
 
 def test_sweep_scores_connected_components_at_each_threshold() -> None:
-    pytest.importorskip("scipy")  # a bench extra; the benchmark needs it, the hub does not
     import numpy as np
     from matching_benchmark import pairwise_scores, sweep
 
