@@ -181,6 +181,8 @@ class StandIn:
         if scope["type"] != "http":
             return
         req = await _read(scope, receive)
+        if req is None:
+            return
         if req.path.startswith("/_standin/"):
             await (await self._control(req))(scope, receive, send)
             return
@@ -273,10 +275,16 @@ class StandIn:
         return json_response({"error": f"no control endpoint {name}"}, 404)
 
 
-async def _read(scope: dict[str, Any], receive: Any) -> Req:
+async def _read(scope: dict[str, Any], receive: Any) -> Req | None:
+    """The whole request, or None when the client went away before its body was complete.
+
+    A real API never acts on half a request: a caller killed between writing the headers and
+    the body must not create a record from an empty form."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             break

@@ -37,6 +37,29 @@ def test_stripe_replays_a_key_for_the_same_parameters_and_refuses_it_for_others(
     assert len(stripe.app.customers) == 1
 
 
+def test_a_request_whose_caller_dies_before_the_body_is_complete_changes_nothing(standins):
+    """A worker killed between writing headers and body: Stripe never acts on half a request.
+
+    Acting on it (an empty form) would create a customer without the golden id in its
+    metadata, under the delivery's idempotency key, and no retry could ever find it."""
+    stripe = standins("stripe")
+    host, port = stripe.url.removeprefix("http://").split(":")
+    body = b"name=A&metadata[mdm_golden_id]=g-1"
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-token\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nIdempotency-Key: k-cut\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:6]
+        )
+    whole = httpx.post(
+        f"{stripe.url}/v1/customers", content=body, headers={**FORM, "Idempotency-Key": "k-cut"}
+    )
+
+    assert whole.status_code == 200 and "Idempotent-Replayed" not in whole.headers
+    assert [c["metadata"] for c in stripe.app.customers.values()] == [{"mdm_golden_id": "g-1"}]
+
+
 def test_every_stand_in_refuses_a_request_without_credentials(standins):
     paths = {
         "salesforce": ("PATCH", "/services/data/v61.0/sobjects/Account/MDM_Golden_Id__c/g"),
