@@ -35,10 +35,18 @@ means the same to both.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["ALIASES", "ID_COLUMNS", "record_from_flat", "source_id_of"]
+__all__ = [
+    "ALIASES",
+    "ID_COLUMNS",
+    "flat_columns",
+    "record_from_flat",
+    "records_from_rows",
+    "source_id_of",
+]
 
 ID_COLUMNS = ("source_id", "id")
 _GROUPS = {
@@ -100,6 +108,17 @@ def _column(header: str) -> str:
     return header.strip().lower().replace(" ", "_").replace("-", "_")
 
 
+@lru_cache(maxsize=4096)
+def _role(header: str) -> tuple[str | None, bool]:
+    """(canonical column or None when ignored, whether it is an alias): once per header."""
+    column = _column(header)
+    if column in _IGNORED:
+        return None, False
+    if column in ALIASES and column not in _ADDRESS:
+        return ALIASES[column], True
+    return column, False
+
+
 def _columns(row: Mapping[Any, Any]) -> dict[str, str]:
     """Non-empty cells under canonical column names (aliases resolved, ids dropped)."""
     values: dict[str, str] = {}
@@ -107,11 +126,14 @@ def _columns(row: Mapping[Any, Any]) -> dict[str, str]:
     for header, raw in row.items():
         if header is None or raw is None:
             continue
-        value, column = str(raw).strip(), _column(str(header))
-        if not value or column in _IGNORED:
+        column, alias = _role(str(header))
+        if column is None:
             continue
-        if column in ALIASES and column not in _ADDRESS:
-            aliased.setdefault(ALIASES[column], value)
+        value = raw.strip() if isinstance(raw, str) else str(raw).strip()
+        if not value:
+            continue
+        if alias:
+            aliased.setdefault(column, value)
         else:
             values[column] = value
     for column, value in aliased.items():
@@ -141,3 +163,66 @@ def record_from_flat(row: Mapping[Any, Any]) -> dict[str, Any]:
     if extensions:
         record["extensions"] = extensions
     return record
+
+
+def flat_columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, list[Any]]:
+    """:func:`record_from_flat` of every row, as columns keyed by path (``name``,
+    ``address.city``, ``extensions.tier``); ``None`` where a row has no value.
+
+    When every header names its own path (the usual file) the rows are read column by
+    column, which costs a fraction of building a dict per row; otherwise (two headers for
+    one path, a ``street_number`` column) row by row, by the very same rules.
+    """
+    rows = _padded(len(header), rows)
+    plan = _plan(tuple(header))
+    if plan is None:
+        return _record_columns(records_from_rows(header, rows))
+    cells = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    columns: dict[str, list[Any]] = {}
+    for index, path in plan:
+        values: list[Any] = [v.strip() or None for v in cells[index]]
+        if path == "tiers":
+            values = [json.loads(v) if v and v.startswith("[") else v for v in values]
+        columns[path] = values
+    return columns
+
+
+def records_from_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[dict[str, Any]]:
+    """:func:`record_from_flat` of each row, read as :class:`csv.DictReader` reads it (a
+    short row's missing cells are empty, a long row's extra cells are ignored)."""
+    return [
+        record_from_flat(dict(zip(header, row, strict=True))) for row in _padded(len(header), rows)
+    ]
+
+
+def _padded(width: int, rows: Sequence[Sequence[str]]) -> Sequence[Sequence[str]]:
+    if all(len(row) == width for row in rows):
+        return rows
+    return [(list(row) + [""] * width)[:width] for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _plan(header: tuple[str, ...]) -> tuple[tuple[int, str], ...] | None:
+    """(cell index, path) per header that feeds a record, or None when rows need row rules."""
+    plan: list[tuple[int, str]] = []
+    for index, name in enumerate(header):
+        column, _alias = _role(name)
+        if column is None:
+            continue
+        if column == "street_number":
+            return None
+        path = f"address.{_ADDRESS[column]}" if column in _ADDRESS else column
+        plan.append((index, path))
+    paths = [path for _, path in plan]
+    return tuple(plan) if len(set(paths)) == len(paths) else None
+
+
+def _record_columns(records: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {}
+    for row, record in enumerate(records):
+        for key, value in record.items():
+            nested = value.items() if key in ("address", "extensions") else ((None, value),)
+            for part, item in nested:
+                path = key if part is None else f"{key}.{part}"
+                columns.setdefault(path, [None] * len(records))[row] = item
+    return columns

@@ -77,6 +77,30 @@ class RecordTable:
             codes[name], uniques[name] = factorize(column)
         return cls(n, codes, uniques)
 
+    @classmethod
+    def concat(cls, parts: Sequence[RecordTable]) -> RecordTable:
+        """The rows of ``parts`` one after another: equal to one table of all their rows.
+
+        Codes are renumbered so that equal values keep equal codes across parts (each
+        part's distinct values are looked up once, not each row)."""
+        names = list(dict.fromkeys(name for part in parts for name in part.codes))
+        codes: dict[str, npt.NDArray[np.int32]] = {}
+        uniques: dict[str, list[str]] = {}
+        for name in names:
+            index: dict[str, int] = {}
+            setdefault = index.setdefault
+            pieces = []
+            for part in parts:
+                if name not in part.codes:
+                    pieces.append(np.full(part.size, -1, dtype=np.int32))
+                    continue
+                local = [setdefault(v, len(index)) for v in part.uniques[name]]
+                lookup = np.array([*local, -1], dtype=np.int32)
+                pieces.append(lookup[part.codes[name]])  # code -1 indexes the trailing -1
+            codes[name] = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int32)
+            uniques[name] = list(index)
+        return cls(sum(part.size for part in parts), codes, uniques)
+
     def values(self, name: str) -> list[str | None]:
         """The values of ``name`` row by row (``None`` for null)."""
         codes, uniques = self.column(name)

@@ -26,7 +26,7 @@ from matching.standardize.places import country_iso2, postcode
 from matching.standardize.text import date_ymd, fold, identifier, person_name, street, text_of
 from matching.vocabulary import FREE_MAIL_DOMAINS
 
-__all__ = ["customer_columns"]
+__all__ = ["customer_columns", "customer_columns_of"]
 
 Column = list[Any]
 
@@ -78,17 +78,35 @@ def customer_columns(
     default_region: str | None = None,
 ) -> dict[str, Column]:
     """The ``fields`` of :func:`.customers.standardize_customer`, as columns."""
-    wanted = set(fields)
-    raw: dict[str, Column] = {}
     addresses = [address_of(r) for r in records]
 
+    def raw(path: str) -> Column:
+        if path.startswith("address."):
+            return list(map(_getter(path.removeprefix("address.")), addresses))
+        return list(map(_getter(path), records))
+
+    return customer_columns_of(raw, len(records), fields, default_region=default_region)
+
+
+def customer_columns_of(
+    raw: Callable[[str], Column],
+    size: int,
+    fields: Sequence[str],
+    *,
+    default_region: str | None = None,
+) -> dict[str, Column]:
+    """:func:`customer_columns` of records given as raw columns: ``raw(path)`` is every
+    record's value at ``path`` (``name``, ``address.city``; ``None`` where absent)."""
+    wanted = set(fields)
+    cache: dict[str, Column] = {}
+
     def column(key: str) -> Column:
-        if key not in raw:
-            raw[key] = list(map(_getter(key), records))
-        return raw[key]
+        if key not in cache:
+            cache[key] = raw(key)
+        return cache[key]
 
     def at(key: str) -> Column:
-        return list(map(_getter(key), addresses))
+        return column(f"address.{key}")
 
     out: dict[str, Column] = {}
     country = mapped(country_iso2, at("country"))
@@ -135,5 +153,5 @@ def customer_columns(
     for name, build in simple.items():
         if name in wanted:
             out[name] = build()
-    empty: Column = [None] * len(records)
+    empty: Column = [None] * size
     return {name: out.get(name, empty) if name in CUSTOMER_FIELDS else empty for name in fields}

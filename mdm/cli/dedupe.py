@@ -27,16 +27,10 @@ from typing import Annotated, Any
 import typer
 from tqdm import tqdm
 
-from canonical.flat import record_from_flat
-from matching.batch import (
-    DedupeResult,
-    PairSink,
-    dedupe_table,
-    standardize_columns,
-    table_fields,
-)
+from matching.batch import DedupeResult, PairSink, dedupe_table, table_fields
 from matching.settings import MatchSettings, SettingsError, default_settings, load_settings
 from matching.table import RecordTable
+from mdm.cli.dedupe_input import InputError, read_table
 
 __all__ = ["dedupe_command", "register"]
 
@@ -63,41 +57,16 @@ def _settings(entity: str, settings_file: Path | None) -> MatchSettings:
         raise typer.BadParameter(str(exc)) from exc
 
 
-READ_CHUNK = 100_000
-"""Rows parsed and standardized at a time: only one chunk of parsed records is held, so a
-million-row file costs its standardized columns, not a million record dicts (about 2 GB)."""
-
-
-def _chunks(path: Path, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
-    """Each ``READ_CHUNK`` rows as canonical records; their ``id`` column goes to ``ids``."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "id" not in reader.fieldnames:
-            raise typer.BadParameter(f"{path}: the header must have an 'id' column")
-        records: list[dict[str, Any]] = []
-        for row in reader:
-            ids.append(row["id"])
-            records.append(record_from_flat(row))
-            if len(records) == READ_CHUNK:
-                yield records
-                records = []
-        if records:
-            yield records
-
-
 def _table(path: Path, entity: str, settings: MatchSettings) -> tuple[list[str], RecordTable]:
-    """The ``id`` column and the standardized table of every row, read chunk by chunk."""
-    ids: list[str] = []
-    columns: dict[str, list[str | None]] = {}
+    """The ``id`` column and the standardized table of every row (:mod:`.dedupe_input`)."""
     fields = table_fields(settings)
-    for records in _chunks(path, ids):
-        for name, values in standardize_columns(entity, records, fields).items():
-            columns.setdefault(name, []).extend(values)
+    try:
+        ids, table = read_table(path, entity, fields)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     if len(set(ids)) != len(ids):
         raise typer.BadParameter(f"{path}: values in the 'id' column must be unique")
-    if not ids:
-        columns = {name: [] for name in fields}
-    return ids, RecordTable.from_columns(columns, size=len(ids))
+    return ids, table
 
 
 @contextmanager

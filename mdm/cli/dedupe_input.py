@@ -1,0 +1,114 @@
+"""``mdm dedupe``'s input: a CSV file to one standardized :class:`RecordTable`, on every core.
+
+Reading rows into records and standardizing them was most of a million-row dedupe, while
+one core read and the other waited. Here the main process only splits the file into
+chunks of rows; worker processes (forked, so nothing is imported twice) turn each chunk
+into a small table of its own: customers column by column
+(:func:`canonical.flat.flat_columns`, then the standardizers once per distinct value),
+other entities record by record (:func:`canonical.flat.records_from_rows`), then
+factorized, so what comes back is integer codes and each distinct value once. The main
+process joins the chunks in file order (:meth:`RecordTable.concat`). At most
+``2 x workers`` chunks are in flight, so memory holds a few chunks of rows, never the
+whole file. A file of one chunk runs in this process.
+
+The result equals reading the file with :class:`csv.DictReader` and standardizing every
+record: a short row lacks its missing cells, a long row's extra cells are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain
+from pathlib import Path
+
+from canonical.flat import flat_columns, records_from_rows
+from matching.batch import standardize_columns
+from matching.standardize.columns import customer_columns_of
+from matching.table import RecordTable
+
+__all__ = ["CHUNK_ROWS", "InputError", "read_table"]
+
+CHUNK_ROWS = 20_000
+"""Rows per task: big enough that pickling a chunk costs little next to standardizing it."""
+
+
+class InputError(ValueError):
+    """The file cannot be read as dedupe input (the message names the problem)."""
+
+
+def read_table(
+    path: Path, entity: str, fields: Sequence[str], *, processes: int | None = None
+) -> tuple[list[str], RecordTable]:
+    """The ``id`` column and the table of the standardized ``fields`` of every row."""
+    ids: list[str] = []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or "id" not in header:
+            raise InputError(f"{path}: the header must have an 'id' column")
+        chunks = _chunks(reader, header.index("id"), ids)
+        parts = list(_standardized(chunks, header, entity, tuple(fields), processes))
+    if not parts:
+        return ids, RecordTable.from_columns({name: [] for name in fields}, size=0)
+    return ids, RecordTable.concat(parts)
+
+
+def _chunks(reader: Iterator[list[str]], id_at: int, ids: list[str]) -> Iterator[list[list[str]]]:
+    chunk: list[list[str]] = []
+    for row in reader:
+        if not row:  # csv.DictReader skips blank lines too
+            continue
+        ids.append(row[id_at] if id_at < len(row) else "")
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _standardized(
+    chunks: Iterator[list[list[str]]],
+    header: list[str],
+    entity: str,
+    fields: tuple[str, ...],
+    processes: int | None,
+) -> Iterator[RecordTable]:
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    workers = processes or os.cpu_count() or 1
+    every = chain([first], [second] if second else [], chunks)
+    if second is None or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in every:
+            yield _prepare(chunk, header, entity, fields)
+        return
+    context = multiprocessing.get_context("fork")
+    pending: deque[Future[RecordTable]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for chunk in every:
+            pending.append(pool.submit(_prepare, chunk, header, entity, fields))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _prepare(
+    rows: list[list[str]], header: list[str], entity: str, fields: tuple[str, ...]
+) -> RecordTable:
+    """One chunk of rows as a standardized table (in a worker process)."""
+    if entity == "customer":
+        raw = flat_columns(header, rows)
+        none: list[str | None] = [None] * len(rows)
+        columns = customer_columns_of(lambda path: raw.get(path, none), len(rows), fields)
+    else:
+        records = records_from_rows(header, rows)
+        columns = standardize_columns(entity, records, fields, processes=1)
+    return RecordTable.from_columns(columns, size=len(rows))
