@@ -35,6 +35,7 @@ from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
 from matching.decision import outright_disagreement, verdicts
+from matching.forked import forked_map
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize_columns as _standardize_columns
@@ -118,6 +119,9 @@ def dedupe_table(
     return _cluster(settings, table, kept, len(candidates))
 
 
+SCORE_CHUNK_PAIRS = 1_000_000
+"""Candidate pairs scored per task (probabilities and parts of a chunk: about 100 MB)."""
+
 _Kept = tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]
 """Kept pairs: left, right, probability, and whether an unvalidated identifier vetoes."""
 
@@ -129,36 +133,56 @@ def _score(
     gammas: npt.NDArray[np.int8],
     pair_sink: PairSink | None,
     sink_at: float,
-    chunk_size: int = 1_000_000,
 ) -> _Kept:
-    """Pairs at or above the review threshold, scored chunk by chunk (the rest is dropped)."""
+    """Pairs at or above the review threshold, scored chunk by chunk (the rest is dropped),
+    the chunks on forked workers (:func:`matching.forked.forked_map`)."""
     tf = settings_term_frequencies(settings, table)
-    keep_at = settings.thresholds.review
+    chunk_size = SCORE_CHUNK_PAIRS
+    bounds = [
+        (start, min(start + chunk_size, len(candidates)))
+        for start in range(0, len(candidates), chunk_size)
+    ]
+    shared = _ScoreJob(settings, table, candidates, gammas, tf, sink_at if pair_sink else None)
     kept: list[_Kept] = []
-    for start in range(0, len(candidates), chunk_size):
-        left = candidates.left[start : start + chunk_size].astype(np.int64)
-        right = candidates.right[start : start + chunk_size].astype(np.int64)
-        chunk = gammas[start : start + chunk_size]
-        scored = score_pairs(settings, chunk, table, left, tf, right)
+    for part, pairs in forked_map(_score_chunk, shared, bounds):
         if pair_sink is not None:
-            rows = np.flatnonzero(scored.probability >= sink_at).tolist()
-            pair_sink(
-                [
-                    {
-                        "left": int(left[k]),
-                        "right": int(right[k]),
-                        **explain(settings, chunk[k], scored.parts[k]),
-                    }
-                    for k in rows
-                ]
-            )
-        keep = scored.probability >= keep_at
-        veto = outright_disagreement(settings, chunk[keep])
-        kept.append((left[keep], right[keep], scored.probability[keep], veto))
+            pair_sink(pairs)
+        kept.append(part)
     if not kept:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), np.zeros(0, dtype=bool)
     return tuple(np.concatenate([k[i] for k in kept]) for i in range(4))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class _ScoreJob:
+    settings: MatchSettings
+    table: RecordTable
+    candidates: Candidates
+    gammas: npt.NDArray[np.int8]
+    tf: dict[str, FloatArray]
+    sink_at: float | None  # None: no pair sink, no explanations
+
+
+def _score_chunk(job: _ScoreJob, bounds: tuple[int, int]) -> tuple[_Kept, list[dict[str, Any]]]:
+    start, stop = bounds
+    left = job.candidates.left[start:stop].astype(np.int64)
+    right = job.candidates.right[start:stop].astype(np.int64)
+    chunk = job.gammas[start:stop]
+    scored = score_pairs(job.settings, chunk, job.table, left, job.tf, right)
+    pairs: list[dict[str, Any]] = []
+    if job.sink_at is not None:
+        pairs = [
+            {
+                "left": int(left[k]),
+                "right": int(right[k]),
+                **explain(job.settings, chunk[k], scored.parts[k]),
+            }
+            for k in np.flatnonzero(scored.probability >= job.sink_at).tolist()
+        ]
+    keep = scored.probability >= job.settings.thresholds.review
+    veto = outright_disagreement(job.settings, chunk[keep])
+    return (left[keep], right[keep], scored.probability[keep], veto), pairs
 
 
 def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.NDArray[np.int32]]:

@@ -5,7 +5,11 @@ to score) and compare the training sample twice. Here the rules run once:
 :func:`block_table` keeps every candidate pair with the rule that found it
 (``int32`` rows, so 20 million pairs take 180 MB), and :func:`compare_all`
 computes each pair's comparison vector once; training (which needs only
-level counts) and scoring (which needs m/u) both read those vectors.
+level counts) and scoring (which needs m/u) both read those vectors. Chunks of
+pairs are independent: after the first chunk (which builds every derived column
+the comparisons read) the rest are compared in worker processes forked from this
+one (:mod:`matching.forked`), so the table is shared, not copied, and only the
+vectors come back.
 
 :func:`blocking_recall` is the ceiling of recall: the share of true pairs
 that some blocking rule puts side by side. Benchmarks call it with the truth
@@ -16,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.blocking import pairs_by_rule, rule_codes
 from matching.compare import comparison_vectors
+from matching.forked import forked_map
 from matching.settings import MatchSettings
 from matching.table import RecordTable
 
@@ -64,17 +70,35 @@ def compare_all(
     *,
     chunk_size: int = 1_000_000,
     progress: Callable[[int], None] | None = None,
+    processes: int | None = None,
 ) -> npt.NDArray[np.int8]:
-    """Comparison vectors of every candidate pair (rows), computed chunk by chunk."""
+    """Comparison vectors of every candidate pair (rows), computed chunk by chunk.
+
+    The first chunk is compared here; the others on ``processes`` forked workers
+    (:func:`matching.forked.forked_map`), with the same result.
+    """
     out = np.empty((len(candidates), len(settings.comparisons)), dtype=np.int8)
-    for start in range(0, len(candidates), chunk_size):
-        stop = min(start + chunk_size, len(candidates))
-        left = candidates.left[start:stop].astype(np.int64)
-        right = candidates.right[start:stop].astype(np.int64)
-        out[start:stop] = comparison_vectors(settings, table, left, right)
+    bounds = [
+        (start, min(start + chunk_size, len(candidates)))
+        for start in range(0, len(candidates), chunk_size)
+    ]
+    shared = (settings, table, candidates)
+    first = [_compare_chunk(shared, bounds[0])] if bounds else []
+    rest = forked_map(_compare_chunk, shared, bounds[1:], processes=processes)
+    for (start, stop), gammas in zip(bounds, chain(first, rest), strict=True):
+        out[start:stop] = gammas
         if progress:
             progress(stop - start)
     return out
+
+
+def _compare_chunk(
+    shared: tuple[MatchSettings, RecordTable, Candidates], bounds: tuple[int, int]
+) -> npt.NDArray[np.int8]:
+    settings, table, candidates = shared
+    left = candidates.left[bounds[0] : bounds[1]].astype(np.int64)
+    right = candidates.right[bounds[0] : bounds[1]].astype(np.int64)
+    return comparison_vectors(settings, table, left, right)
 
 
 def in_rule_block(
