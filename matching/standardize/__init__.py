@@ -18,12 +18,10 @@ places national phone numbers when the record's address has no country.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from matching.forked import forked_map
 from matching.standardize.columns import customer_columns
 from matching.standardize.contact import (
     email,
@@ -125,37 +123,26 @@ def standardize_columns(
     Equal to :func:`standardize` record by record; customers are standardized
     column by column, each distinct value (or value and country) once. Inputs of
     more than two chunks are split over ``processes`` worker processes (default:
-    all cores) forked from this one, so the records are not copied to them; small
-    inputs, or platforms without ``fork``, run in this process.
+    all cores) forked from this one (:func:`matching.forked.forked_map`), so the
+    records are not copied to them; small inputs run in this process.
     """
-    global _SHARED
     names = tuple(dict.fromkeys(fields))
-    workers = processes or os.cpu_count() or 1
-    _SHARED = (entity_type, records, names, default_region)
-    try:
-        if workers == 1 or len(records) <= 2 * chunk_size or not _can_fork():
-            return _slice((0, len(records)))
+    if len(records) <= 2 * chunk_size:
+        bounds = [(0, len(records))]
+    else:
         bounds = [
             (i, min(i + chunk_size, len(records))) for i in range(0, len(records), chunk_size)
         ]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(bounds)), mp_context=context) as pool:
-            parts = list(pool.map(_slice, bounds))
-    finally:
-        _SHARED = None
+    job = (entity_type, records, names, default_region)
+    parts = list(forked_map(_slice, job, bounds, processes=processes))
     return {name: [v for part in parts for v in part[name]] for name in names}
 
 
-_SHARED: tuple[str, Sequence[Mapping[str, Any]], tuple[str, ...], str | None] | None = None
+_Job = tuple[str, Sequence[Mapping[str, Any]], tuple[str, ...], str | None]
 
 
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _slice(bounds: tuple[int, int]) -> dict[str, list[str | None]]:
-    assert _SHARED is not None
-    entity_type, records, names, region = _SHARED
+def _slice(job: _Job, bounds: tuple[int, int]) -> dict[str, list[str | None]]:
+    entity_type, records, names, region = job
     part = records[bounds[0] : bounds[1]]
     if entity_type == "customer":
         return customer_columns(part, names, default_region=region)
