@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from matching.transforms import parse_key, transform
 
-__all__ = ["RecordTable", "factorize"]
+__all__ = ["RecordTable", "TableBuilder", "factorize"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -78,28 +78,12 @@ class RecordTable:
         return cls(n, codes, uniques)
 
     @classmethod
-    def concat(cls, parts: Sequence[RecordTable]) -> RecordTable:
-        """The rows of ``parts`` one after another: equal to one table of all their rows.
-
-        Codes are renumbered so that equal values keep equal codes across parts (each
-        part's distinct values are looked up once, not each row)."""
-        names = list(dict.fromkeys(name for part in parts for name in part.codes))
-        codes: dict[str, npt.NDArray[np.int32]] = {}
-        uniques: dict[str, list[str]] = {}
-        for name in names:
-            index: dict[str, int] = {}
-            setdefault = index.setdefault
-            pieces = []
-            for part in parts:
-                if name not in part.codes:
-                    pieces.append(np.full(part.size, -1, dtype=np.int32))
-                    continue
-                local = [setdefault(v, len(index)) for v in part.uniques[name]]
-                lookup = np.array([*local, -1], dtype=np.int32)
-                pieces.append(lookup[part.codes[name]])  # code -1 indexes the trailing -1
-            codes[name] = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int32)
-            uniques[name] = list(index)
-        return cls(sum(part.size for part in parts), codes, uniques)
+    def concat(cls, parts: Iterable[RecordTable]) -> RecordTable:
+        """The rows of ``parts`` one after another: equal to one table of all their rows."""
+        builder = TableBuilder()
+        for part in parts:
+            builder.add(part)
+        return builder.build()
 
     def values(self, name: str) -> list[str | None]:
         """The values of ``name`` row by row (``None`` for null)."""
@@ -153,6 +137,38 @@ class RecordTable:
         counts = self.counts(name)
         total = max(int(counts.sum()), 1)
         return counts / total
+
+
+class TableBuilder:
+    """Joins tables row-wise as they come (:meth:`RecordTable.concat`), so a caller can
+    add each part while the next is still being made.
+
+    Codes are renumbered so that equal values keep equal codes across parts; each
+    part's distinct values are looked up once, not each row."""
+
+    def __init__(self) -> None:
+        self._index: dict[str, dict[str, int]] = {}
+        self._pieces: dict[str, list[npt.NDArray[np.int32]]] = {}
+        self._size = 0
+
+    def add(self, part: RecordTable) -> None:
+        for name in part.codes.keys() - self._index.keys():
+            self._index[name] = {}
+            self._pieces[name] = [np.full(self._size, -1, dtype=np.int32)]
+        for name, index in self._index.items():
+            if name not in part.codes:
+                self._pieces[name].append(np.full(part.size, -1, dtype=np.int32))
+                continue
+            setdefault = index.setdefault
+            local = [setdefault(v, len(index)) for v in part.uniques[name]]
+            lookup = np.array([*local, -1], dtype=np.int32)
+            self._pieces[name].append(lookup[part.codes[name]])  # -1 indexes the trailing -1
+        self._size += part.size
+
+    def build(self) -> RecordTable:
+        codes = {name: np.concatenate(pieces) for name, pieces in self._pieces.items()}
+        uniques = {name: list(index) for name, index in self._index.items()}
+        return RecordTable(self._size, codes, uniques)
 
 
 _DERIVED_SOURCES = {"org_name": ("name", "first_name", "last_name"), "place": ("line1", "city")}

@@ -7,7 +7,7 @@ into a small table of its own: customers column by column
 (:func:`canonical.flat.flat_columns`, then the standardizers once per distinct value),
 other entities record by record (:func:`canonical.flat.records_from_rows`), then
 factorized, so what comes back is integer codes and each distinct value once. The main
-process joins the chunks in file order (:meth:`RecordTable.concat`). At most
+process joins the chunks in file order as they come (:class:`TableBuilder`). At most
 ``2 x workers`` chunks are in flight, so memory holds a few chunks of rows, never the
 whole file. A file of one chunk runs in this process.
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from canonical.flat import flat_columns, records_from_rows
 from matching.batch import standardize_columns
 from matching.standardize.columns import customer_columns_of
-from matching.table import RecordTable
+from matching.table import RecordTable, TableBuilder
 
 __all__ = ["CHUNK_ROWS", "InputError", "read_table"]
 
@@ -52,10 +52,12 @@ def read_table(
         if header is None or "id" not in header:
             raise InputError(f"{path}: the header must have an 'id' column")
         chunks = _chunks(reader, header.index("id"), ids)
-        parts = list(_standardized(chunks, header, entity, tuple(fields), processes))
-    if not parts:
+        table = TableBuilder()
+        for part in _standardized(chunks, header, entity, tuple(fields), processes):
+            table.add(part)  # while the workers make the next parts
+    if not ids:
         return ids, RecordTable.from_columns({name: [] for name in fields}, size=0)
-    return ids, RecordTable.concat(parts)
+    return ids, table.build()
 
 
 def _chunks(reader: Iterator[list[str]], id_at: int, ids: list[str]) -> Iterator[list[list[str]]]:
