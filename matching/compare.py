@@ -76,6 +76,54 @@ def _cross(
     return (a >= 0) & (a == mapped[right]) & (mapped[left] == b)
 
 
+def _fuzzy_cross(
+    table: RecordTable,
+    main: str,
+    other: str,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    scorer: str,
+    threshold: float,
+) -> npt.NDArray[np.bool_]:
+    """Crossed over with typos: this side's ``main`` is like the other side's ``other``
+    (``scorer`` at or above ``threshold``) and the other way round."""
+    out = np.zeros(len(left), dtype=bool)
+    a, b = table.codes.get(main), table.codes.get(other)
+    if a is None or b is None:
+        return out
+    rows = np.flatnonzero((a[left] >= 0) & (b[right] >= 0) & (b[left] >= 0) & (a[right] >= 0))
+    for first, second in ((main, other), (other, main)):
+        if not len(rows):
+            break
+        scores = _scores_across(table, first, second, left[rows], right[rows], scorer, threshold)
+        rows = rows[scores >= threshold - 1e-6]
+    out[rows] = True
+    return out
+
+
+def _scores_across(
+    table: RecordTable,
+    first: str,
+    second: str,
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    scorer: str,
+    cutoff: float,
+) -> npt.NDArray[np.float32]:
+    """Similarity of ``first`` on the left to ``second`` on the right, once per distinct pair."""
+    a = table.codes[first][left].astype(np.int64)
+    b = table.codes[second][right].astype(np.int64)
+    width = len(table.uniques[second])
+    distinct, inverse = np.unique(a * width + b, return_inverse=True)
+    scores = similarity(
+        scorer,
+        table.unique_values(first)[distinct // width].tolist(),
+        table.unique_values(second)[distinct % width].tolist(),
+        cutoff,
+    )
+    return scores[inverse]
+
+
 def _initial(
     table: RecordTable, main: str, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.bool_]:
@@ -137,6 +185,12 @@ def _levels(
             codes, _ = table.column(name)
             a, b = codes[left[rows]], codes[right[rows]]
             hit[rows[(a == b) & (a >= 0)]] = True
+        elif level.kind == "cross" and level.scorer is not None:
+            assert level.threshold is not None
+            found = _fuzzy_cross(
+                table, main, name, left[rows], right[rows], level.scorer, level.threshold
+            )
+            hit[rows[found]] = True
         elif level.kind == "cross":
             hit[rows[_cross(table, main, name, left[rows], right[rows])]] = True
         elif level.kind == "initial":
@@ -156,7 +210,9 @@ def _levels(
                 cutoff = min(
                     lv.threshold or 1.0
                     for lv in comp.levels
-                    if lv.scorer == level.scorer and (lv.field or main) == name
+                    if lv.kind == "fuzzy"
+                    and lv.scorer == level.scorer
+                    and (lv.field or main) == name
                 )
                 cached[key] = (
                     rows,

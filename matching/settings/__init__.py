@@ -11,7 +11,9 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
 - ``fuzzy``: a rapidfuzz ``scorer`` (normalized to 0..1) at or above ``threshold``;
 - ``cross``: the values cross over: this side's field equals the other side's
   ``field`` and the other way round (given and family name swapped; with
-  ``field: "date_of_birth:swapdm"``, day and month transposed);
+  ``field: "date_of_birth:swapdm"``, day and month transposed); with a
+  ``scorer`` and ``threshold``, each crossed pair of values need only be that
+  alike (swapped names with a typo, ``whtie brandon`` for ``brandon white``);
 - ``initial``: one side is a single letter, the other starts with it;
 - ``prefix``: one side is a proper prefix of the other (a birth year alone
   against the full date);
@@ -200,7 +202,7 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
     if not isinstance(raw.get("label"), str) or not raw["label"]:
         raise _fail(f"{path}.label", "a non-empty label is required")
     scorer, threshold = raw.get("scorer"), raw.get("threshold")
-    if kind == "fuzzy":
+    if kind == "fuzzy" or (kind == "cross" and scorer is not None):
         if scorer not in SCORERS:
             raise _fail(f"{path}.scorer", f"must be one of {', '.join(SCORERS)}")
         if not isinstance(threshold, int | float) or not 0 < threshold <= 1:

@@ -54,6 +54,48 @@ def test_given_name_levels_tell_swaps_nicknames_and_initials_apart() -> None:
     assert (swap.m, swap.u) == (1.0, 1.0)
 
 
+def test_names_swapped_with_a_typo_are_a_swap_counted_once() -> None:
+    settings = default_settings("customer")
+    pairs = [
+        (
+            {"first_name": "whtie", "last_name": "brandon"},
+            {"first_name": "brandon", "last_name": "white"},
+        ),
+        (  # alike given names, not a swap: the fuzzy given-name level decides
+            {"first_name": "brandon", "last_name": "white"},
+            {"first_name": "brendon", "last_name": "black"},
+        ),
+        (
+            {"first_name": "white", "last_name": "anna"},
+            {"first_name": "brandon", "last_name": "white"},
+        ),
+    ]
+
+    first = _levels(settings, "first_name", pairs)
+    last = _levels(settings, "last_name", pairs)
+
+    assert first[0] == "given and family name swapped, with a typo"
+    assert last[0].startswith("family and given name swapped, with a typo (counted once")
+    assert first[1] == "given name Jaro-Winkler >= 0.92" and first[2] == "given name different"
+
+
+def test_a_postcode_with_one_typo_or_two_neighbours_swapped_is_one_level_whatever_its_length() -> (
+    None
+):
+    settings = default_settings("customer")
+    pairs = [
+        ({"address": {"postcode": "3059"}}, {"address": {"postcode": "3095"}}),
+        ({"address": {"postcode": "2517"}}, {"address": {"postcode": "2518"}}),
+        ({"address": {"postcode": "94110"}}, {"address": {"postcode": "94101"}}),
+        ({"address": {"postcode": "3059"}}, {"address": {"postcode": "4109"}}),
+    ]
+    rows = [(standardize_customer(a), standardize_customer(b)) for a, b in pairs]
+
+    assert _levels(settings, "postcode", rows) == [
+        "postcode one character off or two neighbours swapped"
+    ] * 3 + ["postcode different"]
+
+
 def test_date_of_birth_levels() -> None:
     settings = default_settings("customer")
     dob = "19840312"
@@ -125,7 +167,7 @@ def test_street_and_city_are_one_comparison() -> None:
         "street token-sort >= 0.90, same city",
         "same city, another street (or none)",
         "same city, another street (or none)",
-        "city different",
+        "same street, another city",
         "city missing on either side",
     ]
 
