@@ -47,7 +47,12 @@ def record_keys(settings: MatchSettings, record: Mapping[str, str | None]) -> li
 
 
 def rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:
-    """Dense block id per row for ``rule`` (``-1`` where the record has no key)."""
+    """Dense block id per row for ``rule`` (``-1`` where the record has no key), computed
+    once per table (blocking and training both ask)."""
+    return table.memo(("rule_codes", rule.keys, rule.unless), lambda: _rule_codes(rule, table))
+
+
+def _rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:
     combined: npt.NDArray[np.int64] | None = None
     for key in rule.keys:
         codes, uniques = table.column(key)

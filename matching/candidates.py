@@ -106,7 +106,10 @@ def in_rule_block(
 ) -> npt.NDArray[np.bool_]:
     """Which candidate pairs share a block of rule ``index`` (whichever rule found them)."""
     codes = rule_codes(settings.blocking[index], table)
-    a, b = codes[candidates.left], codes[candidates.right]
+    if not len(codes) or codes.max() < 0:  # the rule gives no record a key
+        return np.zeros(len(candidates), dtype=bool)
+    narrow = codes.astype(np.int32)  # half the memory traffic of gathering 10M pairs
+    a, b = narrow[candidates.left], narrow[candidates.right]
     return (a >= 0) & (a == b)
 
 

@@ -20,8 +20,9 @@ use by :meth:`RecordTable.column`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ from matching.transforms import parse_key, transform
 __all__ = ["RecordTable", "TableBuilder", "factorize"]
 
 IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 def factorize(values: Iterable[str | None]) -> tuple[npt.NDArray[np.int32], list[str]]:
@@ -51,6 +53,7 @@ class RecordTable:
     _counts: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
     _unique_arrays: dict[str, npt.NDArray[np.object_]] = field(default_factory=dict)
     _lengths: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    _memo: dict[Hashable, Any] = field(default_factory=dict)
 
     @classmethod
     def from_rows(
@@ -110,6 +113,12 @@ class RecordTable:
             self.codes[key] = lookup[base]  # code -1 indexes the trailing -1
             self.uniques[key] = list(mapped)
         return self.codes[key], self.uniques[key]
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, computed once per table and ``key`` (derived arrays steps share)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(T, self._memo[key])
 
     def lengths(self, key: str) -> npt.NDArray[np.int64]:
         """Length of each distinct value of ``key`` (indexed by code)."""
