@@ -15,10 +15,12 @@ found by an earlier rule is not produced again by a later one.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from matching.forked import forked_map
 from matching.settings import BlockingRule, MatchSettings
 from matching.table import RecordTable
 from matching.transforms import parse_key, transform
@@ -49,7 +51,11 @@ def record_keys(settings: MatchSettings, record: Mapping[str, str | None]) -> li
 def rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:
     """Dense block id per row for ``rule`` (``-1`` where the record has no key), computed
     once per table (blocking and training both ask)."""
-    return table.memo(("rule_codes", rule.keys, rule.unless), lambda: _rule_codes(rule, table))
+    return table.memo(_rule_key(rule), lambda: _rule_codes(rule, table))
+
+
+def _rule_key(rule: BlockingRule) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    return ("rule_codes", rule.keys, rule.unless)
 
 
 def _rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:
@@ -101,6 +107,10 @@ def candidate_pairs(
         yield left, right
 
 
+PARALLEL_MIN_RECORDS = 50_000
+"""Smaller tables block in this process: forking workers would cost more than it saves."""
+
+
 def pairs_by_rule(
     settings: MatchSettings,
     table: RecordTable,
@@ -111,32 +121,63 @@ def pairs_by_rule(
     """Like :func:`candidate_pairs`, with the index of the rule that produced each chunk.
 
     With ``exclude_earlier=False`` every rule yields all of its pairs, even those
-    an earlier rule produced too (what training per rule needs).
+    an earlier rule produced too (what training per rule needs). Rules are laid out
+    (block codes, sorted order), then paired, each step one rule per task on forked
+    workers (:func:`matching.forked.forked_map`) for big tables, in rule order.
     """
-    rank = _sort_rank(settings, table)
-    # (codes, position in the rule's sorted order, window) of the rules already run:
-    # a pair was produced by such a rule iff it shares the block and sits within the window
-    earlier: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]] = []
-    for index, rule in enumerate(settings.blocking):
-        codes = rule_codes(rule, table)
-        rows = np.flatnonzero(codes >= 0)
-        order = rows[np.lexsort((rank[rows], codes[rows]))]
-        blocks = codes[order]
-        position = np.full(table.size, -1, dtype=np.int64)
-        position[order] = np.arange(len(order))
-        for offset in range(1, rule.window):
-            if offset >= len(order):
-                break
-            same = np.flatnonzero(blocks[:-offset] == blocks[offset:])
-            if not len(same):
-                break
-            a, b = order[same], order[same + offset]
-            left, right = np.minimum(a, b), np.maximum(a, b)
-            for prior, place, window in earlier if exclude_earlier else ():
-                pa = prior[left]
-                seen = (pa >= 0) & (pa == prior[right])
-                seen &= np.abs(place[left] - place[right]) < window
-                left, right = left[~seen], right[~seen]
-            for start in range(0, len(left), chunk_size):
-                yield index, left[start : start + chunk_size], right[start : start + chunk_size]
-        earlier.append((codes, position, rule.window))
+    processes = 1 if table.size < PARALLEL_MIN_RECORDS else None
+    rules = list(settings.blocking)
+    shared = (table, _sort_rank(settings, table))
+    layouts = list(forked_map(_layout, shared, rules, processes=processes))
+    for rule, layout in zip(rules, layouts, strict=True):
+        table.memo(_rule_key(rule), lambda: layout.codes)  # noqa: B023 (called at once)
+    job = (rules, layouts, exclude_earlier)
+    pairs = forked_map(_rule_pairs, job, list(range(len(rules))), processes=processes)
+    for index, (left, right) in enumerate(pairs):
+        for start in range(0, len(left), chunk_size):
+            yield index, left[start : start + chunk_size], right[start : start + chunk_size]
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    codes: npt.NDArray[np.int64]  # block per row, -1 without a key
+    order: npt.NDArray[np.int64]  # rows with a key, by block then sort rank
+    position: npt.NDArray[np.int64]  # each row's place in ``order`` (-1 without a key)
+
+
+def _layout(shared: tuple[RecordTable, npt.NDArray[np.int64]], rule: BlockingRule) -> _Layout:
+    table, rank = shared
+    codes = rule_codes(rule, table)
+    rows = np.flatnonzero(codes >= 0)
+    order = rows[np.lexsort((rank[rows], codes[rows]))]
+    position = np.full(table.size, -1, dtype=np.int64)
+    position[order] = np.arange(len(order))
+    return _Layout(codes, order, position)
+
+
+def _rule_pairs(
+    job: tuple[list[BlockingRule], list[_Layout], bool], index: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every pair of rule ``index`` (``left < right``) that no earlier rule produced: a pair
+    was produced by an earlier rule iff it shares that rule's block within its window."""
+    rules, layouts, exclude_earlier = job
+    rule, layout = rules[index], layouts[index]
+    earlier = list(zip(rules[:index], layouts[:index], strict=True)) if exclude_earlier else []
+    blocks, order = layout.codes[layout.order], layout.order
+    lefts, rights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for offset in range(1, rule.window):
+        if offset >= len(order):
+            break
+        same = np.flatnonzero(blocks[:-offset] == blocks[offset:])
+        if not len(same):
+            break
+        a, b = order[same], order[same + offset]
+        left, right = np.minimum(a, b), np.maximum(a, b)
+        for prior_rule, prior in earlier:
+            pa = prior.codes[left]
+            seen = (pa >= 0) & (pa == prior.codes[right])
+            seen &= np.abs(prior.position[left] - prior.position[right]) < prior_rule.window
+            left, right = left[~seen], right[~seen]
+        lefts.append(left)
+        rights.append(right)
+    return np.concatenate(lefts), np.concatenate(rights)

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matching import batch, forked
+from matching import batch, blocking, forked
 from matching.batch import dedupe_table, standardize_columns, table_fields
+from matching.blocking import rule_codes
 from matching.candidates import block_table, compare_all
 from matching.forked import forked_map
 from matching.settings import default_settings
@@ -64,6 +65,24 @@ def test_comparing_chunks_on_workers_equals_comparing_them_here() -> None:
     forked_out = compare_all(settings, _table(), candidates, chunk_size=50, processes=2)
 
     assert np.array_equal(here, forked_out)
+
+
+def test_blocking_rules_laid_out_and_paired_on_workers_give_the_same_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = default_settings("customer")
+    here = block_table(settings, _table())
+    monkeypatch.setattr(blocking, "PARALLEL_MIN_RECORDS", 0)
+    forked_table = _table()
+    on_workers = block_table(settings, forked_table)
+
+    assert len(here) > 300
+    for name in ("left", "right", "rule"):
+        assert np.array_equal(getattr(here, name), getattr(on_workers, name)), name
+    # the parent keeps each rule's block codes for training, though workers computed them
+    assert np.array_equal(
+        rule_codes(settings.blocking[0], forked_table), rule_codes(settings.blocking[0], _table())
+    )
 
 
 def test_dedupe_scored_on_workers_links_the_same_records(monkeypatch: pytest.MonkeyPatch) -> None:
