@@ -63,6 +63,10 @@ def block_table(settings: MatchSettings, table: RecordTable) -> Candidates:
     return Candidates(np.concatenate(lefts), np.concatenate(rights), np.concatenate(rules))
 
 
+WARM_UP_PAIRS = 100_000
+"""Pairs compared in this process before the workers fork (they then share its columns)."""
+
+
 def compare_all(
     settings: MatchSettings,
     table: RecordTable,
@@ -74,14 +78,15 @@ def compare_all(
 ) -> npt.NDArray[np.int8]:
     """Comparison vectors of every candidate pair (rows), computed chunk by chunk.
 
-    The first chunk is compared here; the others on ``processes`` forked workers
+    The first ``WARM_UP_PAIRS`` are compared here, which builds every derived column the
+    comparisons read; the other chunks on ``processes`` forked workers
     (:func:`matching.forked.forked_map`), with the same result.
     """
     out = np.empty((len(candidates), len(settings.comparisons)), dtype=np.int8)
-    bounds = [
-        (start, min(start + chunk_size, len(candidates)))
-        for start in range(0, len(candidates), chunk_size)
-    ]
+    total = len(candidates)
+    warm = min(WARM_UP_PAIRS, chunk_size, total)  # builds the derived columns, then the workers
+    bounds = [(0, warm)] if warm else []
+    bounds += [(start, min(start + chunk_size, total)) for start in range(warm, total, chunk_size)]
     shared = (settings, table, candidates)
     first = [_compare_chunk(shared, bounds[0])] if bounds else []
     rest = forked_map(_compare_chunk, shared, bounds[1:], processes=processes)
