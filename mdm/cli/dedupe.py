@@ -1,8 +1,8 @@
 """``mdm dedupe``: batch dedupe of a CSV file with the matching engine.
 
 This module only does file handling and the progress bar; the work is the
-pure :func:`matching.batch.dedupe_table`. Input columns: ``id``, ``source``
-and canonical field columns (address flattened as ``address_line1``,
+pure :func:`matching.batch.dedupe_table`. Input columns: ``id`` (or ``source_id``,
+``record_id``, ``rec_id``), ``source`` and canonical field columns (address flattened as ``address_line1``,
 ``address_line2``, ``city``, ``region``, ``postcode``, ``country``; an empty
 cell is null). Output: one row per input record,
 ``record_id,cluster_id,match_probability`` where ``cluster_id`` is the id of
@@ -61,7 +61,7 @@ def _table(path: Path, entity: str, settings: MatchSettings) -> tuple[list[str],
     """The ``id`` column and the standardized table of every row (:mod:`.dedupe_input`)."""
     fields = table_fields(settings)
     try:
-        ids, table = read_table(path, entity, fields)
+        ids, table = read_table(path, entity, fields, warn=lambda text: typer.echo(text, err=True))
     except InputError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if len(set(ids)) != len(ids):

@@ -21,7 +21,7 @@ import csv
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain
 from pathlib import Path
@@ -41,23 +41,61 @@ class InputError(ValueError):
     """The file cannot be read as dedupe input (the message names the problem)."""
 
 
+ID_HEADERS = ("id", "source_id", "record_id", "rec_id")
+"""Headers that name a row's id, in order of preference (case and spaces aside)."""
+
+FALLBACK_ENCODING = "cp1252"
+"""What a file that is not UTF-8 is read as: the spreadsheet export it most often is."""
+
+
 def read_table(
-    path: Path, entity: str, fields: Sequence[str], *, processes: int | None = None
+    path: Path,
+    entity: str,
+    fields: Sequence[str],
+    *,
+    processes: int | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[list[str], RecordTable]:
-    """The ``id`` column and the table of the standardized ``fields`` of every row."""
+    """The id column and the table of the standardized ``fields`` of every row.
+
+    A file that is not valid UTF-8 is read again as Windows-1252, and ``warn`` says so.
+    """
+    try:
+        return _read(path, "utf-8-sig", entity, fields, processes)
+    except UnicodeDecodeError as exc:
+        if warn is not None:
+            warn(
+                f"{path} is not UTF-8 (byte {exc.start}: {exc.reason}); "
+                f"reading it as {FALLBACK_ENCODING}"
+            )
+        return _read(path, FALLBACK_ENCODING, entity, fields, processes)
+
+
+def _read(
+    path: Path, encoding: str, entity: str, fields: Sequence[str], processes: int | None
+) -> tuple[list[str], RecordTable]:
     ids: list[str] = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open(newline="", encoding=encoding, errors="strict") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
-        if header is None or "id" not in header:
-            raise InputError(f"{path}: the header must have an 'id' column")
-        chunks = _chunks(reader, header.index("id"), ids)
+        id_at = _id_column(header or [])
+        if header is None or id_at is None:
+            raise InputError(f"{path}: the header must have an id column ({', '.join(ID_HEADERS)})")
+        chunks = _chunks(reader, id_at, ids)
         table = TableBuilder()
         for part in _standardized(chunks, header, entity, tuple(fields), processes):
             table.add(part)  # while the workers make the next parts
     if not ids:
         return ids, RecordTable.from_columns({name: [] for name in fields}, size=0)
     return ids, table.build()
+
+
+def _id_column(header: Sequence[str]) -> int | None:
+    names = [h.strip().lower().replace(" ", "_") for h in header]
+    for wanted in ID_HEADERS:
+        if wanted in names:
+            return names.index(wanted)
+    return None
 
 
 def _chunks(reader: Iterator[list[str]], id_at: int, ids: list[str]) -> Iterator[list[list[str]]]:

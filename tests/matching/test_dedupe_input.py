@@ -177,9 +177,30 @@ def test_a_file_without_an_id_column_is_refused_and_an_empty_one_gives_an_empty_
     tmp_path: Path,
 ) -> None:
     fields = table_fields(default_settings("customer"))
-    with pytest.raises(InputError, match="'id' column"):
+    with pytest.raises(InputError, match="id column"):
         read_table(_write(tmp_path / "a.csv", ["name"], [["Acme"]]), "customer", fields)
 
     ids, table = read_table(_write(tmp_path / "b.csv", ["id", "name"], []), "customer", fields)
 
     assert ids == [] and table.size == 0
+
+
+def test_the_id_column_may_be_called_rec_id_or_record_id(tmp_path: Path) -> None:
+    fields = table_fields(default_settings("customer"))
+    path = _write(tmp_path / "f.csv", ["Rec ID", "given_name", "surname"], [["r-1", "Ann", "Lee"]])
+
+    ids, table = read_table(path, "customer", fields)
+
+    assert ids == ["r-1"] and table.values("first_name") == ["ann"]
+
+
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252_and_says_so(tmp_path: Path) -> None:
+    fields = table_fields(default_settings("customer"))
+    path = tmp_path / "latin.csv"
+    path.write_bytes("id,name,city\n1,Müller GmbH,Köln\n".encode("cp1252"))
+    warnings: list[str] = []
+
+    ids, table = read_table(path, "customer", fields, warn=warnings.append)
+
+    assert ids == ["1"] and table.values("name") == ["muller"]
+    assert "not UTF-8" in warnings[0] and "cp1252" in warnings[0]
