@@ -1,10 +1,10 @@
 """``mdm dedupe``: batch dedupe of a CSV file with the matching engine.
 
 This module only does file handling and the progress bar; the work is the
-pure :func:`matching.batch.dedupe_table`. Input columns: ``id`` (or ``source_id``,
-``record_id``, ``rec_id``), ``source`` and canonical field columns (address flattened as ``address_line1``,
-``address_line2``, ``city``, ``region``, ``postcode``, ``country``; an empty
-cell is null). Output: one row per input record,
+pure :func:`matching.batch.dedupe_table`. Input columns: ``id`` (or
+``source_id``, ``record_id``, ``rec_id``), ``source`` and canonical field columns
+(address flattened as ``address_line1``, ``address_line2``, ``city``, ``region``,
+``postcode``, ``country``; an empty cell is null). Output: one row per input record,
 ``record_id,cluster_id,match_probability`` where ``cluster_id`` is the id of
 the cluster's first record in input order and ``match_probability`` is the
 record's strongest followed link (empty for records that joined no one).
