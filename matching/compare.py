@@ -113,6 +113,20 @@ def _scores_across(
     """Similarity of ``first`` on the left to ``second`` on the right, once per distinct pair."""
     a = table.codes[first][left].astype(np.int64)
     b = table.codes[second][right].astype(np.int64)
+    return _distinct_scores(table, first, second, a, b, scorer, cutoff)
+
+
+def _distinct_scores(
+    table: RecordTable,
+    first: str,
+    second: str,
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    scorer: str,
+    cutoff: float,
+) -> npt.NDArray[np.float32]:
+    """``scorer`` of value ``a[k]`` of ``first`` and ``b[k]`` of ``second``, each distinct
+    pair of codes scored once."""
     width = len(table.uniques[second])
     distinct, inverse = np.unique(a * width + b, return_inverse=True)
     scores = similarity(
@@ -234,17 +248,11 @@ def _scores(
     right: npt.NDArray[np.int64],
     cutoff: float,
 ) -> npt.NDArray[np.float32]:
-    """Similarity per pair, computed once per distinct pair of values (scorers are symmetric)."""
-    codes, uniques = table.column(name)
+    """Similarity per pair, computed once per distinct pair of values (scorers are symmetric,
+    so ``(x, y)`` and ``(y, x)`` are one pair)."""
+    codes, _ = table.column(name)
     a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
-    width = len(uniques)
-    keys = np.minimum(a, b) * width + np.maximum(a, b)
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    values = table.unique_values(name)
-    scores = similarity(
-        scorer, values[distinct // width].tolist(), values[distinct % width].tolist(), cutoff
-    )
-    return scores[inverse]
+    return _distinct_scores(table, name, name, np.minimum(a, b), np.maximum(a, b), scorer, cutoff)
 
 
 def comparison_vectors(
