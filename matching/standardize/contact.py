@@ -15,6 +15,7 @@ from matching.vocabulary import FREE_MAIL_DOMAINS, MULTI_LABEL_SUFFIXES
 __all__ = [
     "email",
     "email_domain",
+    "library_e164",
     "organization_domain",
     "phone_e164",
     "phone_key",
@@ -138,8 +139,11 @@ def _plain_national(text: str, region: str) -> str | None:
 
 def _parsed(text: str, region: str) -> str | None:
     plain = _plain_national(text, region)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else library_e164(text, region)
+
+
+def library_e164(text: str, region: str | None) -> str | None:
+    """The E.164 form phonenumbers' full parser gives a possible number, else None."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -159,13 +163,7 @@ def _international(text: str) -> str | None:
         if 8 <= len(digits) <= 15 and digits[0] != "0":
             return f"+{digits}"
     if text.startswith(("+", "00")):
-        plus = "+" + text.lstrip("0") if text.startswith("00") else text
-        try:
-            number = phonenumbers.parse(plus, None)
-        except phonenumbers.NumberParseException:
-            return None
-        if phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return library_e164("+" + text.lstrip("0") if text.startswith("00") else text, None)
     return None
 
 
