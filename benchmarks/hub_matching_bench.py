@@ -44,15 +44,10 @@ database named by ``--database-url`` is dropped and created again unless
 from __future__ import annotations
 
 import argparse
-import csv
-import os
-import re
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,227 +56,35 @@ ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 import numpy as np  # noqa: E402
+from hub_bench_load import canonical_row, load, load_rows, prepare, write_by_source  # noqa: E402
+from hub_bench_store import (  # noqa: E402
+    DATA_DIR,
+    ENTITY,
+    analyze,
+    count_base_records,
+    count_goldens,
+    database_bytes,
+    database_exists,
+    has_schema,
+    is_sqlite,
+    next_probe_seed,
+    recreate_database,
+    safe_url,
+)
 from matching_benchmark import pairwise_scores  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
-from synth_accounts import COLUMNS, SOURCES, generate, generate_base_and_probes  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from synth_accounts import COLUMNS, generate, generate_base_and_probes  # noqa: E402
 
 from canonical.flat import record_from_flat  # noqa: E402
-from matching.standardize import country_iso2  # noqa: E402
 from mdm.db.engine import make_engine, normalize_url  # noqa: E402
 
 __all__ = ["main"]
 
-DATA_DIR = Path("/tmp/mdm-bench")
 WARMUP = 50
-ENTITY = "customer"
-_LOADED = re.compile(r"loaded (\d+) records from .* in ([\d.]+)s")
-_ACTION = re.compile(r"^\s+(created|linked|updated|unchanged|stale|review|rejected)\s+(\d+)$")
-
-
-@dataclass
-class LoadResult:
-    records: int = 0
-    wall_s: float = 0.0
-    loader_s: float = 0.0
-    actions: Counter[str] = field(default_factory=Counter)
-    per_file: list[float] = field(default_factory=list)
-
-    @property
-    def wall_rate(self) -> float:
-        return self.records / self.wall_s if self.wall_s else 0.0
-
-    @property
-    def loader_rate(self) -> float:
-        return self.records / self.loader_s if self.loader_s else 0.0
-
-
-# -- databases -----------------------------------------------------------------
-
-
-def _is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def _sqlite_files(url: str) -> list[Path]:
-    db = Path(make_url(url).database or "")
-    return [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
-
-
-def recreate_database(url: str) -> None:
-    """An empty database at ``url`` (SQLite file removed; PostgreSQL dropped and created)."""
-    if _is_sqlite(url):
-        for path in _sqlite_files(url):
-            path.unlink(missing_ok=True)
-        return
-    parsed = make_url(url)
-    name = parsed.database or ""
-    if not name.startswith("mdm_bench"):
-        raise SystemExit(f"refusing to drop database '{name}': use a name starting mdm_bench")
-    admin = create_engine(
-        parsed.set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-
-
-def database_exists(url: str) -> bool:
-    if _is_sqlite(url):
-        return _sqlite_files(url)[0].exists()
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect() as conn:
-        found = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
-        ).first()
-    admin.dispose()
-    return found is not None
-
-
-def analyze(url: str) -> None:
-    """Fresh planner statistics after a bulk load, as autovacuum would gather them (the
-    development server runs with autovacuum off). Not timed."""
-    if _is_sqlite(url):
-        return
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-    engine.dispose()
-
-
-def database_bytes(engine: Engine, url: str) -> int:
-    if _is_sqlite(url):
-        return sum(p.stat().st_size for p in _sqlite_files(url) if p.exists())
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
-
-
-def count_base_records(engine: Engine) -> int:
-    """Source records that are not probes (probe source ids start with ``p<seed>-``)."""
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                text(
-                    "SELECT count(*) FROM source_record "
-                    "WHERE entity_type = :e AND source_id NOT LIKE 'p%'"
-                ),
-                {"e": ENTITY},
-            ).scalar_one()
-        )
-
-
-def count_goldens(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return int(
-            conn.execute(
-                text(
-                    "SELECT count(*) FROM golden_record "
-                    "WHERE entity_type = :e AND status = 'active'"
-                ),
-                {"e": ENTITY},
-            ).scalar_one()
-        )
-
-
-def next_probe_seed(engine: Engine) -> int:
-    """One more than the highest probe seed already ingested here (0 on a fresh base)."""
-    with engine.connect() as conn:
-        ids = conn.execute(
-            text(
-                "SELECT DISTINCT substr(source_id, 1, instr(source_id, '-')) FROM source_record "
-                "WHERE entity_type = :e AND source_id LIKE 'p%'"
-            )
-            if engine.dialect.name == "sqlite"
-            else text(
-                "SELECT DISTINCT split_part(source_id, '-', 1) FROM source_record "
-                "WHERE entity_type = :e AND source_id LIKE 'p%'"
-            ),
-            {"e": ENTITY},
-        ).scalars()
-        seeds = [int(s.strip("p-")) for s in ids if s.strip("p-").isdigit()]
-    return max(seeds, default=-1) + 1
-
-
-# -- mdm load --------------------------------------------------------------------
-
-
-def mdm(url: str, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MDM_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-c", "from mdm.cli import main; main()", *argv],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-
-
-def prepare(url: str) -> None:
-    """Migrate and register every source the synthetic data uses (not timed)."""
-    mdm(url, "migrate")
-    registered = {line.split()[0] for line in mdm(url, "sources", "list").stdout.splitlines()}
-    for source in SOURCES:
-        if source not in registered:
-            mdm(url, "sources", "add", source)
-
-
-def write_by_source(rows: Iterable[dict[str, str]], stem: str) -> dict[str, Path]:
-    """One CSV per source (``mdm load`` takes one source per file), in the rows' order."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    paths = {s: DATA_DIR / f"{stem}_{s}.csv" for s in SOURCES}
-    handles = {s: p.open("w", newline="", encoding="utf-8") for s, p in paths.items()}
-    writers = {s: csv.DictWriter(h, fieldnames=COLUMNS) for s, h in handles.items()}
-    for writer in writers.values():
-        writer.writeheader()
-    try:
-        for row in rows:
-            writers[row["source"]].writerow(canonical_row(row))
-    finally:
-        for handle in handles.values():
-            handle.close()
-    return paths
-
-
-def load(url: str, files: dict[str, Path]) -> LoadResult:
-    """Run ``mdm load`` per source file; wall time counts each process from its start."""
-    result = LoadResult()
-    for source, path in files.items():
-        started = time.perf_counter()
-        out = mdm(url, "load", str(path), "--source", source, "--entity", ENTITY, "--quiet")
-        result.wall_s += time.perf_counter() - started
-        for line in out.stdout.splitlines():
-            if m := _LOADED.search(line):
-                result.records += int(m.group(1))
-                result.loader_s += float(m.group(2))
-                result.per_file.append(int(m.group(1)) / float(m.group(2)))
-            elif m := _ACTION.match(line):
-                result.actions[m.group(1)] += int(m.group(2))
-        print(f"  {source}: {out.stdout.strip().splitlines()[0]}", flush=True)
-    return result
 
 
 # -- probes ----------------------------------------------------------------------
-
-
-def canonical_row(row: dict[str, str]) -> dict[str, str]:
-    """The synthetic row as a valid canonical customer, the way a source adapter sends it:
-    the country as ISO2, a US "(415) 555-0100" with its "+1", and what a phone typo
-    put in that the model forbids (a letter, an inner "+") made a digit or dropped; the
-    hub rejects all of these, and the noise matching sees stays."""
-    out = dict(row)
-    if out["country"]:
-        out["country"] = country_iso2(out["country"]) or ""
-    phone = re.sub(r"[^0-9 ()./+-]", "0", out["phone"])
-    if "+" in phone[1:]:  # a typo swapped the "+" inwards
-        phone = phone[0] + phone[1:].replace("+", "")
-    if phone.startswith("("):
-        phone = "+1 " + phone
-    out["phone"] = phone
-    return out
 
 
 def _record(row: dict[str, str]) -> dict[str, Any]:
@@ -421,7 +224,7 @@ def run_base(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
     reuse = (
         args.reuse
         and database_exists(url)
-        and _has_schema(engine)
+        and has_schema(engine)
         and count_base_records(engine) == args.records
     )
     probe_seed = next_probe_seed(engine) if reuse else 0
@@ -431,7 +234,7 @@ def run_base(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
         args.records, args.probes + WARMUP, args.seed, probe_seed=probe_seed
     )
     if reuse:
-        print(f"reusing the loaded base at {_safe(url)}; probe seed {probe_seed}", flush=True)
+        print(f"reusing the loaded base at {safe_url(url)}; probe seed {probe_seed}", flush=True)
         for _ in _split_base(stream, probes):
             pass
     else:
@@ -439,9 +242,9 @@ def run_base(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
         files = write_by_source(_split_base(stream, probes), f"hub_base_{args.records}")
         recreate_database(url)
         prepare(url)
-        print(f"loading into {_safe(url)} (load average {_uptime()})", flush=True)
+        print(f"loading into {safe_url(url)} (load average {_uptime()})", flush=True)
         result = load(url, files)
-        table += _load_rows(result)
+        table += load_rows(result)
         analyze(url)
     engine = make_engine(url)
     goldens = count_goldens(engine)
@@ -480,7 +283,7 @@ def run_dupes(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
     del rows
     recreate_database(url)
     prepare(url)
-    print(f"loading into {_safe(url)} (load average {_uptime()})", flush=True)
+    print(f"loading into {safe_url(url)} (load average {_uptime()})", flush=True)
     result = load(url, files)
     analyze(url)
     engine = make_engine(url)
@@ -489,7 +292,7 @@ def run_dupes(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
     size = database_bytes(engine, url)
     engine.dispose()
     return [
-        *_load_rows(result),
+        *load_rows(result),
         ("active golden records", f"{goldens:,} (entities: {len(set(truth.values())):,})"),
         ("database size", f"{size / 2**30:.2f} GiB"),
         (
@@ -503,33 +306,8 @@ def run_dupes(args: argparse.Namespace, url: str) -> list[tuple[str, str]]:
     ]
 
 
-def _has_schema(engine: Engine) -> bool:
-    from sqlalchemy import inspect
-
-    return inspect(engine).has_table("source_record")
-
-
-def _load_rows(result: LoadResult) -> list[tuple[str, str]]:
-    return [
-        (
-            "mdm load records/s (wall, 4 processes / inside the loader)",
-            f"{result.wall_rate:,.0f} / {result.loader_rate:,.0f} "
-            f"({result.records:,} records in {result.wall_s:.1f} s)",
-        ),
-        (
-            "loader records/s per file, in load order",
-            " / ".join(f"{r:,.0f}" for r in result.per_file),
-        ),
-        ("load actions", ", ".join(f"{k} {v:,}" for k, v in sorted(result.actions.items()))),
-    ]
-
-
 def _ms(p: dict[str, float]) -> str:
     return f"{p['p50']:.2f} / {p['p95']:.2f} / {p['p99']:.2f} / {p['max']:.2f} ms"
-
-
-def _safe(url: str) -> str:
-    return make_url(normalize_url(url)).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -544,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     url = normalize_url(
         args.database_url or f"sqlite:///{DATA_DIR / f'hub_{args.mode}_{args.records}.db'}"
     )
-    backend = "SQLite" if _is_sqlite(url) else "PostgreSQL"
+    backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
     before = _uptime()
     started = time.perf_counter()
     table = run_base(args, url) if args.mode == "base" else run_dupes(args, url)
