@@ -71,7 +71,7 @@ from hub_bench_store import (  # noqa: E402
     recreate_database,
     safe_url,
 )
-from matching_benchmark import pairwise_scores  # noqa: E402
+from match_metrics import pairwise_scores  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from synth_accounts import COLUMNS, generate, generate_base_and_probes  # noqa: E402
