@@ -30,8 +30,9 @@ from stdnum.iso7064 import mod_11_10
 
 from .common import copies_count, typo
 from .orgnames import OrgName, make_name, write_name
-from .persons import COMMON_SURNAMES
-from .vocab_orgs import COMMON_BUSINESS_NAMES, COUNTRIES
+from .vocab_census import COMMON_SURNAMES
+from .vocab_org_names import COMMON_BUSINESS_NAMES
+from .vocab_orgs import COUNTRIES
 from .vocab_persons import FIRST_NAMES
 
 __all__ = ["ACCOUNT_COLUMNS", "account_rows"]

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 from .common import copies_count
 from .orgnames import OrgName, make_name, write_name
-from .vocab_orgs import COMMON_BUSINESS_NAMES, COUNTRIES
+from .vocab_org_names import COMMON_BUSINESS_NAMES
+from .vocab_orgs import COUNTRIES
 
 __all__ = ["COMPANY_COLUMNS", "company_rows"]
 

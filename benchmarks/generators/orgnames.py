@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from .common import typo
-from .persons import COMMON_SURNAMES
-from .vocab_orgs import (
+from .vocab_census import COMMON_SURNAMES
+from .vocab_org_names import (
     ABBREVIATIONS,
     ADJECTIVES,
     COINED_HEADS,
