@@ -28,6 +28,7 @@ from pathlib import Path
 
 from canonical.flat import flat_columns, records_from_rows
 from matching.batch import standardize_columns
+from matching.forked import can_fork
 from matching.standardize.columns import customer_columns_of
 from matching.table import RecordTable, TableBuilder
 
@@ -125,7 +126,7 @@ def _standardized(
     second = next(chunks, None)
     workers = processes or os.cpu_count() or 1
     every = chain([first], [second] if second else [], chunks)
-    if second is None or workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if second is None or workers == 1 or not can_fork():
         for chunk in every:
             yield _prepare(chunk, header, entity, fields)
         return
