@@ -39,7 +39,7 @@ from matching.forked import forked_map
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize_columns as _standardize_columns
-from matching.table import RecordTable
+from matching.table import DERIVED_SOURCES, RecordTable
 
 __all__ = [
     "DedupeResult",
@@ -256,9 +256,11 @@ def dedupe(
 
 def table_fields(settings: MatchSettings) -> tuple[str, ...]:
     """Every standardized field batch dedupe reads: comparisons, blocking, strong ids, sort."""
+    derived = tuple(n for d in settings.fields for n in DERIVED_SOURCES.get(d, ()))
     return tuple(
         dict.fromkeys(
             settings.fields
+            + derived
             + settings.strong_identifiers
             + tuple(settings.identifier_validity.values())
             + _blocking_fields(settings)

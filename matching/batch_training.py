@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import Candidates, block_table, compare_all, in_rule_block
-from matching.settings import MatchSettings
-from matching.table import RecordTable
+from matching.settings import Comparison, MatchSettings
+from matching.table import DERIVED_SOURCES, RecordTable
 from matching.tf_tables import rest_term_frequencies, top_term_frequencies
 from matching.training import (
     M_FLOOR,
@@ -68,6 +68,15 @@ def _rule_fields(settings: MatchSettings, index: int) -> set[str]:
     return fields
 
 
+def _compared_fields(comp: Comparison) -> set[str]:
+    """The fields a comparison reads, with the ones its derived fields are made of: a rule
+    forcing the postcode forces part of the address comparison (street, postcode, city)."""
+    out = set(comp.fields)
+    for name in comp.fields:
+        out.update(DERIVED_SOURCES.get(name, ()))
+    return out
+
+
 def _sample(rows: npt.NDArray[np.int64], limit: int, rng: np.random.Generator) -> Any:
     """About ``limit`` of ``rows`` (Bernoulli: no permutation of ten million rows)."""
     return rows if len(rows) <= limit else rows[rng.random(len(rows)) < limit / len(rows)]
@@ -92,7 +101,9 @@ def _sessions(
         counts = PatternCounts.empty(gammas.shape[1])
         counts.add(gammas[_sample(rows, limit, rng)])
         fields = _rule_fields(settings, index)
-        active = [not (set(c.fields) & fields) for c in settings.comparisons]
+        if not fields:
+            continue
+        active = [not (_compared_fields(c) & fields) for c in settings.comparisons]
         result = estimate_m_em(start, counts, u, active=active)
         informed = [a and p for a, p in zip(active, present, strict=True)]
         out.append((result, active, len(rows) * _credible(settings, result, informed), rule.name))

@@ -40,12 +40,28 @@ _SCORERS: dict[str, tuple[Callable[..., Any], float]] = {
 }
 
 
+def _transposed(left: list[str], right: list[str], workers: int) -> npt.NDArray[np.float32]:
+    """1 where the two values differ only by two neighbouring characters swapped, else 0.
+
+    One edit in optimal string alignment that takes two in Levenshtein is
+    exactly one transposition: ``12345`` / ``12354`` yes, ``12345`` / ``12346`` no.
+    """
+    osa = process.cpdist(left, right, scorer=OSA.distance, workers=workers, dtype=np.int32)
+    lev = process.cpdist(left, right, scorer=Levenshtein.distance, workers=workers, dtype=np.int32)
+    return ((osa == 1) & (lev == 2)).astype(np.float32)
+
+
 def similarity(
     scorer: str, left: list[str], right: list[str], cutoff: float = 0.0
 ) -> npt.NDArray[np.float32]:
-    """Element-wise similarity in 0..1 of two equally long string lists (0 below ``cutoff``)."""
+    """Element-wise similarity in 0..1 of two equally long string lists (0 below ``cutoff``).
+
+    ``transposition`` is 1 or 0: two neighbouring characters swapped, nothing else.
+    """
     if not left:
         return np.zeros(0, dtype=np.float32)
+    if scorer == "transposition":
+        return _transposed(left, right, -1 if len(left) >= PARALLEL_MIN_PAIRS else 1)
     func, scale = _SCORERS[scorer]
     workers = -1 if len(left) >= PARALLEL_MIN_PAIRS else 1
     scores = process.cpdist(
@@ -234,6 +250,12 @@ def _levels(
                 )
             rows, scores = cached[key]
             hit[rows[scores >= level.threshold - 1e-6]] = True
+            if level.one_side_valid:
+                flag = table.codes.get(level.one_side_valid)
+                if flag is None:
+                    hit[:] = False
+                else:
+                    hit &= (flag[left] >= 0) != (flag[right] >= 0)
         hit &= open_
         out[hit] = index
         open_ &= ~hit

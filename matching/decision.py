@@ -21,7 +21,14 @@ from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
 from matching.standardize import Standardized
 
-__all__ = ["Compared", "conclude", "outright_disagreement", "verdict", "verdicts"]
+__all__ = [
+    "Compared",
+    "conclude",
+    "outright_disagreement",
+    "related_reasons",
+    "verdict",
+    "verdicts",
+]
 
 
 @dataclass(slots=True)
@@ -73,7 +80,8 @@ def _unvalidated(settings: MatchSettings) -> dict[str, int]:
 def outright_disagreement(
     settings: MatchSettings, gammas: npt.NDArray[np.int8]
 ) -> npt.NDArray[np.bool_]:
-    """Pairs where a strong identifier without a checksum disagrees outright.
+    """Pairs where a strong identifier without a checksum disagrees outright, or
+    that land on a ``related`` level (one household, one chain: related, not the same).
 
     Such an identifier (a registration number) cannot say which side holds a
     typo, so one character off or two swapped is its own level, evidence
@@ -82,7 +90,44 @@ def outright_disagreement(
     out = np.zeros(len(gammas), dtype=bool)
     for col in _unvalidated(settings).values():
         out |= gammas[:, col] == len(settings.comparisons[col].levels) - 1
+    related = np.zeros(len(gammas), dtype=bool)
+    for col, index in _related_levels(settings):
+        related |= gammas[:, col] == index
+    return out | (related & ~_identified(settings, gammas))
+
+
+def _identified(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
+    """Pairs that agree exactly on a strong identifier: no household or chain shares one,
+    so a ``related`` level does not hold them back."""
+    out = np.zeros(len(gammas), dtype=bool)
+    for col, comp in enumerate(settings.comparisons):
+        if comp.fields[0] in settings.strong_identifiers:
+            exact = [i for i, lv in enumerate(comp.levels) if lv.kind == "exact" and not lv.field]
+            for index in exact:
+                out |= gammas[:, col] == index
     return out
+
+
+def _related_levels(settings: MatchSettings) -> list[tuple[int, int]]:
+    """(comparison, level) of every ``related`` level: related parties, never one link."""
+    return [
+        (col, index)
+        for col, comp in enumerate(settings.comparisons)
+        for index, level in enumerate(comp.levels)
+        if level.related
+    ]
+
+
+def related_reasons(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> list[str]:
+    """Labels of the ``related`` levels one pair (its comparison vector) lands on
+    (none when the pair agrees exactly on a strong identifier)."""
+    if _identified(settings, gammas[None, :])[0]:
+        return []
+    return [
+        settings.comparisons[col].levels[index].label
+        for col, index in _related_levels(settings)
+        if int(gammas[col]) == index
+    ]
 
 
 def _shown(settings: MatchSettings, compared: Compared) -> dict[tuple[str, str | None], str]:
@@ -153,11 +198,15 @@ def conclude(
     for key, col in _unvalidated(settings).items():
         if key in clash and gammas[k][col] != len(settings.comparisons[col].levels) - 1:
             del clash[key]
-    kind = verdict(settings, prob, conflict=bool(clash))
+    related = related_reasons(settings, gammas[k])
+    kind = verdict(settings, prob, conflict=bool(clash or related))
     if kind == "new":
         explanation["reason"] = "no candidate reaches the review threshold"
         return Decision("new", None, prob, settings.version, explanation)
-    if clash:
+    if related and not clash:
+        explanation["reason"] = f"related, not the same: {'; '.join(related)}"
+        explanation["related"] = related
+    elif clash:
         explanation["reason"] = f"strong identifier conflict with candidate: {', '.join(clash)}"
         explanation["conflicts"] = clash
     elif kind == "review":

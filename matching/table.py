@@ -10,9 +10,11 @@ Columns are derived here, so that the hub (rows) and batch dedupe (columns)
 see the very same values: ``org_name``, the ``name`` of records whose name is
 not just their given and family name (so persons are compared on
 ``first_name`` and ``last_name`` and organizations on the name, without
-counting a person's name twice); ``place``, street line and city together
-(one comparison for both: agreeing on the street already says the city
-agrees, so two comparisons would count one fact twice); and transformed
+counting a person's name twice); ``place`` (street line and city), ``site``
+(street line and postcode) and ``address`` (all three, present when any is),
+so that street, postcode and city are read by one comparison of ordered
+levels: agreeing on the street already says the postcode and city agree, so
+independent comparisons would count one fact two or three times; and transformed
 columns such as
 ``date_of_birth:prefix4`` (see :mod:`matching.transforms`), built on first
 use by :meth:`RecordTable.column`.
@@ -29,7 +31,7 @@ import numpy.typing as npt
 
 from matching.transforms import parse_key, transform
 
-__all__ = ["RecordTable", "TableBuilder", "factorize"]
+__all__ = ["DERIVED_SOURCES", "RecordTable", "TableBuilder", "factorize"]
 
 IntArray = npt.NDArray[np.int64]
 T = TypeVar("T")
@@ -60,7 +62,7 @@ class RecordTable:
         cls, rows: Sequence[Mapping[str, str | None]], fields: Iterable[str]
     ) -> RecordTable:
         names = list(dict.fromkeys(fields))
-        for derived, sources in _DERIVED_SOURCES.items():
+        for derived, sources in DERIVED_SOURCES.items():
             if derived in names:
                 names += [n for n in sources if n not in names]
         columns = {name: [row.get(name) for row in rows] for name in names}
@@ -180,7 +182,12 @@ class TableBuilder:
         return RecordTable(self._size, codes, uniques)
 
 
-_DERIVED_SOURCES = {"org_name": ("name", "first_name", "last_name"), "place": ("line1", "city")}
+DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
+    "org_name": ("name", "first_name", "last_name"),
+    "place": ("line1", "city"),
+    "site": ("line1", "postcode"),
+    "address": ("line1", "postcode", "city"),
+}
 
 
 def _with_derived(
@@ -198,5 +205,15 @@ def _with_derived(
         out["place"] = [
             f"{street} | {city}" if street and city else None
             for street, city in zip(columns["line1"], columns["city"], strict=True)
+        ]
+    if "site" in columns and "line1" in columns and "postcode" in columns:
+        out["site"] = [
+            f"{street} | {code}" if street and code else None
+            for street, code in zip(columns["line1"], columns["postcode"], strict=True)
+        ]
+    if "address" in columns and all(n in columns for n in ("line1", "postcode", "city")):
+        out["address"] = [
+            " | ".join(p or "" for p in parts) if any(parts) else None
+            for parts in zip(columns["line1"], columns["postcode"], columns["city"], strict=True)
         ]
     return out

@@ -45,6 +45,8 @@ FloatArray = npt.NDArray[np.float64]
 _FLOOR = 1e-7
 M_FLOOR = 1e-3
 """No level is deemed impossible among matches: one typo in an identifier must not veto."""
+M_PRIOR_STRENGTH = 50.0
+"""How many matches the shipped ``m`` of a level counts for when EM estimates it from data."""
 
 
 @dataclass(slots=True)
@@ -245,22 +247,30 @@ def estimate_prior(
 
 
 def combine_sessions(
-    settings: MatchSettings, sessions: Sequence[tuple[EMResult, Sequence[bool], float]]
+    settings: MatchSettings,
+    sessions: Sequence[tuple[EMResult, Sequence[bool], float]],
+    *,
+    strength: float = M_PRIOR_STRENGTH,
 ) -> list[FloatArray]:
     """m per comparison averaged over the training sessions where it was active.
 
     Each session counts with the number of matches it found (prior x pairs), so
-    a rule that blocks mostly non-matches says little about what matches look like.
+    a rule that blocks mostly non-matches says little about what matches look
+    like. The settings' own ``m`` counts as ``strength`` matches more: a
+    Dirichlet prior, so a few dozen pairs (a file of 500 records) nudge the
+    starting values instead of replacing them with whatever those pairs
+    happened to show, while thousands of matches decide on their own.
     """
     out: list[FloatArray] = []
     for col, comp in enumerate(settings.comparisons):
-        total, weight = np.zeros(len(comp.levels)), 0.0
+        start = np.array([lv.m for lv in comp.levels], dtype=np.float64)
+        total, weight = start * strength, strength
         for result, active, pairs in sessions:
             if active[col]:
                 share = result.prior * pairs
                 total += result.m[col] * share
                 weight += share
-        out.append(total / weight if weight > 0 else np.array([lv.m for lv in comp.levels]))
+        out.append(total / weight)
     return out
 
 

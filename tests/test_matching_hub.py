@@ -66,7 +66,7 @@ def test_a_noisy_copy_links_and_the_decision_explains_itself(
     linked = decisions(engine)[1]
     explanation = linked["explanation"]
     assert linked["action"] == "link"
-    assert linked["settings_version"] == "customer/2"
+    assert linked["settings_version"] == "customer/3"
     assert explanation["match_probability"] >= 0.9
     by_name = {c["comparison"]: c for c in explanation["comparisons"]}
     assert by_name["phone"]["level"] == "phone equal (E.164)"
@@ -183,7 +183,7 @@ def test_training_from_steward_decisions_changes_the_settings_every_later_decisi
 
     assert r.status_code == 200, r.text
     trained = r.json()
-    assert trained["version"].startswith("customer/2+trained.")
+    assert trained["version"].startswith("customer/3+trained.")
     labels = 2 * MIN_LABELS_PER_KIND
     assert (trained["labels"], trained["matches"], trained["non_matches"]) == (labels, 20, 20)
     assert trained["version"] in client.get("/api/v1/matching/settings").json()["in_use"]

@@ -109,7 +109,7 @@ def test_a_version_trained_in_one_process_decides_in_another_at_once(
 ) -> None:
     seed_labels(engine, matches=MIN_LABELS_PER_KIND, non_matches=MIN_LABELS_PER_KIND)
     ingest(other, "crm", {"C1": company(1)})
-    assert decided_versions(engine) == ["customer/2"]
+    assert decided_versions(engine) == ["customer/3"]
     before = other.matcher.settings_version
 
     trained = container.bus.handle(TrainMatcher("customer", "test"))
@@ -122,9 +122,9 @@ def test_a_version_trained_in_one_process_decides_in_another_at_once(
             headers={"Authorization": "Bearer mdm_other_reader"},
         )
 
-    assert trained["version"].startswith("customer/2+trained.")
+    assert trained["version"].startswith("customer/3+trained.")
     assert trained["version"] not in before
-    assert decided_versions(engine) == ["customer/2", trained["version"]]
+    assert decided_versions(engine) == ["customer/3", trained["version"]]
     assert found.json()["decision"]["settings_version"] == trained["version"]
     assert trained["version"] in other.matcher.settings_version
 
@@ -163,7 +163,7 @@ def test_the_hub_retrains_on_its_own_records_with_no_labels_and_every_process_us
     assert summary["records"] == 150
     assert (summary["labels_used"], summary["labels"]) == (False, 0)
     assert summary["version"] == summary["from_records"]
-    assert summary["version"].startswith("customer/2+trained.")
+    assert summary["version"].startswith("customer/3+trained.")
     assert decided_versions(engine)[-1] == summary["version"]
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT version, labels FROM match_settings")).all()
@@ -303,7 +303,7 @@ def test_the_cli_retrains_on_the_hubs_records_and_says_the_labels_were_left_out(
         f"retrained {version} on 150 records; steward decisions left out "
         "(2 match, 1 not a match; 20 of each needed)\n"
     )
-    assert version.startswith("customer/2+trained.")
+    assert version.startswith("customer/3+trained.")
 
 
 def test_following_the_newest_settings_costs_one_query_when_nothing_changed(

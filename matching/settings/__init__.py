@@ -31,7 +31,17 @@ different" would otherwise learn that matches often disagree on it.
 ``tf_exclusive`` (with ``tf_adjustment``) also lets a rare value weigh more
 than the level's average: see :mod:`matching.scoring`. A ``neutral`` level
 claims its pairs and weighs nothing: the family-name comparison's "swapped"
-level, because the given-name comparison already counts the swap once.
+level, because the given-name comparison already counts the swap once. A
+``related`` level says "related, not the same": two persons of one household
+(given names or birth dates that differ outright), two stores of one chain
+(the numbers in their names differ). It weighs as trained, and a pair on it
+never links automatically, however strong the rest: it goes to a steward,
+whose explanation names the level, since what such pairs share (a family name,
+an address, a brand) is shared by nature and the independence the weights
+assume does not hold for them. ``one_side_valid`` names a validity flag
+(``tax_id_valid``) that exactly one side must carry for the level to hold: one
+character off counts as a typo only where one value fails the checksum the
+other passes; two valid numbers one digit apart are neighbours, not a typo.
 
 Blocking rules name the standardized fields, each optionally followed by a
 chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
@@ -85,6 +95,7 @@ SCORERS = (
     "partial_ratio",
     "wratio",
     "osa",
+    "transposition",
 )
 _KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits", "swapdm", "nickname")
 
@@ -110,6 +121,8 @@ class ComparisonLevel:
     tf_exclusive: bool = False
     neutral: bool = False
     tf_upweight: bool = False
+    related: bool = False
+    one_side_valid: str | None = None
 
     @property
     def weightless(self) -> bool:
@@ -164,6 +177,8 @@ class MatchSettings:
             for level in comp.levels:
                 if level.field:
                     seen[level.field.split(":")[0]] = None
+                if level.one_side_valid:
+                    seen[level.one_side_valid] = None
         return tuple(seen)
 
     def fingerprint(self) -> str:
@@ -223,6 +238,8 @@ def _level(raw: Mapping[str, Any], path: str) -> ComparisonLevel:
         tf_exclusive=bool(raw.get("tf_exclusive", False)),
         neutral=neutral,
         tf_upweight=bool(raw.get("tf_upweight", False)),
+        related=bool(raw.get("related", False)),
+        one_side_valid=raw.get("one_side_valid"),
     )
 
 
@@ -302,7 +319,10 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
                 k: v
                 for k, v in lv.items()
                 if v is not None
-                and not (k in ("tf_adjustment", "tf_exclusive", "neutral", "tf_upweight") and not v)
+                and not (
+                    k in ("tf_adjustment", "tf_exclusive", "neutral", "tf_upweight", "related")
+                    and not v
+                )
                 and not (k in ("m", "u") and (lv["kind"] == "null" or lv.get("neutral")))
             }
             for lv in comp["levels"]

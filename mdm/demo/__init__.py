@@ -1,5 +1,5 @@
 """A small demo data set: a few customers, products and prices across five systems, and
-a few doubtful matches (two match reviews and an identifier conflict) waiting for a
+a few doubtful matches (a match review and an identifier conflict) waiting for a
 steward, so a new user sees the queue at work."""
 
 from __future__ import annotations

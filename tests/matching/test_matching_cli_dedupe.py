@@ -188,7 +188,7 @@ def test_dedupe_writes_one_cluster_per_record_and_scored_pairs(tmp_path: Path) -
     }
     first = scored[0]
     parts = json.loads(first["explanation"])
-    assert first["settings_version"] == "customer/2"
+    assert first["settings_version"] == "customer/3"
     assert {p["comparison"] for p in parts} >= {"name", "tax_id", "domain", "phone"}
     assert "6 records -> 3 clusters" in result.output
 
@@ -210,7 +210,7 @@ def test_batch_dedupe_trains_and_keeps_the_settings_version() -> None:
 
     result = dedupe(records, "customer", train_model=True)
 
-    assert result.settings.version.startswith("customer/2+trained.")
+    assert result.settings.version.startswith("customer/3+trained.")
     assert result.labels.tolist()[:3] == [0, 0, 0]
     assert result.labels.tolist()[5] == 5
     assert result.stats["candidate_pairs"] >= 4

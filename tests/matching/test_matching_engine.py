@@ -33,7 +33,7 @@ def matcher() -> ProbabilisticMatcher:
 def test_it_satisfies_the_matcher_protocol(matcher: ProbabilisticMatcher) -> None:
     port: Matcher = matcher
 
-    assert port.settings_version == "customer/2;product/2"
+    assert port.settings_version == "customer/3;product/2"
 
 
 def test_a_variant_of_a_golden_record_links_with_an_explanation(
@@ -56,7 +56,7 @@ def test_a_variant_of_a_golden_record_links_with_an_explanation(
     )
 
     assert (decision.action, decision.golden_id) == ("link", "g-acme")
-    assert decision.settings_version == "customer/2"
+    assert decision.settings_version == "customer/3"
     assert decision.score is not None and decision.score >= 0.9
     explanation = decision.explanation
     assert explanation["compared_with"] == "members[0]"
@@ -196,7 +196,7 @@ def test_steward_decisions_refine_the_model_and_change_the_version(
 
     refined = matcher.learn("customer", [(ACME, same, True), (ACME, different, False)] * 20)
 
-    assert refined.version.startswith("customer/2+trained.")
+    assert refined.version.startswith("customer/3+trained.")
     assert refined.trained_on["labelled_pairs"] == 40
     assert matcher.settings_for("customer") is refined
     name_before = before.comparisons[0].levels

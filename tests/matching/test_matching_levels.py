@@ -79,21 +79,23 @@ def test_names_swapped_with_a_typo_are_a_swap_counted_once() -> None:
     assert first[1] == "given name Jaro-Winkler >= 0.92" and first[2] == "given name different"
 
 
-def test_a_postcode_with_one_typo_or_two_neighbours_swapped_is_one_level_whatever_its_length() -> (
-    None
-):
+def test_a_postcode_counts_as_near_only_when_two_neighbouring_characters_are_swapped() -> None:
     settings = default_settings("customer")
     pairs = [
         ({"address": {"postcode": "3059"}}, {"address": {"postcode": "3095"}}),
-        ({"address": {"postcode": "2517"}}, {"address": {"postcode": "2518"}}),
         ({"address": {"postcode": "94110"}}, {"address": {"postcode": "94101"}}),
+        # consecutive postcodes are neighbouring districts, not a typo
+        ({"address": {"postcode": "2517"}}, {"address": {"postcode": "2518"}}),
         ({"address": {"postcode": "3059"}}, {"address": {"postcode": "4109"}}),
     ]
     rows = [(standardize_customer(a), standardize_customer(b)) for a, b in pairs]
 
-    assert _levels(settings, "postcode", rows) == [
-        "postcode one character off or two neighbours swapped"
-    ] * 3 + ["postcode different"]
+    assert _levels(settings, "address", rows) == [
+        "postcode with two neighbouring characters swapped",
+        "postcode with two neighbouring characters swapped",
+        "address different",
+        "address different",
+    ]
 
 
 def test_date_of_birth_levels() -> None:
@@ -118,19 +120,20 @@ def test_date_of_birth_levels() -> None:
     ]
 
 
-def test_an_identifier_with_one_typo_is_its_own_level_not_a_disagreement() -> None:
+def test_an_identifier_counts_as_near_only_when_transposed_not_when_one_digit_differs() -> None:
     settings = default_settings("customer")
     pairs = [
         ({"tax_id": "123456789"}, {"tax_id": "123456798"}),
-        ({"tax_id": "123456789"}, {"tax_id": "123450789"}),
+        # numbered entities of one group get consecutive numbers: one digit off is no typo
+        ({"tax_id": "123456789"}, {"tax_id": "123456790"}),
         ({"tax_id": "123456789"}, {"tax_id": "987654321"}),
     ]
 
     labels = _levels(settings, "tax_id", pairs)
 
     assert labels == [
-        "tax id one character off or two swapped",
-        "tax id one character off or two swapped",
+        "tax id with two neighbouring characters swapped",
+        "tax id different",
         "tax id different",
     ]
 
@@ -165,10 +168,28 @@ def test_street_and_city_are_one_comparison() -> None:
     assert _levels(settings, "address", pairs) == [
         "same street and city",
         "street token-sort >= 0.90, same city",
-        "same city, another street (or none)",
-        "same city, another street (or none)",
-        "same street, another city",
-        "city missing on either side",
+        "same city, another street and postcode (or none)",
+        "same city, another street and postcode (or none)",
+        "same street, another postcode and city",
+        "same street, another postcode and city",
+    ]
+
+
+def test_street_postcode_and_city_are_one_fact_counted_once() -> None:
+    settings = default_settings("customer")
+    here = {"line1": "1 main st", "postcode": "78701", "city": "austin"}
+    pairs = [
+        (here, dict(here)),
+        (here, {"line1": "1 main st", "postcode": "78701"}),
+        (here, {"line1": "7 elm rd", "postcode": "78701", "city": "austin"}),
+        (here, {"country": "US"}),
+    ]
+
+    assert _levels(settings, "address", pairs) == [
+        "same street and postcode",
+        "same street and postcode",
+        "same postcode, another street (or none)",
+        "address missing on either side",
     ]
 
 
@@ -280,7 +301,7 @@ def test_in_the_hub_a_tax_id_typo_that_fails_its_checksum_does_not_veto() -> Non
 
     assert decision.action == "link"
     levels = {c["comparison"]: c["level"] for c in decision.explanation["comparisons"]}
-    assert levels["tax_id"] == "tax id one character off or two swapped"
+    assert levels["tax_id"] == "tax id one character off, only one side passes its checksum"
 
 
 def test_names_that_differ_only_in_their_numbers_are_two_organizations() -> None:

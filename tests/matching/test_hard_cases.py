@@ -1,0 +1,118 @@
+"""Related is not the same: hard cases of different parties that share what relatives share.
+
+Each case is decided twice with the shipped settings: by the hub's matcher
+(find-matches / ingest) and by batch dedupe without training (the same
+settings version), and must never be linked on either path. The true
+duplicates beside them must still link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from matching.batch import dedupe
+from matching.engine import ProbabilisticMatcher
+from matching.port import Candidate
+
+HOME = {"line1": "12 Kings Road", "city": "London", "postcode": "SW3 4HY", "country": "GB"}
+HQ = {"line1": "1 Canada Square", "city": "London", "postcode": "E14 5AB", "country": "GB"}
+
+
+def _person(first: str, last: str, dob: str | None, **extra: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"kind": "person", "first_name": first, "last_name": last}
+    if dob:
+        record["date_of_birth"] = dob
+    return {"address": HOME, **record, **extra}
+
+
+def _firm(name: str, **extra: Any) -> dict[str, Any]:
+    return {"kind": "organization", "name": name, "address": HQ, **extra}
+
+
+DIFFERENT = {
+    "father and son of one name at one address, born 27 years apart": (
+        _person("Daniel", "James", "1960-08-03"),
+        _person("Daniel", "James", "1987-08-03"),
+    ),
+    "twins with different given names and personal emails": (
+        _person("Ruby", "Walker", "1994-11-23", email="ruby.walker@gmail.com"),
+        _person("Rose", "Walker", "1994-11-23", email="rose.walker@gmail.com"),
+    ),
+    "mother and daughter of one name": (
+        _person("Mary", "Shaw", "1961-05-24", phone="+44 20 7946 0101"),
+        _person("Mary", "Shaw", "1990-02-11", phone="+44 20 7946 0101"),
+    ),
+    "spouses sharing a landline": (
+        _person("Peter", "Reid", "1970-04-28", phone="+44 20 7946 0555"),
+        _person("Helen", "Reid", "1972-09-01", phone="+44 20 7946 0555"),
+    ),
+    "two firms behind one switchboard in one business centre": (
+        _firm("Golden Nugget Hotel", phone="+44 20 7946 0000"),
+        _firm("Lillie Langtrys", phone="+44 20 7946 0000"),
+    ),
+    "numbered entities of one group at their agent's address": (
+        _firm("Harbour Property Holdings 3 Ltd", registration_number="12345673"),
+        _firm("Harbour Property Holdings 4 Ltd", registration_number="12345674"),
+    ),
+    "two stores of one chain": (
+        _firm("Northgate Bearings Store 12", phone="+44 20 7946 0012"),
+        _firm("Northgate Bearings Store 13", phone="+44 20 7946 0013"),
+    ),
+}
+
+SAME = {
+    "a typo in the given name and the day and month transposed": (
+        _person("Daniel", "James", "1987-08-03"),
+        _person("Danile", "James", "1987-03-08"),
+    ),
+    "a nickname": (
+        _person("Robert", "Reid", "1970-04-28", email="rob.reid@example.org"),
+        _person("Bob", "Reid", "1970-04-28", email="rob.reid@example.org"),
+    ),
+    "a renamed company with its tax id": (
+        _firm("Acme Maschinenbau GmbH", tax_id="DE136695976"),
+        _firm("Acme Industrietechnik GmbH", tax_id="DE136695976"),
+    ),
+}
+
+
+def _hub(record: dict[str, Any], other: dict[str, Any]) -> Any:
+    return ProbabilisticMatcher().decide("customer", record, [Candidate("g1", other, [other])])
+
+
+def _batch_linked(record: dict[str, Any], other: dict[str, Any]) -> bool:
+    result = dedupe([record, other], "customer", train_model=False)
+    return bool(np.unique(result.labels).size == 1)
+
+
+@pytest.mark.parametrize("case", sorted(DIFFERENT))
+def test_related_parties_are_never_linked_on_either_path(case: str) -> None:
+    record, other = DIFFERENT[case]
+
+    decision = _hub(record, other)
+
+    assert decision.action != "link", decision.explanation
+    assert not _batch_linked(record, other)
+
+
+def test_a_related_pair_goes_to_a_steward_saying_why() -> None:
+    record, other = DIFFERENT["father and son of one name at one address, born 27 years apart"]
+
+    decision = _hub(record, other)
+
+    assert decision.action == "review"
+    assert decision.explanation["reason"] == "related, not the same: date of birth different"
+    assert decision.explanation["related"] == ["date of birth different"]
+
+
+@pytest.mark.parametrize("case", sorted(SAME))
+def test_true_duplicates_still_link_on_both_paths(case: str) -> None:
+    record, other = SAME[case]
+
+    decision = _hub(record, other)
+
+    assert decision.action == "link", decision.explanation
+    assert _batch_linked(record, other)
