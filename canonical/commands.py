@@ -262,12 +262,20 @@ class TrainMatcher:
 class RetrainMatcher:
     """Re-estimate an entity type's match settings from the hub's own records (u from
     random pairs, m and prior by EM), then refine them with the steward labels if there
-    are enough of them."""
+    are enough of them.
+
+    ``incoming`` are records about to be loaded (canonical payloads): training reads them
+    beside the stored ones, so a load decides with settings that saw its data. With
+    ``when_grown`` nothing is trained unless no trained version exists or the records
+    have at least doubled since the newest one was trained (and there are enough).
+    """
 
     entity_type: str
     actor: str
     reason: str | None = None
     correlation_id: str | None = None
+    incoming: tuple[Any, ...] = ()
+    when_grown: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,12 @@ def conclude(
     for k in np.argsort(-weight, kind="stable").tolist():
         best_row.setdefault(int(owners[k]), k)
     ranked = sorted(best_row, key=lambda c: -weight[best_row[c]])
+    related_to = {c for c in ranked if related_reasons(settings, gammas[best_row[c]])}
+    clean = [c for c in ranked if c not in related_to]
+    if related_to and clean and probability[best_row[clean[0]]] >= settings.thresholds.link:
+        # a relative (household member, sister store) scoring higher is no rival: the
+        # candidate that is the same party links, as batch dedupe links it
+        ranked = clean + [c for c in ranked if c in related_to]
     idents = _strong(settings, compared.rows[1:], compared.owner, len(candidates))
     mine = _strong(settings, compared.rows[:1], [0], 1)[0]
     shown = _shown(settings, compared)
@@ -213,7 +219,15 @@ def conclude(
         explanation["reason"] = "between the review and link thresholds"
     else:
         kind = _second_link(
-            settings, explanation, shown, mine, idents, ranked, best_row, probability, candidates
+            settings,
+            explanation,
+            shown,
+            mine,
+            idents,
+            [c for c in ranked if c == ranked[0] or c not in related_to],
+            best_row,
+            probability,
+            candidates,
         )
     return Decision(kind, gid, prob, settings.version, explanation, others)
 
@@ -235,11 +249,16 @@ def _second_link(
         key: idents[top].get(key, set()) | mine.get(key, set())
         for key in set(idents[top]) | set(mine)
     }
+    # the record carries the very validated identifier its top candidate holds: a look-alike
+    # holding another value of it is a different party, not a second home for this record
+    anchored = any(mine.get(key, set()) & idents[top].get(key, set()) for key in mine)
     for c in ranked[1:]:
         if probability[best_row[c]] < settings.thresholds.link:
             break
         clash = _conflicts(shown, merged, idents[c])
         other = candidates[c].golden_id
+        if clash and anchored:
+            continue
         if clash:
             explanation["conflicts"] = clash
             explanation["reason"] = f"also links {other}, whose {', '.join(clash)} differs"

@@ -141,3 +141,70 @@ def test_sources_add_then_list(cli_env: CliRunner) -> None:
     assert added.exit_code == 0
     assert "hubspot" in listed.output
     assert "Marketing CRM" in listed.output
+
+
+def _people_csv(count: int) -> str:
+    given = ["anna", "ben", "carla", "david", "emma", "felix", "greta", "hugo"]
+    family = ["smith", "jones", "brown", "taylor", "wilson", "evans", "thomas"]
+    rows = ["source_id,kind,first_name,last_name,date_of_birth,address_line1,postcode,country"]
+    for i in range(count):
+        person = (
+            f"person,{given[i % 8]},{family[i % 7]},19{50 + i % 40}-0{1 + i % 9}-1{i % 10},"
+            f"{i} Kings Road,SW{i % 50},GB"
+        )
+        rows.append(f"P{i},{person}")
+        if i % 4 == 0:
+            rows.append(f"D{i},{person}")  # the same person again, under another id
+    return "\n".join(rows) + "\n"
+
+
+def _trainings(engine: Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return [
+            (r[0], r[1])
+            for r in conn.exec_driver_sql(
+                "SELECT entity_type, version FROM match_settings ORDER BY created_at"
+            )
+        ]
+
+
+def test_a_first_load_trains_on_its_file_before_deciding_and_later_loads_when_doubled(
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    first, second, third = (tmp_path / f"{n}.csv" for n in ("crm", "erp", "billing"))
+    first.write_text(_people_csv(150))
+    second.write_text(_people_csv(40).replace("P", "Q"))
+    third.write_text(_people_csv(200).replace("P", "R").replace("D", "S"))
+
+    loaded = cli_env.invoke(app, ["load", str(first), "-s", "crm", "-e", "customer", "-q"])
+    trained = _trainings(engine)
+    small = cli_env.invoke(app, ["load", str(second), "-s", "erp", "-e", "customer", "-q"])
+    after_small = _trainings(engine)
+    big = cli_env.invoke(app, ["load", str(third), "-s", "billing", "-e", "customer", "-q"])
+
+    assert loaded.exit_code == 0, loaded.output
+    assert [e for e, _ in trained] == ["customer"]
+    assert trained[0][1].startswith("customer/3+trained.")
+    assert "before deciding" in loaded.stderr
+    with engine.connect() as conn:
+        versions = {
+            v for (v,) in conn.exec_driver_sql("SELECT settings_version FROM match_decision")
+        }
+    assert trained[0][1] in versions and "customer/3" not in versions
+    # 188 + 50 records is under twice the 188 the version saw: no retraining
+    assert small.exit_code == 0 and after_small == trained
+    assert big.exit_code == 0 and len(_trainings(engine)) == 2
+
+
+def test_no_train_keeps_the_settings_in_use(
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text(_people_csv(150))
+
+    result = cli_env.invoke(
+        app, ["load", str(path), "-s", "crm", "-e", "customer", "-q", "--no-train"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _trainings(engine) == []

@@ -239,3 +239,30 @@ def test_the_exact_matcher_can_be_chosen_and_links_only_on_identifiers(
     assert isinstance(container.matcher, ExactIdentifierMatcher)
     assert container.matcher.keys("customer", WIDGETS_CRM) == []
     assert container.matcher.keys("customer", {**WIDGETS_CRM, "tax_id": "DE811907980"})
+
+
+def test_a_look_alike_with_another_tax_id_does_not_multiply_golden_records(
+    client: TestClient, engine: Engine
+) -> None:
+    def northgate(tax_id: str) -> dict:
+        return {
+            "kind": "organization",
+            "name": "Northgate Bearings Inc",
+            "tax_id": tax_id,
+            "phone": "+1 415 555 0190",
+            "address": {"line1": "1 Harbor Way", "city": "Oakland", "country": "US"},
+        }
+
+    first = put_ok(client, "crm/customer/N1", northgate("94-3011111"))
+    second = put_ok(client, "crm/customer/N2", northgate("94-3022222"))
+    later = [
+        put_ok(client, f"{source}/customer/{source}-{tax[-1]}", northgate(tax))
+        for source in ("erp", "billing")
+        for tax in ("94-3022222", "94-3011111")
+    ]
+
+    assert second["action"] == "review"
+    golden = {r["golden_id"] for r in [first, second, *later]}
+    assert golden == {first["golden_id"], second["golden_id"]}
+    by_tax = {r["golden_id"] for r in later[0::2]}, {r["golden_id"] for r in later[1::2]}
+    assert by_tax == ({second["golden_id"]}, {first["golden_id"]})

@@ -2,26 +2,58 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import typer
 from tqdm import tqdm
 
-from canonical.commands import IngestRecords
+from canonical.commands import IngestRecords, RetrainMatcher
 from canonical.errors import DomainError
 from canonical.schemas import schema_for
 from canonical.transactional import OBJECT_TYPES
-from mdm.bootstrap import bootstrap
+from matching.port import LearningMatcher
+from mdm.bootstrap import Container, bootstrap
 from mdm.bus import Origin
 from mdm.cli.load_events import ANY_EVENTS, load_events_file
 from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
+from mdm.domain.learning import MATCHED_TYPES
+from mdm.domain.learning_table import MAX_TRAINING_RECORDS
 from mdm.settings import get_settings
 
 __all__ = ["load_file", "register"]
+
+
+def _trainable(container: Container, *, entity: str, source: str) -> bool:
+    """A matched entity type, a learning matcher, and a known source (an unknown one stops
+    the load with its own message: nothing is trained for it)."""
+    return (
+        entity in MATCHED_TYPES
+        and isinstance(container.matcher, LearningMatcher)
+        and bool(container.bus.query(lambda uow: uow.sources.exists(source)))
+    )
+
+
+def train_for(container: Container, path: Path, *, entity: str, cid: str) -> dict[str, Any]:
+    """Retrain ``entity``'s match settings on the stored records and this file's, before the
+    file is decided, when there is no trained version yet or the records have doubled since
+    (:class:`RetrainMatcher` ``when_grown``): the hub decides with a model that saw the data,
+    as ``mdm dedupe`` does, instead of starting values written for other data."""
+    incoming = tuple(
+        item.record
+        for item in islice(read_items(path), MAX_TRAINING_RECORDS)
+        if isinstance(item.record, dict)
+    )
+    command = RetrainMatcher(
+        entity, "cli", f"mdm load {path.name}", cid, incoming=incoming, when_grown=True
+    )
+    summary: dict[str, Any] = container.bus.handle(command, origin=Origin("cli", cid, "mdm load"))
+    return summary
 
 
 def load_file(
@@ -32,16 +64,26 @@ def load_file(
     chunk_size: int | None = None,
     progress: bool = True,
     correlation_id: str | None = None,
+    train: bool = False,
 ) -> Counter[str]:
     """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action
-    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own)."""
+    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own).
+    With ``train``, matched entity types retrain first when due (:func:`train_for`)."""
     settings = get_settings()
     container = bootstrap(settings, migrate=settings.is_sqlite)
+    cid = correlation_id or f"load-{int(time.time())}"
+    if train and _trainable(container, entity=entity, source=source):
+        summary = train_for(container, path, entity=entity, cid=cid)
+        if summary.get("version"):
+            print(
+                f"trained {summary['version']} on {summary['records']} records "
+                "(held and this file) before deciding",
+                file=sys.stderr,
+            )
     size = chunk_size or settings.load_chunk_size
     total = count_lines(path)
     counts: Counter[str] = Counter()
     items = read_items(path)
-    cid = correlation_id or f"load-{int(time.time())}"
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):
             command = IngestRecords(source, entity, tuple(chunk), cid)
@@ -72,6 +114,12 @@ def load(
     allow_rejects: bool = typer.Option(
         False, "--allow-rejects", help="Exit 0 even when some records were rejected"
     ),
+    train: bool = typer.Option(
+        True,
+        "--train/--no-train",
+        help="Before deciding, retrain the match settings on the stored records and this "
+        "file's when no trained version exists or the records have doubled since",
+    ),
 ) -> None:
     """Load a CSV or JSON Lines file of one source's records, or a file of its events.
 
@@ -85,7 +133,12 @@ def load(
         schema_for(entity)
         started = time.perf_counter()
         counts = load_file(
-            file, source=source, entity=entity, chunk_size=chunk_size or None, progress=not quiet
+            file,
+            source=source,
+            entity=entity,
+            chunk_size=chunk_size or None,
+            progress=not quiet,
+            train=train,
         )
     except (DomainError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)

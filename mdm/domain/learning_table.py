@@ -8,7 +8,7 @@ current standardizer (or with nothing prepared) is prepared afresh.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matching.batch import table_fields
@@ -43,13 +43,23 @@ def _prepared(
 
 
 def record_table(
-    uow: UnitOfWork, matcher: Matcher, settings: MatchSettings, *, limit: int = MAX_TRAINING_RECORDS
+    uow: UnitOfWork,
+    matcher: Matcher,
+    settings: MatchSettings,
+    *,
+    limit: int = MAX_TRAINING_RECORDS,
+    incoming: Sequence[Any] = (),
 ) -> RecordTable:
-    """The current records of ``settings.entity_type`` as a standardized table."""
+    """The current records of ``settings.entity_type`` as a standardized table, followed by
+    ``incoming`` (payloads about to be loaded; together at most ``limit``)."""
     entity_type = settings.entity_type
     rows = [
         prepared
         for payload, stored in uow.records.prepared_of(entity_type, limit=limit)
         if (prepared := _prepared(matcher, entity_type, payload, stored)) is not None
     ]
+    for payload in incoming[: max(limit - len(rows), 0)]:
+        prepared = _prepared(matcher, entity_type, payload, None)
+        if prepared is not None:
+            rows.append(prepared)
     return RecordTable.from_rows(rows, table_fields(settings))

@@ -42,33 +42,63 @@ from mdm.domain.learning_table import MIN_TRAINING_RECORDS, record_table
 __all__ = ["Estimate", "handle", "prepare"]
 
 
+GROWTH_FACTOR = 2
+"""A load retrains (``when_grown``) once the records are this many times those the newest
+version was trained on: often enough that the model sees the data, rarely enough that a
+daily load of a few hundred records does not retrain each time."""
+
+
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """What training on the records gave, before the labels."""
+    """What training on the records gave, before the labels (None: ``skipped`` says why)."""
 
-    settings: MatchSettings
+    settings: MatchSettings | None
     records: int
     previous_versions: str
+    skipped: str | None = None
+
+
+def _trained_on(uow: UnitOfWork, entity_type: str) -> int | None:
+    """Records the newest stored version of ``entity_type`` was trained on (None: none)."""
+    newest = uow.match_settings.newest_versions().get(entity_type)
+    body = uow.match_settings.body_of(newest[1]) if newest else None
+    if not isinstance(body, dict):
+        return None
+    return int((body.get("trained_on") or {}).get("records") or 0)
 
 
 def prepare(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> Estimate:
-    """Train on the stored records (reads only); refuses too few or unrelated records."""
+    """Train on the stored records and ``cmd.incoming`` (reads only); refuses too few or
+    unrelated records, except under ``when_grown``, which skips instead."""
     matched_type(cmd.entity_type)
     learner(matcher)
-    table = record_table(uow, matcher, default_settings(cmd.entity_type))
+    version = matcher.settings_version
+    if cmd.when_grown:
+        before = _trained_on(uow, cmd.entity_type)
+        held = uow.records.count_of(cmd.entity_type)
+        total = held + len(cmd.incoming)
+        if total < MIN_TRAINING_RECORDS:
+            return Estimate(None, total, version, f"fewer than {MIN_TRAINING_RECORDS} records")
+        if before is not None and total < GROWTH_FACTOR * before:
+            return Estimate(
+                None, total, version, f"the newest version was trained on {before} records"
+            )
+    table = record_table(uow, matcher, default_settings(cmd.entity_type), incoming=cmd.incoming)
     if table.size < MIN_TRAINING_RECORDS:
         raise Conflict(
             f"retraining {cmd.entity_type} settings needs at least {MIN_TRAINING_RECORDS} "
             f"{cmd.entity_type} records in the hub; there are {table.size}"
         )
     trained = train(default_settings(cmd.entity_type), table)
+    if not trained.trained_on.get("candidate_pairs") and cmd.when_grown:
+        return Estimate(None, table.size, version, "no two records share a blocking key")
     if not trained.trained_on.get("candidate_pairs"):
         # EM has no pair to tell matches from; the prior would collapse to nothing
         raise Conflict(
             f"no two of the {table.size} {cmd.entity_type} records share a blocking key, "
             "so there is nothing to estimate m and the prior from"
         )
-    return Estimate(trained, table.size, matcher.settings_version)
+    return Estimate(trained, table.size, version)
 
 
 def handle(
@@ -78,6 +108,12 @@ def handle(
     process once committed."""
     learning = learner(matcher)
     from_records = estimate.settings
+    if from_records is None:
+        return {
+            "entity_type": cmd.entity_type,
+            "skipped": estimate.skipped,
+            "records": estimate.records,
+        }
     labels = uow.labels.of(cmd.entity_type)
     use_labels = enough_labels(labels)
     final = refine_from_records(from_records, labels) if use_labels else from_records

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 
 from mdm.db.repositories.base import SR, SRV, Repository, chunks, in_list
 
@@ -104,6 +104,11 @@ class SourceRecords(Repository):
     def versions(self, record_id: str) -> list[dict[str, Any]]:
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def count_of(self, entity_type: str) -> int:
+        """Current source records of ``entity_type``."""
+        stmt = select(func.count()).select_from(SR).where(SR.c.entity_type == entity_type)
+        return int(self.conn.execute(stmt).scalar_one())
 
     def prepared_of(self, entity_type: str, *, limit: int) -> list[tuple[Any, Any]]:
         """``(payload, match_std)`` of up to ``limit`` current records of ``entity_type``."""
