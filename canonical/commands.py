@@ -113,6 +113,7 @@ class RegisterSource:
     name: str
     description: str = ""
     default_region: str | None = None  # ISO 3166 alpha-2
+    validation: str = "lenient"  # lenient | strict
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +130,14 @@ class Restandardize:
 
 @dataclass(frozen=True, slots=True)
 class UpdateSource:
-    """Change a registered source's default region (None clears it)."""
+    """Change a registered source's default region (None clears it) when ``change_region``,
+    and its validation mode (``lenient`` or ``strict``) when ``validation`` is given; both
+    are checked before either changes."""
 
     name: str
-    default_region: str | None
+    default_region: str | None = None
+    validation: str | None = None
+    change_region: bool = True
 
 
 @dataclass(frozen=True, slots=True)

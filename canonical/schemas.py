@@ -57,6 +57,24 @@ class CanonicalSchema:
     def id(self) -> str:
         return f"{self.entity_type}/v{self.version}"
 
+    def _one_of_required(self, path: list[Any]) -> list[str]:
+        """The properties an ``anyOf`` of single ``required`` branches asks one of."""
+        node: Any = self.document
+        for step in path:
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                return []
+        if not isinstance(node, list):
+            return []
+        names: list[str] = []
+        for branch in node:
+            required = branch.get("required") if isinstance(branch, dict) else None
+            if not isinstance(required, list) or len(required) != 1:
+                return []
+            names.append(str(required[0]))
+        return names
+
     def errors(self, record: Any) -> list[FieldError]:
         """Every breach of this schema in ``record``; empty when valid."""
         if self.validator.is_valid(record):
@@ -87,6 +105,11 @@ class CanonicalSchema:
                 # a string refused by every accepted form (a phone as people write it)
                 message = f"{err.instance!r} matches none of the accepted forms"
                 found.append(FieldError(base or "/", message, "pattern"))
+                continue
+            needed = self._one_of_required(list(err.schema_path)) if name == "AnyOf" else None
+            if needed:
+                message = f"needs at least one of {', '.join(repr(n) for n in needed)}"
+                found.append(FieldError(f"{base}/{_escape(needed[0])}", message, "required"))
                 continue
             code = {
                 "Format": "format",

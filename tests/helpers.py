@@ -61,3 +61,10 @@ def put_ok(client: Any, path: str, body: dict) -> dict:
     r = client.put(f"/api/v1/sources/{path}", json=body)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def strict(client: Any, source: str = "crm") -> None:
+    """Set ``source`` to strict validation: a malformed optional value refuses the record
+    (the default, lenient, takes the record in without it)."""
+    response = client.patch(f"/api/v1/sources/{source}", json={"validation": "strict"})
+    assert response.status_code == 200, response.text

@@ -13,12 +13,14 @@ from fastapi.testclient import TestClient
 from canonical.commands import CreateApiKey
 from mdm.bootstrap import Container
 from mdm.db.repositories import AuditQuery
+from tests.helpers import strict
 
 BAD = {"kind": "organization", "name": "Acme", "date_of_birth": "not a date"}
 
 
 def quarantined(client: TestClient, n: int) -> list[str]:
     """``n`` quarantined payloads (one per source id); their ids."""
+    strict(client, "crm")
     ids = []
     for i in range(n):
         r = client.put(f"/api/v1/sources/crm/customer/Q{i}", json={**BAD, "name": f"Acme {i}"})

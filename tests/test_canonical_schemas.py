@@ -53,10 +53,13 @@ def test_a_full_customer_is_valid() -> None:
     assert errors("customer", record) == []
 
 
-def test_a_person_needs_a_last_name_and_a_real_birth_date() -> None:
-    assert errors("customer", {"kind": "person", "first_name": "Ada"}) == [
+def test_a_person_needs_something_that_identifies_a_person_and_a_real_birth_date() -> None:
+    assert errors("customer", {"kind": "person", "date_of_birth": "1815-12-10"}) == [
         ("/last_name", "required")
     ]
+    for one in ("first_name", "last_name", "name", "email", "phone", "tax_id"):
+        value = {"email": "ada@example.org", "phone": "+44 20 7946 0018"}.get(one, "Ada")
+        assert errors("customer", {"kind": "person", one: value}) == []
     assert ("/date_of_birth", "format") in errors(
         "customer", {"kind": "person", "last_name": "L", "date_of_birth": "1815-13-10"}
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import put_ok
+from tests.helpers import put_ok, strict
 
 ADA = {
     "kind": "person",
@@ -124,6 +124,7 @@ def test_find_matches_masks_the_candidates_personal_data(
 def test_quarantined_personal_payloads_are_masked_for_a_steward_without_pii(
     client: TestClient, client_as: Callable[..., TestClient]
 ) -> None:
+    strict(client, "crm")
     bad = {**ADA, "date_of_birth": "not a date"}
     assert client.put("/api/v1/sources/crm/customer/P9", json=bad).status_code == 422
 

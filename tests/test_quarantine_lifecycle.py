@@ -3,12 +3,19 @@ later version of the record is accepted, discarded with a reason by a steward.""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from tests.helpers import counts, put_ok
+from tests.helpers import counts, put_ok, strict
 
 BAD = {"kind": "organization", "name": "Acme", "email": "not-an-email"}
+
+
+@pytest.fixture(autouse=True)
+def _strict_crm(client: TestClient) -> None:
+    # rejected payloads: a lenient source would take these in without the bad email
+    strict(client, "crm")
 
 
 def _open(client: TestClient) -> list[dict]:

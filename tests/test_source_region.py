@@ -38,7 +38,12 @@ def test_a_source_is_registered_with_a_default_region_and_lists_it(client: TestC
     made = client.post("/api/v1/sources", json={"name": "shop_us", "default_region": "us"})
 
     assert made.status_code == 201, made.text
-    assert made.json() == {"name": "shop_us", "description": "", "default_region": "US"}
+    assert made.json() == {
+        "name": "shop_us",
+        "description": "",
+        "default_region": "US",
+        "validation": "lenient",
+    }
     assert _sources(client)["shop_us"]["default_region"] == "US"
     assert _sources(client)["crm"]["default_region"] is None
 

@@ -84,6 +84,12 @@ def _shipped_before(entity: str) -> dict[str, Any]:
     doc = copy.deepcopy(dict(schema_for(entity, 1).document))
     if entity == "customer":
         doc["properties"]["phone"] = {"type": "string", "pattern": "^[+0-9][0-9 ()./-]{3,30}$"}
+        # and before 0016 widened it again: a person needed a family name
+        doc["allOf"][1]["then"] = {"required": ["last_name"]}
+        doc["description"] = (
+            "A party (organization or person) as one source system knows it. Organizations"
+            " carry `name`; persons carry `first_name` and `last_name`."
+        )
     else:
         for name in NEW_PRODUCT_PROPERTIES:
             del doc["properties"][name]

@@ -44,7 +44,10 @@ async def register_source(
     name = fields.get("name")
     name = name if isinstance(name, str) else ""
     region = fields.get("default_region")
-    command = RegisterSource(name, str(fields.get("description", "")), _region(region))
+    mode = fields.get("validation", "lenient")
+    command = RegisterSource(
+        name, str(fields.get("description", "")), _region(region), _region(mode)
+    )
     out = await dispatch(container, command)
     return JsonResponse(out, status_code=201)
 
@@ -53,14 +56,21 @@ async def register_source(
 async def update_source(
     name: str, request: Request, container: ContainerDep, _: AdminPrincipal
 ) -> JsonResponse:
-    """Change a source's ``default_region`` (ISO 3166 alpha-2, or null to clear it)."""
+    """Change a source's ``default_region`` (ISO 3166 alpha-2, or null to clear it) and/or
+    its ``validation`` (``lenient``: malformed optional values are left out and kept as
+    data-quality issues; ``strict``: such records are refused)."""
     body = await read_json(request, container.settings.max_body_bytes)
-    if not isinstance(body, dict) or "default_region" not in body:
+    if not isinstance(body, dict) or not ({"default_region", "validation"} & set(body)):
         raise InvalidInput(
-            "expected a JSON object with 'default_region'",
+            "expected a JSON object with 'default_region' or 'validation'",
             [FieldError("/default_region", "required", "required")],
         )
-    command = UpdateSource(name, _region(body["default_region"]))
+    command = UpdateSource(
+        name,
+        _region(body.get("default_region")),
+        _region(body["validation"]) if "validation" in body else None,
+        change_region="default_region" in body,
+    )
     return JsonResponse(await dispatch(container, command))
 
 

@@ -37,7 +37,10 @@ def list_sources() -> None:
     """List registered sources."""
     c = bootstrap(migrate=get_settings().is_sqlite)
     for row in c.bus.query(sources_of):
-        typer.echo(f"{row['name']:<16} {row['default_region'] or '-':<3} {row['description']}")
+        typer.echo(
+            f"{row['name']:<16} {row['default_region'] or '-':<3} {row['validation']:<8}"
+            f" {row['description']}"
+        )
 
 
 _REGION_HELP = (
@@ -46,11 +49,18 @@ _REGION_HELP = (
 )
 
 
+_VALIDATION_HELP = (
+    "lenient (default): a record whose only faults are malformed optional values is taken in"
+    " without them, each kept as a data-quality issue; strict: such a record is refused"
+)
+
+
 @sources_app.command("add")
 def add_source(
     name: str,
     description: str = typer.Option("", "--description", "-d"),
     default_region: str = typer.Option(None, "--default-region", help=_REGION_HELP),
+    validation: str = typer.Option("lenient", "--validation", help=_VALIDATION_HELP),
 ) -> None:
     """Register a source system by name (lower-case letters, digits, '_' and '-', 2 to 64
     characters, starting with a letter: the names the API accepts)."""
@@ -63,7 +73,7 @@ def add_source(
         raise typer.Exit(2)
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        c.bus.handle(RegisterSource(name, description, default_region))
+        c.bus.handle(RegisterSource(name, description, default_region, validation))
     except DomainError as exc:
         raise _failed(exc) from exc
     typer.echo(f"registered source '{name}'")
@@ -73,17 +83,26 @@ def add_source(
 def update_source(
     name: str,
     default_region: str = typer.Option(
-        ..., "--default-region", help=_REGION_HELP + "; 'none' clears it"
+        None, "--default-region", help=_REGION_HELP + "; 'none' clears it"
     ),
+    validation: str = typer.Option(None, "--validation", help=_VALIDATION_HELP),
 ) -> None:
-    """Change a registered source's default region."""
-    region = None if default_region.lower() == "none" else default_region
+    """Change a registered source's default region and/or validation mode."""
+    if default_region is None and validation is None:
+        typer.echo("error: give --default-region, --validation or both", err=True)
+        raise typer.Exit(2)
+    region = None if default_region is None or default_region.lower() == "none" else default_region
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        c.bus.handle(UpdateSource(name, region))
+        out = c.bus.handle(
+            UpdateSource(name, region, validation, change_region=default_region is not None)
+        )
     except DomainError as exc:
         raise _failed(exc) from exc
-    typer.echo(f"source '{name}' reads national phone numbers in {region or 'no region'}")
+    if default_region is not None:
+        typer.echo(f"source '{name}' reads national phone numbers in {region or 'no region'}")
+    if validation is not None:
+        typer.echo(f"source '{name}' validates {out['validation']}")
 
 
 @sources_app.command("restandardize")

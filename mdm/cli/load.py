@@ -90,6 +90,7 @@ def load_file(
             results = container.bus.handle(command, origin=Origin("cli", cid, "mdm load"))
             counts.update(r.action or "rejected" for r in results)
             counts.update(unstorable=sum(1 for r in results if _unstorable(r.errors)))
+            counts.update(with_issues=sum(1 for r in results if r.issues))
             bar.update(len(chunk))
     return counts
 
@@ -144,11 +145,16 @@ def load(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     elapsed = time.perf_counter() - started
-    n = sum(v for k, v in counts.items() if k != "unstorable")
+    n = sum(v for k, v in counts.items() if k not in ("unstorable", "with_issues"))
     typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({n / elapsed:.0f} records/s)")
     for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
         if counts.get(action):
             typer.echo(f"  {action:<10} {counts[action]}")
+    if counts.get("with_issues"):
+        typer.echo(
+            f"  {counts['with_issues']} records were taken in without malformed optional values,"
+            " kept as data-quality issues: GET /api/v1/quarantine?status=issue"
+        )
     rejected = counts.get("rejected", 0)
     if rejected:
         typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")

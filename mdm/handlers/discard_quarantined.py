@@ -21,7 +21,7 @@ def handle(cmd: DiscardQuarantined, uow: UnitOfWork) -> dict[str, Any]:
     item = uow.quarantine.get(cmd.quarantine_id)
     if item is None:
         raise NotFound(f"no quarantined payload '{cmd.quarantine_id}'")
-    if item["status"] != "open":
+    if item["status"] not in ("open", "issue"):
         raise Conflict(f"quarantined payload '{cmd.quarantine_id}' was already {item['status']}")
     now = utcnow()
     uow.quarantine.close(

@@ -10,7 +10,17 @@ from matching.standardize import is_region
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["SOURCE_NAME", "check_default_region", "check_source_name", "handle", "update"]
+__all__ = [
+    "SOURCE_NAME",
+    "VALIDATION_MODES",
+    "check_default_region",
+    "check_source_name",
+    "check_validation",
+    "handle",
+    "update",
+]
+
+VALIDATION_MODES = ("lenient", "strict")
 
 SOURCE_NAME = re.compile(r"[a-z][a-z0-9_-]{1,63}")
 
@@ -41,9 +51,20 @@ def check_default_region(region: object) -> str | None:
     return code
 
 
+def check_validation(mode: object) -> str:
+    """``lenient`` or ``strict``."""
+    if mode not in VALIDATION_MODES:
+        raise InvalidInput(
+            "validation must be 'lenient' or 'strict'",
+            [FieldError("/validation", "must be 'lenient' or 'strict'", "enum")],
+        )
+    return str(mode)
+
+
 def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str | None]:
     name = check_source_name(cmd.name)
     region = check_default_region(cmd.default_region)
+    mode = check_validation(cmd.validation)
     if uow.sources.exists(name):
         raise Conflict(f"source '{name}' is already registered")
     description = cmd.description[:300]
@@ -53,15 +74,30 @@ def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str | None]:
             "description": description,
             "created_at": utcnow(),
             "default_region": region,
+            "validation": mode,
         }
     )
-    return {"name": name, "description": description, "default_region": region}
+    return {
+        "name": name,
+        "description": description,
+        "default_region": region,
+        "validation": mode,
+    }
 
 
 def update(cmd: UpdateSource, uow: UnitOfWork) -> dict[str, str | None]:
-    region = check_default_region(cmd.default_region)
+    region = check_default_region(cmd.default_region) if cmd.change_region else None
+    mode = check_validation(cmd.validation) if cmd.validation is not None else None
     row = uow.sources.get(cmd.name) if isinstance(cmd.name, str) else None
     if row is None:
         raise UnknownSource(f"unknown source '{cmd.name}'; register it first")
-    uow.sources.set_default_region(cmd.name, region)
-    return {"name": cmd.name, "description": row["description"], "default_region": region}
+    if cmd.change_region:
+        uow.sources.set_default_region(cmd.name, region)
+    if mode is not None:
+        uow.sources.set_validation(cmd.name, mode)
+    return {
+        "name": cmd.name,
+        "description": row["description"],
+        "default_region": region if cmd.change_region else row["default_region"],
+        "validation": mode or row["validation"],
+    }

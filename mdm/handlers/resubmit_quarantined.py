@@ -38,7 +38,7 @@ def handle(
     item = uow.quarantine.get(cmd.quarantine_id)
     if item is None:
         raise NotFound(f"no quarantined payload '{cmd.quarantine_id}'")
-    if item["status"] != "open":
+    if item["status"] not in ("open", "issue"):
         raise Conflict(f"quarantined payload '{cmd.quarantine_id}' was already {item['status']}")
     if item["entity_type"] == QUARANTINE_TYPE:
         return _resubmit_event(cmd, uow, item)

@@ -30,6 +30,7 @@ def list_sources(uow: UnitOfWork) -> list[dict[str, Any]]:
             "name": r["name"],
             "description": r["description"],
             "default_region": r.get("default_region"),
+            "validation": r.get("validation") or "lenient",
         }
         for r in uow.sources.all()
     ]

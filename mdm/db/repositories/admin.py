@@ -53,6 +53,14 @@ class Sources(Repository):
     def set_default_region(self, name: str, region: str | None) -> None:
         self.conn.execute(update(SS).where(SS.c.name == name).values(default_region=region))
 
+    def validation(self, name: str) -> str:
+        """``lenient`` or ``strict`` (read on every ingest, like the default region)."""
+        stmt = select(SS.c.validation).where(SS.c.name == name)
+        return self.conn.execute(stmt).scalar_one_or_none() or "lenient"
+
+    def set_validation(self, name: str, mode: str) -> None:
+        self.conn.execute(update(SS).where(SS.c.name == name).values(validation=mode))
+
 
 class ApiKeys(Repository):
     def by_hash(self, key_hash: str, *, active: bool = True) -> dict[str, Any] | None:
@@ -99,28 +107,30 @@ class ApiKeys(Repository):
 
 class Quarantine(Repository):
     def add(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-        """Keep rejected payloads. The same payload again (same fingerprint, still open)
-        counts on the open entry instead of making a second one. Returns, per
+        """Keep rejected payloads (status ``open``) and accepted records' data-quality
+        issues (status ``issue``). The same payload again (same fingerprint, same status,
+        not yet closed) counts on that entry instead of making a second one. Returns, per
         fingerprint, the id of the entry that holds it."""
         if not rows:
             return {}
         prints = sorted({r["fingerprint"] for r in rows if r.get("fingerprint")})
-        held: dict[str, str] = {}
+        held: dict[tuple[str, str], str] = {}
         if prints:
-            stmt = select(QT.c.fingerprint, QT.c.id).where(
-                QT.c.status == "open", QT.c.fingerprint.in_(prints)
+            stmt = select(QT.c.fingerprint, QT.c.status, QT.c.id).where(
+                QT.c.status.in_(("open", "issue")), QT.c.fingerprint.in_(prints)
             )
-            held = {f: i for f, i in self.conn.execute(stmt)}
+            held = {(f, st): i for f, st, i in self.conn.execute(stmt)}
         fresh: list[Mapping[str, Any]] = []
         again: dict[str, list[Any]] = {}
         for row in rows:
             fp = row.get("fingerprint")
-            if fp and fp in held:
-                again.setdefault(held[fp], []).append(row["received_at"])
+            key = (fp or "", row.get("status", "open"))
+            if fp and key in held:
+                again.setdefault(held[key], []).append(row["received_at"])
             else:
                 fresh.append(row)
                 if fp:
-                    held[fp] = row["id"]
+                    held[key] = row["id"]
         self._insert(QT, fresh)
         for qid, times in again.items():
             self.conn.execute(
@@ -128,7 +138,11 @@ class Quarantine(Repository):
                 .where(QT.c.id == qid)
                 .values(count=QT.c.count + len(times), last_received_at=max(times))
             )
-        return held
+        return {
+            fp: held[(fp, row.get("status", "open"))]
+            for row in rows
+            if (fp := row.get("fingerprint"))
+        }
 
     def get(self, quarantine_id: str) -> dict[str, Any] | None:
         row = self.conn.execute(select(QT).where(QT.c.id == quarantine_id)).mappings().first()
@@ -176,12 +190,13 @@ class Quarantine(Repository):
     def resolve_records(
         self, source: str, entity_type: str, source_ids: Sequence[str], at: datetime
     ) -> None:
-        """An accepted version of a record resolves the open entries it had."""
+        """An accepted version of a record without issues resolves the open entries and the
+        data-quality issues it had."""
         for part in chunks(sorted(set(source_ids))):
             self.conn.execute(
                 update(QT)
                 .where(
-                    QT.c.status == "open",
+                    QT.c.status.in_(("open", "issue")),
                     QT.c.source == source,
                     QT.c.entity_type == entity_type,
                     in_list(self.dialect, QT.c.source_id, part),

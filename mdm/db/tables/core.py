@@ -34,6 +34,11 @@ class SourceSystemRow(SQLModel, table=True):
     # ISO 3166 alpha-2: where this source's national phone numbers are read when the
     # record's address names no country
     default_region: str | None = Field(default=None, max_length=2, nullable=True)
+    # lenient: a record whose only faults are malformed optional values is taken in without
+    # them (kept as a data-quality issue); strict: such a record is refused whole
+    validation: str = Field(
+        default="lenient", max_length=8, sa_column_kwargs={"server_default": "lenient"}
+    )
 
 
 class SourceRecordRow(SQLModel, table=True):

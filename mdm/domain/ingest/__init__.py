@@ -53,6 +53,7 @@ def ingest(uow: UnitOfWork, matcher: Matcher, cmd: IngestRecords) -> list[ItemRe
         now=utcnow(),
         book=GoldenBook(uow, correlation_id=cmd.correlation_id),
         default_region=uow.sources.default_region(cmd.source),
+        lenient=uow.sources.validation(cmd.source) == "lenient",
     )
     valid = validate(run, cmd.items)
     if valid:

@@ -43,16 +43,21 @@ class ItemResult:
     record_version: int | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
     quarantine_id: str | None = None
+    # accepted without these values (lenient source): each one mapped or left out
+    issues: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "source_id": self.source_id}
         if self.status == "accepted":
-            return out | {
+            accepted = out | {
                 "golden_id": self.golden_id,
                 "action": self.action,
                 "golden_version": self.golden_version,
                 "record_version": self.record_version,
             }
+            if self.issues:
+                accepted |= {"issues": self.issues, "quarantine_id": self.quarantine_id}
+            return accepted
         return out | {
             "action": "rejected",
             "errors": self.errors,
@@ -88,8 +93,12 @@ class IngestRun:
     book: GoldenBook
     # the source's ISO 3166 alpha-2 region, for national phone numbers (None: no default)
     default_region: str | None = None
+    # the source's validation mode is lenient: malformed optional values are left out
+    lenient: bool = True
     results: list[ItemResult] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    # data-quality issues of accepted records (quarantine rows with status "issue")
+    issues: list[dict[str, Any]] = field(default_factory=list)
     keys_of: dict[int, list[str]] = field(default_factory=dict)
     key_index: dict[str, set[str]] = field(default_factory=dict)
     pool: dict[str, Candidate] = field(default_factory=dict)
@@ -125,9 +134,19 @@ class IngestRun:
         uow.keys.insert(self.new_keys)
         uow.decisions.insert(self.decisions)
         uow.tasks.insert(self.tasks)
-        accepted = [r.source_id for r in self.results if r.status == "accepted" and r.source_id]
-        if accepted:
-            uow.quarantine.resolve_records(self.source, self.entity_type, accepted, self.now)
+        clean = [
+            r.source_id
+            for r in self.results
+            if r.status == "accepted" and r.source_id and not r.issues
+        ]
+        if clean:
+            uow.quarantine.resolve_records(self.source, self.entity_type, clean, self.now)
+        if self.issues:
+            held = uow.quarantine.add(self.issues)
+            by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in self.issues}
+            for result in self.results:
+                if result.issues and result.quarantine_id:
+                    result.quarantine_id = by_id.get(result.quarantine_id, result.quarantine_id)
         if self.quarantine_invalid:
             held = uow.quarantine.add(self.quarantine)
             by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in self.quarantine}

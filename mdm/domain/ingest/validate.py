@@ -14,9 +14,10 @@ from canonical.commands import IngestItem
 from canonical.errors import FieldError
 from mdm.db.storable import unstorable
 from mdm.domain.golden_book import new_id
+from mdm.domain.ingest.lenient import Salvaged, salvage
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 
-__all__ = ["fingerprint", "quarantine_row", "reject", "validate"]
+__all__ = ["fingerprint", "keep_issues", "quarantine_row", "reject", "validate"]
 
 MAX_SOURCE_ID = 200
 
@@ -46,12 +47,48 @@ def validate(run: IngestRun, items: Sequence[IngestItem]) -> list[ValidItem]:
             errors.extend(run.schema.errors(item.record))
         result = ItemResult(index, sid, "accepted")
         run.results.append(result)
-        if errors:
+        saved = _lenient(run, item.record, errors)
+        if saved is not None:
+            assert sid is not None
+            valid.append(ValidItem(index, sid, saved.record))
+            keep_issues(run, result, item.record, saved.issues)
+        elif errors:
             reject(run, result, item.record, errors)
         else:
             assert sid is not None
             valid.append(ValidItem(index, sid, item.record))
     return valid
+
+
+def _lenient(run: IngestRun, record: Any, errors: list[FieldError]) -> Salvaged | None:
+    """The record without its malformed optional values, when the source is lenient and
+    nothing but such values is wrong (never on a resubmit, which must be clean)."""
+    if not errors or not run.lenient or not run.quarantine_invalid:
+        return None
+    if any(e.pointer in ("/source_id", "/record") for e in errors):
+        return None
+    return salvage(run.schema, record, errors)
+
+
+def keep_issues(
+    run: IngestRun, result: ItemResult, payload: Any, issues: Sequence[FieldError]
+) -> None:
+    """Keep the payload as the source sent it, with what was mapped or left out of it, as a
+    data-quality issue (a quarantine entry with status ``issue``) on an accepted record."""
+    qid = new_id()
+    row = quarantine_row(
+        qid,
+        run.source,
+        run.entity_type,
+        result.source_id,
+        payload,
+        issues,
+        run.correlation_id,
+        run.now,
+    )
+    run.issues.append(row | {"status": "issue"})
+    result.issues = [e.as_dict() for e in issues]
+    result.quarantine_id = qid
 
 
 def reject(run: IngestRun, result: ItemResult, payload: Any, errors: Sequence[FieldError]) -> None:

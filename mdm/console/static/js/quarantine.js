@@ -4,7 +4,8 @@ import { dl, formatTime, h, replace, section, table } from "./dom.js";
 import { alertBox, busy, field, go, loading, nextId, reasonField, report, select } from "./ui.js";
 
 const PAGE = 50;
-const STATUSES = [["open", "Open"], ["resolved", "Resolved"], ["resubmitted", "Resubmitted"],
+const STATUSES = [["open", "Open"], ["issue", "Data-quality issues"], ["resolved", "Resolved"],
+  ["resubmitted", "Resubmitted"],
   ["discarded", "Discarded"], ["any", "Any status"]];
 
 function readFilters(params) {
@@ -174,7 +175,7 @@ export async function renderQuarantined(view, id) {
       h("div", { class: "main-col" },
         section("Why it was refused", errorList(item.errors)),
         section("Payload as received", h("pre", { class: "payload", text: JSON.stringify(item.payload, null, 2) })),
-        item.status === "open" ? resubmitPanel(item) : null),
+        ["open", "issue"].includes(item.status) ? resubmitPanel(item) : null),
       h("aside", { class: "side-col" },
         section("Entry", dl([
           ["Status", h("span", { class: `badge ${item.status}`, text: item.status })],
@@ -187,5 +188,5 @@ export async function renderQuarantined(view, id) {
           ["Correlation id", item.correlation_id ? h("code", { text: item.correlation_id }) : null],
         ])),
         box,
-        item.status === "open" ? discardPanel(item) : null)));
+        ["open", "issue"].includes(item.status) ? discardPanel(item) : null)));
 }

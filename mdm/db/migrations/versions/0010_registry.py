@@ -30,7 +30,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ENTITIES = {
-    "customer": "616a68743ed92a9efc90b431d5e6d0556ae9f71256a3f6f1e9f26b5c107092a9",
+    "customer": "55604c600dd9b247df1d42cdfad64404c2ac9e4f9b28296c951a6989971771ea",
     "product": "699ca8f3371874494d97edbfc65fbf1260077756804dbc940a95acde6dda9b08",
     "price": "bc3d59c8581020d621246e06e50fabc579c9b05e87d0ba8ea538d72c218ab07c",
 }
