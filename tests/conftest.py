@@ -88,8 +88,9 @@ def database_url(_pg_database: str | None, _sqlite_template: Path, tmp_path: Pat
         conn.execute(text(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY"))
         seeds = ", ".join(f"'{s}'" for s in SEED_SOURCES)
         conn.execute(text(f"DELETE FROM source_system WHERE name NOT IN ({seeds})"))
-        # the seeded sources as migrated: no default region (a test may have set one)
-        conn.execute(text("UPDATE source_system SET default_region = NULL"))
+        # the seeded sources as migrated: no default region, lenient (a test may have
+        # changed either)
+        conn.execute(text("UPDATE source_system SET default_region = NULL, validation = 'lenient'"))
         conn.execute(text("DELETE FROM registry_version WHERE registered_by <> 'seed'"))
         conn.execute(text("UPDATE registry_subject SET mode = NULL"))
     engine.dispose()
