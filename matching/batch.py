@@ -34,7 +34,7 @@ import numpy.typing as npt
 from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
-from matching.decision import outright_disagreement, verdicts
+from matching.decision import outright_disagreement, related_pairs, verdicts
 from matching.forked import forked_map
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
@@ -180,7 +180,10 @@ def _score_chunk(job: _ScoreJob, bounds: tuple[int, int]) -> tuple[_Kept, list[d
             }
             for k in np.flatnonzero(scored.probability >= job.sink_at).tolist()
         ]
-    keep = scored.probability >= job.settings.thresholds.review
+    thresholds = job.settings.thresholds
+    # a related pair under the link threshold is two parties, not a review (verdict)
+    doubted = related_pairs(job.settings, chunk) & (scored.probability < thresholds.link)
+    keep = (scored.probability >= thresholds.review) & ~doubted
     veto = outright_disagreement(job.settings, chunk[keep])
     return (left[keep], right[keep], scored.probability[keep], veto), pairs
 
@@ -220,7 +223,8 @@ def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: in
     best = np.full(table.size, np.nan)
     for side in (ll[same], rr[same]):
         np.fmax.at(best, side, pp[same])
-    to_review = np.ones(len(prob), dtype=bool)
+    # pairs whose records ended in one cluster anyway leave nothing to decide
+    to_review = clusters.labels[left] != clusters.labels[right]
     to_review[links[followed]] = False
     review = list(
         zip(

@@ -25,6 +25,7 @@ __all__ = [
     "Compared",
     "conclude",
     "outright_disagreement",
+    "related_pairs",
     "related_reasons",
     "verdict",
     "verdicts",
@@ -44,17 +45,21 @@ class Compared:
 
 
 def verdict(
-    settings: MatchSettings, probability: float, *, conflict: bool = False
+    settings: MatchSettings, probability: float, *, conflict: bool = False, related: bool = False
 ) -> DecisionAction:
     """``link``, ``review`` or ``new`` for one pair: the one rule both the hub and batch apply.
 
     At or above the link threshold the pair links, unless two validated strong
-    identifiers disagree (then a steward decides); at or above the review
-    threshold it goes to review; below, nothing happens.
+    identifiers disagree or the pair is ``related`` (then a steward decides); at or
+    above the review threshold it goes to review, unless it is related: relatives
+    the model itself doubts are two parties, not work for a steward; below, nothing
+    happens.
     """
     if probability < settings.thresholds.review:
         return "new"
-    if conflict or probability < settings.thresholds.link:
+    if related and probability < settings.thresholds.link:
+        return "new"
+    if conflict or related or probability < settings.thresholds.link:
         return "review"
     return "link"
 
@@ -90,10 +95,7 @@ def outright_disagreement(
     out = np.zeros(len(gammas), dtype=bool)
     for col in _unvalidated(settings).values():
         out |= gammas[:, col] == len(settings.comparisons[col].levels) - 1
-    related = np.zeros(len(gammas), dtype=bool)
-    for col, index in _related_levels(settings):
-        related |= gammas[:, col] == index
-    return out | (related & ~_identified(settings, gammas))
+    return out | related_pairs(settings, gammas)
 
 
 def _identified(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
@@ -116,6 +118,14 @@ def _related_levels(settings: MatchSettings) -> list[tuple[int, int]]:
         for index, level in enumerate(comp.levels)
         if level.related
     ]
+
+
+def related_pairs(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
+    """Pairs on a ``related`` level that agree exactly on no strong identifier."""
+    out = np.zeros(len(gammas), dtype=bool)
+    for col, index in _related_levels(settings):
+        out |= gammas[:, col] == index
+    return out & ~_identified(settings, gammas)
 
 
 def related_reasons(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> list[str]:
@@ -166,11 +176,16 @@ def conclude(
     candidates = compared.candidates
     weight, probability = scored.weight[pairs], scored.probability[pairs]
     owners = np.array(compared.owner)
+    order = np.argsort(-weight, kind="stable").tolist()
+    related_row = {k for k in order if related_reasons(settings, gammas[k])}
     best_row: dict[int, int] = {}
-    for k in np.argsort(-weight, kind="stable").tolist():
+    for k in order:  # a member that is the same party outranks a relative in one golden record
+        if k not in related_row and probability[k] >= settings.thresholds.link:
+            best_row.setdefault(int(owners[k]), k)
+    for k in order:
         best_row.setdefault(int(owners[k]), k)
     ranked = sorted(best_row, key=lambda c: -weight[best_row[c]])
-    related_to = {c for c in ranked if related_reasons(settings, gammas[best_row[c]])}
+    related_to = {c for c in ranked if best_row[c] in related_row}
     clean = [c for c in ranked if c not in related_to]
     if related_to and clean and probability[best_row[clean[0]]] >= settings.thresholds.link:
         # a relative (household member, sister store) scoring higher is no rival: the
@@ -205,7 +220,11 @@ def conclude(
         if key in clash and gammas[k][col] != len(settings.comparisons[col].levels) - 1:
             del clash[key]
     related = related_reasons(settings, gammas[k])
-    kind = verdict(settings, prob, conflict=bool(clash or related))
+    kind = verdict(settings, prob, conflict=bool(clash), related=bool(related))
+    if kind == "new" and related and prob >= settings.thresholds.review:
+        explanation["reason"] = f"related, not the same: {'; '.join(related)}"
+        explanation["related"] = related
+        return Decision("new", None, prob, settings.version, explanation)
     if kind == "new":
         explanation["reason"] = "no candidate reaches the review threshold"
         return Decision("new", None, prob, settings.version, explanation)

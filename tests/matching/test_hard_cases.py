@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from matching.batch import dedupe
+from matching.decision import verdict
 from matching.engine import ProbabilisticMatcher
 from matching.port import Candidate
+from matching.settings import default_settings
 
 HOME = {"line1": "12 Kings Road", "city": "London", "postcode": "SW3 4HY", "country": "GB"}
 HQ = {"line1": "1 Canada Square", "city": "London", "postcode": "E14 5AB", "country": "GB"}
@@ -116,3 +118,27 @@ def test_true_duplicates_still_link_on_both_paths(case: str) -> None:
 
     assert decision.action == "link", decision.explanation
     assert _batch_linked(record, other)
+
+
+def test_a_member_that_is_the_same_party_outranks_a_relative_in_one_golden_record() -> None:
+    record = _person("Anna", "Gwatking", "1995-01-23", phone="+44 20 7946 0777")
+    relative = _person(
+        "Madalyn", "Gwatking", "1995-01-23", phone="+44 20 7946 0777", email="mg@example.org"
+    )
+    same = _person("Anna", "Gwatking", "1995-01-23")
+
+    decision = ProbabilisticMatcher().decide(
+        "customer", record, [Candidate("g1", same, [relative, same])]
+    )
+
+    assert decision.action == "link", decision.explanation
+    assert decision.golden_id == "g1"
+
+
+def test_relatives_the_model_doubts_are_two_parties_and_sure_ones_a_stewards_call() -> None:
+    settings = default_settings("customer")
+
+    assert verdict(settings, 0.7, related=True) == "new"
+    assert verdict(settings, 0.7) == "review"
+    assert verdict(settings, 0.999, related=True) == "review"
+    assert verdict(settings, 0.999) == "link"
