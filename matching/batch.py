@@ -176,7 +176,7 @@ def _score_chunk(job: _ScoreJob, bounds: tuple[int, int]) -> tuple[_Kept, list[d
             {
                 "left": int(left[k]),
                 "right": int(right[k]),
-                **explain(job.settings, chunk[k], scored.parts[k]),
+                **explain(job.settings, chunk[k], scored.parts[k], scored.related[k]),
             }
             for k in np.flatnonzero(scored.probability >= job.sink_at).tolist()
         ]

@@ -24,6 +24,7 @@ computed once; the same vectors are then scored.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,7 @@ from matching.training import (
     combine_sessions,
     estimate_m_em,
     estimate_prior,
+    estimate_priors,
     estimate_u,
     with_estimates,
 )
@@ -167,9 +169,16 @@ def train_on_candidates(
         u[col] = np.where(unseen, m[col], u[col])
     everything = PatternCounts.empty(gammas.shape[1])
     everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
-    blocked_prior = estimate_prior(everything, m, u, start=0.1)
     all_pairs = table.size * (table.size - 1) / 2
-    prior = min(max(blocked_prior * len(candidates) / max(all_pairs, 1.0), 1e-12), 0.5)
+    shared = [c.shared_by_relatives for c in settings.comparisons]
+    blocked_related = 0.0
+    if settings.related_prior and any(shared):
+        blocked_prior, blocked_related = estimate_priors(everything, m, u, shared)
+    else:
+        blocked_prior = estimate_prior(everything, m, u, start=0.1)
+    scale = len(candidates) / max(all_pairs, 1.0)
+    prior = min(max(blocked_prior * scale, 1e-12), 0.5)
+    related_prior = min(max(blocked_related * scale, 1e-12), 0.5) if blocked_related else 0.0
     info: dict[str, Any] = {
         "records": table.size,
         "em_sessions": [
@@ -186,12 +195,14 @@ def train_on_candidates(
         "prior_pairs": everything.total,
         "candidate_pairs": len(candidates),
         "candidate_match_share": round(blocked_prior, 6),
+        "candidate_related_share": round(blocked_related, 6),
         "u_random_pairs": min(u_pairs, table.size * (table.size - 1) // 2),
     }
-    trained = with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
+    base = replace(settings, related_prior=related_prior)
+    trained = with_estimates(base, m=m, u=u, prior=prior, trained_on=info)
     info["term_frequencies"] = top_term_frequencies(trained, table)
     info["term_frequency_rest"] = rest_term_frequencies(trained, table, info["term_frequencies"])
-    return with_estimates(settings, m=m, u=u, prior=prior, trained_on=info)
+    return with_estimates(base, m=m, u=u, prior=prior, trained_on=info)
 
 
 def train(

@@ -200,7 +200,7 @@ def conclude(
         "entity_type": entity_type,
         "candidate": candidates[top].golden_id,
         "compared_with": compared.origin[k],
-        **explain(settings, gammas[k], scored.parts[pairs][k]),
+        **explain(settings, gammas[k], scored.parts[pairs][k], scored.related[pairs][k]),
         "candidates": [
             {
                 "golden_id": candidates[c].golden_id,

@@ -44,6 +44,7 @@ __all__ = [
     "explain",
     "log2_prior_odds",
     "probability",
+    "relatives_part",
     "score_pairs",
     "settings_term_frequencies",
     "term_frequencies",
@@ -129,11 +130,32 @@ def settings_term_frequencies(settings: MatchSettings, table: RecordTable) -> di
 
 @dataclass(frozen=True, slots=True)
 class ScoredPairs:
-    """Per pair: the match weight, its probability and each comparison's part."""
+    """Per pair: the match weight, its probability, each comparison's part, and the part
+    of the chance that the two are relatives (0, or negative)."""
 
     weight: FloatArray
     probability: FloatArray
     parts: FloatArray  # (pairs, comparisons)
+    related: FloatArray
+
+
+def relatives_part(settings: MatchSettings, parts: FloatArray) -> FloatArray:
+    """log2 of how much the chance that a pair are relatives takes off its match odds.
+
+    Three kinds of pair: matches (M), relatives (R) and strangers (U). Relatives agree on
+    the ``shared_by_relatives`` comparisons as matches do and on the rest as strangers
+    do, so ``P(R, g) / P(U, g)`` is the relatives' prior odds times the Bayes factors of
+    the shared comparisons alone, and the match log-odds against both kinds,
+    ``log2(P(M, g) / (P(U, g) + P(R, g)))``, is the two-kind weight minus
+    ``log2(1 + P(R, g) / P(U, g))``. A pair that agrees on everything loses nothing;
+    one that agrees on a family name and an address and differs on the given name and
+    birth date (a household) loses about what the shared comparisons gave it.
+    """
+    shared = [c.shared_by_relatives for c in settings.comparisons]
+    if not settings.related_prior or not any(shared):
+        return np.zeros(len(parts), dtype=np.float64)
+    odds = log2_prior_odds(settings.related_prior) + parts[:, shared].sum(axis=1)
+    return np.asarray(-np.logaddexp2(0.0, odds), dtype=np.float64)
 
 
 def score_pairs(
@@ -169,8 +191,9 @@ def score_pairs(
             if level.kind != "exact" and right is not None:
                 freq = np.fmax(freq, tf[name][codes[right[rows]]])
             parts[rows, col] += _tf_adjustment(settings, comp, level, freq)
-    weight = log2_prior_odds(settings.prior) + parts.sum(axis=1)
-    return ScoredPairs(weight, probability(weight), parts)
+    related = relatives_part(settings, parts)
+    weight = log2_prior_odds(settings.prior) + parts.sum(axis=1) + related
+    return ScoredPairs(weight, probability(weight), parts, related)
 
 
 def _tf_adjustment(
@@ -195,9 +218,14 @@ def _tf_adjustment(
 
 
 def explain(
-    settings: MatchSettings, gammas: npt.NDArray[np.int8], parts: FloatArray
+    settings: MatchSettings,
+    gammas: npt.NDArray[np.int8],
+    parts: FloatArray,
+    related: float = 0.0,
 ) -> dict[str, Any]:
-    """JSON-ready explanation of one pair: prior, each comparison's level and part.
+    """JSON-ready explanation of one pair: prior, each comparison's level and part, and,
+    when the settings know relatives, the part the chance of relatives takes off
+    (a last row, ``comparison: "relatives"``).
 
     ``prior_log2_odds + sum(c["log2_weight"] for c in comparisons) == match_weight``
     (to float rounding); ``match_probability`` is that of the unrounded weight,
@@ -219,12 +247,23 @@ def explain(
         if abs(part - base) > 1e-9:
             row["tf_adjustment"] = round(part - base, 6)
         rows.append(row)
+    if settings.related_prior:
+        shared = [c.name for c in settings.comparisons if c.shared_by_relatives]
+        rows.append(
+            {
+                "comparison": "relatives",
+                "level": f"relatives share {', '.join(shared)}; this pair's chance of being "
+                "relatives, not one party",
+                "log2_weight": round(float(related), 6),
+                "bayes_factor": float(f"{2.0 ** float(related):.6g}"),
+            }
+        )
     prior = log2_prior_odds(settings.prior)
     total = prior + sum(r["log2_weight"] for r in rows)
     return {
         "settings_version": settings.version,
         "prior_log2_odds": round(prior, 6),
         "match_weight": round(total, 6),
-        "match_probability": float(probability(prior + float(parts.sum()))),
+        "match_probability": float(probability(prior + float(parts.sum()) + float(related))),
         "comparisons": rows,
     }

@@ -34,6 +34,7 @@ __all__ = [
     "combine_sessions",
     "estimate_m_em",
     "estimate_prior",
+    "estimate_priors",
     "estimate_u",
     "random_pairs",
     "refine_from_records",
@@ -244,6 +245,44 @@ def estimate_prior(
             return new
         prior = new
     return prior
+
+
+def estimate_priors(
+    counts: PatternCounts,
+    m: Sequence[FloatArray],
+    u: Sequence[FloatArray],
+    shared: Sequence[bool],
+    *,
+    start: tuple[float, float] = (0.1, 0.1),
+    max_iterations: int = 500,
+) -> tuple[float, float]:
+    """Shares of matches and of relatives among candidate pairs, ``m`` and ``u`` fixed.
+
+    Three kinds of pair (as Winkler's three-class EM for households): matches follow
+    ``m``; relatives follow ``m`` on the ``shared`` comparisons and ``u`` on the rest;
+    strangers follow ``u``. EM on the two shares alone: the kinds' level distributions
+    are those estimated already.
+    """
+    patterns, weights = counts.arrays()
+    if not len(patterns):
+        return start
+    cols = range(patterns.shape[1])
+    log_m = sum(np.log(np.asarray(m[c])[patterns[:, c]]) for c in cols)
+    log_u = sum(np.log(np.asarray(u[c])[patterns[:, c]]) for c in cols)
+    log_r = sum(np.log(np.asarray(m[c] if shared[c] else u[c])[patterns[:, c]]) for c in cols)
+    kinds = np.vstack([log_m, log_r, log_u])
+    total = weights.sum()
+    share = np.array([start[0], start[1], 1.0 - start[0] - start[1]])
+    for _ in range(max_iterations):
+        joint = kinds + np.log(share)[:, None]
+        post = np.exp(joint - np.logaddexp.reduce(joint, axis=0))
+        new = np.clip((post * weights).sum(axis=1) / total, 1e-9, 1.0)
+        new /= new.sum()
+        if np.abs(new - share).max() < 1e-7:
+            share = new
+            break
+        share = new
+    return float(share[0]), float(share[1])
 
 
 def combine_sessions(

@@ -52,6 +52,13 @@ with ``unless`` gives no key to a record holding any of those fields: a
 fallback for records that lack them (name-only records block on the name
 alone, while records with a city block on name and city).
 
+Relatives (a household, a corporate group, a chain) are a third kind of pair beside
+matches and strangers: they agree on what they share by nature, the comparisons marked
+``shared_by_relatives`` (a family name, an address, a phone, a domain), as matches do, and
+on the rest as strangers do. ``related_prior`` is the chance that two random records are
+relatives (0: no such class), estimated by training like ``prior``; scoring then gives the
+probability of a match against both strangers and relatives (:mod:`matching.scoring`).
+
 ``strong_identifiers`` veto an automatic link when both sides hold different
 values; ``identifier_validity`` maps such an identifier to the standardized
 flag that says it passed its checksum (``tax_id -> tax_id_valid``), and then
@@ -136,6 +143,7 @@ class Comparison:
     fields: tuple[str, ...]
     levels: tuple[ComparisonLevel, ...]
     description: str = ""
+    shared_by_relatives: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +174,7 @@ class MatchSettings:
     sort_field: str | None = None
     trained_on: Mapping[str, Any] = field(default_factory=dict)
     identifier_validity: Mapping[str, str] = field(default_factory=dict)
+    related_prior: float = 0.0
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -257,6 +266,7 @@ def _comparison(raw: Mapping[str, Any], path: str) -> Comparison:
         tuple(fields),
         tuple(levels),
         str(raw.get("description", "")),
+        bool(raw.get("shared_by_relatives", False)),
     )
 
 
@@ -305,7 +315,14 @@ def parse_settings(raw: Mapping[str, Any]) -> MatchSettings:
         sort_field=raw.get("sort_field"),
         trained_on=dict(raw.get("trained_on", {})),
         identifier_validity=dict(raw.get("identifier_validity", {})),
+        related_prior=_related_prior(raw.get("related_prior", 0.0)),
     )
+
+
+def _related_prior(raw: Any) -> float:
+    if not isinstance(raw, int | float) or not 0 <= float(raw) < 1:
+        raise _fail("related_prior", "must be a number in [0, 1)")
+    return float(raw)
 
 
 def to_json(settings: MatchSettings) -> dict[str, Any]:
@@ -328,6 +345,11 @@ def to_json(settings: MatchSettings) -> dict[str, Any]:
             for lv in comp["levels"]
         ]
     doc["identifier_validity"] = dict(settings.identifier_validity)
+    for comp in doc["comparisons"]:
+        if not comp["shared_by_relatives"]:
+            del comp["shared_by_relatives"]
+    if not doc["related_prior"]:
+        del doc["related_prior"]
     for rule in doc["blocking"]:
         rule["keys"] = list(rule["keys"])
         rule["unless"] = list(rule["unless"])

@@ -10,7 +10,7 @@ from matching.batch import dedupe, standardize_columns, table_fields
 from matching.batch_training import train
 from matching.settings import default_settings
 from matching.table import RecordTable
-from matching.training import EMResult, combine_sessions
+from matching.training import EMResult, PatternCounts, combine_sessions, estimate_priors
 
 GIVEN = ["anna", "ben", "carla", "david", "emma", "felix", "greta", "hugo", "ida", "jon"]
 FAMILY = ["smith", "jones", "brown", "taylor", "wilson", "evans", "thomas", "roberts"]
@@ -81,3 +81,27 @@ def test_household_members_are_not_merged_by_batch_dedupe() -> None:
         assert labels[start] == labels[start + 1]
     household_clusters = [len({labels[h * 6 + k] for k in (0, 2, 4)}) for h in range(150)]
     assert sum(household_clusters) >= 0.98 * 3 * 150
+
+
+def test_three_kinds_of_pair_recover_the_shares_of_matches_and_relatives() -> None:
+    rng = np.random.default_rng(4)
+    # level 0 = agree, 1 = differ; comparison 0 is shared by relatives (a family name)
+    m = [np.array([0.95, 0.05]), np.array([0.9, 0.1]), np.array([0.85, 0.15])]
+    u = [np.array([0.02, 0.98]), np.array([0.01, 0.99]), np.array([0.03, 0.97])]
+    shares = {"match": 0.2, "relatives": 0.3, "strangers": 0.5}
+
+    def levels(kind: str, c: int) -> np.ndarray:
+        return m[c] if kind == "match" or (kind == "relatives" and c == 0) else u[c]
+
+    rows = [
+        [int(rng.random() > levels(kind, c)[0]) for c in range(3)]
+        for kind, share in shares.items()
+        for _ in range(int(share * 40_000))
+    ]
+    counts = PatternCounts.empty(3)
+    counts.add(np.array(rows, dtype=np.int8))
+
+    match, related = estimate_priors(counts, m, u, [True, False, False])
+
+    assert abs(match - 0.2) < 0.02
+    assert abs(related - 0.3) < 0.02

@@ -100,14 +100,21 @@ def test_related_parties_are_never_linked_on_either_path(case: str) -> None:
     assert not _batch_linked(record, other)
 
 
-def test_a_related_pair_goes_to_a_steward_saying_why() -> None:
-    record, other = DIFFERENT["father and son of one name at one address, born 27 years apart"]
+def test_a_related_pair_says_why_it_was_not_linked() -> None:
+    father, son = DIFFERENT["father and son of one name at one address, born 27 years apart"]
+    twin, other = DIFFERENT["twins with different given names and personal emails"]
 
-    decision = _hub(record, other)
+    doubted = _hub(father, son)
+    sure = _hub(twin, other)
 
-    assert decision.action == "review"
-    assert decision.explanation["reason"] == "related, not the same: date of birth different"
-    assert decision.explanation["related"] == ["date of birth different"]
+    # the chance of relatives keeps the father and son below the link threshold: two parties
+    assert doubted.action == "new"
+    assert doubted.explanation["reason"] == "related, not the same: date of birth different"
+    assert doubted.explanation["comparisons"][-1]["comparison"] == "relatives"
+    assert doubted.explanation["comparisons"][-1]["log2_weight"] < -5
+    # what twins share outweighs it, so a steward decides, told why
+    assert sure.action == "review"
+    assert sure.explanation["related"] == ["given name different"]
 
 
 @pytest.mark.parametrize("case", sorted(SAME))

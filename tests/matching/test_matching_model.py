@@ -116,7 +116,7 @@ def test_explanation_parts_sum_to_the_match_weight() -> None:
     gammas = comparison_vectors(settings, table, left, right)
 
     scored = score_pairs(settings, gammas, table, left)
-    detail = explain(settings, gammas[0], scored.parts[0])
+    detail = explain(settings, gammas[0], scored.parts[0], scored.related[0])
 
     total = detail["prior_log2_odds"] + sum(c["log2_weight"] for c in detail["comparisons"])
     assert detail["match_weight"] == pytest.approx(total, abs=1e-9)
