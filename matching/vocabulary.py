@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "FREE_MAIL_DOMAINS",
+    "GENERATIONAL_SUFFIXES",
     "LEGAL_FORMS",
     "MULTI_LABEL_SUFFIXES",
     "NAME_ABBREVIATIONS",
@@ -178,8 +179,23 @@ PRODUCT_SIZE_WORDS: frozenset[str] = frozenset(
 STOP_WORDS: frozenset[str] = frozenset({"the", "and", "of", "de", "la", "le", "der", "die", "das"})
 
 PERSON_TITLES: frozenset[str] = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "mlle", "jr", "sr"}
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "herr", "frau", "mme", "mlle"}
 )
+
+GENERATIONAL_SUFFIXES: dict[str, str] = {
+    # a folded name token -> the generation it names; kept apart from the name, since a
+    # father and his junior son share everything else
+    "jr": "jr",
+    "junior": "jr",
+    "sr": "sr",
+    "senior": "sr",
+    "ii": "ii",
+    "2nd": "ii",
+    "iii": "iii",
+    "3rd": "iii",
+    "iv": "iv",
+    "4th": "iv",
+}
 
 STREET_TYPES: dict[str, str] = {
     "street": "st",

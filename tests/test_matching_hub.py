@@ -226,7 +226,7 @@ def test_each_source_record_keeps_its_prepared_form_for_later_candidates(
 
     assert stored["phone"] == "+14155550100"
     assert stored["domain"] == "acme-widgets.example"
-    assert stored["_standardizer"] == "2"
+    assert stored["_standardizer"] == "3"
 
 
 def test_the_exact_matcher_can_be_chosen_and_links_only_on_identifiers(

@@ -88,7 +88,8 @@ Standardized = dict[str, str | None]
 # an older version are then ignored (and records standardized afresh).
 # 2: legal-form families, phones read in the source's default region (else national
 # digits) with phone_national, dates as YYYYMMDD, product sizes, brands and price bands.
-STANDARDIZER_VERSION = "2"
+# 3: generational suffixes (Jr, Sr, III) taken out of person names into their own field.
+STANDARDIZER_VERSION = "3"
 
 
 def _generic(record: Mapping[str, Any]) -> Standardized:

@@ -23,7 +23,15 @@ from matching.standardize.contact import (
 from matching.standardize.customers import CUSTOMER_FIELDS, address_of, kind_of
 from matching.standardize.organizations import legal_form, split_legal_form, tax_id
 from matching.standardize.places import country_iso2, postcode
-from matching.standardize.text import date_ymd, fold, identifier, person_name, street, text_of
+from matching.standardize.text import (
+    date_ymd,
+    fold,
+    generational_suffix,
+    identifier,
+    person_name,
+    street,
+    text_of,
+)
 from matching.vocabulary import FREE_MAIL_DOMAINS
 
 __all__ = ["customer_columns", "customer_columns_of"]
@@ -113,13 +121,17 @@ def customer_columns_of(
     if None in country:
         fallback = mapped(country_iso2, column("country"))
         country = [a if a is not None else b for a, b in zip(country, fallback, strict=True)]
-    if wanted & {"name", "legal_form", "kind", "first_name", "last_name"}:
+    if wanted & {"name", "legal_form", "kind", "first_name", "last_name", "suffix"}:
         first, last = (
             mapped(person_name, column("first_name")),
             mapped(person_name, column("last_name")),
         )
         split = mapped(split_legal_form, column("name"))
         out["first_name"], out["last_name"] = first, last
+        out["suffix"] = [
+            generational_suffix(f, la)
+            for f, la in zip(column("first_name"), column("last_name"), strict=True)
+        ]
         # cheap enough per row: no distinct-value map
         out["name"] = [
             " ".join(p for p in (f, la) if p) if s[0] is None and (f or la) else s[0]

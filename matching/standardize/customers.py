@@ -8,7 +8,15 @@ from typing import Any
 from matching.standardize.contact import email, organization_domain, phone_key, phone_national
 from matching.standardize.organizations import legal_form, split_legal_form, tax_id
 from matching.standardize.places import country_iso2, postcode
-from matching.standardize.text import date_ymd, fold, identifier, person_name, street, text_of
+from matching.standardize.text import (
+    date_ymd,
+    fold,
+    generational_suffix,
+    identifier,
+    person_name,
+    street,
+    text_of,
+)
 
 __all__ = ["CUSTOMER_FIELDS", "standardize_customer"]
 
@@ -18,6 +26,7 @@ CUSTOMER_FIELDS = (
     "legal_form",
     "first_name",
     "last_name",
+    "suffix",
     "tax_id",
     "tax_id_valid",
     "registration_number",
@@ -56,7 +65,8 @@ def standardize_customer(
     (never free mail); phone E.164, read in the address country, else in
     ``default_region`` (the source's), else its national digits, and
     phone_national its national significant digits (a blocking value shared by
-    both); date_of_birth ``YYYYMMDD``.
+    both); date_of_birth ``YYYYMMDD``; suffix the generation a person's name carries
+    (``jr``, ``sr``, ``ii``, ``iii``, ``iv``), taken out of the name.
     """
     address = address_of(record)
     country = country_iso2(address.get("country")) or country_iso2(record.get("country"))
@@ -75,6 +85,7 @@ def standardize_customer(
         "legal_form": legal,
         "first_name": first,
         "last_name": last,
+        "suffix": generational_suffix(record.get("first_name"), record.get("last_name")),
         "tax_id": tax,
         "tax_id_valid": "1" if valid else None,
         "registration_number": identifier(record.get("registration_number")),

@@ -8,9 +8,18 @@ from typing import Any
 
 from anyascii import anyascii
 
-from matching.vocabulary import PERSON_TITLES, STREET_TYPES
+from matching.vocabulary import GENERATIONAL_SUFFIXES, PERSON_TITLES, STREET_TYPES
 
-__all__ = ["date_ymd", "fold", "fold_text", "identifier", "person_name", "street", "text_of"]
+__all__ = [
+    "date_ymd",
+    "fold",
+    "fold_text",
+    "generational_suffix",
+    "identifier",
+    "person_name",
+    "street",
+    "text_of",
+]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
@@ -65,14 +74,34 @@ def identifier(value: Any) -> str | None:
 
 @lru_cache(maxsize=200_000)
 def _person(text: str) -> str | None:
-    kept = [t for t in (fold(text) or "").split() if t not in PERSON_TITLES]
+    words = [t for t in (fold(text) or "").split() if t not in PERSON_TITLES]
+    # a suffix after the first word is a generation, not a name (a family named Junior stays)
+    kept = words[:1] + [t for t in words[1:] if t not in GENERATIONAL_SUFFIXES]
     return " ".join(kept) or None
 
 
 def person_name(value: Any) -> str | None:
-    """Folded person name without titles (``Dr.``, ``Mrs``, ``Jr``)."""
+    """Folded person name without titles (``Dr.``, ``Mrs``) and generational suffixes
+    (``Jr``, ``III``: see :func:`generational_suffix`)."""
     text = text_of(value)
     return None if text is None else _person(text)
+
+
+@lru_cache(maxsize=50_000)
+def _suffix(text: str) -> str | None:
+    words = [t for t in (fold(text) or "").split() if t not in PERSON_TITLES]
+    found = [GENERATIONAL_SUFFIXES[t] for t in words[1:] if t in GENERATIONAL_SUFFIXES]
+    return found[-1] if found else None
+
+
+def generational_suffix(*values: Any) -> str | None:
+    """The generation a person's name parts name after the first word (``Jr``, ``Senior``,
+    ``III`` as ``jr``, ``sr``, ``iii``), from the last part that names one."""
+    found = None
+    for value in values:
+        text = text_of(value)
+        found = (_suffix(text) if text else None) or found
+    return found
 
 
 @lru_cache(maxsize=200_000)

@@ -43,6 +43,10 @@ DIFFERENT = {
         _person("Ruby", "Walker", "1994-11-23", email="ruby.walker@gmail.com"),
         _person("Rose", "Walker", "1994-11-23", email="rose.walker@gmail.com"),
     ),
+    "a father and his junior son with no birth dates": (
+        _person("John", "Smith Sr.", None, phone="+44 20 7946 0202"),
+        _person("John", "Smith Jr.", None, phone="+44 20 7946 0202"),
+    ),
     "mother and daughter of one name": (
         _person("Mary", "Shaw", "1961-05-24", phone="+44 20 7946 0101"),
         _person("Mary", "Shaw", "1990-02-11", phone="+44 20 7946 0101"),
@@ -69,6 +73,10 @@ SAME = {
     "a typo in the given name and the day and month transposed": (
         _person("Daniel", "James", "1987-08-03"),
         _person("Danile", "James", "1987-03-08"),
+    ),
+    "a generational suffix written two ways": (
+        _person("John", "Smith III", "1970-04-28"),
+        _person("John III", "Smith", "1970-04-28"),
     ),
     "a nickname": (
         _person("Robert", "Reid", "1970-04-28", email="rob.reid@example.org"),

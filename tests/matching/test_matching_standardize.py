@@ -121,6 +121,7 @@ def test_a_customer_is_standardized_into_one_flat_dict() -> None:
         "legal_form": "GMBH",
         "first_name": None,
         "last_name": None,
+        "suffix": None,
         "tax_id": "136695976",
         "tax_id_valid": "1",
         "registration_number": None,
