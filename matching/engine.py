@@ -104,7 +104,7 @@ class ProbabilisticMatcher:
 
     @property
     def settings_version(self) -> str:
-        """Versions of all settings in use, e.g. ``customer/2;product/2``."""
+        """Versions of all settings in use, e.g. ``customer/3;product/3``."""
         names = sorted(set(self._settings) | {"customer", "product"})
         return ";".join(self.settings_for(name).version for name in names)
 

@@ -62,6 +62,6 @@ class TrainingPublic(BaseModel):
 
 
 class SettingsInUse(BaseModel):
-    in_use: str = Field(description="The versions deciding now, e.g. customer/2;product/2")
+    in_use: str = Field(description="The versions deciding now, e.g. customer/3;product/3")
     settings: list[MatchSettingsPublic]
     trained: list[TrainingPublic] = Field(description="Stored trainings, newest first")

@@ -157,3 +157,64 @@ def test_relatives_the_model_doubts_are_two_parties_and_sure_ones_a_stewards_cal
     assert verdict(settings, 0.7) == "review"
     assert verdict(settings, 0.999, related=True) == "review"
     assert verdict(settings, 0.999) == "link"
+
+
+def _product(name: str, **extra: Any) -> dict[str, Any]:
+    # one maker's line: everything but what tells the variants apart is shared
+    line = {
+        "manufacturer": "Northwind Bottling GmbH",
+        "supplier": "Northwind Traders",
+        "category": "Beverages",
+        "list_price": "4.99",
+        "currency": "EUR",
+    }
+    return {"name": name, "type": "physical", **line, **extra}
+
+
+PRODUCT_VARIANTS = {
+    "two sizes of one drink": (
+        _product("Aqua Pura Sparkling Water 500 ml", sku="AP-SW-500", brand="Aqua Pura"),
+        _product("Aqua Pura Sparkling Water 1 l", sku="AP-SW-1000", brand="Aqua Pura"),
+    ),
+    "two generations of one phone": (
+        _product("Nimbus Phone 14 Pro 128 GB", brand="Nimbus"),
+        _product("Nimbus Phone 15 Pro 128 GB", brand="Nimbus"),
+    ),
+    "consecutive skus of one line": (
+        _product("Trailhead Tent Green", sku="TH-4410", brand="Trailhead"),
+        _product("Trailhead Tent Olive", sku="TH-4411", brand="Trailhead"),
+    ),
+}
+
+PRODUCT_SAME = {
+    "a reformatted name and a sku without separators": (
+        _product("Aqua Pura Sparkling Water 500 ml", sku="AP-SW-500", brand="Aqua Pura"),
+        _product("AQUA PURA sparkling water, 500ml", sku="APSW500", brand="Aqua Pura"),
+    ),
+    "the same gtin": (
+        _product("Trailhead Tent 2P", gtin="00012345678905"),
+        _product("Trailhead 2 Person Tent", gtin="012345678905"),
+    ),
+}
+
+
+def _product_linked(record: dict[str, Any], other: dict[str, Any]) -> tuple[str, bool]:
+    decision = ProbabilisticMatcher().decide("product", record, [Candidate("p1", other, [other])])
+    batch = dedupe([record, other], "product", train_model=False)
+    return decision.action, bool(np.unique(batch.labels).size == 1)
+
+
+@pytest.mark.parametrize("case", sorted(PRODUCT_VARIANTS))
+def test_variants_of_one_product_are_different_products_on_both_paths(case: str) -> None:
+    action, batch_linked = _product_linked(*PRODUCT_VARIANTS[case])
+
+    assert action != "link"
+    assert not batch_linked
+
+
+@pytest.mark.parametrize("case", sorted(PRODUCT_SAME))
+def test_one_product_across_sources_links_on_both_paths(case: str) -> None:
+    action, batch_linked = _product_linked(*PRODUCT_SAME[case])
+
+    assert action == "link"
+    assert batch_linked

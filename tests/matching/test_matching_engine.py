@@ -33,7 +33,7 @@ def matcher() -> ProbabilisticMatcher:
 def test_it_satisfies_the_matcher_protocol(matcher: ProbabilisticMatcher) -> None:
     port: Matcher = matcher
 
-    assert port.settings_version == "customer/3;product/2"
+    assert port.settings_version == "customer/3;product/3"
 
 
 def test_a_variant_of_a_golden_record_links_with_an_explanation(
