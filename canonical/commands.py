@@ -269,10 +269,11 @@ class RetrainMatcher:
     random pairs, m and prior by EM), then refine them with the steward labels if there
     are enough of them.
 
-    ``incoming`` are records about to be loaded (canonical payloads): training reads them
-    beside the stored ones, so a load decides with settings that saw its data. With
-    ``when_grown`` nothing is trained unless no trained version exists or the records
-    have at least doubled since the newest one was trained (and there are enough).
+    ``incoming`` are records about to be loaded (canonical payloads) from ``source``:
+    training reads them beside the stored ones, so a load decides with settings that saw
+    its data. With ``when_grown`` nothing is trained unless no trained version exists, the
+    records have at least doubled since the newest one was trained, or ``source`` is one
+    it never saw (and there are enough records).
     """
 
     entity_type: str
@@ -281,6 +282,7 @@ class RetrainMatcher:
     correlation_id: str | None = None
     incoming: tuple[Any, ...] = ()
     when_grown: bool = False
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

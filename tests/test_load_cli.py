@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -168,32 +169,39 @@ def _trainings(engine: Engine) -> list[tuple[str, str]]:
         ]
 
 
-def test_a_first_load_trains_on_its_file_before_deciding_and_later_loads_when_doubled(
+def test_a_load_trains_first_when_no_version_a_new_source_or_twice_the_records(
     cli_env: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
-    first, second, third = (tmp_path / f"{n}.csv" for n in ("crm", "erp", "billing"))
-    first.write_text(_people_csv(150))
-    second.write_text(_people_csv(40).replace("P", "Q"))
-    third.write_text(_people_csv(200).replace("P", "R").replace("D", "S"))
+    files = {n: tmp_path / f"{n}.csv" for n in ("first", "more", "erp", "big")}
+    files["first"].write_text(_people_csv(150))
+    files["more"].write_text(_people_csv(40).replace("P", "Q"))
+    files["erp"].write_text(_people_csv(40).replace("P", "E"))
+    files["big"].write_text(_people_csv(400).replace("P", "R").replace("D", "S"))
 
-    loaded = cli_env.invoke(app, ["load", str(first), "-s", "crm", "-e", "customer", "-q"])
+    def load(name: str, source: str) -> Any:
+        out = cli_env.invoke(app, ["load", str(files[name]), "-s", source, "-e", "customer", "-q"])
+        assert out.exit_code == 0, out.output
+        return out
+
+    first = load("first", "crm")
     trained = _trainings(engine)
-    small = cli_env.invoke(app, ["load", str(second), "-s", "erp", "-e", "customer", "-q"])
-    after_small = _trainings(engine)
-    big = cli_env.invoke(app, ["load", str(third), "-s", "billing", "-e", "customer", "-q"])
+    load("more", "crm")  # 238 records, under twice the 188 seen, from a source seen
+    after_more = _trainings(engine)
+    load("erp", "erp")  # a source the version never saw
+    after_erp = _trainings(engine)
+    load("big", "crm")  # 788 records, over twice the 288 seen
+    after_big = _trainings(engine)
 
-    assert loaded.exit_code == 0, loaded.output
     assert [e for e, _ in trained] == ["customer"]
     assert trained[0][1].startswith("customer/3+trained.")
-    assert "before deciding" in loaded.stderr
+    assert "before deciding" in first.stderr
     with engine.connect() as conn:
         versions = {
             v for (v,) in conn.exec_driver_sql("SELECT settings_version FROM match_decision")
         }
     assert trained[0][1] in versions and "customer/3" not in versions
-    # 188 + 50 records is under twice the 188 the version saw: no retraining
-    assert small.exit_code == 0 and after_small == trained
-    assert big.exit_code == 0 and len(_trainings(engine)) == 2
+    assert after_more == trained
+    assert len(after_erp) == 2 and len(after_big) == 3
 
 
 def test_no_train_keeps_the_settings_in_use(

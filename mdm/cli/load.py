@@ -39,18 +39,27 @@ def _trainable(container: Container, *, entity: str, source: str) -> bool:
     )
 
 
-def train_for(container: Container, path: Path, *, entity: str, cid: str) -> dict[str, Any]:
+def train_for(
+    container: Container, path: Path, *, entity: str, source: str, cid: str
+) -> dict[str, Any]:
     """Retrain ``entity``'s match settings on the stored records and this file's, before the
-    file is decided, when there is no trained version yet or the records have doubled since
-    (:class:`RetrainMatcher` ``when_grown``): the hub decides with a model that saw the data,
-    as ``mdm dedupe`` does, instead of starting values written for other data."""
+    file is decided, when there is no trained version yet, the records have doubled since,
+    or this source is new to it (:class:`RetrainMatcher` ``when_grown``): the hub decides
+    with a model that saw the data, as ``mdm dedupe`` does, not with starting values
+    written for other data."""
     incoming = tuple(
         item.record
         for item in islice(read_items(path), MAX_TRAINING_RECORDS)
         if isinstance(item.record, dict)
     )
     command = RetrainMatcher(
-        entity, "cli", f"mdm load {path.name}", cid, incoming=incoming, when_grown=True
+        entity,
+        "cli",
+        f"mdm load {path.name}",
+        cid,
+        incoming=incoming,
+        when_grown=True,
+        source=source,
     )
     summary: dict[str, Any] = container.bus.handle(command, origin=Origin("cli", cid, "mdm load"))
     return summary
@@ -73,7 +82,7 @@ def load_file(
     container = bootstrap(settings, migrate=settings.is_sqlite)
     cid = correlation_id or f"load-{int(time.time())}"
     if train and _trainable(container, entity=entity, source=source):
-        summary = train_for(container, path, entity=entity, cid=cid)
+        summary = train_for(container, path, entity=entity, source=source, cid=cid)
         if summary.get("version"):
             print(
                 f"trained {summary['version']} on {summary['records']} records "
@@ -119,7 +128,8 @@ def load(
         True,
         "--train/--no-train",
         help="Before deciding, retrain the match settings on the stored records and this "
-        "file's when no trained version exists or the records have doubled since",
+        "file's when no trained version exists, the records have doubled since, or this "
+        "source is new to it",
     ),
 ) -> None:
     """Load a CSV or JSON Lines file of one source's records, or a file of its events.

@@ -18,7 +18,7 @@ transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,13 +58,31 @@ class Estimate:
     skipped: str | None = None
 
 
-def _trained_on(uow: UnitOfWork, entity_type: str) -> int | None:
-    """Records the newest stored version of ``entity_type`` was trained on (None: none)."""
+def _trained_on(uow: UnitOfWork, entity_type: str) -> tuple[int, set[str]] | None:
+    """Records, and their sources, the newest stored version of ``entity_type`` was trained
+    on (None: no version)."""
     newest = uow.match_settings.newest_versions().get(entity_type)
     body = uow.match_settings.body_of(newest[1]) if newest else None
     if not isinstance(body, dict):
         return None
-    return int((body.get("trained_on") or {}).get("records") or 0)
+    info = body.get("trained_on") or {}
+    return int(info.get("records") or 0), set(info.get("sources") or ())
+
+
+def _due(uow: UnitOfWork, cmd: RetrainMatcher, total: int) -> str | None:
+    """Why a load need not retrain (None: it should): the newest version saw at least half
+    of the records there will be, and a record of this load's source among them. A source
+    the model has not seen brings the cross-source pairs it was never trained on (a CRM
+    file alone holds few duplicates; CRM against ERP is where they are)."""
+    if total < MIN_TRAINING_RECORDS:
+        return f"fewer than {MIN_TRAINING_RECORDS} records"
+    before = _trained_on(uow, cmd.entity_type)
+    if before is None:
+        return None
+    records, sources = before
+    if total >= GROWTH_FACTOR * records or (cmd.source and cmd.source not in sources):
+        return None
+    return f"the newest version was trained on {records} records from {', '.join(sorted(sources))}"
 
 
 def prepare(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> Estimate:
@@ -74,15 +92,10 @@ def prepare(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> Estima
     learner(matcher)
     version = matcher.settings_version
     if cmd.when_grown:
-        before = _trained_on(uow, cmd.entity_type)
-        held = uow.records.count_of(cmd.entity_type)
-        total = held + len(cmd.incoming)
-        if total < MIN_TRAINING_RECORDS:
-            return Estimate(None, total, version, f"fewer than {MIN_TRAINING_RECORDS} records")
-        if before is not None and total < GROWTH_FACTOR * before:
-            return Estimate(
-                None, total, version, f"the newest version was trained on {before} records"
-            )
+        total = uow.records.count_of(cmd.entity_type) + len(cmd.incoming)
+        skip = _due(uow, cmd, total)
+        if skip:
+            return Estimate(None, total, version, skip)
     table = record_table(uow, matcher, default_settings(cmd.entity_type), incoming=cmd.incoming)
     if table.size < MIN_TRAINING_RECORDS:
         raise Conflict(
@@ -90,6 +103,8 @@ def prepare(cmd: RetrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> Estima
             f"{cmd.entity_type} records in the hub; there are {table.size}"
         )
     trained = train(default_settings(cmd.entity_type), table)
+    sources = uow.records.sources_of(cmd.entity_type) | ({cmd.source} if cmd.source else set())
+    trained = replace(trained, trained_on={**trained.trained_on, "sources": sorted(sources)})
     if not trained.trained_on.get("candidate_pairs") and cmd.when_grown:
         return Estimate(None, table.size, version, "no two records share a blocking key")
     if not trained.trained_on.get("candidate_pairs"):

@@ -105,6 +105,11 @@ class SourceRecords(Repository):
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
 
+    def sources_of(self, entity_type: str) -> set[str]:
+        """The sources that hold current records of ``entity_type``."""
+        stmt = select(SR.c.source).where(SR.c.entity_type == entity_type).distinct()
+        return {row[0] for row in self.conn.execute(stmt)}
+
     def count_of(self, entity_type: str) -> int:
         """Current source records of ``entity_type``."""
         stmt = select(func.count()).select_from(SR).where(SR.c.entity_type == entity_type)
