@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
 import mdm.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from canonical.commands import CreateApiKey
@@ -28,7 +29,7 @@ from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.engine import make_engine, normalize_url
 from mdm.db.migrate import upgrade
-from mdm.settings import Settings
+from mdm.settings import Settings, get_settings
 
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
 # the schema registry keeps its seeded version 1 of every subject (migration 0010)
@@ -165,3 +166,12 @@ def app_client_factory(app: FastAPI) -> Iterator[Callable[[str], TestClient]]:
     yield make
     for c in made:
         c.close()
+
+
+@pytest.fixture
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A CLI runner whose ``mdm`` commands use the test database (settings read afresh)."""
+    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from canonical.commands import RevokeApiKey
 from mdm.bootstrap import bootstrap
 from mdm.cli import app
-from mdm.settings import Settings, get_settings
+from mdm.settings import Settings
 from tests.conftest import ADMIN_KEY
 
 
@@ -101,24 +100,16 @@ def test_only_admins_manage_keys_and_unknown_ones_are_404(
     assert bad.status_code == 422
 
 
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
 def test_keys_from_the_command_line(
-    cli: CliRunner, client: TestClient, app_client_factory: Callable[[str], TestClient]
+    cli_env: CliRunner, client: TestClient, app_client_factory: Callable[[str], TestClient]
 ) -> None:
     made = _new_key(client, "steward")
 
-    listed = cli.invoke(app, ["keys", "list"])
-    rotated = cli.invoke(app, ["keys", "rotate", made["id"], "--grace-hours", "0"])
+    listed = cli_env.invoke(app, ["keys", "list"])
+    rotated = cli_env.invoke(app, ["keys", "rotate", made["id"], "--grace-hours", "0"])
     new_secret = rotated.stdout.splitlines()[0]
-    revoked = cli.invoke(app, ["keys", "revoke", made["id"]])
-    missing = cli.invoke(app, ["keys", "revoke", "nope"])
+    revoked = cli_env.invoke(app, ["keys", "revoke", made["id"]])
+    missing = cli_env.invoke(app, ["keys", "revoke", "nope"])
 
     assert listed.exit_code == 0 and made["id"] in listed.output
     assert made["secret"] not in listed.output

@@ -6,22 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from mdm.cli import app
-from mdm.settings import get_settings
 from tests.helpers import counts
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
 
 CSV = """source_id,kind,name,tax_id,email,address_line1,city,postcode,country,segment
 A1,organization,Acme Corp,US123,ap@acme.example,1 Market St,San Francisco,94105,US,enterprise

@@ -29,7 +29,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import run_in_transaction
 from mdm.domain.learning import MIN_LABELS_PER_KIND
 from mdm.queries.match_settings import settings_in_use
-from mdm.settings import Settings, get_settings
+from mdm.settings import Settings
 from tests.helpers import counts
 
 CITIES = ("Berlin", "Lyon", "Austin", "Leeds", "Porto", "Graz", "Turin", "Malmo")
@@ -263,20 +263,12 @@ def test_the_settings_response_is_documented_in_openapi(client: TestClient) -> N
     assert {"label", "m", "u", "weight"} <= set(level["required"])
 
 
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
 def test_the_cli_refuses_training_below_the_minimum_with_the_counts_and_exits_2(
-    cli: CliRunner, engine: Engine
+    cli_env: CliRunner, engine: Engine
 ) -> None:
     seed_labels(engine, matches=3, non_matches=MIN_LABELS_PER_KIND)
 
-    result = cli.invoke(app, ["matching", "train", "--entity", "customer"])
+    result = cli_env.invoke(app, ["matching", "train", "--entity", "customer"])
 
     assert result.exit_code == 2
     assert result.stderr == (
@@ -287,15 +279,15 @@ def test_the_cli_refuses_training_below_the_minimum_with_the_counts_and_exits_2(
 
 
 def test_the_cli_retrains_on_the_hubs_records_and_says_the_labels_were_left_out(
-    cli: CliRunner, container: Container, engine: Engine
+    cli_env: CliRunner, container: Container, engine: Engine
 ) -> None:
     crm, billing = records_for_retraining()
     ingest(container, "crm", crm)
     ingest(container, "billing", billing)
     seed_labels(engine, matches=2, non_matches=1)
 
-    result = cli.invoke(app, ["matching", "retrain", "-e", "customer", "--reason", "weekly"])
-    shown = cli.invoke(app, ["matching", "settings", "-e", "customer"])
+    result = cli_env.invoke(app, ["matching", "retrain", "-e", "customer", "--reason", "weekly"])
+    shown = cli_env.invoke(app, ["matching", "settings", "-e", "customer"])
 
     assert result.exit_code == 0, result.output
     version = orjson.loads(shown.stdout)["settings"][0]["version"]

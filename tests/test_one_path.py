@@ -7,25 +7,15 @@ import csv
 import random
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from mdm.cli import app
-from mdm.settings import get_settings
 
 GIVEN = ["anna", "ben", "carla", "david", "emma", "felix", "greta", "hugo", "ida", "jon"]
 FAMILY = ["smith", "jones", "brown", "taylor", "wilson", "evans", "thomas", "roberts"]
 STREETS = ["kings road", "high street", "station road", "church lane", "mill road"]
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _people(path: Path) -> None:

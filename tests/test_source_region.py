@@ -4,7 +4,6 @@ used to read national phone numbers, so ``312-555-0142`` finds its candidates.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from typer.testing import CliRunner
 
 from matching.standardize import STANDARDIZER_VERSION
 from mdm.cli import app as cli
-from mdm.settings import get_settings
 from tests.helpers import put_ok
 
 ACME = {"kind": "organization", "name": "Kestrel Analytics", "phone": "312-555-0142"}
@@ -80,14 +78,6 @@ def test_a_source_name_with_a_trailing_newline_is_refused(client: TestClient) ->
     assert answer.status_code == 422
     assert answer.json()["error"]["errors"][0]["pointer"] == "/name"
     assert "shop\n" not in _sources(client)
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_mdm_sources_add_and_update_take_a_default_region(

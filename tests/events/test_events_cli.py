@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from mdm.cli import app
-from mdm.settings import get_settings
 from tests.events.events import ACME, at, customer, event_counts, invoice, links, payment
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _summary(output: str) -> dict[str, int]:
@@ -29,7 +18,7 @@ def _summary(output: str) -> dict[str, int]:
 
 
 def test_a_file_of_invoice_events_loads_with_dedup_parking_and_quarantine(
-    cli: CliRunner, client: TestClient, engine: Engine, tmp_path: Path
+    cli_env: CliRunner, client: TestClient, engine: Engine, tmp_path: Path
 ) -> None:
     gid = customer(client, "billing", "C-1", ACME)
     lines = [
@@ -44,7 +33,7 @@ def test_a_file_of_invoice_events_loads_with_dedup_parking_and_quarantine(
     path = tmp_path / "invoices.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
 
-    result = cli.invoke(
+    result = cli_env.invoke(
         app,
         [
             "load",
@@ -71,19 +60,23 @@ def test_a_file_of_invoice_events_loads_with_dedup_parking_and_quarantine(
     assert links(engine) == {"e1": gid, "e2": gid, "e0": gid, "e3": None}
     assert event_counts(engine)["quarantine"] == 2
 
-    again = cli.invoke(app, ["load", str(path), "--source", "billing", "--entity", "invoice", "-q"])
+    again = cli_env.invoke(
+        app, ["load", str(path), "--source", "billing", "--entity", "invoice", "-q"]
+    )
 
     assert _summary(again.output) == {"duplicate": 5, "rejected": 2}
 
 
 def test_an_events_file_of_an_unknown_source_fails_and_writes_nothing(
-    cli: CliRunner, engine: Engine, tmp_path: Path
+    cli_env: CliRunner, engine: Engine, tmp_path: Path
 ) -> None:
     path = tmp_path / "events.jsonl"
     path.write_bytes(orjson.dumps(invoice("e1", "C-1", at(1), "INV-1")) + b"\n")
     before = event_counts(engine)
 
-    result = cli.invoke(app, ["load", str(path), "--source", "nope", "--entity", "events", "-q"])
+    result = cli_env.invoke(
+        app, ["load", str(path), "--source", "nope", "--entity", "events", "-q"]
+    )
 
     assert result.exit_code == 2
     assert "unknown source" in result.output

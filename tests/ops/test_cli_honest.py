@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from mdm.cli import app
-from mdm.settings import get_settings
 from tests.helpers import counts
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def jsonl(path: Path, *records: dict) -> Path:
@@ -35,19 +25,19 @@ NUL = {"source_id": "N1", "record": {"kind": "organization", "name": "Ini\u0000t
 LOAD = ["-s", "crm", "-e", "customer", "-q"]
 
 
-def test_a_clean_load_exits_0(cli: CliRunner, tmp_path: Path) -> None:
-    result = cli.invoke(app, ["load", str(jsonl(tmp_path / "a.jsonl", GOOD)), *LOAD])
+def test_a_clean_load_exits_0(cli_env: CliRunner, tmp_path: Path) -> None:
+    result = cli_env.invoke(app, ["load", str(jsonl(tmp_path / "a.jsonl", GOOD)), *LOAD])
 
     assert result.exit_code == 0, result.output
     assert "created    1" in result.output
 
 
 def test_rejected_rows_make_the_load_exit_1_saying_how_many(
-    cli: CliRunner, tmp_path: Path, engine: Engine
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
     path = jsonl(tmp_path / "a.jsonl", GOOD, SCHEMA_BREACH, NUL)
 
-    result = cli.invoke(app, ["load", str(path), *LOAD])
+    result = cli_env.invoke(app, ["load", str(path), *LOAD])
 
     assert result.exit_code == 1, result.output
     assert "error: 2 of 3 records were rejected (pass --allow-rejects" in result.stderr
@@ -59,10 +49,10 @@ def test_rejected_rows_make_the_load_exit_1_saying_how_many(
     }
 
 
-def test_allow_rejects_accepts_a_partial_load(cli: CliRunner, tmp_path: Path) -> None:
+def test_allow_rejects_accepts_a_partial_load(cli_env: CliRunner, tmp_path: Path) -> None:
     path = jsonl(tmp_path / "a.jsonl", GOOD, SCHEMA_BREACH)
 
-    result = cli.invoke(app, ["load", str(path), *LOAD, "--allow-rejects"])
+    result = cli_env.invoke(app, ["load", str(path), *LOAD, "--allow-rejects"])
 
     assert result.exit_code == 0, result.output
     assert "rejected   1" in result.stdout
@@ -71,20 +61,20 @@ def test_allow_rejects_accepts_a_partial_load(cli: CliRunner, tmp_path: Path) ->
 
 @pytest.mark.parametrize("name", ["Bad Name!", "x", "9lives", "crm\n", "a" * 65, "CRM"])
 def test_sources_add_refuses_a_name_the_api_refuses(
-    cli: CliRunner, name: str, client: object
+    cli_env: CliRunner, name: str, client: object
 ) -> None:
-    result = cli.invoke(app, ["sources", "add", name])
+    result = cli_env.invoke(app, ["sources", "add", name])
     via_api = client.post("/api/v1/sources", json={"name": name})  # type: ignore[attr-defined]
 
     assert result.exit_code == 2
     assert f"error: '{name}' is not a source name" in result.stderr
-    assert name not in cli.invoke(app, ["sources", "list"]).output.split()
+    assert name not in cli_env.invoke(app, ["sources", "list"]).output.split()
     if name != "crm\n":  # the API checks with re.match, whose $ lets a final newline by
         assert via_api.status_code == 422
 
 
-def test_sources_add_takes_the_names_the_api_takes(cli: CliRunner) -> None:
-    result = cli.invoke(app, ["sources", "add", "billing_eu-2", "-d", "EU billing"])
+def test_sources_add_takes_the_names_the_api_takes(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(app, ["sources", "add", "billing_eu-2", "-d", "EU billing"])
 
     assert result.exit_code == 0, result.output
-    assert "billing_eu-2" in cli.invoke(app, ["sources", "list"]).output
+    assert "billing_eu-2" in cli_env.invoke(app, ["sources", "list"]).output

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from canonical.schemas import schema_for
 from mdm.cli import app
-from mdm.settings import get_settings
 from tests.helpers import counts
 
 REGISTRY = ("registry_version", "registry_subject", "audit_log")
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def schema_file(tmp_path: Path, name: str, edit: Any) -> Path:
@@ -37,12 +26,12 @@ def schema_file(tmp_path: Path, name: str, edit: Any) -> Path:
 
 
 def test_check_exits_1_naming_the_rule_and_pointer_and_writes_nothing(
-    cli: CliRunner, tmp_path: Path, engine: Engine
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
     path = schema_file(tmp_path, "dropped.json", lambda p: p.pop("email"))
     before = counts(engine, REGISTRY)
 
-    result = cli.invoke(app, ["schema", "check", "customer", str(path)])
+    result = cli_env.invoke(app, ["schema", "check", "customer", str(path)])
 
     assert result.exit_code == 1, result.output
     assert "customer: property_removed_from_closed_model at /properties/email" in result.output
@@ -51,14 +40,14 @@ def test_check_exits_1_naming_the_rule_and_pointer_and_writes_nothing(
 
 
 def test_check_under_another_mode_and_register_of_an_additive_change(
-    cli: CliRunner, tmp_path: Path, engine: Engine
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
     path = schema_file(tmp_path, "tier.json", lambda p: p.update(tier={"type": "string"}))
 
-    checked = cli.invoke(app, ["schema", "check", "customer", str(path), "--mode", "full"])
-    lenient = cli.invoke(app, ["schema", "check", "customer", str(path)])
-    registered = cli.invoke(app, ["schema", "register", "customer", str(path)])
-    again = cli.invoke(app, ["schema", "register", "customer", str(path)])
+    checked = cli_env.invoke(app, ["schema", "check", "customer", str(path), "--mode", "full"])
+    lenient = cli_env.invoke(app, ["schema", "check", "customer", str(path)])
+    registered = cli_env.invoke(app, ["schema", "register", "customer", str(path)])
+    again = cli_env.invoke(app, ["schema", "register", "customer", str(path)])
 
     assert checked.exit_code == 1
     assert "property_added_to_closed_model at /properties/tier (forward" in checked.output
@@ -72,7 +61,7 @@ def test_check_under_another_mode_and_register_of_an_additive_change(
 
 
 def test_register_refuses_with_exit_1_and_a_bad_file_is_exit_2(
-    cli: CliRunner, tmp_path: Path, engine: Engine
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
 ) -> None:
     dropped = schema_file(tmp_path, "dropped.json", lambda p: p.pop("phone"))
     broken = tmp_path / "broken.json"
@@ -81,10 +70,10 @@ def test_register_refuses_with_exit_1_and_a_bad_file_is_exit_2(
     malformed.write_text(json.dumps({"type": 7}))
     before = counts(engine, REGISTRY)
 
-    refused = cli.invoke(app, ["schema", "register", "customer", str(dropped)])
-    unreadable = cli.invoke(app, ["schema", "register", "customer", str(broken)])
-    invalid = cli.invoke(app, ["schema", "register", "customer", str(malformed)])
-    unknown = cli.invoke(app, ["schema", "register", "invoice", str(dropped)])
+    refused = cli_env.invoke(app, ["schema", "register", "customer", str(dropped)])
+    unreadable = cli_env.invoke(app, ["schema", "register", "customer", str(broken)])
+    invalid = cli_env.invoke(app, ["schema", "register", "customer", str(malformed)])
+    unknown = cli_env.invoke(app, ["schema", "register", "invoice", str(dropped)])
 
     assert refused.exit_code == 1
     assert "property_removed_from_closed_model at /properties/phone" in refused.output
@@ -93,10 +82,10 @@ def test_register_refuses_with_exit_1_and_a_bad_file_is_exit_2(
     assert counts(engine, REGISTRY) == before
 
 
-def test_list_and_mode(cli: CliRunner) -> None:
-    listed = cli.invoke(app, ["schema", "list"])
-    set_mode = cli.invoke(app, ["schema", "mode", "customer", "full_transitive"])
-    reset = cli.invoke(app, ["schema", "mode", "customer", "default"])
+def test_list_and_mode(cli_env: CliRunner) -> None:
+    listed = cli_env.invoke(app, ["schema", "list"])
+    set_mode = cli_env.invoke(app, ["schema", "mode", "customer", "full_transitive"])
+    reset = cli_env.invoke(app, ["schema", "mode", "customer", "default"])
 
     assert "mdm.golden.price.unmerged.v1" in listed.output
     assert set_mode.output.strip() == "customer: FULL_TRANSITIVE"

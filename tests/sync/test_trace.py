@@ -4,16 +4,13 @@ every steward decision carrying the id of the request that made it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from mdm.bootstrap import Container
 from mdm.cli import app
-from mdm.settings import get_settings
 from tests.sync.hub import add_target, dispatcher
 from tests.test_stewardship import make_review
 
@@ -91,19 +88,11 @@ def test_an_unknown_correlation_id_is_404(client: TestClient) -> None:
     assert response.json()["error"]["message"] == "nothing carries correlation id 'nothing-here'"
 
 
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
-def test_mdm_trace_prints_the_same_story(cli: CliRunner, client: TestClient) -> None:
+def test_mdm_trace_prints_the_same_story(cli_env: CliRunner, client: TestClient) -> None:
     client.put("/api/v1/sources/erp/customer/E1", json=ACME, headers={"X-Correlation-ID": "c-7"})
 
-    out = cli.invoke(app, ["trace", "c-7"])
-    missing = cli.invoke(app, ["trace", "nope"])
+    out = cli_env.invoke(app, ["trace", "c-7"])
+    missing = cli_env.invoke(app, ["trace", "nope"])
 
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()

@@ -8,7 +8,19 @@ import json
 from importlib import resources
 from typing import Any
 
-__all__ = ["shipped_document"]
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+__all__ = ["shipped_document", "widen_in_place"]
+
+_VERSION = sa.table(
+    "registry_version",
+    sa.column("subject", sa.String),
+    sa.column("version", sa.Integer),
+    sa.column("document", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")),
+    sa.column("fingerprint", sa.String),
+)
 
 
 def shipped_document(subject: str, expected: str) -> dict[str, Any]:
@@ -25,3 +37,17 @@ def shipped_document(subject: str, expected: str) -> dict[str, Any]:
     if hashlib.sha256(text.encode()).hexdigest() != expected:
         raise RuntimeError(f"{package}/{path} is not the document this migration ships")
     return document
+
+
+def widen_in_place(subject: str, before: str, after: str) -> None:
+    """Replace version 1 of ``subject`` by its shipped document ``after``, where the registry
+    still holds the document ``before`` (a version someone registered is left alone)."""
+    op.execute(
+        _VERSION.update()
+        .where(
+            _VERSION.c.subject == subject,
+            _VERSION.c.version == 1,
+            _VERSION.c.fingerprint == before,
+        )
+        .values(document=shipped_document(subject, after), fingerprint=after)
+    )

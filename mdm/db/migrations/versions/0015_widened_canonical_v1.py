@@ -15,11 +15,7 @@ version 1; a version someone registered, or a seed that was changed, is left alo
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
-from sqlalchemy.dialects import postgresql
-
-from mdm.db.migrations.shipped import shipped_document
+from mdm.db.migrations.shipped import widen_in_place
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -71,26 +67,9 @@ WIDENED = {
     ),
 }
 
-_VERSION = sa.table(
-    "registry_version",
-    sa.column("subject", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("document", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")),
-    sa.column("fingerprint", sa.String),
-)
-
-
 def upgrade() -> None:
     for subject, (before, after) in WIDENED.items():
-        op.execute(
-            _VERSION.update()
-            .where(
-                _VERSION.c.subject == subject,
-                _VERSION.c.version == 1,
-                _VERSION.c.fingerprint == before,
-            )
-            .values(document=shipped_document(subject, after), fingerprint=after)
-        )
+        widen_in_place(subject, before, after)
 
 
 def downgrade() -> None:

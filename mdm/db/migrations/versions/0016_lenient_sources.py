@@ -19,9 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
-from mdm.db.migrations.shipped import shipped_document
+from mdm.db.migrations.shipped import widen_in_place
 
 revision: str = "0016"
 down_revision: str | None = "0015"
@@ -34,15 +33,6 @@ CUSTOMER = (
     "55604c600dd9b247df1d42cdfad64404c2ac9e4f9b28296c951a6989971771ea",
 )
 
-_VERSION = sa.table(
-    "registry_version",
-    sa.column("subject", sa.String),
-    sa.column("version", sa.Integer),
-    sa.column("document", sa.JSON().with_variant(postgresql.JSONB(), "postgresql")),
-    sa.column("fingerprint", sa.String),
-)
-
-
 def upgrade() -> None:
     with op.batch_alter_table("source_system") as batch:
         batch.add_column(
@@ -53,16 +43,7 @@ def upgrade() -> None:
                 server_default="lenient",
             )
         )
-    before, after = CUSTOMER
-    op.execute(
-        _VERSION.update()
-        .where(
-            _VERSION.c.subject == "customer",
-            _VERSION.c.version == 1,
-            _VERSION.c.fingerprint == before,
-        )
-        .values(document=shipped_document("customer", after), fingerprint=after)
-    )
+    widen_in_place("customer", *CUSTOMER)
 
 
 def downgrade() -> None:
