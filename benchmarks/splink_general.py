@@ -377,10 +377,7 @@ def run(path: str, pairs_out: str) -> tuple[list[str], float]:
     linker = Linker(table, settings)
     deterministic, em_rules = _training_rules(cols)
     train = linker.training
-    try:
-        train.estimate_probability_two_random_records_match(deterministic, recall=0.7)
-    except ValueError as exc:  # no pair agrees on the rules (RLdata500): Splink's default prior
-        print(f"prior left at Splink's default ({exc})", file=sys.stderr, flush=True)
+    train.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     train.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     for rule in em_rules:
         try:
