@@ -93,6 +93,11 @@ _NO_CONFLICT = {
     ("post", "/api/v1/match/{entity_type}"),
 }
 _OBJECT = {"type": "object"}
+_VALIDATION = {
+    "enum": ["lenient", "strict"],
+    "description": "lenient (default): a record whose only faults are malformed optional "
+    "values is taken in without them, each kept as a data-quality issue; strict: refused",
+}
 _REGION = {
     "type": ["string", "null"],
     "pattern": "^[A-Za-z]{2}$",
@@ -124,6 +129,7 @@ _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
                 "name": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{1,63}$"},
                 "description": {"description": "kept up to its first 300 characters"},
                 "default_region": _REGION,
+                "validation": _VALIDATION,
             },
         },
         "The source system to register",
@@ -131,10 +137,10 @@ _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
     ("patch", "/api/v1/sources/{name}"): (
         {
             "type": "object",
-            "required": ["default_region"],
-            "properties": {"default_region": _REGION},
+            "minProperties": 1,
+            "properties": {"default_region": _REGION, "validation": _VALIDATION},
         },
-        "The source's new default region (null clears it)",
+        "The source's new default region (null clears it) and/or validation mode",
     ),
     ("post", "/api/v1/match/{entity_type}"): (_OBJECT, "The record to find matches for"),
     ("post", "/api/v1/schemas/{subject}"): (
