@@ -18,9 +18,9 @@ FAMILY = ["smith", "jones", "brown", "taylor", "wilson", "evans", "thomas", "rob
 STREETS = ["kings road", "high street", "station road", "church lane", "mill road"]
 
 
-def _people(path: Path) -> None:
+def _people(path: Path, duplicates: float = 0.35) -> None:
     """Households of two or three (one family name and address, their own given names and
-    birth dates), a third of the persons with a second record carrying a typo."""
+    birth dates), a share of the persons with a second record carrying a typo."""
     rng = random.Random(11)
     rows = []
     for h in range(160):
@@ -37,7 +37,7 @@ def _people(path: Path) -> None:
                 "country": "GB",
             }
             rows.append(person)
-            if rng.random() < 0.35:
+            if rng.random() < duplicates:
                 name = person["first_name"]
                 k = rng.randrange(1, len(name))
                 rows.append({**person, "first_name": name[:k] + name[k] * 2 + name[k + 1 :]})
@@ -78,3 +78,21 @@ def test_a_file_gives_the_same_clusters_through_dedupe_and_through_the_hub(
     # and the hub decided with the version batch dedupe trained on the same file
     batch_version = deduped.stderr.rsplit("settings ", 1)[1].strip()
     assert versions == {batch_version}
+
+
+def test_a_first_file_without_duplicates_merges_no_household(
+    cli_env: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
+    # training on a file with no duplicates must not take households for matches
+    path = tmp_path / "crm.csv"
+    _people(path, duplicates=0.0)
+
+    loaded = cli_env.invoke(app, ["load", str(path), "-s", "crm", "-e", "customer", "-q"])
+
+    assert loaded.exit_code == 0, loaded.output
+    with engine.connect() as conn:
+        records = conn.execute(text("SELECT count(*) FROM source_record")).scalar_one()
+        goldens = conn.execute(
+            text("SELECT count(*) FROM golden_record WHERE merged_into IS NULL")
+        ).scalar_one()
+    assert records > 300 and goldens == records
