@@ -81,7 +81,10 @@ def seed_conflict(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
 
 
 def quarantine(api: httpx.Client, path: str, body: dict[str, Any]) -> str:
-    """PUT a record the canonical model refuses; the id of its quarantine entry."""
+    """PUT a record the canonical model refuses (its source set to strict, so a malformed
+    optional value refuses the record); the id of its quarantine entry."""
+    strict = api.patch(f"/api/v1/sources/{path.split('/')[0]}", json={"validation": "strict"})
+    assert strict.status_code == 200, strict.text
     r = api.put(f"/api/v1/sources/{path}", json=body)
     assert r.status_code == 422, r.text
     qid: str = r.json()["error"]["quarantine_id"]

@@ -188,6 +188,28 @@ def test_quarantine_lists_filters_and_resubmits_a_corrected_record(
     assert api.get("/api/v1/xref/crm/customer/Q1").json()["golden_id"]
 
 
+def test_a_lenient_sources_data_quality_issue_is_listed_and_fixed_in_the_console(
+    page: Page, api: httpx.Client
+) -> None:
+    taken = put(api, "crm/customer/L1", {"kind": "organization", "name": "Acme", "phone": "call"})
+    assert [i["pointer"] for i in taken["issues"]] == ["/phone"]
+    log_in(page)
+    page.goto("/steward#/quarantine")
+    expect(page.get_by_test_id("quarantine-total")).to_have_text("0 payloads match these filters")
+
+    page.get_by_label("Status").select_option("issue")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_test_id("quarantine-total")).to_have_text("1 payload matches these filters")
+    page.get_by_role("link", name="crm L1").click()
+    page.get_by_label("Corrected record (JSON)").fill(
+        '{"kind": "organization", "name": "Acme", "phone": "+49 30 1234567"}'
+    )
+    page.get_by_role("button", name="Resubmit corrected record").click()
+
+    expect(page.get_by_text("Resubmitted crm L1: accepted (updated).")).to_be_visible()
+    assert api.get(f"/api/v1/quarantine/{taken['quarantine_id']}").json()["status"] == "resubmitted"
+
+
 def test_quarantine_discards_with_a_reason_and_masks_personal_data(
     page: Page, api: httpx.Client, container: Container
 ) -> None:
