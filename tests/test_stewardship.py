@@ -330,6 +330,22 @@ def test_bulk_approve_needs_the_count_the_steward_saw(client: TestClient, engine
     assert client.get("/api/v1/stewardship/tasks").json()["total"] == 0
 
 
+def test_bulk_approve_refuses_a_boolean_for_a_number_and_writes_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    make_review(client)
+    before = counts(engine)
+
+    r = client.post(
+        "/api/v1/stewardship/tasks/bulk-approve",
+        json={"expected_count": 1, "reason": "batch", "older_than_hours": False},
+    )
+
+    assert r.status_code == 422
+    assert r.json()["error"]["errors"][0]["pointer"] == "/body/older_than_hours"
+    assert counts(engine) == before
+
+
 def test_readers_cannot_decide_and_nothing_is_written(
     client: TestClient, client_as: Callable[..., TestClient], engine: Engine
 ) -> None:

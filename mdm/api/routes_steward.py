@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from canonical.commands import (
     AssignTask,
@@ -60,6 +60,9 @@ class SplitRequest(BaseModel):
 
 
 class BulkApproval(BaseModel):
+    # strict: JSON true is not 1 hour, nor a count of 1
+    model_config = ConfigDict(strict=True)
+
     expected_count: int = Field(ge=1, le=10_000)
     reason: str = Field(min_length=1, max_length=1000)
     entity_type: str | None = None
