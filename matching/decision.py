@@ -164,6 +164,34 @@ def _conflicts(
     }
 
 
+def _ranked(
+    settings: MatchSettings,
+    compared: Compared,
+    gammas: npt.NDArray[np.int8],
+    weight: npt.NDArray[np.float64],
+    probability: npt.NDArray[np.float64],
+) -> tuple[dict[int, int], list[int], set[int]]:
+    """(each candidate's row that speaks for it, candidates best first, those whose row is
+    a relative's). A candidate's row is its best member that is the same party and links,
+    else its best member; a relative (household member, sister store) scoring higher is no
+    rival for a candidate that is the same party and links, as in batch dedupe."""
+    owners = np.array(compared.owner)
+    order = np.argsort(-weight, kind="stable").tolist()
+    related_row = {k for k in order if related_reasons(settings, gammas[k])}
+    best_row: dict[int, int] = {}
+    for k in order:
+        if k not in related_row and probability[k] >= settings.thresholds.link:
+            best_row.setdefault(int(owners[k]), k)
+    for k in order:
+        best_row.setdefault(int(owners[k]), k)
+    ranked = sorted(best_row, key=lambda c: -weight[best_row[c]])
+    related_to = {c for c in ranked if best_row[c] in related_row}
+    clean = [c for c in ranked if c not in related_to]
+    if related_to and clean and probability[best_row[clean[0]]] >= settings.thresholds.link:
+        ranked = clean + [c for c in ranked if c in related_to]
+    return best_row, ranked, related_to
+
+
 def conclude(
     entity_type: str,
     settings: MatchSettings,
@@ -175,22 +203,7 @@ def conclude(
     """The decision for ``compared``, whose pairs are ``pairs`` of ``scored``."""
     candidates = compared.candidates
     weight, probability = scored.weight[pairs], scored.probability[pairs]
-    owners = np.array(compared.owner)
-    order = np.argsort(-weight, kind="stable").tolist()
-    related_row = {k for k in order if related_reasons(settings, gammas[k])}
-    best_row: dict[int, int] = {}
-    for k in order:  # a member that is the same party outranks a relative in one golden record
-        if k not in related_row and probability[k] >= settings.thresholds.link:
-            best_row.setdefault(int(owners[k]), k)
-    for k in order:
-        best_row.setdefault(int(owners[k]), k)
-    ranked = sorted(best_row, key=lambda c: -weight[best_row[c]])
-    related_to = {c for c in ranked if best_row[c] in related_row}
-    clean = [c for c in ranked if c not in related_to]
-    if related_to and clean and probability[best_row[clean[0]]] >= settings.thresholds.link:
-        # a relative (household member, sister store) scoring higher is no rival: the
-        # candidate that is the same party links, as batch dedupe links it
-        ranked = clean + [c for c in ranked if c in related_to]
+    best_row, ranked, related_to = _ranked(settings, compared, gammas, weight, probability)
     idents = _strong(settings, compared.rows[1:], compared.owner, len(candidates))
     mine = _strong(settings, compared.rows[:1], [0], 1)[0]
     shown = _shown(settings, compared)

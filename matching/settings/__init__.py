@@ -9,11 +9,9 @@ and the Fellegi-Sunter parameters ``m`` (P(level | match)) and ``u``
 - ``exact``: equal standardized values (optionally of another ``field``), with
   optional term-frequency adjustment;
 - ``fuzzy``: a rapidfuzz ``scorer`` (normalized to 0..1) at or above ``threshold``;
-- ``cross``: the values cross over: this side's field equals the other side's
-  ``field`` and the other way round (given and family name swapped; with
-  ``field: "date_of_birth:swapdm"``, day and month transposed); with a
-  ``scorer`` and ``threshold``, each crossed pair of values need only be that
-  alike (swapped names with a typo, ``whtie brandon`` for ``brandon white``);
+- ``cross``: this side's field equals the other side's ``field`` and the other way round
+  (names swapped; ``date_of_birth:swapdm``: day and month transposed); with a ``scorer``
+  and ``threshold`` each crossed pair need only be that alike (``whtie brandon``);
 - ``initial``: one side is a single letter, the other starts with it;
 - ``prefix``: one side is a proper prefix of the other (a birth year alone
   against the full date);
@@ -25,45 +23,32 @@ A level's ``field`` may carry the same transforms as blocking keys
 (``date_of_birth:prefix4`` is the year, ``first_name:nickname`` the
 nickname-folded given name), so "year only" or "nickname" is an ``exact``
 level on a derived value. ``max_m`` caps what training may make of a level's
-``m``: EM cannot tell a father and his junior son (same name, same address,
-different date of birth) from one person's two records, so "date of birth
-different" would otherwise learn that matches often disagree on it.
+``m`` (EM cannot tell a father and his junior son from one person's two records).
 ``tf_exclusive`` (with ``tf_adjustment``) also lets a rare value weigh more
 than the level's average: see :mod:`matching.scoring`. A ``neutral`` level
 claims its pairs and weighs nothing: the family-name comparison's "swapped"
-level, because the given-name comparison already counts the swap once. A
-``related`` level says "related, not the same": two persons of one household
-(given names or birth dates that differ outright), two stores of one chain
-(the numbers in their names differ). It weighs as trained, and a pair on it
-never links automatically, however strong the rest: it goes to a steward,
-whose explanation names the level, since what such pairs share (a family name,
-an address, a brand) is shared by nature and the independence the weights
-assume does not hold for them. ``one_side_valid`` names a validity flag
-(``tax_id_valid``) that exactly one side must carry for the level to hold: one
-character off counts as a typo only where one value fails the checksum the
-other passes; two valid numbers one digit apart are neighbours, not a typo.
+level, because the given-name comparison already counts the swap once. A ``related``
+level (a household's given names or birth years, a chain's store numbers) weighs as
+trained but never links a pair on its own: what relatives share is shared by nature.
+``one_side_valid`` names a validity flag exactly one side must carry: one character off
+is a typo only where one value fails the checksum the other passes.
 
-Blocking rules name the standardized fields, each optionally followed by a
-chain of transforms (``name:sorted:prefix4``; transforms ``prefixN``,
-``suffixN``, ``tokenN``, ``sorted``, ``digits``, ``swapdm``, ``nickname``) whose joined
-values form a key; ``window`` caps how many neighbours (in name order) a record is
-compared with inside one block, which keeps huge blocks from exploding. A rule
+Blocking rules name the standardized fields, each optionally followed by transforms
+(``name:sorted:prefix4``; ``prefixN``, ``suffixN``, ``tokenN``, ``sorted``, ``digits``,
+``swapdm``, ``nickname``) whose joined values form a key; ``window`` caps how many
+neighbours (in name order) a record is compared with inside one block. A rule
 with ``unless`` gives no key to a record holding any of those fields: a
 fallback for records that lack them (name-only records block on the name
 alone, while records with a city block on name and city).
 
-Relatives (a household, a corporate group, a chain) are a third kind of pair beside
-matches and strangers: they agree on what they share by nature, the comparisons marked
-``shared_by_relatives`` (a family name, an address, a phone, a domain), as matches do, and
-on the rest as strangers do. ``related_prior`` is the chance that two random records are
-relatives (0: no such class), estimated by training like ``prior``; scoring then gives the
-probability of a match against both strangers and relatives (:mod:`matching.scoring`).
+Relatives are a third kind of pair: they agree on the comparisons marked
+``shared_by_relatives`` as matches do and on the rest as strangers do; ``related_prior``
+(0: no such class) is trained like ``prior`` (:func:`matching.scoring.relatives_part`).
 
-``strong_identifiers`` veto an automatic link when both sides hold different
-values; ``identifier_validity`` maps such an identifier to the standardized
-flag that says it passed its checksum (``tax_id -> tax_id_valid``), and then
-only two validated values can veto. Loading validates everything
-and raises :class:`SettingsError` naming the offending path.
+``strong_identifiers`` veto an automatic link when both sides hold different values;
+``identifier_validity`` maps such an identifier to the flag that says it passed its checksum
+(``tax_id -> tax_id_valid``), and then only two validated values can veto. Loading validates
+everything and raises :class:`SettingsError` naming the offending path.
 """
 
 from __future__ import annotations
