@@ -29,8 +29,10 @@ __all__ = [
     "ENTITY_TYPES",
     "CanonicalSchema",
     "compile_schema",
+    "pointer_tokens",
     "schema_for",
     "shipped_versions",
+    "unescape_token",
     "validate",
 ]
 
@@ -40,6 +42,16 @@ _FILE = re.compile(r"^(?P<entity>[a-z_]+)\.v(?P<version>[1-9][0-9]*)\.json$")
 
 def _escape(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_token(token: str) -> str:
+    """One JSON Pointer reference token as the key it names (RFC 6901: ``~1`` is ``/``)."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """The keys a JSON Pointer names, outermost first (``""`` names the whole document)."""
+    return [unescape_token(t) for t in pointer.split("/")[1:]]
 
 
 def _pointer(path: Any) -> str:

@@ -182,9 +182,12 @@ def _score_chunk(job: _ScoreJob, bounds: tuple[int, int]) -> tuple[_Kept, list[d
         ]
     thresholds = job.settings.thresholds
     # a related pair under the link threshold is two parties, not a review (verdict)
-    doubted = related_pairs(job.settings, chunk) & (scored.probability < thresholds.link)
-    keep = (scored.probability >= thresholds.review) & ~doubted
-    veto = outright_disagreement(job.settings, chunk[keep])
+    related = related_pairs(job.settings, chunk)
+    keep = (scored.probability >= thresholds.review) & ~(
+        related & (scored.probability < thresholds.link)
+    )
+    # neither an outright identifier disagreement nor relatives link automatically
+    veto = outright_disagreement(job.settings, chunk[keep]) | related[keep]
     return (left[keep], right[keep], scored.probability[keep], veto), pairs
 
 

@@ -85,8 +85,7 @@ def _unvalidated(settings: MatchSettings) -> dict[str, int]:
 def outright_disagreement(
     settings: MatchSettings, gammas: npt.NDArray[np.int8]
 ) -> npt.NDArray[np.bool_]:
-    """Pairs where a strong identifier without a checksum disagrees outright, or
-    that land on a ``related`` level (one household, one chain: related, not the same).
+    """Pairs where a strong identifier without a checksum disagrees outright.
 
     Such an identifier (a registration number) cannot say which side holds a
     typo, so one character off or two swapped is its own level, evidence
@@ -95,7 +94,7 @@ def outright_disagreement(
     out = np.zeros(len(gammas), dtype=bool)
     for col in _unvalidated(settings).values():
         out |= gammas[:, col] == len(settings.comparisons[col].levels) - 1
-    return out | related_pairs(settings, gammas)
+    return out
 
 
 def _identified(settings: MatchSettings, gammas: npt.NDArray[np.int8]) -> npt.NDArray[np.bool_]:
@@ -177,7 +176,7 @@ def _ranked(
     rival for a candidate that is the same party and links, as in batch dedupe."""
     owners = np.array(compared.owner)
     order = np.argsort(-weight, kind="stable").tolist()
-    related_row = {k for k in order if related_reasons(settings, gammas[k])}
+    related_row = set(np.flatnonzero(related_pairs(settings, gammas)).tolist())
     best_row: dict[int, int] = {}
     for k in order:
         if k not in related_row and probability[k] >= settings.thresholds.link:

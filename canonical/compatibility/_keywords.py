@@ -8,6 +8,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from canonical.schemas import unescape_token
+
 __all__ = [
     "ANNOTATIONS",
     "HANDLED",
@@ -110,10 +112,6 @@ def escape(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
 def snake(keyword: str) -> str:
     """``maxLength`` -> ``max_length``."""
     return "".join("_" + c.lower() if c.isupper() else c for c in keyword)
@@ -127,7 +125,7 @@ def resolve_pointer(root: Any, pointer: str) -> Any:
     """The value at a JSON pointer (``/$defs/address``); raises KeyError when absent."""
     node = root
     for raw in pointer.split("/")[1:] if pointer else []:
-        token = _unescape(raw)
+        token = unescape_token(raw)
         if isinstance(node, list):
             node = node[int(token)]
         elif isinstance(node, Mapping) and token in node:

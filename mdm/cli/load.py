@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from itertools import islice
@@ -84,10 +83,10 @@ def load_file(
     if train and _trainable(container, entity=entity, source=source):
         summary = train_for(container, path, entity=entity, source=source, cid=cid)
         if summary.get("version"):
-            print(
+            typer.echo(
                 f"trained {summary['version']} on {summary['records']} records "
                 "(held and this file) before deciding",
-                file=sys.stderr,
+                err=True,
             )
     size = chunk_size or settings.load_chunk_size
     total = count_lines(path)

@@ -7,15 +7,15 @@ refusing it whole means it can never be matched. Here, before the record is refu
 - a coded value written as people write it is read as its code (``Holland``,
   ``U.S.A.`` and ``Deutschland`` as ``NL``, ``US`` and ``DE``; ``usd`` as ``USD``),
   the way ``mdm dedupe`` reads it;
-- every other value the schema refuses for its form (a format, a pattern, a type, a
-  length, an enum) is left out, provided it is not required;
+- every other value the schema refuses for its form (a format, a pattern, a type, an
+  enum, a range) is left out, provided it is not required;
 
 and the record is validated again. If it passes, it is taken in without those values,
 and each mapped or left-out value is a data-quality issue kept, with the payload as the
 source sent it, for a steward to list and fix (:mod:`mdm.domain.ingest.validate`). A
 record missing what it must have (a ``kind``, an organization's ``name``), carrying an
-unknown field, or not an object at all is refused as in ``strict`` mode: that is not a
-malformed value but not the entity at all.
+unknown field, an over-long value, or not an object at all is refused as in ``strict``
+mode: that is not a malformed value but not the entity at all.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from canonical.errors import FieldError
-from canonical.schemas import CanonicalSchema
+from canonical.schemas import CanonicalSchema, pointer_tokens
 from matching.standardize import country_iso2
 
 __all__ = ["Salvaged", "salvage"]
@@ -56,13 +56,9 @@ class Salvaged:
     issues: list[FieldError]
 
 
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-
-
 def _parent(record: Any, pointer: str) -> tuple[Any, str] | None:
     """The object holding the value at ``pointer`` and its key (None: not in an object)."""
-    tokens = _tokens(pointer)
+    tokens = pointer_tokens(pointer)
     if not tokens:
         return None
     node = record

@@ -141,15 +141,17 @@ class IngestRun:
         ]
         if clean:
             uow.quarantine.resolve_records(self.source, self.entity_type, clean, self.now)
-        if self.issues:
-            held = uow.quarantine.add(self.issues)
-            by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in self.issues}
-            for result in self.results:
-                if result.issues and result.quarantine_id:
-                    result.quarantine_id = by_id.get(result.quarantine_id, result.quarantine_id)
+        self._keep(self.issues)
         if self.quarantine_invalid:
-            held = uow.quarantine.add(self.quarantine)
-            by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in self.quarantine}
-            for result in self.results:
-                if result.quarantine_id:
-                    result.quarantine_id = by_id.get(result.quarantine_id, result.quarantine_id)
+            self._keep(self.quarantine)
+
+    def _keep(self, rows: list[dict[str, Any]]) -> None:
+        """Write quarantine ``rows``; results name the entry that holds each (an entry of
+        the same payload already kept counts it instead of a new one)."""
+        if not rows:
+            return
+        held = self.uow.quarantine.add(rows)
+        by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in rows}
+        for result in self.results:
+            if result.quarantine_id in by_id:
+                result.quarantine_id = by_id[result.quarantine_id]
