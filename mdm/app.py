@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from mdm.api import (
     routes_admin,
@@ -22,7 +22,6 @@ from mdm.api import (
 from mdm.bootstrap import Container, bootstrap
 from mdm.console import console_router
 from mdm.graphql import graphql_router
-from mdm.http.body import refuse_unstorable_body
 from mdm.http.docs import docs_router
 from mdm.http.errors import install_error_handlers
 from mdm.http.middleware import BodyLimitMiddleware, CorrelationIdMiddleware, UrlTextMiddleware
@@ -41,7 +40,6 @@ def create_app(container: Container) -> FastAPI:
         version="0.1.0",
         description="Master data for customer and revenue operations.",
         default_response_class=JsonResponse,
-        dependencies=[Depends(refuse_unstorable_body)],
         docs_url=None,  # served offline by docs_router
         redoc_url=None,
     )

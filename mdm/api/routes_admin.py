@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from canonical.commands import (
     DiscardQuarantined,
@@ -15,7 +15,7 @@ from canonical.commands import (
 )
 from canonical.errors import FieldError, InvalidInput
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
-from mdm.http.body import read_json
+from mdm.http.body import CheckedBodyRoute, RequestBody, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
@@ -23,10 +23,10 @@ from mdm.queries.admin import event_feed, get_quarantined, list_quarantine, list
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["admin"])
+router = APIRouter(prefix="/api/v1", tags=["admin"], route_class=CheckedBodyRoute)
 
 
-class Discard(BaseModel):
+class Discard(RequestBody):
     reason: str = Field(min_length=1, max_length=1000)
 
 

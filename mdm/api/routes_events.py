@@ -27,7 +27,7 @@ from mdm.bootstrap import Container
 from mdm.db.types import utcnow
 from mdm.domain.transactional import EventResult
 from mdm.http.auth import AdminPrincipal, authenticate
-from mdm.http.body import parse_json, read_body
+from mdm.http.body import CheckedBodyRoute, parse_json, read_body
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
@@ -35,7 +35,7 @@ from mdm.queries.transactional import webhook_secrets
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["events"])
+router = APIRouter(prefix="/api/v1", tags=["events"], route_class=CheckedBodyRoute)
 
 _SECRET_CACHE_S = 30.0
 _CACHE = "webhook_secrets"
@@ -98,9 +98,9 @@ async def _check_signature(
 
 def _rejection(result: EventResult) -> InvalidInput:
     errors = [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors]
+    kept = "; it was kept in quarantine" if result.quarantine_id else ""
     return InvalidInput(
-        f"the event breaks its canonical schema ({len(errors)} error(s)); "
-        "it was kept in quarantine",
+        f"the event breaks its canonical schema ({len(errors)} error(s)){kept}",
         errors,
         quarantine_id=result.quarantine_id,
     )

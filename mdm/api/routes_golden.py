@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from mdm.http.auth import ReaderPrincipal
+from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
 from mdm.http.responses import JsonResponse
 from mdm.http.times import utc_param
@@ -15,7 +16,7 @@ from mdm.queries.golden import get_golden, get_history, get_xref
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["golden"])
+router = APIRouter(prefix="/api/v1", tags=["golden"], route_class=CheckedBodyRoute)
 
 
 @router.get("/golden/{entity_type}/{golden_id}")

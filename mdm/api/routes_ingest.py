@@ -12,14 +12,14 @@ from canonical.schemas import schema_for
 from mdm.domain.ingest import ItemResult
 from mdm.domain.principal import Principal
 from mdm.http.auth import AnyPrincipal
-from mdm.http.body import read_json
+from mdm.http.body import CheckedBodyRoute, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/sources", tags=["ingest"])
+router = APIRouter(prefix="/api/v1/sources", tags=["ingest"], route_class=CheckedBodyRoute)
 
 
 def _refusal(entity_type: str, result: ItemResult) -> Exception:

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from canonical.commands import CreateApiKey, RevokeApiKey, RotateApiKey
 from mdm.http.auth import AdminPrincipal, forget_keys
+from mdm.http.body import CheckedBodyRoute, RequestBody
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.admin import list_keys
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/api/v1/keys", tags=["keys"], route_class=CheckedBodyRoute)
 
 
-class NewKey(BaseModel):
+class NewKey(RequestBody):
     name: str = Field(min_length=1, max_length=100)
     roles: list[str] = Field(min_length=1, max_length=20)
 
 
-class Rotation(BaseModel):
+class Rotation(RequestBody):
     grace_hours: float = Field(default=24.0, ge=0, le=720)
 
 

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from canonical.commands import RetrainMatcher, TrainMatcher
 from mdm.api.matching_models import SettingsInUse
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
-from mdm.http.body import read_json
+from mdm.http.body import CheckedBodyRoute, RequestBody, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.match_settings import settings_in_use
@@ -20,10 +20,10 @@ from mdm.queries.matches import find_matches
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["matching"])
+router = APIRouter(prefix="/api/v1", tags=["matching"], route_class=CheckedBodyRoute)
 
 
-class Training(BaseModel):
+class Training(RequestBody):
     reason: str | None = Field(default=None, max_length=1000)
 
 

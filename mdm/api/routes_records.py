@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mdm.http.auth import AnyPrincipal
+from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
@@ -12,7 +13,7 @@ from mdm.queries.records import get_source_record
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/sources", tags=["ingest"])
+router = APIRouter(prefix="/api/v1/sources", tags=["ingest"], route_class=CheckedBodyRoute)
 
 
 @router.get("/{source}/{entity_type}/{source_id}")

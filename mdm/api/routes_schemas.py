@@ -16,7 +16,7 @@ from canonical.commands import RegisterSchema, SetSchemaMode
 from canonical.errors import FieldError, InvalidInput
 from canonical.registry import parse_mode
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
-from mdm.http.body import read_json
+from mdm.http.body import CheckedBodyRoute, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
 from mdm.http.responses import JsonResponse
@@ -24,7 +24,7 @@ from mdm.queries.schemas import check_schema, get_subject, get_version, list_sub
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/schemas", tags=["schemas"])
+router = APIRouter(prefix="/api/v1/schemas", tags=["schemas"], route_class=CheckedBodyRoute)
 
 
 def _proposal(body: Any) -> tuple[Any, str | None]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from canonical.commands import (
     AssignTask,
@@ -22,6 +22,7 @@ from canonical.commands import (
 from canonical.schemas import schema_for
 from mdm.db.repositories import AuditQuery
 from mdm.http.auth import AnyPrincipal, ReaderPrincipal, StewardPrincipal
+from mdm.http.body import CheckedBodyRoute, RequestBody
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.audit import audit_search, decode_cursor, utc_time
@@ -31,35 +32,35 @@ from mdm.queries.trace import get_trace
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["stewardship"])
+router = APIRouter(prefix="/api/v1", tags=["stewardship"], route_class=CheckedBodyRoute)
 
 
-class Decision(BaseModel):
+class Decision(RequestBody):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class Assignment(BaseModel):
+class Assignment(RequestBody):
     assignee: str | None = Field(default=None, max_length=100)
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(RequestBody):
     survivor: str = Field(min_length=1, max_length=32)
     merged: list[str] = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class UnmergeRequest(BaseModel):
+class UnmergeRequest(RequestBody):
     merged: str = Field(min_length=1, max_length=32)
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class SplitRequest(BaseModel):
+class SplitRequest(RequestBody):
     source: str = Field(min_length=1, max_length=64)
     source_id: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class BulkApproval(BaseModel):
+class BulkApproval(RequestBody):
     # strict: JSON true is not 1 hour, nor a count of 1
     model_config = ConfigDict(strict=True)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from mdm.http.auth import ReaderPrincipal
+from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
 from mdm.http.responses import JsonResponse
 from mdm.http.times import utc_param
@@ -16,7 +17,9 @@ from mdm.queries.transactional import customer_facts, customer_transactions
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/golden/customer", tags=["transactions"])
+router = APIRouter(
+    prefix="/api/v1/golden/customer", tags=["transactions"], route_class=CheckedBodyRoute
+)
 
 Time = Annotated[datetime | None, Query(description="ISO 8601; events that occurred then")]
 

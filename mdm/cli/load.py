@@ -19,6 +19,7 @@ from matching.port import LearningMatcher
 from mdm.bootstrap import Container, bootstrap
 from mdm.bus import Origin
 from mdm.cli.load_events import ANY_EVENTS, load_events_file
+from mdm.db.engine import refresh_statistics
 from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
 from mdm.domain.learning import MATCHED_TYPES
@@ -100,6 +101,7 @@ def load_file(
             counts.update(unstorable=sum(1 for r in results if _unstorable(r.errors)))
             counts.update(with_issues=sum(1 for r in results if r.issues))
             bar.update(len(chunk))
+    refresh_statistics(container.engine)
     return counts
 
 

@@ -23,6 +23,8 @@ from tqdm import tqdm
 from canonical.commands import RecordEvents
 from canonical.errors import FieldError
 from mdm.bootstrap import bootstrap
+from mdm.db.engine import refresh_statistics
+from mdm.db.storable import loads_exact
 from mdm.settings import get_settings
 
 __all__ = ["ANY_EVENTS", "load_events_file", "read_events"]
@@ -35,7 +37,7 @@ def read_events(path: Path) -> Iterator[_Item]:
     """``(event, None)`` per event, or ``(line text, error)`` for a line that is not JSON."""
     suffix = path.suffix.lower()
     if suffix == ".json":
-        data = orjson.loads(path.read_bytes())
+        data = loads_exact(path.read_bytes())
         for event in data if isinstance(data, list) else [data]:
             yield event, None
         return
@@ -46,7 +48,7 @@ def read_events(path: Path) -> Iterator[_Item]:
             if not line.strip():
                 continue
             try:
-                yield orjson.loads(line), None
+                yield loads_exact(line), None
             except orjson.JSONDecodeError as exc:
                 text = line.decode("utf-8", "replace").strip()
                 yield text, FieldError("/", f"line {number} is not JSON: {exc}", "malformed_json")
@@ -85,4 +87,5 @@ def load_events_file(
             results = container.bus.handle(_command(source, chunk, object_type, cid))
             counts.update(r.status for r in results)
             bar.update(len(chunk))
+    refresh_statistics(container.engine)
     return counts

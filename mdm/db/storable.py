@@ -2,7 +2,9 @@
 
 PostgreSQL refuses the NUL character in text and in JSONB (SQLite keeps it, so the
 same record would be accepted or refused depending on the backend); neither driver
-can encode a lone surrogate (``"\\ud800"`` parsed by a lenient JSON reader); and
+can encode a lone surrogate (``"\\ud800"`` parsed by a lenient JSON reader); an integer
+beyond 64 bits fits no integer column and no JSON writer we use (orjson reads one as a
+float, so ``mdm.http.body`` reads such bodies exactly to refuse them); and
 JSON nested deeper than orjson writes (254 levels, less the few levels our own
 envelopes add around a record) cannot be written back out. The callers (the HTTP
 layer, ``mdm load``) refuse such values with a 422 that points at the place, so the
@@ -11,21 +13,51 @@ outcome is the same on both databases and one bad record never fails its batch.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-__all__ = ["MAX_JSON_DEPTH", "UNSTORABLE_CODES", "bad_text", "unstorable"]
+import orjson
+
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "MAX_SOURCE_ID",
+    "UNSTORABLE_CODES",
+    "bad_text",
+    "loads_exact",
+    "unstorable",
+]
 
 MAX_JSON_DEPTH = 64
+# the length of every column holding a source system's id (records, quarantine, events)
+MAX_SOURCE_ID = 200
 # the error codes of a value refused because no database could hold it
-UNSTORABLE_CODES = frozenset({"nul_character", "invalid_unicode", "too_deep"})
+UNSTORABLE_CODES = frozenset({"nul_character", "invalid_unicode", "too_deep", "integer_too_large"})
+# integers the hub keeps exactly: a signed 64-bit column, orjson and every target can hold them
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1
 
 _BAD = re.compile("[\x00\ud800-\udfff]")
 _MESSAGES = {
     "nul_character": "contains a NUL character (U+0000), which the hub does not store",
     "invalid_unicode": "contains a lone UTF-16 surrogate, which is not a character",
+    "integer_too_large": f"is an integer beyond 64 bits ({MIN_INT} to {MAX_INT}), "
+    "which the hub does not store",
 }
 _MAX_PROBLEMS = 20
+# 20 digits in a row: maybe an integer orjson read as a float (beyond 2**64)
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")
+
+
+def loads_exact(data: bytes | str) -> Any:
+    """JSON as orjson reads it (its errors included), except that a document holding an
+    integer beyond 64 bits is read again with the standard reader, which keeps the
+    integer exact: :func:`unstorable` then refuses it instead of a float being stored."""
+    value = orjson.loads(data)
+    raw = data.encode() if isinstance(data, str) else data
+    if _LONG_DIGITS.search(raw) is None:
+        return value
+    return json.loads(raw)
+
 
 Path = tuple[Any, ...] | None  # (parent path, key): built into a pointer only when needed
 
@@ -50,6 +82,9 @@ def unstorable(value: Any, base: str = "") -> list[dict[str, str]]:
             code = bad_text(node)
             if code:
                 problems.append(_problem(base, path, code, "the value"))
+            continue
+        if isinstance(node, int) and not MIN_INT <= node <= MAX_INT:
+            problems.append(_problem(base, path, "integer_too_large", "the value"))
             continue
         if not isinstance(node, dict | list):
             continue

@@ -15,6 +15,7 @@ import orjson
 
 from canonical.commands import IngestItem
 from canonical.flat import record_from_flat, source_id_of
+from mdm.db.storable import loads_exact
 
 __all__ = ["count_lines", "parse_jsonl_line", "read_items"]
 
@@ -25,7 +26,7 @@ def _csv_record(row: dict[str, str]) -> IngestItem:
 
 def parse_jsonl_line(line: bytes, number: int) -> IngestItem:
     try:
-        data = orjson.loads(line)
+        data = loads_exact(line)
     except orjson.JSONDecodeError as exc:
         return IngestItem(f"line-{number}", {"__malformed__": f"line {number}: {exc}"})
     if isinstance(data, dict) and "record" in data:

@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
-from fastapi import Request
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
 
-from mdm.db.storable import unstorable
+from mdm.db.storable import loads_exact, unstorable
 from mdm.http.errors import ApiError
 
-__all__ = ["parse_json", "read_body", "read_json", "refuse_unstorable", "refuse_unstorable_body"]
+__all__ = [
+    "CheckedBodyRoute",
+    "RequestBody",
+    "parse_json",
+    "read_body",
+    "read_json",
+    "refuse_unstorable",
+]
+
+
+class RequestBody(BaseModel):
+    """A typed request body: a field it does not declare is a 422 naming it, not ignored
+    (``{"admin": true}`` on a new key must not look accepted)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes:
@@ -40,16 +57,28 @@ async def read_body(request: Request, max_bytes: int) -> bytes:
     return body
 
 
-def parse_json(body: bytes) -> Any:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes, base: str = "") -> Any:
+    """The body as JSON: 400 ``malformed_json`` when it is not JSON, 422 ``too_deep`` when
+    it nests beyond what can be read. A lone surrogate escape (``"\\ud800"``) is JSON that
+    orjson will not read: it is read with the standard reader, so the caller's check
+    answers 422 ``invalid_unicode`` at its pointer instead of calling the body malformed."""
     try:
-        value = orjson.loads(body)
+        return loads_exact(body)
     except orjson.JSONDecodeError as exc:
         if "depth limit" in str(exc) or "recursion" in str(exc).lower():
             message = "the body is nested too deeply to be read"
-            problem = {"pointer": "/", "message": message, "code": "too_deep"}
+            problem = {"pointer": base or "/", "message": message, "code": "too_deep"}
             raise ApiError(422, "invalid_request", message, [problem]) from exc
+        if "surrogate" in str(exc):
+            try:
+                return json.loads(body, parse_constant=_no_constant)
+            except (ValueError, RecursionError):
+                pass
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from exc
-    return value
 
 
 async def read_json(request: Request, max_bytes: int, *, check: bool = True) -> Any:
@@ -72,16 +101,34 @@ def refuse_unstorable(value: Any, base: str = "") -> None:
         )
 
 
-async def refuse_unstorable_body(request: Request) -> None:
-    """For routes with a body model (FastAPI reads their bodies with the standard JSON
-    reader, which lets ``"\\ud800"`` through): the same check as :func:`read_json`,
-    pointing under ``/body`` like FastAPI's own validation errors. An app-wide
-    dependency; other routes pass untouched."""
-    if getattr(request.scope.get("route"), "body_field", None) is None:
-        return
-    raw = await request.body()  # already read by FastAPI (and bounded by the middleware)
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return  # FastAPI answers a body it could not parse itself
-    refuse_unstorable(value, "/body")
+class CheckedBodyRoute(APIRoute):
+    """A route whose body model FastAPI reads (answering 422 for a wrong content type, a
+    bare 400 for nesting it cannot parse, and letting a lone surrogate through) checks the
+    body first as :func:`read_json` checks the others: 415, 400 ``malformed_json``, 422
+    ``too_deep`` / ``nul_character`` / ``invalid_unicode`` / ``integer_too_large``, with
+    pointers under ``/body`` like FastAPI's own validation errors. An empty body passes
+    (the model says whether it may be empty). Every router of the API uses it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def checked(request: Request) -> Response:
+            body = await request.body()  # kept on the request: FastAPI reads it from there
+            if body:
+                _check(request.headers.get("content-type", ""), body)
+            return await handler(request)
+
+        return checked
+
+
+def _check(ctype: str, body: bytes) -> None:
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"expected Content-Type application/json, got '{ctype or 'none'}'",
+        )
+    refuse_unstorable(parse_json(body, "/body"), "/body")

@@ -4,6 +4,7 @@ and domain errors are translated to HTTP here and nowhere else."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -40,6 +41,23 @@ def _status_of(exc: DomainError) -> int:
     return 422
 
 
+def _field_error(e: Mapping[str, Any]) -> dict[str, str]:
+    """One of FastAPI's validation errors in the hub's shape; a field a body does not
+    declare is ``unknown_field``, as in a canonical record."""
+    loc = [str(p) for p in e.get("loc", ())]
+    if e.get("type") == "extra_forbidden":
+        return {
+            "pointer": "/" + "/".join(loc),
+            "message": f"unknown field '{loc[-1]}'",
+            "code": "unknown_field",
+        }
+    return {
+        "pointer": "/" + "/".join(loc),
+        "message": e.get("msg", "invalid"),
+        "code": e.get("type", "invalid"),
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JsonResponse:
@@ -57,14 +75,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JsonResponse:
-        errors = [
-            {
-                "pointer": "/" + "/".join(str(p) for p in e.get("loc", ())),
-                "message": e.get("msg", "invalid"),
-                "code": e.get("type", "invalid"),
-            }
-            for e in exc.errors()
-        ]
+        errors = [_field_error(e) for e in exc.errors()]
         return JsonResponse(
             error_body("invalid_request", "the request is invalid", errors=errors),
             status_code=422,

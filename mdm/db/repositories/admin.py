@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from mdm.db.repositories.base import AK, MS, QT, RL, SS, Repository, chunks, in_list
+from mdm.db.storable import MAX_SOURCE_ID
 
 __all__ = [
     "KEYS_CHANNEL",
@@ -105,14 +106,25 @@ class ApiKeys(Repository):
         return [list(r) for (r,) in self.conn.execute(stmt)]
 
 
+def _held_id(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    sid = row.get("source_id")
+    if isinstance(sid, str) and len(sid) > MAX_SOURCE_ID:
+        return {**row, "source_id": None}
+    return row
+
+
 class Quarantine(Repository):
     def add(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         """Keep rejected payloads (status ``open``) and accepted records' data-quality
         issues (status ``issue``). The same payload again (same fingerprint, same status,
         not yet closed) counts on that entry instead of making a second one. Returns, per
-        fingerprint, the id of the entry that holds it."""
+        fingerprint, the id of the entry that holds it.
+
+        A ``source_id`` too long to be an id (refused for that) is not kept as the
+        entry's id: its error names it, and the column holds ids, not any text."""
         if not rows:
             return {}
+        rows = [_held_id(r) for r in rows]
         prints = sorted({r["fingerprint"] for r in rows if r.get("fingerprint")})
         held: dict[tuple[str, str], str] = {}
         if prints:

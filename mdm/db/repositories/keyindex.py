@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -10,7 +11,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mdm.db.repositories.base import MK, Repository, chunks, in_list, lock_id
 
-__all__ = ["KeyIndex", "Locks"]
+__all__ = ["MAX_KEY", "KeyIndex", "Locks", "stored_key"]
+
+# the match_key column's length; a blocking key of long values (a 300-character name,
+# a street and city at their limits) is kept as its start and a digest of the whole
+MAX_KEY = 300
+_KEPT = MAX_KEY - 65
+
+
+def stored_key(key: str) -> str:
+    """``key`` as the index holds it: itself, or when longer than the column its first
+    characters and the SHA-256 of all of it (so two long keys stay distinct and one long
+    key always finds itself). Idempotent: a stored key is stored as is."""
+    if len(key) <= MAX_KEY:
+        return key
+    return f"{key[:_KEPT]}#{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 class Locks(Repository):
@@ -37,7 +52,8 @@ class KeyIndex(Repository):
         (the database ranks within each key, so a common key costs one index range
         scan and ``per_key`` rows shipped, not thousands)."""
         found: dict[str, set[str]] = {}
-        for part in chunks(sorted(set(keys))):
+        asked = {stored_key(k): k for k in keys}
+        for part in chunks(sorted(asked)):
             where = and_(MK.c.entity_type == entity_type, in_list(self.dialect, MK.c.key, part))
             if per_key is None:
                 stmt = select(MK.c.key, MK.c.golden_id).where(where)
@@ -55,14 +71,22 @@ class KeyIndex(Repository):
                 )
                 stmt = select(ranked.c.key, ranked.c.golden_id).where(ranked.c.n <= per_key)
             for key, gid in self.conn.execute(stmt):
-                found.setdefault(key, set()).add(gid)
+                found.setdefault(asked[key], set()).add(gid)
         return found
 
     def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Add keys to the index; a (key, golden id) pair already there is skipped."""
         if not rows:
             return
-        unique = list({(r["entity_type"], r["key"], r["golden_id"]): r for r in rows}.values())
+        unique = list(
+            {
+                (r["entity_type"], stored_key(r["key"]), r["golden_id"]): {
+                    **r,
+                    "key": stored_key(r["key"]),
+                }
+                for r in rows
+            }.values()
+        )
         if self.dialect == "postgresql":
             # Ingest reads at most a few ids per common key, so it may re-add a pair that
             # exists: one statement over arrays, skipping those.

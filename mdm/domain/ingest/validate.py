@@ -12,21 +12,23 @@ import orjson
 
 from canonical.commands import IngestItem
 from canonical.errors import FieldError
-from mdm.db.storable import unstorable
+from mdm.db.storable import MAX_SOURCE_ID, unstorable
 from mdm.domain.golden_book import new_id
 from mdm.domain.ingest.lenient import Salvaged, salvage
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 
 __all__ = ["fingerprint", "keep_issues", "quarantine_row", "reject", "validate"]
 
-MAX_SOURCE_ID = 200
-
 
 def _check_source_id(source_id: Any) -> list[FieldError]:
     if not isinstance(source_id, str) or not source_id.strip():
         return [FieldError("/source_id", "source_id must be a non-empty string", "required")]
     if len(source_id) > MAX_SOURCE_ID:
-        return [FieldError("/source_id", "source_id is longer than 200 characters", "too_long")]
+        return [
+            FieldError(
+                "/source_id", f"source_id is longer than {MAX_SOURCE_ID} characters", "too_long"
+            )
+        ]
     return []
 
 

@@ -32,6 +32,7 @@ from canonical.transactional import (
     state_after,
     validate_event,
 )
+from mdm.db.storable import UNSTORABLE_CODES, unstorable
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, new_id
@@ -99,7 +100,7 @@ def object_lock_keys(source: str, objects: list[tuple[str, str]]) -> list[str]:
 def _reject(run: _Run, index: int, raw: Any, errors: list[FieldError]) -> None:
     result = run.results[index]
     result.errors = [e.as_dict() for e in errors]
-    if run.cmd.quarantine_invalid:
+    if run.cmd.quarantine_invalid and not any(e.code in UNSTORABLE_CODES for e in errors):
         result.quarantine_id = new_id()
         run.quarantine.append(
             {
@@ -118,6 +119,13 @@ def _reject(run: _Run, index: int, raw: Any, errors: list[FieldError]) -> None:
 def _validate(run: _Run) -> list[_Valid]:
     valid: list[_Valid] = []
     for index, raw in enumerate(run.cmd.events):
+        unfit = unstorable(raw)
+        if unfit:
+            # no database could hold it, so there is no faithful copy for quarantine either
+            _reject(
+                run, index, raw, [FieldError(p["pointer"], p["message"], p["code"]) for p in unfit]
+            )
+            continue
         schema, errors = validate_event(raw)
         wanted = run.cmd.object_type
         if not errors and schema is not None and wanted and schema.entity_type != wanted:
