@@ -103,8 +103,9 @@ def graphql_router(container: Container) -> APIRouter:
         planned = executor.plan(*fields)
         if isinstance(planned, Outcome):
             return _respond(planned)
-        # a literal can only hold a NUL or a lone surrogate through a \u escape
-        if "\\u" in fields[0] or planned.variables:
+        # a literal holds a NUL or a lone surrogate through a \u escape, or a NUL as is
+        # (the JSON body's "\u0000" is a raw NUL in the query text, which the lexer keeps)
+        if "\\u" in fields[0] or "\x00" in fields[0] or planned.variables:
             refused = unstorable_arguments(planned.document, planned.variables)
         else:
             refused = []

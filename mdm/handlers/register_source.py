@@ -51,6 +51,19 @@ def check_default_region(region: object) -> str | None:
     return code
 
 
+MAX_DESCRIPTION = 300
+
+
+def check_description(description: str) -> str:
+    """The description as given: one longer than its column is refused, not cut."""
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            f"description is longer than {MAX_DESCRIPTION} characters",
+            [FieldError("/description", f"at most {MAX_DESCRIPTION} characters", "too_long")],
+        )
+    return description
+
+
 def check_validation(mode: object) -> str:
     """``lenient`` or ``strict``."""
     if mode not in VALIDATION_MODES:
@@ -67,7 +80,7 @@ def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str | None]:
     mode = check_validation(cmd.validation)
     if uow.sources.exists(name):
         raise Conflict(f"source '{name}' is already registered")
-    description = cmd.description[:300]
+    description = check_description(cmd.description)
     uow.sources.add(
         {
             "name": name,

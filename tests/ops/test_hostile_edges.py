@@ -330,3 +330,29 @@ def test_mdm_load_brings_the_planner_statistics_up_to_date(
             text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'golden_record'")
         ).scalar_one()
     assert analyzed is not None
+
+
+def test_a_source_description_past_its_column_is_422_not_cut(client: TestClient) -> None:
+    at_limit = client.post("/api/v1/sources", json={"name": "shop", "description": "d" * 300})
+    past = client.post("/api/v1/sources", json={"name": "shop2", "description": "d" * 301})
+
+    assert at_limit.status_code == 201, at_limit.text
+    assert _errors(past) == [("/description", "too_long")]
+    names = [s["name"] for s in client.get("/api/v1/sources").json()["sources"]]
+    assert "shop" in names and "shop2" not in names
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ['"cr\x00m"', '"""cr\x00m"""', '"cr\\u0000m"'],
+    ids=["raw", "block", "escaped"],
+)
+def test_a_nul_in_a_graphql_string_literal_is_422_naming_the_argument(
+    client: TestClient, literal: str
+) -> None:
+    query = f'{{ customerByXref(source: {literal}, sourceId: "x") {{ id }} }}'
+
+    r = client.post("/graphql", json={"query": query})
+
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "source"}
