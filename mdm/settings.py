@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'mdm.db'}"
     max_body_bytes: int = 1024 * 1024
     max_batch_items: int = 1000
+    # the request head, limited while it arrives (mdm.http.protocol): a longer URL is a
+    # 414, a larger request line and headers a 431, a head not sent in time a 408
+    max_url_bytes: int = 8 * 1024
+    max_header_bytes: int = 64 * 1024
+    header_timeout_seconds: float = 10.0
     load_chunk_size: int = 1000
     sql_echo: bool = False
     admin_api_key: str | None = None

@@ -12,6 +12,7 @@ from canonical.commands import CreateApiKey
 from mdm.app import create_app, tune_gc
 from mdm.bootstrap import Container, bootstrap
 from mdm.demo import load_demo
+from mdm.http.protocol import LimitedHttpToolsProtocol
 from mdm.metrics import prepare_multiprocess
 from mdm.observability.logs import configure_logging
 from mdm.observability.settings import get_observability as obs
@@ -61,6 +62,9 @@ def serve(
 def _run(container: Container, *, host: str, port: int, workers: int) -> None:
     # JSON logs: uvicorn's loggers go through the app's JSON handler, not its own config
     logs: dict[str, Any] = {"log_config": None} if configure_logging(obs().log_format) else {}
+    # httptools with limits on the request head (414, 431, 408 before the app sees it);
+    # each worker process reads the limits from its own settings
+    http = LimitedHttpToolsProtocol
     if workers > 1:
         prepare_multiprocess(workers)  # each worker's metrics, added up by /metrics
         uvicorn.run(
@@ -69,13 +73,14 @@ def _run(container: Container, *, host: str, port: int, workers: int) -> None:
             host=host,
             port=port,
             workers=workers,
+            http=http,
             log_level="warning",
             **logs,
         )
     else:
         app = create_app(container)
         tune_gc()
-        uvicorn.run(app, host=host, port=port, log_level="warning", **logs)
+        uvicorn.run(app, host=host, port=port, http=http, log_level="warning", **logs)
 
 
 def ensure_admin_key(container: Container) -> str | None:
