@@ -33,8 +33,23 @@ def _proposal(body: Any) -> tuple[Any, str | None]:
             'expected {"schema": <JSON Schema document>, "reason": "..."}',
             [FieldError("/schema", "the proposed schema is required", "required")],
         )
+    return body["schema"], _reason(body)
+
+
+MAX_REASON = 1000  # the audit log's reason column
+
+
+def _reason(body: dict[str, Any]) -> str | None:
+    """The body's ``reason``: a text of at most 1,000 characters, or None."""
     reason = body.get("reason")
-    return body["schema"], reason if isinstance(reason, str) else None
+    if not isinstance(reason, str):
+        return None
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(
+            f"reason is longer than {MAX_REASON} characters",
+            [FieldError("/reason", f"at most {MAX_REASON} characters", "too_long")],
+        )
+    return reason
 
 
 @router.get("")
@@ -99,8 +114,7 @@ async def put_mode(
     body = await read_json(request, container.settings.max_body_bytes)
     if not isinstance(body, dict) or "mode" not in body:
         raise InvalidInput('expected {"mode": ...}', [FieldError("/mode", "required", "required")])
-    reason = body.get("reason") if isinstance(body.get("reason"), str) else None
-    command = SetSchemaMode(subject, body["mode"], principal.name, reason, cid)
+    command = SetSchemaMode(subject, body["mode"], principal.name, _reason(body), cid)
     return JsonResponse(await dispatch(container, command))
 
 

@@ -356,3 +356,16 @@ def test_a_nul_in_a_graphql_string_literal_is_422_naming_the_argument(
 
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "source"}
+
+
+def test_a_registry_reason_past_the_audit_column_is_422_and_changes_nothing(
+    client: TestClient,
+) -> None:
+    before = client.get("/api/v1/schemas/customer").json()
+
+    mode = client.put(
+        "/api/v1/schemas/customer/mode", json={"mode": "FULL_TRANSITIVE", "reason": "r" * 1001}
+    )
+
+    assert _errors(mode) == [("/reason", "too_long")]
+    assert client.get("/api/v1/schemas/customer").json() == before
