@@ -26,17 +26,36 @@ PERSON = {"kind": "person", "first_name": "Ada", "last_name": "Lovelace"}
 BIG = 2**70  # 1180591620717411303424: orjson alone would read it as a float
 
 
-def _limits() -> list[tuple[str, int]]:
-    """(JSON pointer, maxLength) of every string field of the customer model."""
-    document = schema_for("customer").document
-    out = [
-        (f"/{name}", spec["maxLength"])
-        for name, spec in document["properties"].items()
-        if "maxLength" in spec
+def _limits() -> list[tuple[str, str, int]]:
+    """(entity type, JSON pointer, maxLength) of every string field of the master-data
+    models (customer, its address, product, price)."""
+    out = []
+    for entity in ("customer", "product", "price"):
+        document = schema_for(entity).document
+        out += [
+            (entity, f"/{name}", spec["maxLength"])
+            for name, spec in document["properties"].items()
+            if "maxLength" in spec
+        ]
+    address = schema_for("customer").document["$defs"]["address"]["properties"]
+    out += [
+        ("customer", f"/address/{n}", s["maxLength"])
+        for n, s in address.items()
+        if "maxLength" in s
     ]
-    address = document["$defs"]["address"]["properties"]
-    out += [(f"/address/{n}", s["maxLength"]) for n, s in address.items() if "maxLength" in s]
     return out
+
+
+BASES = {
+    "customer": ORG,
+    "product": {"sku": "SKU-1", "name": "Widget"},
+    "price": {
+        "product": "SKU-1",
+        "price_book": "standard",
+        "currency": "EUR",
+        "unit_amount": "1.00",
+    },
+}
 
 
 def _value(pointer: str, length: int) -> str:
@@ -52,8 +71,9 @@ def _value(pointer: str, length: int) -> str:
     return "Q" * length
 
 
-def _record(pointer: str, value: str) -> dict[str, Any]:
-    base = dict(PERSON) if pointer in ("/first_name", "/last_name", "/email") else dict(ORG)
+def _record(entity: str, pointer: str, value: str) -> dict[str, Any]:
+    person = entity == "customer" and pointer in ("/first_name", "/last_name", "/email")
+    base = dict(PERSON) if person else dict(BASES[entity])
     if pointer.startswith("/address/"):
         base["address"] = {"country": "US", pointer.rsplit("/", 1)[1]: value}
     else:
@@ -72,20 +92,19 @@ def _quarantine(engine: Engine) -> list[tuple[str | None, str]]:
     return [(sid, status) for sid, status in rows]
 
 
-@pytest.mark.parametrize(("pointer", "limit"), _limits(), ids=[p for p, _ in _limits()])
-def test_every_customer_string_at_its_limit_is_stored_and_one_past_is_422(
-    client: TestClient, engine: Engine, pointer: str, limit: int
+@pytest.mark.parametrize(
+    ("entity", "pointer", "limit"), _limits(), ids=[f"{e}{p}" for e, p, _ in _limits()]
+)
+def test_every_string_at_its_limit_is_stored_and_one_past_is_422(
+    client: TestClient, engine: Engine, entity: str, pointer: str, limit: int
 ) -> None:
-    at_limit = client.put(
-        "/api/v1/sources/crm/customer/AT", json=_record(pointer, _value(pointer, limit))
-    )
+    path = f"/api/v1/sources/cpq/{entity}"
+    at_limit = client.put(f"{path}/AT", json=_record(entity, pointer, _value(pointer, limit)))
     before = counts(engine)
-    past = client.put(
-        "/api/v1/sources/crm/customer/PAST", json=_record(pointer, _value(pointer, limit + 1))
-    )
+    past = client.put(f"{path}/PAST", json=_record(entity, pointer, _value(pointer, limit + 1)))
 
     assert at_limit.status_code == 200, at_limit.text
-    stored = client.get("/api/v1/sources/crm/customer/AT").json()["payload"]
+    stored = client.get(f"{path}/AT").json()["payload"]
     for part in pointer.split("/")[1:]:
         stored = stored[part]
     assert len(stored) == limit
