@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("salesforce", "stripe", "netsuite", "zendesk")
 SOURCE_OF = {"salesforce": "crm", "stripe": "billing", "netsuite": "erp", "zendesk": "support"}
 SECRET = "bench-secret"
+# the stand-ins listen on 127.0.0.1, which the hub refuses to send to by default; the
+# dispatcher here and the `mdm worker` processes (they inherit the environment) allow it
+os.environ.setdefault("MDM_SYNC_ALLOWED_NETWORKS", "127.0.0.0/8")
 
 
 def _port() -> int:

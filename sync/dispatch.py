@@ -5,11 +5,17 @@ between, outside any transaction (never a dual write). A worker that dies after
 claiming leaves its claims to expire (``lease_s``) and another worker takes them:
 delivery is at least once, and every connector is idempotent at its target (upsert
 by external id, Stripe idempotency keys), so at least once never means twice.
+
+A target that cannot be used as configured (options the connector cannot take, an address
+the hub may not send to) is paused for ``Policy.unusable_pause_s`` with a ``pause_reason``
+starting :data:`UNUSABLE`: the error shows on the target, its deliveries are not tried in
+a hot loop, and replacing the target's configuration ends the pause at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
@@ -23,10 +29,31 @@ import orjson
 from mdm.db.uow import UnitOfWork
 from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
-from sync.connectors import Connector, DeliveryError, OutboundRecord, PushResult
+from sync.connectors import (
+    Connector,
+    DeliveryError,
+    ErrorCode,
+    OutboundRecord,
+    PushResult,
+    RetryableError,
+)
 from sync.relay import delivery_id
 
-__all__ = ["Claim", "Outcome", "Policy", "send", "settle", "state_hash", "take"]
+__all__ = [
+    "UNUSABLE",
+    "Claim",
+    "Outcome",
+    "Policy",
+    "pause_unusable",
+    "send",
+    "settle",
+    "state_hash",
+    "take",
+]
+
+log = logging.getLogger(__name__)
+
+UNUSABLE = "unusable: "
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,7 @@ class Policy:
     backoff_cap_s: float = 300.0
     lease_s: float = 60.0
     batch: int = 200
+    unusable_pause_s: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -140,11 +168,21 @@ def _without_call(claim: Claim) -> Outcome | None:
 
 
 def _push(connector: Connector, claims: Sequence[Claim]) -> list[Outcome]:
+    """One call's outcomes. A connector that raises anything but a DeliveryError (a bug,
+    a record it cannot handle) fails these claims as a retryable ``unexpected`` error, so
+    they back off, show the error and end as dead letters, instead of the whole round
+    failing and every claim waiting out its lease again and again."""
     started = time.perf_counter()
     try:
         results: list[PushResult] = connector.push([_record(c) for c in claims])
     except DeliveryError as exc:
         results = [PushResult(c.delivery["golden_id"], error=exc) for c in claims]
+    except Exception as exc:
+        log.exception("the %s connector failed", connector.kind)
+        error = RetryableError(
+            ErrorCode.UNEXPECTED, f"the connector failed: {type(exc).__name__}: {exc}"[:500]
+        )
+        results = [PushResult(c.delivery["golden_id"], error=error) for c in claims]
     ms = (time.perf_counter() - started) * 1000 / max(1, len(claims))
     out = []
     for claim, result in zip(claims, results, strict=True):
@@ -198,7 +236,7 @@ def _classify(outcome: Outcome, policy: Policy) -> None:
     error = outcome.error
     assert error is not None
     failures = int(outcome.claim.delivery["failures"])
-    if error.scope == "target":  # the target's fault, not the record's: do not count it
+    if error.scope == "target" and error.retryable:  # the target's fault: do not count it
         outcome.kind, outcome.extra["delay"] = "retry", _backoff(policy, 1, error)
         outcome.extra["failures"] = failures
         return
@@ -206,6 +244,8 @@ def _classify(outcome: Outcome, policy: Policy) -> None:
     outcome.extra["failures"] = failures
     if not error.retryable or failures >= policy.max_failures:
         outcome.kind = "dead"
+        if error.scope == "target":  # unusable as configured: pause it (see the docstring)
+            outcome.extra["delay"] = policy.unusable_pause_s
     else:
         outcome.kind, outcome.extra["delay"] = "retry", _backoff(policy, failures, error)
 
@@ -326,7 +366,9 @@ def settle(
     pauses = [o for o in outcomes if o.error is not None and o.error.scope == "target"]
     if pauses:
         delay = max(float(o.extra.get("delay", 1.0)) for o in pauses)
-        reason = pauses[0].error.message if pauses[0].error else "paused"
+        errors = [o.error for o in pauses if o.error is not None]
+        error = next((e for e in errors if not e.retryable), errors[0])
+        reason = error.message if error.retryable else UNUSABLE + error.message
         uow.targets.pause(target["name"], until=now + timedelta(seconds=delay), reason=reason[:500])
     _parents_first(uow, target["name"], outcomes, now)
     counts: dict[str, int] = {}
@@ -335,6 +377,14 @@ def settle(
     name = target["name"]
     uow.after_commit(lambda: _observe(name, counts))
     return counts
+
+
+def pause_unusable(
+    uow: UnitOfWork, target: str, message: str, *, now: datetime, policy: Policy
+) -> None:
+    """Pause a target whose configuration cannot be used, saying why on the target."""
+    until = now + timedelta(seconds=policy.unusable_pause_s)
+    uow.targets.pause(target, until=until, reason=(UNUSABLE + message)[:500])
 
 
 def _observe(target: str, counts: dict[str, int]) -> None:

@@ -61,7 +61,12 @@ def plan_rows(
             continue
         subscription, version = routing
         for target in targets:
-            if not target["enabled"] or subscription not in target["entity_types"]:
+            # a row stored with a malformed entity_types (before it was checked) queues
+            # nothing rather than stopping the planning of every target
+            subscribed = target["entity_types"]
+            if not target["enabled"] or not isinstance(subscribed, list):
+                continue
+            if subscription not in subscribed:
                 continue
             key = (target["name"], event["subject"])
             if key in rows and rows[key]["wanted_version"] >= version:

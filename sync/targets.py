@@ -11,6 +11,8 @@ from typing import Any
 from canonical.errors import FieldError, InvalidInput
 from mdm.domain.secrets import Sealer
 from sync.connectors import TargetConfig
+from sync.connectors.egress import url_refusal
+from sync.settings import get_sync_settings
 
 __all__ = [
     "SUCCESS_WINDOW",
@@ -70,14 +72,20 @@ def _check_shape(name: str, body: Mapping[str, Any]) -> None:
 
 
 def config_from_body(name: str, body: Mapping[str, Any]) -> TargetConfig:
-    """The connector config a PUT body describes; 422 naming the field otherwise."""
+    """The connector config a PUT body describes; 422 naming the field otherwise, also for
+    an address the hub may not send to as given (the dispatcher checks what a name resolves
+    to at every connection: sync.connectors.egress)."""
     _check_shape(name, body)
     try:
-        return TargetConfig.from_dict(name, body)
+        config = TargetConfig.from_dict(name, body)
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
         pointer = "/" + field.replace(".", "/") if message else ""
         raise _invalid(pointer, str(exc)) from exc
+    refused = url_refusal(config.base_url, get_sync_settings().networks)
+    if refused is not None:
+        raise _invalid("/base_url", f"base_url: {refused}")
+    return config
 
 
 def row_of(config: TargetConfig, *, enabled: bool, sealer: Sealer, now: datetime) -> dict[str, Any]:

@@ -8,6 +8,9 @@ and reconcile until stopped.
   another one up;
 - reconciliation runs at start, every ``sync_reconcile_seconds``, and at once for a
   target added, changed or re-enabled while the dispatcher runs.
+Each target's work is its own: a target whose configuration cannot be used (options
+stored before they were checked, credentials the key cannot open) or whose round fails is
+logged and skipped, the others are planned, reconciled and delivered to all the same.
 Any number of worker processes may run on PostgreSQL; the claims keep one delivery per
 (target, golden record) in flight at a time.
 """
@@ -28,7 +31,7 @@ from mdm.bootstrap import Container
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
 from sync.connectors import Connector, TargetConfig, build_connector
-from sync.dispatch import Policy, send, settle, take
+from sync.dispatch import Policy, pause_unusable, send, settle, take
 from sync.reconcile import reconcile_target
 from sync.relay import plan_deliveries
 from sync.stream_relay import StreamRelay
@@ -45,14 +48,21 @@ class _TargetLoop:
     """Deliveries of one target, on a thread of its own, with its own connector."""
 
     def __init__(self, dispatcher: Dispatcher, row: dict[str, Any]) -> None:
+        """Raises when the stored configuration cannot be used (kind, options, mapping and
+        credentials are checked as a PUT checks them; the address when connecting)."""
         self.dispatcher = dispatcher
         self.name = row["name"]
         self.updated_at = row["updated_at"]
-        self.connector = dispatcher.connector_factory(config_of(row, dispatcher.container.sealer))
+        config = config_of(row, dispatcher.container.sealer)
         self.pool = ThreadPoolExecutor(
-            max_workers=int(row["options"].get("concurrency", 8)),
+            max_workers=int(config.options["concurrency"]),
             thread_name_prefix=f"sync-{self.name}",
         )
+        try:
+            self.connector = dispatcher.connector_factory(config)
+        except BaseException:
+            self.pool.shutdown(wait=False)
+            raise
         self.stop = threading.Event()
         self.thread = threading.Thread(
             target=self.run, name=f"sync-target-{self.name}", daemon=True
@@ -98,7 +108,10 @@ class _TargetLoop:
         if self.thread.is_alive():
             self.thread.join(30)
         self.pool.shutdown(wait=True)
-        self.connector.close()
+        try:
+            self.connector.close()
+        except Exception:  # nothing is left to deliver through it: never stop the others
+            log.exception("closing the connector of target %s failed", self.name)
 
 
 class Dispatcher:
@@ -127,6 +140,8 @@ class Dispatcher:
         # or changed since (new entity types, re-enabled) is reconciled at once, not at the
         # next scheduled round
         self._reconciled: dict[str, Any] = {}
+        # target -> (configuration found unusable, monotonic time to try it again)
+        self._unusable: dict[str, tuple[Any, float]] = {}
         self.stream = stream or StreamRelay(container)
 
     # -- one step at a time (tests, `mdm worker --once`) -----------------------
@@ -151,10 +166,14 @@ class Dispatcher:
             def step(uow: UnitOfWork, name: str = name) -> int:
                 return reconcile_target(uow, name, now=utcnow())
 
-            while n := run_in_transaction(self.container.engine, step):
-                total += n
-                if n < 5000:
-                    break
+            try:
+                while n := run_in_transaction(self.container.engine, step):
+                    total += n
+                    if n < 5000:
+                        break
+            except Exception:
+                log.exception("reconciling target %s failed", name)
+                continue
             self._reconciled[name] = rows[name]["updated_at"]
         if names is None:
             self._last_reconcile = time.monotonic()
@@ -163,7 +182,13 @@ class Dispatcher:
     def deliver(self) -> int:
         """One delivery round for every enabled target; returns deliveries claimed."""
         self._sync_loops()
-        return sum(loop.round() for loop in list(self.loops.values()))
+        total = 0
+        for loop in list(self.loops.values()):
+            try:
+                total += loop.round()
+            except Exception:
+                log.exception("delivery round for target %s failed", loop.name)
+        return total
 
     def run_until_idle(self, *, timeout: float = 30.0) -> int:
         """Plan, deliver and publish until nothing is due (retries scheduled later are
@@ -238,6 +263,36 @@ class Dispatcher:
                 self.wake.clear()
             self.stopping.wait(s.sync_poll_seconds)
 
+    def _open(self, row: dict[str, Any]) -> _TargetLoop | None:
+        """The target's loop, or None while its configuration cannot be used: the error is
+        logged and shown on the target (paused, its ``pause_reason`` saying why), and the
+        target is tried again once its configuration changes or the pause is over."""
+        name, policy = row["name"], self.policy
+        tried = self._unusable.get(name)
+        if tried and tried[0] == row["updated_at"] and time.monotonic() < tried[1]:
+            return None
+        try:
+            loop = _TargetLoop(self, row)
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+            log.error(
+                "target %s cannot be used as configured: %s",
+                name,
+                message,
+                exc_info=not isinstance(exc, ValueError),
+            )
+            self._unusable[name] = (row["updated_at"], time.monotonic() + policy.unusable_pause_s)
+            try:
+                run_in_transaction(
+                    self.container.engine,
+                    lambda uow: pause_unusable(uow, name, message, now=utcnow(), policy=policy),
+                )
+            except Exception:
+                log.exception("recording the error of target %s failed", name)
+            return None
+        self._unusable.pop(name, None)
+        return loop
+
     def _targets(self) -> list[dict[str, Any]]:
         return self.container.bus.query(lambda uow: uow.targets.all())
 
@@ -249,11 +304,10 @@ class Dispatcher:
                 loop = self.loops.pop(name)
                 loop.close()
         for name, row in rows.items():
-            if name not in self.loops:
-                loop = _TargetLoop(self, row)
-                self.loops[name] = loop
+            if name not in self.loops and (opened := self._open(row)) is not None:
+                self.loops[name] = opened
                 if start:
-                    loop.thread.start()
+                    opened.thread.start()
         fresh = [n for n, row in rows.items() if self._reconciled.get(n) != row["updated_at"]]
         if fresh:
             self.reconcile(fresh)

@@ -31,6 +31,11 @@ from mdm.db.engine import make_engine, normalize_url
 from mdm.db.migrate import upgrade
 from mdm.settings import Settings, get_settings
 
+# the stand-ins, pact mocks and hubs the tests start listen on 127.0.0.1, which the hub
+# refuses to send to by default (sync.connectors.egress); hub and worker processes the tests
+# start inherit it
+os.environ.setdefault("MDM_SYNC_ALLOWED_NETWORKS", "127.0.0.0/8")
+
 SEED_SOURCES = ("crm", "cpq", "billing", "erp", "support")
 # the schema registry keeps its seeded version 1 of every subject (migration 0010)
 _SEEDED = ("source_system", "registry_subject", "registry_version")

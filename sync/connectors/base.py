@@ -12,13 +12,15 @@ ordering and dead letters are the dispatcher's.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from contracts.integration_events import TOPICS
-from contracts.targets import KINDS, validate_target
+from contracts.targets import KINDS, OPTION_DEFAULTS, validate_target
 
 __all__ = [
     "Connector",
@@ -37,6 +39,11 @@ ErrorScope = Literal["record", "target"]
 # and the integration-event topics a target may subscribe to instead or as well
 # (``customer.payment_failed``: the customer at the version its payment failed)
 _ENTITY_TYPES = frozenset({"customer", *TOPICS.values()})
+# options that become a segment of the target's URL paths (Salesforce's
+# /sobjects/{sobject}/{external_id_field}/..., NetSuite's /record/v1/{record_type}/...)
+_PATH_OPTIONS = frozenset({"api_version", "sobject", "external_id_field", "record_type"})
+_PATH_SEGMENT = re.compile(r"^[A-Za-z0-9_.-]+$")
+_MAX_PAUSE_S = 86_400.0
 
 
 class ErrorCode:
@@ -58,6 +65,8 @@ class ErrorCode:
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     UNEXPECTED = "unexpected"
+    # the target's address is one the hub may not send to (sync.connectors.egress)
+    ADDRESS_REFUSED = "address_refused"
 
 
 class DeliveryError(Exception):
@@ -180,6 +189,23 @@ def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
 
 
+def _check_option_types(kind: str, options: Mapping[str, Any]) -> None:
+    """What ``contracts.targets.resolve_options`` (names, types, signs) leaves open and the
+    dispatcher cannot use: a fraction where it counts threads or records (``concurrency``
+    0.5 made a pool of no threads, and planning failed for every target after it), an
+    endless pause, an option that would change the shape of the target's URLs."""
+    for name, value in options.items():
+        default = OPTION_DEFAULTS[kind].get(name)
+        if isinstance(default, bool):
+            continue
+        if isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"options.{name}: a positive integer")
+        if isinstance(default, float) and not (math.isfinite(value) and value <= _MAX_PAUSE_S):
+            raise ValueError(f"options.{name}: seconds, at most {_MAX_PAUSE_S:.0f}")
+        if name in _PATH_OPTIONS and not _PATH_SEGMENT.match(str(value)):
+            raise ValueError(f"options.{name}: letters, digits, '_', '.' and '-' only")
+
+
 @dataclass(frozen=True)
 class TargetConfig:
     """A target as configuration: which system, where, with which credentials and mapping.
@@ -215,6 +241,7 @@ class TargetConfig:
         if self.rate_limit_per_s is not None and self.rate_limit_per_s <= 0:
             raise ValueError("rate_limit_per_s: a positive number")
         resolved = validate_target(self.kind, mapping=self.mapping, options=self.options)
+        _check_option_types(self.kind, resolved)
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
         object.__setattr__(self, "credentials", _frozen(self.credentials))
         object.__setattr__(self, "entity_types", tuple(self.entity_types))

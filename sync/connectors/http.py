@@ -5,6 +5,11 @@ RetryableError whose code says whether the request can have reached the target
 (``no_answer``, ``timeout``) or certainly did not (``connect_failed``). Each connector maps
 the HTTP *answers* of its API in one function of its own, falling back on
 ``default_error`` for statuses its API gives no special meaning.
+
+Without an injected transport the client connects only where the address policy allows
+(:mod:`sync.connectors.egress`, ``MDM_SYNC_ALLOWED_NETWORKS``); a refused address is a
+PermanentError of the whole target (``address_refused``): sending again cannot help until
+the target or the setting changes, and nothing was sent.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from sync.connectors.base import (
     RetryableError,
     TargetConfig,
 )
+from sync.connectors.egress import AddressRefused, GuardedTransport
+from sync.settings import get_sync_settings
 
 __all__ = [
     "HttpClient",
@@ -164,6 +171,8 @@ class HttpClient:
         timeout: float,
     ) -> None:
         self.correlate = bool(config.options.get("correlation_header", True))
+        if transport is None:
+            transport = GuardedTransport(get_sync_settings().networks)
         self._client = httpx.Client(
             base_url=config.base_url,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
@@ -186,6 +195,10 @@ class HttpClient:
             sent["X-Correlation-ID"] = correlation
         try:
             return self._client.request(method, url, headers=sent, **kwargs)
+        except AddressRefused as exc:
+            raise PermanentError(
+                ErrorCode.ADDRESS_REFUSED, f"{method} {url}: {exc}", scope="target"
+            ) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise RetryableError(
                 ErrorCode.CONNECT_FAILED, f"{method} {url}: could not connect ({exc})"

@@ -9,6 +9,7 @@ from canonical.errors import FieldError, InvalidInput
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
+from sync.dispatch import UNUSABLE
 from sync.targets import config_from_body, row_of, target_view
 
 __all__ = ["handle"]
@@ -24,10 +25,15 @@ def handle(cmd: PutSyncTarget, uow: UnitOfWork, *, sealer: Sealer) -> dict[str, 
             [FieldError("/source", f"register source '{config.source}' first", "unknown")],
         )
     now = utcnow()
-    created = uow.targets.get(cmd.name) is None
+    before = uow.targets.get(cmd.name)
+    created = before is None
     uow.targets.put(
         row_of(config, enabled=bool(cmd.body.get("enabled", True)), sealer=sealer, now=now)
     )
+    if before is not None and (before["pause_reason"] or "").startswith(UNUSABLE):
+        # the configuration that could not be used is gone: try the new one at once (a pause
+        # the target itself asked for, a 429's, stays)
+        uow.targets.pause(cmd.name, until=now, reason=before["pause_reason"])
     uow.audit.record(
         actor=cmd.actor,
         action="target_created" if created else "target_updated",

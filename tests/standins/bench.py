@@ -10,12 +10,16 @@ benchmark, not a goal: no database, no outbox, no backoff.
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 from collections.abc import Sequence
 
 from sync.connectors import OutboundRecord, TargetConfig, build_connector
 from tests.standins import STANDINS, LiveServer, make_standin
+
+# the stand-ins listen on 127.0.0.1, which connectors refuse to send to by default
+os.environ.setdefault("MDM_SYNC_ALLOWED_NETWORKS", "127.0.0.0/8")
 
 
 def _records(kind: str, start: int, count: int) -> list[OutboundRecord]:
