@@ -25,6 +25,7 @@ __all__ = [
     "DiscardQuarantined",
     "IngestItem",
     "IngestRecords",
+    "InitialLoad",
     "MergeGoldenRecords",
     "PutSyncTarget",
     "PutWebhookSecret",
@@ -365,3 +366,18 @@ Command = (
     | RemoveSyncTarget
     | ReplayDeliveries
 )
+
+
+@dataclass(frozen=True, slots=True)
+class InitialLoad:
+    """The first load of an entity type from every source's file at once: validated as
+    ingest validates, clustered by the batch engine under the hub's settings version,
+    and written in one transaction (refused when records of the type exist).
+
+    ``sources`` holds one ``(source, items)`` per file, in the order given.
+    """
+
+    entity_type: str
+    sources: tuple[tuple[str, tuple[IngestItem, ...]], ...]
+    actor: str
+    correlation_id: str

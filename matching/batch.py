@@ -47,6 +47,7 @@ __all__ = [
     "blocking_recall",
     "dedupe",
     "dedupe_table",
+    "explain_pairs",
     "standardize_columns",
     "strong_codes",
     "table_fields",
@@ -68,6 +69,8 @@ class DedupeResult:
     settings: MatchSettings
     stats: dict[str, Any] = field(default_factory=dict)
     review: list[tuple[int, int, float]] = field(default_factory=list)
+    # the row each row's strongest followed link is with (-1: it joined no one)
+    partner: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def standardize_columns(
@@ -226,6 +229,7 @@ def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: in
     best = np.full(table.size, np.nan)
     for side in (ll[same], rr[same]):
         np.fmax.at(best, side, pp[same])
+    partner = _partners(table.size, ll[same], rr[same], pp[same])
     # pairs whose records ended in one cluster anyway leave nothing to decide
     to_review = clusters.labels[left] != clusters.labels[right]
     to_review[links[followed]] = False
@@ -243,7 +247,35 @@ def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: in
         "refused_links": len(clusters.refused),
         "settings_version": settings.version,
     }
-    return DedupeResult(clusters.labels, best, settings, stats, review)
+    return DedupeResult(clusters.labels, best, settings, stats, review, partner)
+
+
+def _partners(size: int, left: IntArray, right: IntArray, prob: FloatArray) -> IntArray:
+    """Per row, the other side of its most probable link (-1: none): the pair an
+    explanation of why the row joined its cluster shows."""
+    partner = np.full(size, -1, dtype=np.int64)
+    rows = np.concatenate([left, right])
+    others = np.concatenate([right, left])
+    order = np.argsort(np.concatenate([prob, prob]), kind="stable")
+    partner[rows[order]] = others[order]  # the last write, the most probable, wins
+    return partner
+
+
+def explain_pairs(
+    settings: MatchSettings, table: RecordTable, left: IntArray, right: IntArray
+) -> list[dict[str, Any]]:
+    """The explanation of each pair ``(left[k], right[k])`` of ``table``'s rows, as the
+    hub stores with a decision: compared, scored and explained exactly as in dedupe."""
+    if len(left) == 0:
+        return []
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    pairs = Candidates(lo.astype(np.int32), hi.astype(np.int32), np.zeros(len(lo), np.int16))
+    gammas = compare_all(settings, table, pairs, processes=1)
+    tf = settings_term_frequencies(settings, table)
+    scored = score_pairs(settings, gammas, table, lo.astype(np.int64), tf, hi.astype(np.int64))
+    return [
+        explain(settings, gammas[k], scored.parts[k], scored.related[k]) for k in range(len(lo))
+    ]
 
 
 def dedupe(

@@ -28,6 +28,7 @@ from mdm.handlers import (
     decide_task,
     discard_quarantined,
     ingest_records,
+    initial_load,
     manage_keys,
     merge_golden,
     put_webhook_secret,
@@ -106,7 +107,11 @@ def handlers_for(
         c.RetrainMatcher: Prepared(
             _following(retrain_matcher.prepare, follower),
             _following(retrain_matcher.handle, follower),
-        )
+        ),
+        c.InitialLoad: Prepared(
+            _following(initial_load.prepare, follower),
+            _following(initial_load.handle, follower),
+        ),
     }
     deciding = {cmd: _following(h, follower) for cmd, h in with_matcher.items()}
     return plain | deciding | two_step

@@ -19,6 +19,7 @@ from matching.port import LearningMatcher
 from mdm.bootstrap import Container, bootstrap
 from mdm.bus import Origin
 from mdm.cli.load_events import ANY_EVENTS, load_events_file
+from mdm.cli.load_initial import initial_load, report_actions
 from mdm.db.engine import refresh_statistics
 from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
@@ -111,8 +112,10 @@ def _unstorable(errors: list[dict[str, str]]) -> bool:
 
 
 def load(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
-    source: str = typer.Option(..., "--source", "-s", help="The source system, e.g. crm"),
+    files: list[str] = typer.Argument(
+        ..., metavar="FILE | SOURCE=FILE...", help="The file; with --initial, SOURCE=FILE each"
+    ),
+    source: str = typer.Option("", "--source", "-s", help="The source system, e.g. crm"),
     entity: str = typer.Option(
         ...,
         "--entity",
@@ -132,12 +135,21 @@ def load(
         "file's when no trained version exists, the records have doubled since, or this "
         "source is new to it",
     ),
+    initial: bool = typer.Option(
+        False,
+        "--initial",
+        help="The first load of the entity type from every source at once (SOURCE=FILE "
+        "each): clustered by the batch engine, written in one transaction",
+    ),
 ) -> None:
-    """Load a CSV or JSON Lines file of one source's records, or a file of its events.
-
-    Exits 1 when any record was rejected (the accepted ones stay loaded), unless
-    --allow-rejects; 2 when the load could not run at all.
+    """Load a CSV or JSON Lines file of one source's records, or a file of its events;
+    with --initial, every source's file of an entity type the hub holds none of.
+    Exits 1 when any record was rejected (unless --allow-rejects), 2 when it could not run.
     """
+    if initial:
+        initial_load(files, entity=entity, train=train, quiet=quiet, allow_rejects=allow_rejects)
+        return
+    file = _one_file(files, source)
     if entity in OBJECT_TYPES or entity == ANY_EVENTS:
         _load_events(file, source=source, entity=entity, chunk_size=chunk_size, quiet=quiet)
         return
@@ -158,29 +170,7 @@ def load(
     elapsed = time.perf_counter() - started
     n = sum(v for k, v in counts.items() if k not in ("unstorable", "with_issues"))
     typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({n / elapsed:.0f} records/s)")
-    for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
-        if counts.get(action):
-            typer.echo(f"  {action:<10} {counts[action]}")
-    if counts.get("with_issues"):
-        typer.echo(
-            f"  {counts['with_issues']} records were taken in without malformed optional values,"
-            " kept as data-quality issues: GET /api/v1/quarantine?status=issue"
-        )
-    rejected = counts.get("rejected", 0)
-    if rejected:
-        typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")
-        if counts.get("unstorable"):
-            typer.echo(
-                f"  {counts['unstorable']} of them hold a NUL character, a lone surrogate or"
-                " nesting too deep to store, and are not kept"
-            )
-        if not allow_rejects:
-            typer.echo(
-                f"error: {rejected} of {n} records were rejected "
-                "(pass --allow-rejects to accept that)",
-                err=True,
-            )
-            raise typer.Exit(1)
+    report_actions(counts, total=n, allow_rejects=allow_rejects)
 
 
 def _load_events(file: Path, *, source: str, entity: str, chunk_size: int, quiet: bool) -> None:
@@ -200,6 +190,22 @@ def _load_events(file: Path, *, source: str, entity: str, chunk_size: int, quiet
             typer.echo(f"  {status:<10} {counts[status]}")
     if counts.get("rejected"):
         typer.echo("rejected events are kept in quarantine: GET /api/v1/quarantine")
+
+
+def _one_file(files: list[str], source: str) -> Path:
+    """The one file a plain load reads, and its --source (exits 2 naming what is wrong)."""
+    if len(files) != 1 or not source:
+        typer.echo(
+            "error: mdm load FILE --source S --entity E loads one file of one source "
+            "(for every source's file at once, mdm load --initial --entity E S=FILE ...)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    path = Path(files[0])
+    if not path.is_file():
+        typer.echo(f"error: file '{files[0]}' does not exist", err=True)
+        raise typer.Exit(2)
+    return path
 
 
 def register(app: typer.Typer) -> None:

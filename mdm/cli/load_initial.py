@@ -1,0 +1,150 @@
+"""``mdm load --initial --entity customer crm=crm.csv erp=erp.csv ...``: the first load of
+an entity type, every source's file at once, through the batch engine.
+
+Where ``mdm load`` decides each record against those that arrived before it (so the
+golden records depend on file order), the initial load reads every file, retrains the
+match settings on all of them (as ``mdm dedupe`` trains on its input), clusters all
+records in one pass with the hub's decision function, and writes the result in one
+transaction (:mod:`mdm.handlers.initial_load`): a load that stops leaves no record of
+the entity type, and the same command can simply run again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from canonical.commands import IngestItem, InitialLoad, RetrainMatcher
+from canonical.errors import DomainError
+from mdm.bootstrap import Container, bootstrap
+from mdm.bus import Origin
+from mdm.db.engine import refresh_statistics
+from mdm.domain.bulk.write import refuse_if_loaded
+from mdm.domain.files import read_items
+from mdm.domain.learning import MATCHED_TYPES
+from mdm.domain.learning_table import MAX_TRAINING_RECORDS
+from mdm.settings import get_settings
+
+__all__ = ["initial_load", "parse_specs", "report_actions"]
+
+
+def parse_specs(specs: list[str]) -> list[tuple[str, Path]]:
+    """``SOURCE=FILE`` arguments as (source, path); exits 2 naming a malformed one."""
+    out = []
+    for spec in specs:
+        source, sep, name = spec.partition("=")
+        path = Path(name)
+        if not sep or not source or not name:
+            typer.echo(f"error: '{spec}' is not SOURCE=FILE (e.g. crm=crm.csv)", err=True)
+            raise typer.Exit(2)
+        if not path.is_file():
+            typer.echo(f"error: file '{name}' of source '{source}' does not exist", err=True)
+            raise typer.Exit(2)
+        out.append((source, path))
+    if len({s for s, _ in out}) != len(out):
+        typer.echo("error: name each source once (one file per source)", err=True)
+        raise typer.Exit(2)
+    return out
+
+
+def _retrain(
+    container: Container, entity: str, sources: list[tuple[str, tuple[IngestItem, ...]]], cid: str
+) -> str:
+    """Retrain on every file's records before clustering; what happened, for the user."""
+    incoming = tuple(
+        islice(
+            (i.record for _, items in sources for i in items if isinstance(i.record, dict)),
+            MAX_TRAINING_RECORDS,
+        )
+    )
+    names = ", ".join(s for s, _ in sources)
+    command = RetrainMatcher(entity, "cli", f"mdm load --initial ({names})", cid, incoming)
+    try:
+        summary: dict[str, Any] = container.bus.handle(
+            command, origin=Origin("cli", cid, "mdm load --initial")
+        )
+    except DomainError as exc:
+        return f"kept the settings in use ({exc.message})"
+    return f"trained {summary['version']} on {summary['records']} records"
+
+
+def initial_load(
+    specs: list[str], *, entity: str, train: bool, quiet: bool, allow_rejects: bool
+) -> None:
+    """Run the initial load of ``specs`` (``SOURCE=FILE``) and print what it did."""
+    pairs = parse_specs(specs)
+    settings = get_settings()
+    container = bootstrap(settings, migrate=settings.is_sqlite)
+    cid = f"initial-load-{int(time.time())}"
+    try:  # before reading and training: a hub that holds records is refused at once
+        container.bus.query(lambda uow: refuse_if_loaded(uow, entity))
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    started = time.perf_counter()
+    sources = [(source, tuple(read_items(path))) for source, path in pairs]
+    read = time.perf_counter()
+    stages = {"read": read - started}
+    if train and entity in MATCHED_TYPES:
+        trained = _retrain(container, entity, sources, cid)
+        stages["train"] = time.perf_counter() - read
+        if not quiet:
+            typer.echo(trained, err=True)
+    command = InitialLoad(entity, tuple(sources), "cli", cid)
+    before = time.perf_counter()
+    try:
+        counts: Counter[str] = container.bus.handle(
+            command, origin=Origin("cli", cid, "mdm load --initial")
+        )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    stages["cluster and write"] = time.perf_counter() - before
+    refresh_statistics(container.engine)
+    _report(counts, stages, time.perf_counter() - started, allow_rejects=allow_rejects)
+
+
+def _report(
+    counts: Counter[str], stages: dict[str, float], elapsed: float, *, allow_rejects: bool
+) -> None:
+    n = sum(counts[k] for k in ("created", "linked", "updated", "rejected"))
+    typer.echo(
+        f"loaded {n} records in {elapsed:.1f}s ({n / max(elapsed, 1e-9):.0f} records/s): "
+        f"{counts['golden_records']} golden records, {counts['review_tasks']} review tasks"
+    )
+    typer.echo("  " + ", ".join(f"{stage} {secs:.1f}s" for stage, secs in stages.items()))
+    report_actions(counts, total=n, allow_rejects=allow_rejects)
+
+
+def report_actions(counts: Counter[str], *, total: int, allow_rejects: bool) -> None:
+    """What a load did per action, where its data-quality issues and rejected records
+    are kept; exits 1 when records were rejected, unless ``allow_rejects``."""
+    for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
+        if counts.get(action):
+            typer.echo(f"  {action:<10} {counts[action]}")
+    if counts.get("with_issues"):
+        typer.echo(
+            f"  {counts['with_issues']} records were taken in without malformed optional values,"
+            " kept as data-quality issues: GET /api/v1/quarantine?status=issue"
+        )
+    rejected = counts.get("rejected", 0)
+    if not rejected:
+        return
+    typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")
+    if counts.get("unstorable"):
+        typer.echo(
+            f"  {counts['unstorable']} of them hold a NUL character, a lone surrogate or"
+            " nesting too deep to store, and are not kept"
+        )
+    if not allow_rejects:
+        typer.echo(
+            f"error: {rejected} of {total} records were rejected "
+            "(pass --allow-rejects to accept that)",
+            err=True,
+        )
+        raise typer.Exit(1)

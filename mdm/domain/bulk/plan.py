@@ -1,0 +1,195 @@
+"""Initial load, step *plan*: every source's file validated, standardized, and clustered
+by the batch engine at once, before anything is written.
+
+Each source's items go through the ingest *validate* step (:mod:`mdm.domain.ingest.validate`:
+the same schema, lenient salvage, quarantine rows and data-quality issues as the API) and
+become new source records (:func:`mdm.domain.ingest.store.new_record`, which keeps the
+matcher's standardized form, read in the source's default region). The standardized
+records of all sources form one table; :func:`matching.batch.dedupe_table` blocks,
+scores and clusters it under the hub's settings version, with the hub's decision
+function (anti-chaining, review band, vetoes). Reading is done here, in no transaction:
+on SQLite the API keeps writing while a million records are clustered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from canonical.commands import IngestItem
+from canonical.schemas import CanonicalSchema
+from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fields
+from matching.exact import SETTINGS_VERSION as EXACT_VERSION
+from matching.port import Matcher
+from matching.settings import MatchSettings
+from matching.table import RecordTable
+from mdm.db.types import utcnow
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
+from mdm.domain.ingest.store import new_record, version_row
+from mdm.domain.ingest.validate import validate
+
+__all__ = ["BulkPlan", "SourcePart", "plan"]
+
+
+@dataclass
+class SourcePart:
+    """One source's file after validation: its run (results, quarantine rows, issues)
+    and its new records, in file order, with the versions to write."""
+
+    run: IngestRun
+    records: list[dict[str, Any]] = field(default_factory=list)
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class BulkPlan:
+    """Every source's part, and the clustering of their records taken together: row
+    ``r`` of ``clusters`` is the ``r``-th record over the parts in order."""
+
+    entity_type: str
+    settings_version: str
+    parts: list[SourcePart]
+    labels: npt.NDArray[np.int64]  # the cluster of each row
+    partner: npt.NDArray[np.int64]  # the row each row's strongest link is with (-1: none)
+    explanations: dict[int, dict[str, Any]]  # row -> why it joined its cluster
+    review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
+
+    @property
+    def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str]]]:
+        return [(p, r, k) for p in self.parts for r, k in zip(p.records, p.keys, strict=True)]
+
+    @property
+    def results(self) -> list[ItemResult]:
+        return [r for p in self.parts for r in p.run.results]
+
+
+def source_part(
+    *,
+    matcher: Matcher,
+    source: str,
+    entity_type: str,
+    schema: CanonicalSchema,
+    items: Sequence[IngestItem],
+    region: str | None,
+    lenient: bool,
+    correlation_id: str,
+) -> SourcePart:
+    """Validate one source's items and make its new records (no database needed: the
+    run's unit of work is set when the plan is written)."""
+    run = IngestRun(
+        uow=None,  # type: ignore[arg-type]  # validation and records read no database
+        matcher=matcher,
+        source=source,
+        entity_type=entity_type,
+        schema=schema,
+        correlation_id=correlation_id,
+        quarantine_invalid=True,
+        now=utcnow(),
+        book=GoldenBook.__new__(GoldenBook),  # written through the plan's own book
+        default_region=region,
+        lenient=lenient,
+    )
+    part = SourcePart(run)
+    seen: set[str] = set()
+    for item in validate(run, items):
+        if item.source_id in seen:
+            # the file holds the record twice: the later row is its next version, as
+            # two PUTs would make it; the initial load keeps the last one only
+            _replace(part, item)
+            continue
+        seen.add(item.source_id)
+        record = new_record(run, item)
+        part.records.append(record)
+        part.versions.append(version_row(run, record, item))
+        part.keys.append(matcher.keys(entity_type, item.record, default_region=region))
+    return part
+
+
+def _replace(part: SourcePart, item: ValidItem) -> None:
+    for k, record in enumerate(part.records):
+        if record["source_id"] == item.source_id:
+            part.records[k] = new_record(part.run, item) | {"id": record["id"]}
+            part.versions[k] = version_row(part.run, part.records[k], item)
+            part.keys[k] = part.run.matcher.keys(
+                part.run.entity_type, item.record, default_region=part.run.default_region
+            )
+            return
+
+
+def plan(entity_type: str, settings: MatchSettings | None, parts: list[SourcePart]) -> BulkPlan:
+    """Cluster the records of every part at once (``settings`` None: the entity type is
+    matched on its identifier alone, as :mod:`matching.exact` does for prices)."""
+    if settings is None:
+        return _exact_plan(entity_type, parts)
+    std = [r["match_std"] or {} for p in parts for r in p.records]
+    table = RecordTable.from_rows(std, table_fields(settings))
+    if table.size == 0:
+        return _exact_plan(entity_type, parts)
+    result = dedupe_table(table, settings, train_model=False)
+    joined = np.flatnonzero(result.partner >= 0)
+    # the first row of a cluster created it; every later row joined it through a link
+    first = _first_rows(result.labels)
+    linked = [int(r) for r in joined if not first[r]]
+    why = explain_pairs(settings, table, np.asarray(linked, dtype=np.int64), result.partner[linked])
+    explanations = dict(zip(linked, why, strict=True))
+    review = _review(settings, table, result)
+    return BulkPlan(
+        entity_type,
+        settings.version,
+        parts,
+        result.labels,
+        result.partner,
+        explanations,
+        review,
+    )
+
+
+def _exact_plan(entity_type: str, parts: list[SourcePart]) -> BulkPlan:
+    """Records that share their first identifier key are one cluster, as the exact
+    matcher links them (a price: its product, price book, currency, period and start)."""
+    keys = [k[0] if k else None for p in parts for k in p.keys]
+    labels = np.arange(len(keys), dtype=np.int64)
+    partner = np.full(len(keys), -1, dtype=np.int64)
+    explanations: dict[int, dict[str, Any]] = {}
+    first_of: dict[str, int] = {}
+    for row, key in enumerate(keys):
+        if key is None:
+            continue
+        if key in first_of:
+            labels[row] = partner[row] = first_of[key]
+            explanations[row] = {"match_probability": 1.0, "identifier": key}
+        else:
+            first_of[key] = row
+    return BulkPlan(entity_type, EXACT_VERSION, parts, labels, partner, explanations, [])
+
+
+def _first_rows(labels: Iterable[int]) -> np.ndarray:
+    """True for the first row of each cluster (in file order)."""
+    labels = np.asarray(labels)
+    first = np.zeros(len(labels), dtype=bool)
+    _, index = np.unique(labels, return_index=True)
+    first[index] = True
+    return first
+
+
+def _review(
+    settings: MatchSettings, table: RecordTable, result: DedupeResult
+) -> list[tuple[int, int, float, dict[str, Any]]]:
+    """One review pair per two clusters (the most probable), with its explanation."""
+    best: dict[tuple[int, int], tuple[int, int, float]] = {}
+    for left, right, prob in result.review:
+        a, b = int(result.labels[left]), int(result.labels[right])
+        key = (min(a, b), max(a, b))
+        if key not in best or prob > best[key][2]:
+            best[key] = (left, right, prob)
+    pairs = sorted(best.values())
+    lefts = np.asarray([p[0] for p in pairs], dtype=np.int64)
+    rights = np.asarray([p[1] for p in pairs], dtype=np.int64)
+    why = explain_pairs(settings, table, lefts, rights)
+    return [(a, b, p, w) for (a, b, p), w in zip(pairs, why, strict=True)]

@@ -1,0 +1,59 @@
+"""Use case: the first load of an entity type from every source's file at once.
+
+Reading is long (a million records validated, standardized and clustered), so it is
+the read-only :func:`prepare` step (:class:`mdm.bus.Prepared`), which builds the plan
+(:mod:`mdm.domain.bulk.plan`); :func:`handle` writes it in one transaction
+(:mod:`mdm.domain.bulk.write`), checking again that no record of the type arrived
+meanwhile. The settings version deciding is the one in use when the plan is made: the
+CLI retrains before (:class:`canonical.commands.RetrainMatcher`), as ``mdm dedupe``
+trains on its input.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from canonical.commands import InitialLoad
+from canonical.errors import UnknownSource
+from matching.engine import ProbabilisticMatcher
+from matching.port import Matcher
+from mdm.db.uow import UnitOfWork
+from mdm.domain.bulk.plan import BulkPlan, plan, source_part
+from mdm.domain.bulk.write import refuse_if_loaded, write
+from mdm.domain.learning import MATCHED_TYPES
+from mdm.domain.schemas import current_schema
+
+__all__ = ["handle", "prepare"]
+
+
+def prepare(cmd: InitialLoad, uow: UnitOfWork, *, matcher: Matcher) -> BulkPlan:
+    """Validate every file and cluster all their records (reads only)."""
+    refuse_if_loaded(uow, cmd.entity_type)
+    schema = current_schema(uow, cmd.entity_type)
+    parts = []
+    for source, items in cmd.sources:
+        if not uow.sources.exists(source):
+            raise UnknownSource(f"unknown source '{source}'; register it first")
+        parts.append(
+            source_part(
+                matcher=matcher,
+                source=source,
+                entity_type=cmd.entity_type,
+                schema=schema,
+                items=items,
+                region=uow.sources.default_region(source),
+                lenient=uow.sources.validation(source) == "lenient",
+                correlation_id=cmd.correlation_id,
+            )
+        )
+    settings = None
+    if cmd.entity_type in MATCHED_TYPES and isinstance(matcher, ProbabilisticMatcher):
+        settings = matcher.settings_for(cmd.entity_type)
+    return plan(cmd.entity_type, settings, parts)
+
+
+def handle(
+    cmd: InitialLoad, uow: UnitOfWork, prepared: BulkPlan, *, matcher: Matcher
+) -> Counter[str]:
+    """Write the plan; counts per action, golden records and review tasks."""
+    return write(uow, prepared, correlation_id=cmd.correlation_id)
