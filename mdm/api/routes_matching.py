@@ -1,5 +1,6 @@
 """REST: find matches for a record, train the matcher (from steward decisions, or from
-the hub's own records and the decisions), and show the match settings deciding now."""
+the hub's own records and the decisions), show the match settings deciding now, and
+preview a rematch of the whole hub under proposed settings."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from canonical.commands import RetrainMatcher, TrainMatcher
+from canonical.errors import FieldError, InvalidInput
 from mdm.api.matching_models import SettingsInUse
+from mdm.api.rematch_models import RematchImpact, RematchRequest
+from mdm.domain.rematch import Proposal
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
 from mdm.http.body import CheckedBodyRoute, RequestBody, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.responses import JsonResponse
 from mdm.queries.match_settings import settings_in_use
 from mdm.queries.matches import find_matches
+from mdm.queries.rematch import preview_rematch
 
 __all__ = ["router"]
 
@@ -103,5 +108,37 @@ async def match_settings(
     out = await query(
         container,
         lambda uow: settings_in_use(uow, container.current_matcher(uow), entity_type=entity_type),
+    )
+    return JsonResponse(out)
+
+
+@router.post(
+    "/matching/{entity_type}/rematch", response_model=RematchImpact, response_class=JSONResponse
+)
+async def rematch(
+    entity_type: str,
+    body: RematchRequest,
+    container: ContainerDep,
+    principal: AdminPrincipal,
+) -> JsonResponse:
+    """Preview a rematch: every record of the type scored again by the batch engine under
+    the proposed `settings`, or a stored `version` (neither: the settings in use), compared
+    with the golden records of now. Answers counts and samples: golden records that would
+    merge or split, review tasks that would open or close, and the steward decisions the
+    proposed settings would contradict (approved merges they would split, not-a-match pairs
+    they would merge); every steward decision is kept. Nothing is written. `apply: true`
+    is not supported yet (422)."""
+    if body.apply:
+        raise InvalidInput(
+            "applying a rematch is not supported yet; preview it with apply false",
+            [FieldError("/apply", "not supported yet", "unsupported")],
+        )
+    proposal = Proposal(entity_type, document=body.settings, version=body.version)
+    pii, samples = principal.has("pii"), body.samples
+    out = await query(
+        container,
+        lambda uow: preview_rematch(
+            uow, container.current_matcher(uow), proposal, samples=samples, pii=pii
+        ),
     )
     return JsonResponse(out)

@@ -1,7 +1,8 @@
-"""``mdm matching train``, ``mdm matching retrain`` and ``mdm matching settings``."""
+"""``mdm matching train``, ``retrain``, ``settings`` and ``rematch``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -74,6 +75,43 @@ def settings_command(
     c = bootstrap(migrate=get_settings().is_sqlite)
     out = c.bus.query(lambda uow: settings_in_use(uow, c.current_matcher(uow), entity_type=entity))
     typer.echo(orjson.dumps(out, option=orjson.OPT_INDENT_2).decode())
+
+
+_SETTINGS_FILE = typer.Option(
+    None, "--settings", dir_okay=False, help="Proposed match settings (JSON, as stored)"
+)
+_VERSION = typer.Option(None, "--version", help="A stored (or shipped) settings version")
+_REPORT = typer.Option(
+    None, "--report", dir_okay=False, writable=True, help="Write every item to this JSON file"
+)
+
+
+@matching_app.command("rematch")
+def rematch_command(
+    entity: str = _ENTITY,
+    settings_file: Path | None = _SETTINGS_FILE,
+    version: str | None = _VERSION,
+    apply: bool = typer.Option(False, "--apply", help="Carry the rematch out (not yet)"),
+    report: Path | None = _REPORT,
+    samples: int = typer.Option(3, "--samples", min=0, max=100, help="Samples of each kind"),
+) -> None:
+    """Score every record again under proposed settings (default: those in use) and show
+    what would change: golden records that would merge or split, review tasks that would
+    open or close, and the steward decisions the new settings would contradict (every one
+    of them is kept). A dry run: nothing is written."""
+    from mdm.cli.rematch_view import preview, summary_lines
+
+    if apply:
+        typer.echo(
+            "error: --apply is not supported yet; run without it to preview the rematch",
+            err=True,
+        )
+        raise typer.Exit(2)
+    out = preview(entity, settings_file, version, samples=samples, full=report is not None)
+    if report is not None:
+        report.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))
+    for line in summary_lines(out, report):
+        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,113 @@
+"""A rematch preview for the command line: run it on the configured hub, and say what it
+found in a few lines (``mdm matching rematch``, and ``mdm contracts can-i-deploy
+--match-settings``, which shows the same impact)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+
+from canonical.errors import DomainError
+from mdm.bootstrap import bootstrap
+from mdm.domain.rematch import Proposal
+from mdm.queries.rematch import preview_rematch
+from mdm.settings import get_settings
+
+__all__ = ["preview", "summary_lines"]
+
+
+def _document(path: Path) -> dict[str, Any]:
+    """The settings file as JSON; a file that cannot be read or parsed exits 2."""
+    try:
+        raw = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        typer.echo(f"error: {path}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if not isinstance(raw, dict):
+        typer.echo(f"error: {path}: match settings must be a JSON object", err=True)
+        raise typer.Exit(2)
+    return raw
+
+
+def preview(
+    entity: str,
+    settings_file: Path | None,
+    version: str | None,
+    *,
+    samples: int,
+    full: bool,
+) -> dict[str, Any]:
+    """The rematch preview of ``entity`` under the settings file, the version, or the
+    settings in use; a refusal is printed with its reason and exits 2. The command line
+    sees personal data (whoever runs it holds the database)."""
+    document = _document(settings_file) if settings_file is not None else None
+    proposal = Proposal(entity, document=document, version=version)
+    c = bootstrap(migrate=get_settings().is_sqlite)
+    try:
+        return c.bus.query(
+            lambda uow: preview_rematch(
+                uow, c.current_matcher(uow), proposal, samples=samples, full=full, pii=True
+            )
+        )
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+
+
+_WHAT = {
+    "merge": "would merge",
+    "split": "would split",
+    "review_open": "review task would open",
+    "review_close": "open task would close",
+    "contradict_approved": "approved merge the new settings would split",
+    "contradict_rejected": "not-a-match pair the new settings would merge",
+}
+
+
+def summary_lines(out: Mapping[str, Any], report: Path | None = None) -> list[str]:
+    """What a person reads first: the counts, then a few samples of each kind."""
+    counts = out["counts"]
+    decided = counts["steward_decisions"]
+    conflicting = decided["together_not_kept"]
+    kept = f"all kept but {conflicting} that conflict" if conflicting else "all kept"
+    lines = [
+        f"rematch of {out['records']} {out['entity_type']} records under "
+        f"{out['settings_version']} (in use: {out['in_use']}; link {out['thresholds']['link']}, "
+        f"review {out['thresholds']['review']})",
+        f"  golden records: {out['golden_records']} now, {out['golden_records_after']} after",
+        f"  merge: {counts['merge']} new clusters joining "
+        f"{counts['golden_records_merging']} golden records",
+        f"  split: {counts['split']} golden records",
+        f"  changed: {counts['changed_golden_records']} golden records",
+        f"  review tasks: {counts['review_open']} would open, {counts['review_close']} of "
+        f"{counts['open_tasks']} open would close",
+        f"  steward decisions contradicted: {counts['contradict_approved']} approved merges "
+        f"it would split, {counts['contradict_rejected']} not-a-match pairs it would merge "
+        f"(of {decided['together']} merges and {decided['apart']} not-a-match pairs, {kept})",
+    ]
+    for kind, items in out["samples"].items():
+        for item in items:
+            lines.append(f"  {_WHAT[kind]}: {_pair(item)}")
+    seconds = out["stats"]["seconds"]
+    lines.append("  took " + ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()))
+    if report is not None:
+        lines.append(f"  every item: {report}")
+    lines.append("dry run: nothing was changed")
+    return lines
+
+
+def _pair(item: Mapping[str, Any]) -> str:
+    score = item.get("score")
+    shown = " ~ ".join(_record(item.get(side)) for side in ("left", "right"))
+    return f"{shown} (score {score:.3f})" if score is not None else shown
+
+
+def _record(record: Mapping[str, Any] | None) -> str:
+    if not record:
+        return "?"
+    where = f"{record.get('source')}/{record.get('source_id')}"
+    return f"{record.get('name') or '(no name)'} [{where}]"
