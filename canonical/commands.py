@@ -374,10 +374,13 @@ class InitialLoad:
     ingest validates, clustered by the batch engine under the hub's settings version,
     and written in one transaction (refused when records of the type exist).
 
-    ``sources`` holds one ``(source, items)`` per file, in the order given.
+    ``sources`` holds one ``(source, items)`` per file, in the order given. With
+    ``train``, the settings are first estimated on these records, as ``mdm dedupe``
+    trains on its input, and stored as the entity type's newest version.
     """
 
     entity_type: str
     sources: tuple[tuple[str, tuple[IngestItem, ...]], ...]
     actor: str
     correlation_id: str
+    train: bool = True

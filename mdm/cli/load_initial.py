@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from canonical.commands import IngestItem, InitialLoad, RetrainMatcher
+from canonical.commands import InitialLoad
 from canonical.errors import DomainError
-from mdm.bootstrap import Container, bootstrap
+from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
 from mdm.db.engine import refresh_statistics
 from mdm.domain.bulk.write import refuse_if_loaded
 from mdm.domain.files import read_items
-from mdm.domain.learning import MATCHED_TYPES
-from mdm.domain.learning_table import MAX_TRAINING_RECORDS
 from mdm.settings import get_settings
 
 __all__ = ["initial_load", "parse_specs", "report_actions"]
@@ -52,27 +48,6 @@ def parse_specs(specs: list[str]) -> list[tuple[str, Path]]:
     return out
 
 
-def _retrain(
-    container: Container, entity: str, sources: list[tuple[str, tuple[IngestItem, ...]]], cid: str
-) -> str:
-    """Retrain on every file's records before clustering; what happened, for the user."""
-    incoming = tuple(
-        islice(
-            (i.record for _, items in sources for i in items if isinstance(i.record, dict)),
-            MAX_TRAINING_RECORDS,
-        )
-    )
-    names = ", ".join(s for s, _ in sources)
-    command = RetrainMatcher(entity, "cli", f"mdm load --initial ({names})", cid, incoming)
-    try:
-        summary: dict[str, Any] = container.bus.handle(
-            command, origin=Origin("cli", cid, "mdm load --initial")
-        )
-    except DomainError as exc:
-        return f"kept the settings in use ({exc.message})"
-    return f"trained {summary['version']} on {summary['records']} records"
-
-
 def initial_load(
     specs: list[str], *, entity: str, train: bool, quiet: bool, allow_rejects: bool
 ) -> None:
@@ -90,21 +65,19 @@ def initial_load(
     sources = [(source, tuple(read_items(path))) for source, path in pairs]
     read = time.perf_counter()
     stages = {"read": read - started}
-    if train and entity in MATCHED_TYPES:
-        trained = _retrain(container, entity, sources, cid)
-        stages["train"] = time.perf_counter() - read
-        if not quiet:
-            typer.echo(trained, err=True)
-    command = InitialLoad(entity, tuple(sources), "cli", cid)
+    command = InitialLoad(entity, tuple(sources), "cli", cid, train=train)
     before = time.perf_counter()
     try:
-        counts: Counter[str] = container.bus.handle(
+        counts, version, trained = container.bus.handle(
             command, origin=Origin("cli", cid, "mdm load --initial")
         )
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
-    stages["cluster and write"] = time.perf_counter() - before
+    stages["train, cluster and write"] = time.perf_counter() - before
+    if not quiet:
+        how = "trained on these records" if trained else "in use"
+        typer.echo(f"decided with the settings {version} ({how})", err=True)
     refresh_statistics(container.engine)
     _report(counts, stages, time.perf_counter() - started, allow_rejects=allow_rejects)
 

@@ -17,11 +17,13 @@ from canonical.commands import InitialLoad
 from canonical.errors import UnknownSource
 from matching.engine import ProbabilisticMatcher
 from matching.port import Matcher
+from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, plan, source_part
 from mdm.domain.bulk.write import refuse_if_loaded, write
-from mdm.domain.learning import MATCHED_TYPES
+from mdm.domain.learning import MATCHED_TYPES, learner
 from mdm.domain.schemas import current_schema
+from mdm.handlers.retrain_matcher import store_settings
 
 __all__ = ["handle", "prepare"]
 
@@ -49,11 +51,33 @@ def prepare(cmd: InitialLoad, uow: UnitOfWork, *, matcher: Matcher) -> BulkPlan:
     settings = None
     if cmd.entity_type in MATCHED_TYPES and isinstance(matcher, ProbabilisticMatcher):
         settings = matcher.settings_for(cmd.entity_type)
-    return plan(cmd.entity_type, settings, parts)
+    return plan(cmd.entity_type, settings, parts, train=cmd.train)
 
 
 def handle(
     cmd: InitialLoad, uow: UnitOfWork, prepared: BulkPlan, *, matcher: Matcher
-) -> Counter[str]:
-    """Write the plan; counts per action, golden records and review tasks."""
-    return write(uow, prepared, correlation_id=cmd.correlation_id)
+) -> tuple[Counter[str], str, bool]:
+    """Write the plan, and the settings trained for it as the newest version (every
+    process decides with it from its next transaction on); counts per action, golden
+    records and review tasks; the settings version that decided, and whether it was
+    trained on these records."""
+    counts = write(uow, prepared, correlation_id=cmd.correlation_id)
+    trained = prepared.trained
+    if trained is not None:
+        store_settings(uow, trained, labels=0, actor=cmd.actor, at=utcnow())
+        uow.audit.record(
+            actor=cmd.actor,
+            action="matcher_retrained",
+            target_id=None,
+            detail={
+                "entity_type": cmd.entity_type,
+                "version": trained.version,
+                "records": sum(len(p.records) for p in prepared.parts),
+                "by": "initial load",
+            },
+            reason="mdm load --initial",
+            correlation_id=cmd.correlation_id,
+            at=utcnow(),
+        )
+        uow.after_commit(lambda: learner(matcher).use(trained))
+    return counts, prepared.settings_version, trained is not None

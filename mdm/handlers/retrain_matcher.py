@@ -39,7 +39,7 @@ from mdm.domain.learning import (
 )
 from mdm.domain.learning_table import MIN_TRAINING_RECORDS, record_table
 
-__all__ = ["Estimate", "handle", "prepare"]
+__all__ = ["Estimate", "handle", "prepare", "store_settings"]
 
 
 GROWTH_FACTOR = 2
@@ -133,10 +133,12 @@ def handle(
     use_labels = enough_labels(labels)
     final = refine_from_records(from_records, labels) if use_labels else from_records
     now = utcnow()
-    _store(uow, from_records, labels=0, actor=cmd.actor, at=now)
+    store_settings(uow, from_records, labels=0, actor=cmd.actor, at=now)
     if final is not from_records:
         # stored a moment later, so the refined version is the newest
-        _store(uow, final, labels=len(labels), actor=cmd.actor, at=now + timedelta(microseconds=1))
+        store_settings(
+            uow, final, labels=len(labels), actor=cmd.actor, at=now + timedelta(microseconds=1)
+        )
     matches, non_matches = count_labels(labels)
     summary = {
         "entity_type": cmd.entity_type,
@@ -163,9 +165,10 @@ def handle(
     return summary
 
 
-def _store(
+def store_settings(
     uow: UnitOfWork, settings: MatchSettings, *, labels: int, actor: str, at: datetime
 ) -> None:
+    """Keep ``settings`` as a version of its entity type (the newest, by ``at``)."""
     uow.match_settings.save(
         {
             "version": settings.version,

@@ -139,10 +139,37 @@ class Repository:
                 raise
             raise UniqueRace(f"{table.name}: {exc.orig}") from exc
 
+    def _insert_sqlite(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Many rows through the driver's ``executemany`` with tuples, each value bound by
+        its column type's own processor (what SQLAlchemy would write, byte for byte):
+        SQLAlchemy's per-row parameter handling cost more than the inserting itself
+        (10 of 13 s for an initial load of 100,000 records)."""
+        dialect = self.conn.dialect
+        groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(row)
+        for cols, group in groups.items():
+            binds = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' for _ in cols)})"
+            )
+            values = [
+                tuple(
+                    bind(row[c]) if bind is not None else row[c]
+                    for c, bind in zip(cols, binds, strict=True)
+                )
+                for row in group
+            ]
+            self.conn.exec_driver_sql(sql, values)
+
     def _insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many rows. PostgreSQL gets COPY (one stream instead of a statement per
         row, about ten times faster for a chunk); SQLite's executemany is a C loop."""
         if not rows:
+            return
+        if self.dialect == "sqlite" and len(rows) >= _COPY_FROM:
+            self._insert_sqlite(table, rows)
             return
         if self.dialect != "postgresql" or len(rows) < _COPY_FROM:
             self.conn.execute(insert(table), list(rows))

@@ -14,7 +14,7 @@ on SQLite the API keeps writing while a million records are clustered.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,13 +25,14 @@ from canonical.schemas import CanonicalSchema
 from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fields
 from matching.exact import SETTINGS_VERSION as EXACT_VERSION
 from matching.port import Matcher
-from matching.settings import MatchSettings
+from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
 from mdm.db.types import utcnow
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.ingest.store import new_record, version_row
 from mdm.domain.ingest.validate import validate
+from mdm.domain.learning_table import MIN_TRAINING_RECORDS
 
 __all__ = ["BulkPlan", "SourcePart", "plan"]
 
@@ -59,6 +60,7 @@ class BulkPlan:
     partner: npt.NDArray[np.int64]  # the row each row's strongest link is with (-1: none)
     explanations: dict[int, dict[str, Any]]  # row -> why it joined its cluster
     review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
+    trained: MatchSettings | None = None  # settings estimated on these records, to store
 
     @property
     def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str]]]:
@@ -122,16 +124,31 @@ def _replace(part: SourcePart, item: ValidItem) -> None:
             return
 
 
-def plan(entity_type: str, settings: MatchSettings | None, parts: list[SourcePart]) -> BulkPlan:
+def plan(
+    entity_type: str,
+    settings: MatchSettings | None,
+    parts: list[SourcePart],
+    *,
+    train: bool = False,
+) -> BulkPlan:
     """Cluster the records of every part at once (``settings`` None: the entity type is
-    matched on its identifier alone, as :mod:`matching.exact` does for prices)."""
+    matched on its identifier alone, as :mod:`matching.exact` does for prices). With
+    ``train`` (and enough records), ``u``, ``m`` and the prior are estimated on the
+    records first, from the shipped settings, exactly as ``mdm dedupe`` trains."""
     if settings is None:
         return _exact_plan(entity_type, parts)
     std = [r["match_std"] or {} for p in parts for r in p.records]
     table = RecordTable.from_rows(std, table_fields(settings))
     if table.size == 0:
         return _exact_plan(entity_type, parts)
-    result = dedupe_table(table, settings, train_model=False)
+    train = train and table.size >= MIN_TRAINING_RECORDS
+    base = default_settings(entity_type) if train else settings
+    result = dedupe_table(table, base, train_model=train)
+    if train:
+        sources = sorted({p.run.source for p in parts})
+        settings = replace(
+            result.settings, trained_on={**result.settings.trained_on, "sources": sources}
+        )
     joined = np.flatnonzero(result.partner >= 0)
     # the first row of a cluster created it; every later row joined it through a link
     first = _first_rows(result.labels)
@@ -147,6 +164,7 @@ def plan(entity_type: str, settings: MatchSettings | None, parts: list[SourcePar
         result.partner,
         explanations,
         review,
+        settings if train else None,
     )
 
 
