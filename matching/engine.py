@@ -22,6 +22,7 @@ to golden products in the hub rather than being matched fuzzily.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -286,7 +287,11 @@ def standardize_cached(
     returned dict.
     """
     try:
-        key: Hashable = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        # a digest, not orjson's bytes: each of those holds a 4 KiB buffer, and the cache
+        # keeps 200,000 keys (800 MB once a bulk load had filled it)
+        key: Hashable = hashlib.blake2b(
+            orjson.dumps(record, option=orjson.OPT_SORT_KEYS), digest_size=16
+        ).digest()
     except TypeError:
         key = _freeze(record)
     return _standardize_keyed(entity_type, key, default_region, _Carrier(record))

@@ -215,9 +215,16 @@ def test_a_hub_holding_records_of_the_type_is_refused_naming_the_other_commands(
     assert counts(engine) == before
 
 
+@pytest.mark.parametrize("step", [1, 20_000], ids=["a-golden-record-per-step", "one-step"])
 def test_the_state_is_the_state_of_the_same_records_sent_one_by_one(
-    cli_env: CliRunner, files: dict[str, Path], engine: Engine, client: TestClient
+    cli_env: CliRunner,
+    files: dict[str, Path],
+    engine: Engine,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    step: int,
 ) -> None:
+    monkeypatch.setattr("mdm.domain.bulk.write.CHUNK_GOLDENS", step)
     initial(cli_env, files, "--allow-rejects", "--no-train")
     bulk = (clusters(engine), goldens(client, engine))
     decisions = _decisions(engine)

@@ -63,8 +63,13 @@ class BulkPlan:
     trained: MatchSettings | None = None  # settings estimated on these records, to store
 
     @property
-    def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str]]]:
-        return [(p, r, k) for p in self.parts for r, k in zip(p.records, p.keys, strict=True)]
+    def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str], int]]:
+        """Per plan row: its part, record, blocking keys, and place in the part."""
+        return [
+            (p, r, k, i)
+            for p in self.parts
+            for i, (r, k) in enumerate(zip(p.records, p.keys, strict=True))
+        ]
 
     @property
     def results(self) -> list[ItemResult]:

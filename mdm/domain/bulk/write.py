@@ -21,7 +21,7 @@ from canonical.errors import Conflict
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
-from mdm.domain.golden_book import GoldenBook, GoldenState, record_key
+from mdm.domain.golden_book import GoldenBook, new_id, record_key
 from mdm.domain.ingest.references import parent_disagreements
 from mdm.domain.tasks import new_task
 from mdm.domain.transactional.linking import link_new_records
@@ -41,54 +41,91 @@ def refuse_if_loaded(uow: UnitOfWork, entity_type: str) -> None:
         )
 
 
-Rows = list[tuple[SourcePart, dict[str, Any], list[str]]]
-"""Every record of the plan with its source part and blocking keys, in plan row order."""
+Rows = list[tuple[SourcePart, dict[str, Any], list[str], int]]
+"""Every record of the plan with its source part, blocking keys and place in the part,
+in plan row order."""
+
+
+CHUNK_GOLDENS = 20_000
+"""Golden records built and written per step: their states, versions and events are
+dropped once written, so memory holds one step's, not the whole load's."""
 
 
 def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[str]:
     """Write ``plan`` (refused if records of its type exist); counts per action."""
     refuse_if_loaded(uow, plan.entity_type)
-    book = GoldenBook(uow, correlation_id=correlation_id)
     rows = plan.rows
-    goldens = _assign(book, plan, rows)
-    book.resolve_refs(r["ref_key"] for _, r, _ in rows)
-    for g in goldens:
-        book.recompute(g, cause="record_created", membership_changed=True)
+    clusters: dict[int, list[int]] = {}
+    for row, label in enumerate(plan.labels.tolist()):
+        clusters.setdefault(label, []).append(row)
+    # every record's xref before any survivorship: a parent in a later step resolves
+    xref: dict[str, str] = {}
+    members = list(clusters.values())
+    for group in members:
+        golden_id = new_id()
+        for row in group:
+            record = rows[row][1]
+            record["golden_id"] = golden_id
+            xref[record_key(record["source"], record["entity_type"], record["source_id"])] = (
+                golden_id
+            )
     counts = _results(plan, rows)
-    uow.records.insert([r for _, r, _ in rows])
-    uow.records.insert_versions([v for p in plan.parts for v in p.versions])
-    uow.keys.insert(
-        [
-            {"entity_type": plan.entity_type, "key": k, "golden_id": r["golden_id"]}
-            for _, r, keys in rows
-            for k in keys
-        ]
-    )
-    uow.decisions.insert(_decisions(plan, rows, correlation_id))
-    tasks = _review_tasks(plan, rows) + _disagreements(book, plan)
+    tasks: list[dict[str, Any]] = []
+    for start in range(0, len(members), CHUNK_GOLDENS):
+        step = members[start : start + CHUNK_GOLDENS]
+        tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
+    tasks += _review_tasks(plan, rows)
     uow.tasks.insert(tasks)
     _quarantine(uow, plan.parts)
-    if plan.entity_type == "customer":
-        for part in plan.parts:
-            link_new_records(uow, book, part.run.source, part.records)
-    book.flush()
-    counts["review_tasks"] = len(tasks)
-    counts["golden_records"] = len(goldens)
+    counts["review_tasks"] = sum(t["kind"] == "match_review" for t in tasks)
+    counts["golden_records"] = len(members)
     return counts
 
 
-def _assign(book: GoldenBook, plan: BulkPlan, rows: Rows) -> list[GoldenState]:
-    """A golden record per cluster, its members in file order."""
-    labels = plan.labels.tolist()
-    by_label: dict[int, GoldenState] = {}
-    for label, (_, record, _) in zip(labels, rows, strict=True):
-        g = by_label.get(label)
-        if g is None:
-            g = by_label[label] = book.create(plan.entity_type)
-        record["golden_id"] = g.id
-        g.members[record["id"]] = record
-        book.xref[record_key(record["source"], record["entity_type"], record["source_id"])] = g.id
-    return list(by_label.values())
+def _write_step(
+    uow: UnitOfWork,
+    plan: BulkPlan,
+    rows: Rows,
+    step: list[list[int]],
+    xref: dict[str, str],
+    cid: str,
+) -> list[dict[str, Any]]:
+    """Build and write the golden records of ``step`` (each a list of plan rows) and their
+    records' rows; returns the parent-disagreement tasks they open."""
+    book = GoldenBook(uow, correlation_id=cid)
+    book.xref = xref
+    goldens = []
+    for group in step:
+        g = book.create(plan.entity_type)
+        del book.goldens[g.id]
+        g.id = rows[group[0]][1]["golden_id"]
+        book.goldens[g.id] = g
+        for row in group:
+            g.members[rows[row][1]["id"]] = rows[row][1]
+        goldens.append(g)
+    mine = [row for group in step for row in group]
+    book.resolve_refs(rows[row][1]["ref_key"] for row in mine)
+    for g in goldens:
+        book.recompute(g, cause="record_created", membership_changed=True)
+    uow.records.insert([rows[row][1] for row in mine])
+    uow.records.insert_versions([rows[row][0].versions[rows[row][3]] for row in mine])
+    uow.keys.insert(
+        [
+            {"entity_type": plan.entity_type, "key": k, "golden_id": rows[row][1]["golden_id"]}
+            for row in mine
+            for k in rows[row][2]
+        ]
+    )
+    uow.decisions.insert(_decisions(plan, rows, mine, cid))
+    tasks = _disagreements(book, plan)
+    if plan.entity_type == "customer":
+        by_source: dict[str, list[dict[str, Any]]] = {}
+        for row in mine:
+            by_source.setdefault(rows[row][1]["source"], []).append(rows[row][1])
+        for source, records in by_source.items():
+            link_new_records(uow, book, source, records)
+    book.flush()
+    return tasks
 
 
 def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
@@ -96,7 +133,7 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
     counts: Counter[str] = Counter()
     first: set[str] = set()
     reported: set[str] = set()
-    by_sid = {(p.run.source, r["source_id"]): r for p, r, _ in rows}
+    by_sid = {(p.run.source, r["source_id"]): r for p, r, _, _ in rows}
     for part in plan.parts:
         for result in part.run.results:
             record = by_sid.get((part.run.source, result.source_id or ""))
@@ -116,13 +153,14 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
     return counts
 
 
-def _decisions(plan: BulkPlan, rows: Rows, cid: str) -> list[dict[str, Any]]:
-    """A match decision per record: ``new`` for the first of its cluster, ``link`` with
-    the explanation of its strongest link for the others."""
+def _decisions(plan: BulkPlan, rows: Rows, mine: list[int], cid: str) -> list[dict[str, Any]]:
+    """A match decision per record of ``mine``: ``new`` for the first of its cluster,
+    ``link`` with the explanation of its strongest link for the others."""
     now = utcnow()
     partner = plan.partner
     out = []
-    for row, (_, record, keys) in enumerate(rows):
+    for row in mine:
+        record, keys = rows[row][1], rows[row][2]
         why = plan.explanations.get(row)
         if why is None:
             action, score = "new", None
