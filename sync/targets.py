@@ -39,6 +39,11 @@ _FIELDS = {
 }
 
 
+# what the sync_target columns hold
+_LONGEST = {"kind": 32, "base_url": 500, "source": 64}
+MAX_SEALED_CREDENTIALS = 4000
+
+
 def _invalid(pointer: str, message: str) -> InvalidInput:
     return InvalidInput(f"the target is invalid: {message}", [FieldError(pointer, message)])
 
@@ -58,9 +63,14 @@ def _check_shape(name: str, body: Mapping[str, Any]) -> None:
     for key, (kind, label) in shapes.items():
         if body.get(key) is not None and not isinstance(body[key], kind):
             raise _invalid(f"/{key}", f"'{key}' must be a JSON {label}")
-    for key in ("kind", "base_url", "source"):
+    for key, longest in _LONGEST.items():
         if body.get(key) is not None and not isinstance(body[key], str):
             raise _invalid(f"/{key}", f"'{key}' must be a string")
+        if isinstance(body.get(key), str) and len(body[key]) > longest:
+            raise InvalidInput(
+                f"the target is invalid: '{key}' is longer than {longest} characters",
+                [FieldError(f"/{key}", f"at most {longest} characters", "too_long")],
+            )
     creds = body.get("credentials") or {}
     if any(not isinstance(v, str) for v in creds.values()):
         raise _invalid("/credentials", "credential values must be strings")
@@ -89,11 +99,18 @@ def config_from_body(name: str, body: Mapping[str, Any]) -> TargetConfig:
 
 
 def row_of(config: TargetConfig, *, enabled: bool, sealer: Sealer, now: datetime) -> dict[str, Any]:
+    """The stored row; credentials too long to hold once sealed are a 422 naming them."""
+    sealed = sealer.seal(config.credentials)
+    if len(sealed) > MAX_SEALED_CREDENTIALS:
+        raise InvalidInput(
+            "the target is invalid: the credentials are too long to store",
+            [FieldError("/credentials", "at most about 2,900 characters in all", "too_long")],
+        )
     return {
         "name": config.name,
         "kind": config.kind,
         "base_url": config.base_url,
-        "credentials": sealer.seal(config.credentials),
+        "credentials": sealed,
         "source": config.source,
         "entity_types": list(config.entity_types),
         "rate_limit_per_s": config.rate_limit_per_s,

@@ -388,3 +388,36 @@ def test_a_registry_reason_past_the_audit_column_is_422_and_changes_nothing(
 
     assert _errors(mode) == [("/reason", "too_long")]
     assert client.get("/api/v1/schemas/customer").json() == before
+
+
+TARGET = {
+    "kind": "salesforce",
+    "base_url": "https://acme.my.salesforce.com",
+    "credentials": {"token": "t"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"base_url": "https://acme.my.salesforce.com/" + "u" * 500}, "/base_url"),
+        ({"source": "s" * 65}, "/source"),
+        ({"credentials": {"token": "t" * 3000}}, "/credentials"),
+    ],
+    ids=["base_url", "source", "credentials"],
+)
+def test_a_target_field_longer_than_its_column_is_422_and_nothing_is_stored(
+    client: TestClient, change: dict[str, Any], pointer: str
+) -> None:
+    r = client.put("/api/v1/sync/targets/crm-out", json={**TARGET, **change})
+
+    assert _errors(r) == [(pointer, "too_long")]
+    assert client.get("/api/v1/sync/targets/crm-out").status_code == 404
+
+
+def test_a_target_with_credentials_just_within_the_limit_is_stored(client: TestClient) -> None:
+    r = client.put(
+        "/api/v1/sync/targets/crm-out", json={**TARGET, "credentials": {"token": "t" * 2800}}
+    )
+
+    assert r.status_code in (200, 201), r.text
