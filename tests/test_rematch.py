@@ -256,3 +256,30 @@ def test_the_command_refuses_apply_and_a_bad_settings_file_with_exit_2(
     assert (applying.exit_code, broken.exit_code, unknown.exit_code) == (2, 2, 2)
     assert "not supported yet" in applying.output
     assert "no stored match settings version 'customer/99'" in unknown.output
+
+
+def test_can_i_deploy_shows_what_proposed_match_settings_would_do_to_the_hub(
+    client: TestClient, cli_env: CliRunner, engine: Engine, tmp_path: Path
+) -> None:
+    hub(client)
+    settings_file = tmp_path / "lower.json"
+    settings_file.write_text(json.dumps(proposed(0.6, 0.5)))
+    pacts = Path(__file__).resolve().parents[1] / "contracts" / "pacts"
+    before = counts(engine, EVERY_TABLE)
+
+    result = cli_env.invoke(
+        app,
+        [
+            "contracts",
+            "can-i-deploy",
+            "--pacts",
+            str(pacts),
+            "--match-settings",
+            str(settings_file),
+        ],
+    )
+
+    assert f"rematch impact of {settings_file} on the hub:" in result.output
+    assert "  merge: 1 new clusters joining 2 golden records" in result.output
+    assert "1 not-a-match pairs it would merge" in result.output
+    assert counts(engine, EVERY_TABLE) == before

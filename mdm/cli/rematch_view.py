@@ -10,14 +10,16 @@ from typing import Any
 
 import orjson
 import typer
+from sqlalchemy.exc import OperationalError
 
 from canonical.errors import DomainError
-from mdm.bootstrap import bootstrap
+from mdm.bootstrap import Container, bootstrap
+from mdm.db.migrate import has_schema
 from mdm.domain.rematch import Proposal
 from mdm.queries.rematch import preview_rematch
 from mdm.settings import get_settings
 
-__all__ = ["preview", "summary_lines"]
+__all__ = ["impact_lines", "preview", "summary_lines"]
 
 
 def _document(path: Path) -> dict[str, Any]:
@@ -48,14 +50,39 @@ def preview(
     proposal = Proposal(entity, document=document, version=version)
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        return c.bus.query(
-            lambda uow: preview_rematch(
-                uow, c.current_matcher(uow), proposal, samples=samples, full=full, pii=True
-            )
-        )
+        return _run(c, proposal, samples=samples, full=full)
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _run(c: Container, proposal: Proposal, *, samples: int, full: bool) -> dict[str, Any]:
+    return c.bus.query(
+        lambda uow: preview_rematch(
+            uow, c.current_matcher(uow), proposal, samples=samples, full=full, pii=True
+        )
+    )
+
+
+def impact_lines(settings_file: Path, *, samples: int = 3) -> list[str]:
+    """The rematch preview of a proposed settings file on the configured hub, as lines
+    (``can-i-deploy --match-settings``). A hub that does not exist is said so, never
+    created; a refusal (settings of a type not matched) is a line, not an exit."""
+    configured = get_settings()
+    where = configured.database_url.split("@")[-1]
+    if configured.is_sqlite and not Path(where.split(":///", 1)[-1]).exists():
+        return [f"no hub at {where} to measure the rematch impact on"]
+    document = _document(settings_file)
+    proposal = Proposal(str(document.get("entity_type", "")), document=document)
+    try:
+        c = bootstrap(configured)
+        if not has_schema(c.engine):
+            return [f"no hub at {where} to measure the rematch impact on"]
+        return summary_lines(_run(c, proposal, samples=samples, full=False))
+    except OperationalError as exc:
+        return [f"the hub at {where} cannot be reached to measure the rematch impact: {exc.orig}"]
+    except DomainError as exc:
+        return [f"no rematch impact: {exc.message}"]
 
 
 _WHAT = {

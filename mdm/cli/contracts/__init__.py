@@ -161,8 +161,21 @@ def can_i_deploy_command(
     consumers = _pacts(pacts, required=broker is None)
     verdict = can_i_deploy(proposals, match_settings, consumers, broker=broker)
     typer.echo(verdict.render())
+    if verdict.usage_error is None:
+        _rematch_impact(match_settings)
     if not verdict.ok:
         raise typer.Exit(1 if verdict.usage_error is None else 2)
+
+
+def _rematch_impact(settings_files: list[Path]) -> None:
+    """What each proposed settings file would change in the configured hub (the rematch
+    preview of ``mdm matching rematch``): shown, never a refusal by itself."""
+    from mdm.cli.rematch_view import impact_lines
+
+    for path in settings_files:
+        typer.echo(f"rematch impact of {path} on the hub:")
+        for line in impact_lines(path):
+            typer.echo(f"  {line}")
 
 
 def register(app: typer.Typer) -> None:
