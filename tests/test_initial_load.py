@@ -443,3 +443,33 @@ def _kill_once_writing(proc: subprocess.Popen[bytes], engine: Engine) -> bool:
         time.sleep(0.02)
     proc.wait()
     return False
+
+
+@pytest.mark.parametrize("chunk", [2, 20_000], ids=["forked-chunks", "one-chunk"])
+def test_a_file_naming_a_record_twice_keeps_its_last_row(
+    cli_env: CliRunner,
+    tmp_path: Path,
+    engine: Engine,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+) -> None:
+    monkeypatch.setattr("mdm.domain.bulk.plan.PART_CHUNK", chunk)
+    rows = [
+        ["A1", "organization", "Acme Corporation", "", "", "", "", "Berlin", "", "DE", "", "smb"],
+        ["B1", "organization", "Bolt Ltd", "", "", "", "", "Leeds", "", "GB", "", ""],
+        ["C1", "organization", "Cog SA", "", "", "", "", "Lyon", "", "FR", "", ""],
+        ["A1", "organization", "Acme Corporation", "", "", "", "", "Berlin", "", "DE", "", "large"],
+        ["D1", "organization", "", "", "", "", "", "", "", "", "", ""],
+    ]
+
+    out = initial(cli_env, {"crm": write_csv(tmp_path / "crm.csv", rows)}, "--allow-rejects")
+
+    assert out.exit_code == 0, out.output
+    assert counts(engine, ("source_record", "golden_record", "quarantine")) == {
+        "source_record": 3,
+        "golden_record": 3,
+        "quarantine": 1,
+    }
+    acme = client.get("/api/v1/sources/crm/customer/A1").json()
+    assert acme["payload"]["segment"] == "large"

@@ -24,12 +24,13 @@ from canonical.commands import IngestItem
 from canonical.schemas import CanonicalSchema
 from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fields
 from matching.exact import SETTINGS_VERSION as EXACT_VERSION
+from matching.forked import forked_map
 from matching.port import Matcher
 from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
 from mdm.db.types import utcnow
 from mdm.domain.golden_book import GoldenBook
-from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
+from mdm.domain.ingest.run import IngestRun, ItemResult
 from mdm.domain.ingest.store import new_record, version_row
 from mdm.domain.ingest.validate import validate
 from mdm.domain.learning_table import MIN_TRAINING_RECORDS
@@ -76,6 +77,16 @@ class BulkPlan:
         return [r for p in self.parts for r in p.run.results]
 
 
+PART_CHUNK = 20_000
+"""Items validated and standardized per task; a file of more runs on every core."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PartJob:
+    run: IngestRun  # a template: each chunk works on a copy with lists of its own
+    items: Sequence[IngestItem]
+
+
 def source_part(
     *,
     matcher: Matcher,
@@ -88,7 +99,9 @@ def source_part(
     correlation_id: str,
 ) -> SourcePart:
     """Validate one source's items and make its new records (no database needed: the
-    run's unit of work is set when the plan is written)."""
+    run's unit of work is set when the plan is written). Chunks of the file run on
+    processes forked from this one (:func:`matching.forked.forked_map`): validation and
+    standardization are most of an initial load's time."""
     run = IngestRun(
         uow=None,  # type: ignore[arg-type]  # validation and records read no database
         matcher=matcher,
@@ -102,31 +115,50 @@ def source_part(
         default_region=region,
         lenient=lenient,
     )
+    bounds = [(i, min(i + PART_CHUNK, len(items))) for i in range(0, len(items), PART_CHUNK)]
     part = SourcePart(run)
-    seen: set[str] = set()
-    for item in validate(run, items):
-        if item.source_id in seen:
-            # the file holds the record twice: the later row is its next version, as
-            # two PUTs would make it; the initial load keeps the last one only
-            _replace(part, item)
-            continue
-        seen.add(item.source_id)
-        record = new_record(run, item)
-        part.records.append(record)
-        part.versions.append(version_row(run, record, item))
-        part.keys.append(matcher.keys(entity_type, item.record, default_region=region))
+    at: dict[str, int] = {}  # source id -> its place in the part
+    for chunk in forked_map(_chunk, _PartJob(run, items), bounds):
+        results, quarantine, issues, made = chunk
+        run.results += results
+        run.quarantine += quarantine
+        run.issues += issues
+        for record, version, keys in made:
+            place = at.get(record["source_id"])
+            if place is None:
+                at[record["source_id"]] = len(part.records)
+                part.records.append(record)
+                part.versions.append(version)
+                part.keys.append(keys)
+            else:
+                # the file holds the record twice: the later row is its next version, as
+                # two PUTs would make it; the initial load keeps the last one only
+                record["id"] = version["record_id"] = part.records[place]["id"]
+                part.records[place], part.versions[place], part.keys[place] = (
+                    record,
+                    version,
+                    keys,
+                )
     return part
 
 
-def _replace(part: SourcePart, item: ValidItem) -> None:
-    for k, record in enumerate(part.records):
-        if record["source_id"] == item.source_id:
-            part.records[k] = new_record(part.run, item) | {"id": record["id"]}
-            part.versions[k] = version_row(part.run, part.records[k], item)
-            part.keys[k] = part.run.matcher.keys(
-                part.run.entity_type, item.record, default_region=part.run.default_region
-            )
-            return
+_Made = tuple[dict[str, Any], dict[str, Any], list[str]]
+
+
+def _chunk(
+    job: _PartJob, bounds: tuple[int, int]
+) -> tuple[list[ItemResult], list[dict[str, Any]], list[dict[str, Any]], list[_Made]]:
+    """Validate ``items[start:stop]`` and make their records, versions and keys."""
+    start, stop = bounds
+    run = replace(job.run, results=[], quarantine=[], issues=[])
+    made: list[_Made] = []
+    for item in validate(run, job.items[start:stop]):
+        record = new_record(run, item)
+        keys = run.matcher.keys(run.entity_type, item.record, default_region=run.default_region)
+        made.append((record, version_row(run, record, item), keys))
+    for result in run.results:
+        result.index += start
+    return run.results, run.quarantine, run.issues, made
 
 
 def plan(
