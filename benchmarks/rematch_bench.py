@@ -10,10 +10,10 @@ The hub is built directly, not through ``mdm load`` (about 450 records/s, 40 min
 a million): every record is validated by nothing but prepared exactly as ingest prepares
 it (``match_std`` from the hub's matcher), clustered once by the batch engine under the
 shipped settings (what a first batch load gives), and written with one INSERT per row of
-``source_record`` and ``golden_record``. Then ``--decisions`` review pairs of that
-clustering become open match-review tasks, and a third of them are approved and a third
-rejected through the message bus (real merges, versions, not-a-match pairs), so the
-preview has steward decisions to keep. Building is not timed.
+``source_record`` and ``golden_record``. Every review pair of that clustering becomes an
+open match-review task, and ``--decisions`` of them are decided through the message bus,
+half approved and half rejected (real merges, versions, not-a-match pairs), so the preview
+has steward decisions to keep. Building is not timed.
 
 Usage::
 
@@ -132,9 +132,9 @@ def build(url: str, records: int, seed: int, decisions: int) -> dict[str, Any]:
         goldens = [{"id": g, "attrs": r["payload"], "at": at} for g, r in first.items()]
         for start in range(0, len(goldens), CHUNK):
             conn.execute(text(_GR), goldens[start : start + CHUNK])
-    tasks = _seed_tasks(engine, rows, result.review, decisions)
+    tasks, chosen = _seed_tasks(engine, rows, result.review, decisions)
     engine.dispose()
-    decided = _decide(url, tasks)
+    decided = _decide(url, tasks, chosen)
     return {
         "records": len(rows),
         "golden_records": len(golden_of),
@@ -146,52 +146,54 @@ def build(url: str, records: int, seed: int, decisions: int) -> dict[str, Any]:
 
 
 def _seed_tasks(
-    engine: Any, rows: list[dict[str, Any]], review: list[tuple[int, int, float]], wanted: int
-) -> list[str]:
-    """Open match-review tasks for up to ``wanted`` review pairs, no golden record in two
-    of them, with version 1 of both sides (a merge's record of the survivor before it)."""
-    used: set[str] = set()
+    engine: Any, rows: list[dict[str, Any]], review: list[tuple[int, int, float]], decided: int
+) -> tuple[list[str], list[str]]:
+    """An open match-review task for every review pair of two golden records (as the hub
+    opens one per doubtful record), with version 1 of both sides (a merge's record of the
+    survivor before it); returns every task, and ``decided`` of them that share no golden
+    record, for a steward to decide."""
     members: dict[str, list[list[Any]]] = {}
     for row in rows:
         members.setdefault(row["golden_id"], []).append([row["source"], row["source_id"], 1])
-    tasks, versions = [], []
+    tasks: dict[tuple[str, str], dict[str, Any]] = {}
+    payload_of: dict[str, str] = {}
     at = rows[0]["at"] if rows else ""
     for a, b, p in review:
         left, right = rows[a], rows[b]
         gid, cid = right["golden_id"], left["golden_id"]
-        if len(tasks) >= wanted or gid == cid or gid in used or cid in used:
+        if gid == cid or (gid, cid) in tasks or (cid, gid) in tasks:
             continue
-        used.update((gid, cid))
-        task = {"id": uuid.uuid4().hex, "rid": right["id"], "gid": gid, "cid": cid}
-        tasks.append(
-            task | {"score": p, "at": at, "priority": round(p * 100), "source": right["source"]}
-        )
-        for g, r in ((gid, right), (cid, left)):
-            versions.append(
-                {
-                    "gid": g,
-                    "attrs": r["payload"],
-                    "members": orjson.dumps(members[g]).decode(),
-                    "at": at,
-                }
-            )
+        tasks[gid, cid] = {"id": uuid.uuid4().hex, "rid": right["id"], "gid": gid, "cid": cid}
+        tasks[gid, cid] |= {"score": p, "at": at, "priority": round(p * 100)}
+        tasks[gid, cid]["source"] = right["source"]
+        payload_of |= {gid: right["payload"], cid: left["payload"]}
+    versions = [
+        {"gid": g, "attrs": text, "members": orjson.dumps(members[g]).decode(), "at": at}
+        for g, text in payload_of.items()
+    ]
     with engine.begin() as conn:
         if tasks:
-            conn.execute(text(_TASK), tasks)
+            conn.execute(text(_TASK), list(tasks.values()))
             conn.execute(text(_GV), versions)
-    return [t["id"] for t in tasks]
+    used: set[str] = set()
+    chosen: list[str] = []
+    for (gid, cid), task in tasks.items():
+        if len(chosen) < decided and not {gid, cid} & used:
+            used |= {gid, cid}
+            chosen.append(task["id"])
+    return [t["id"] for t in tasks.values()], chosen
 
 
-def _decide(url: str, tasks: list[str]) -> dict[str, int]:
-    """Approve the first third of ``tasks`` and reject the second, through the bus."""
+def _decide(url: str, tasks: list[str], chosen: list[str]) -> dict[str, int]:
+    """Approve the first half of ``chosen`` and reject the second, through the bus."""
     container = bootstrap(Settings(database_url=url))
-    third = len(tasks) // 3
-    for task_id in tasks[:third]:
+    half = len(chosen) // 2
+    for task_id in chosen[:half]:
         container.bus.handle(DecideTask(task_id, "approve", "bench steward", "same account"))
-    for task_id in tasks[third : 2 * third]:
+    for task_id in chosen[half : 2 * half]:
         container.bus.handle(DecideTask(task_id, "reject", "bench steward", "two accounts"))
     container.engine.dispose()
-    return {"approved": third, "rejected": third, "open_tasks": len(tasks) - 2 * third}
+    return {"approved": half, "rejected": half, "open_tasks": len(tasks) - 2 * half}
 
 
 _TOOK = re.compile(r"took (.*)$")
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--decisions", type=int, default=1_500, help="review tasks seeded")
+    parser.add_argument("--decisions", type=int, default=1_000, help="tasks a steward decides")
     parser.add_argument("--reuse", action="store_true", help="keep a hub built before")
     args = parser.parse_args(argv)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
