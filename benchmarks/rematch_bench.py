@@ -1,7 +1,8 @@
 """Rematch preview speed (issue 19, point 3; goal: 1M golden records in at most 5 minutes).
 
 Builds a hub of ``--records`` synthetic accounts with duplicates (1 to 5 copies per entity,
-:mod:`synth_accounts`) in a fresh SQLite file, then times ``mdm matching rematch`` on it,
+:mod:`synth_accounts`; with ``--one-copy`` every entity once, so about one golden record
+per record) in a fresh SQLite file, then times ``mdm matching rematch`` on it,
 as a user runs it (a process of its own, pinned to one CPU with ``taskset -c 0`` where
 that exists): once under the settings in use, once under proposed settings (link
 threshold 0.8, review 0.5), the second time writing the ``--report`` file.
@@ -18,6 +19,7 @@ has steward decisions to keep. Building is not timed.
 Usage::
 
     .venv/bin/python benchmarks/rematch_bench.py --records 100000
+    .venv/bin/python benchmarks/rematch_bench.py --records 1000000 --one-copy
     .venv/bin/python benchmarks/rematch_bench.py --records 1000000 --reuse
 """
 
@@ -31,6 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,7 @@ import orjson
 from hub_bench_load import canonical_row
 from hub_bench_store import DATA_DIR, recreate_database
 from sqlalchemy import text
-from synth_accounts import generate
+from synth_accounts import generate, generate_base_and_probes
 
 from canonical.commands import DecideTask
 from canonical.flat import record_from_flat
@@ -79,7 +82,15 @@ _TASK = (
 )
 
 
-def _prepared(records: int, seed: int) -> tuple[list[dict[str, Any]], RecordTable]:
+def _rows(records: int, seed: int, one_copy: bool) -> Iterator[dict[str, str]]:
+    if not one_copy:
+        yield from generate(records, seed)
+        return
+    for _, row in generate_base_and_probes(records, 0, seed):
+        yield row
+
+
+def _prepared(records: int, seed: int, one_copy: bool) -> tuple[list[dict[str, Any]], RecordTable]:
     """Every synthetic row as a source-record row (payload and match_std as JSON text),
     and the standardized table of them all."""
     matcher, fields = ProbabilisticMatcher(), table_fields(default_settings("customer"))
@@ -87,7 +98,7 @@ def _prepared(records: int, seed: int) -> tuple[list[dict[str, Any]], RecordTabl
     builder = TableBuilder()
     stds: list[Any] = []
     schema, at = schema_for("customer").id, datetime.now(UTC).isoformat(sep=" ")
-    for number, flat in enumerate(generate(records, seed)):
+    for number, flat in enumerate(_rows(records, seed, one_copy)):
         payload = record_from_flat(canonical_row(flat))
         std = matcher.prepare("customer", payload)
         stds.append(std)
@@ -111,13 +122,13 @@ def _prepared(records: int, seed: int) -> tuple[list[dict[str, Any]], RecordTabl
     return rows, builder.build()
 
 
-def build(url: str, records: int, seed: int, decisions: int) -> dict[str, Any]:
+def build(url: str, records: int, seed: int, decisions: int, one_copy: bool) -> dict[str, Any]:
     """The hub of the module docstring at ``url`` (a fresh SQLite file)."""
     started = time.perf_counter()
     recreate_database(url)
     engine = make_engine(url)
     upgrade(engine)
-    rows, table = _prepared(records, seed)
+    rows, table = _prepared(records, seed, one_copy)
     result = dedupe_table(table, default_settings("customer"), train_model=False)
     golden_of = {int(label): uuid.uuid4().hex for label in np.unique(result.labels).tolist()}
     for row, label in zip(rows, result.labels.tolist(), strict=True):
@@ -225,19 +236,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--decisions", type=int, default=1_000, help="tasks a steward decides")
     parser.add_argument("--reuse", action="store_true", help="keep a hub built before")
+    parser.add_argument(
+        "--one-copy",
+        action="store_true",
+        help="every entity once (about one golden record per record), not 1 to 5 copies",
+    )
     args = parser.parse_args(argv)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    db = DATA_DIR / f"rematch_{args.records}.db"
+    stem = f"rematch_{args.records}{'_one' if args.one_copy else ''}"
+    db = DATA_DIR / f"{stem}.db"
     url = f"sqlite:///{db}"
     if not (args.reuse and db.exists()):
         print(f"building a hub of {args.records:,} records at {db} (not timed) ...", flush=True)
-        print(build(url, args.records, args.seed, args.decisions), flush=True)
+        print(build(url, args.records, args.seed, args.decisions, args.one_copy), flush=True)
     proposed = DATA_DIR / "rematch_proposed.json"
     settings = default_settings("customer")
     doc = orjson.loads(dump_settings(settings))
     doc |= {"version": "customer/3-link0.8", "thresholds": {"link": 0.8, "review": 0.5}}
     proposed.write_bytes(orjson.dumps(doc))
-    report = DATA_DIR / f"rematch_{args.records}_report.json"
+    report = DATA_DIR / f"{stem}_report.json"
     for name, extra in (
         ("settings in use", ()),
         ("link 0.8, with --report", ("--settings", str(proposed), "--report", str(report))),
