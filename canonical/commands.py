@@ -17,6 +17,7 @@ from typing import Any, Literal
 from canonical.errors import FieldError
 
 __all__ = [
+    "ApplyRematch",
     "AssignTask",
     "BulkApproveTasks",
     "Command",
@@ -374,13 +375,27 @@ class InitialLoad:
     ingest validates, clustered by the batch engine under the hub's settings version,
     and written in one transaction (refused when records of the type exist).
 
-    ``sources`` holds one ``(source, items)`` per file, in the order given. With
-    ``train``, the settings are first estimated on these records, as ``mdm dedupe``
-    trains on its input, and stored as the entity type's newest version.
+    ``files`` holds one ``(source, path)`` per file (CSV or JSON Lines), in the order
+    given: each is read when its turn comes, so a load holds one file's raw rows at a
+    time. With ``train``, the settings are first estimated on these records, as
+    ``mdm dedupe`` trains on its input, and stored as the entity type's newest version.
     """
 
     entity_type: str
-    sources: tuple[tuple[str, tuple[IngestItem, ...]], ...]
+    files: tuple[tuple[str, str], ...]
     actor: str
     correlation_id: str
     train: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyRematch:
+    """Rematch an entity type under proposed ``settings`` (a document) or ``version``
+    (neither: those in use) and carry it out, every steward decision kept."""
+
+    entity_type: str
+    actor: str
+    reason: str | None = None
+    settings: Mapping[str, Any] | None = None
+    version: str | None = None
+    correlation_id: str | None = None

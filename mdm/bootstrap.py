@@ -22,6 +22,7 @@ from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import SettingsFollower
 from mdm.domain.secrets import Sealer, sealer_from
 from mdm.handlers import (
+    apply_rematch,
     assign_task,
     bulk_approve,
     create_api_key,
@@ -111,6 +112,10 @@ def handlers_for(
         c.InitialLoad: Prepared(
             _following(initial_load.prepare, follower),
             _following(initial_load.handle, follower),
+        ),
+        c.ApplyRematch: Prepared(
+            _following(apply_rematch.prepare, follower),
+            _following(apply_rematch.handle, follower),
         ),
     }
     deciding = {cmd: _following(h, follower) for cmd, h in with_matcher.items()}

@@ -29,8 +29,11 @@ class RematchRequest(RequestBody):
         description="A stored (trained) or shipped settings version, e.g. customer/3",
     )
     apply: bool = Field(
-        default=False, description="Carry the rematch out: not supported yet (422 when true)"
+        default=False,
+        description="Carry the rematch out as one audited change (409 when a steward "
+        "decided, or a golden record taking part changed, while it ran)",
     )
+    reason: str | None = Field(default=None, max_length=1000, description="Why, for the audit")
     samples: int = Field(default=10, ge=0, le=100, description="Samples of each kind")
 
 
@@ -89,6 +92,18 @@ class ImpactSamples(BaseModel):
     contradict_rejected: list[Sample]
 
 
+class Written(BaseModel):
+    moved_records: int
+    merged_away: int = Field(description="Golden records merged into another (ids resolve)")
+    created: int = Field(description="Golden records created for clusters split off")
+    changed_golden_records: int
+    groups_left_out: int = Field(
+        description="Groups left as they are: they touch a merge that would join a not-a-match pair"
+    )
+    tasks_opened: int
+    tasks_closed: int
+
+
 class RematchImpact(BaseModel):
     entity_type: str
     settings_version: str = Field(description="The proposed settings' version")
@@ -98,6 +113,7 @@ class RematchImpact(BaseModel):
     golden_records: int
     golden_records_after: int = Field(description="With every steward decision kept")
     counts: ImpactCounts
-    samples: ImpactSamples
+    samples: ImpactSamples | None = Field(default=None, description="A preview's samples")
     stats: dict[str, Any] = Field(description="Candidate pairs, links, seconds per step")
-    applied: bool = Field(description="Always false: a preview changes nothing")
+    applied: bool = Field(description="Whether it was carried out (false: a preview)")
+    written: Written | None = Field(default=None, description="What applying it wrote")

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from canonical.commands import RetrainMatcher, TrainMatcher
-from canonical.errors import FieldError, InvalidInput
+from canonical.commands import ApplyRematch, RetrainMatcher, TrainMatcher
 from mdm.api.matching_models import SettingsInUse
 from mdm.api.rematch_models import RematchImpact, RematchRequest
 from mdm.domain.rematch import Proposal
@@ -120,19 +119,22 @@ async def rematch(
     body: RematchRequest,
     container: ContainerDep,
     principal: AdminPrincipal,
+    cid: CorrelationId,
 ) -> JsonResponse:
     """Preview a rematch: every record of the type scored again by the batch engine under
     the proposed `settings`, or a stored `version` (neither: the settings in use), compared
     with the golden records of now. Answers counts and samples: golden records that would
     merge or split, review tasks that would open or close, and the steward decisions the
     proposed settings would contradict (approved merges they would split, not-a-match pairs
-    they would merge); every steward decision is kept. Nothing is written. `apply: true`
-    is not supported yet (422)."""
+    they would merge); every steward decision is kept. Nothing is written, unless `apply`:
+    then the merges, splits and review tasks are written as one audited change (versions
+    and events for every target) and the settings become the ones in use; 409 when a
+    steward decided, or a golden record taking part changed, while it ran."""
     if body.apply:
-        raise InvalidInput(
-            "applying a rematch is not supported yet; preview it with apply false",
-            [FieldError("/apply", "not supported yet", "unsupported")],
+        command = ApplyRematch(
+            entity_type, principal.name, body.reason, body.settings, body.version, cid
         )
+        return JsonResponse(await dispatch(container, command))
     proposal = Proposal(entity_type, document=body.settings, version=body.version)
     pii, samples = principal.has("pii"), body.samples
     out = await query(

@@ -91,23 +91,23 @@ def rematch_command(
     entity: str = _ENTITY,
     settings_file: Path | None = _SETTINGS_FILE,
     version: str | None = _VERSION,
-    apply: bool = typer.Option(False, "--apply", help="Carry the rematch out (not yet)"),
+    apply: bool = typer.Option(False, "--apply", help="Carry the rematch out, one audited change"),
     report: Path | None = _REPORT,
     samples: int = typer.Option(3, "--samples", min=0, max=100, help="Samples of each kind"),
+    reason: str = _REASON,
 ) -> None:
     """Score every record again under proposed settings (default: those in use) and show
     what would change: golden records that would merge or split, review tasks that would
     open or close, and the steward decisions the new settings would contradict (every one
-    of them is kept). A dry run: nothing is written."""
+    of them is kept). A dry run unless --apply: then the merges, splits and tasks are
+    written as one audited change and the settings become the ones in use."""
+    from mdm.cli.rematch_view import apply as apply_rematch
     from mdm.cli.rematch_view import preview, summary_lines
 
     if apply:
-        typer.echo(
-            "error: --apply is not supported yet; run without it to preview the rematch",
-            err=True,
-        )
-        raise typer.Exit(2)
-    out = preview(entity, settings_file, version, samples=samples, full=report is not None)
+        out = apply_rematch(entity, settings_file, version, reason or None)
+    else:
+        out = preview(entity, settings_file, version, samples=samples, full=report is not None)
     if report is not None:
         report.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))
     for line in summary_lines(out, report):

@@ -12,6 +12,7 @@ import orjson
 import typer
 from sqlalchemy.exc import OperationalError
 
+from canonical.commands import ApplyRematch
 from canonical.errors import DomainError
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.migrate import has_schema
@@ -19,7 +20,7 @@ from mdm.domain.rematch import Proposal
 from mdm.queries.rematch import preview_rematch
 from mdm.settings import get_settings
 
-__all__ = ["impact_lines", "preview", "summary_lines"]
+__all__ = ["apply", "impact_lines", "preview", "summary_lines"]
 
 
 def _document(path: Path) -> dict[str, Any]:
@@ -54,6 +55,22 @@ def preview(
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
+
+
+def apply(
+    entity: str, settings_file: Path | None, version: str | None, reason: str | None
+) -> dict[str, Any]:
+    """Carry the rematch out (:mod:`mdm.handlers.apply_rematch`); a refusal (a steward
+    decided meanwhile, a bad proposal) is printed with its reason and exits 2."""
+    document = _document(settings_file) if settings_file is not None else None
+    command = ApplyRematch(entity, "cli", reason, document, version)
+    c = bootstrap(migrate=get_settings().is_sqlite)
+    try:
+        out: dict[str, Any] = c.bus.handle(command)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    return out
 
 
 def _run(c: Container, proposal: Proposal, *, samples: int, full: bool) -> dict[str, Any]:
@@ -116,14 +133,24 @@ def summary_lines(out: Mapping[str, Any], report: Path | None = None) -> list[st
         f"it would split, {counts['contradict_rejected']} not-a-match pairs it would merge "
         f"(of {decided['together']} merges and {decided['apart']} not-a-match pairs, {kept})",
     ]
-    for kind, items in out["samples"].items():
+    for kind, items in out.get("samples", {}).items():
         for item in items:
             lines.append(f"  {_WHAT[kind]}: {_pair(item)}")
     seconds = out["stats"]["seconds"]
     lines.append("  took " + ", ".join(f"{step} {s:.1f} s" for step, s in seconds.items()))
     if report is not None:
         lines.append(f"  every item: {report}")
-    lines.append("dry run: nothing was changed")
+    written = out.get("written")
+    if written is None:
+        lines.append("dry run: nothing was changed")
+        return lines
+    lines.append(
+        f"applied: {written['moved_records']} records moved, {written['merged_away']} golden "
+        f"records merged away, {written['created']} created, "
+        f"{written['changed_golden_records']} changed; review tasks "
+        f"{written['tasks_opened']} opened, {written['tasks_closed']} closed"
+        + (f"; {written['groups_left_out']} groups left out" if written["groups_left_out"] else "")
+    )
     return lines
 
 

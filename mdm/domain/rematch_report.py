@@ -35,7 +35,7 @@ from mdm.db.uow import UnitOfWork
 from mdm.domain.rematch import Rematch
 from mdm.domain.tasks import display_name
 
-__all__ = ["KINDS", "impact"]
+__all__ = ["KINDS", "impact", "summary"]
 
 KINDS = (
     "merge",
@@ -79,7 +79,7 @@ def impact(
     shown = RematchReads(uow.records.conn).shown([found.hub.record_id(r) for r in rows])
     render = _Renderer(found, shown, pii)
     out: dict[str, Any] = {
-        **_summary(found),
+        **summary(found),
         "samples": {k: [render.item(i) for i in v[:samples]] for k, v in items.items()},
     }
     if full:
@@ -87,7 +87,8 @@ def impact(
     return out
 
 
-def _summary(found: Rematch) -> dict[str, Any]:
+def summary(found: Rematch) -> dict[str, Any]:
+    """The counts and figures of a rematch, without samples."""
     hub, changes = found.hub, found.changes
     goldens_merging = len(np.unique(hub.golden[np.isin(found.kept.labels, changes.merged)]))
     return {

@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
-from mdm.db.repositories.base import GR, GV, ME, NM, SR, ST, Repository, chunks, in_list
+from mdm.db.repositories.base import AU, GR, GV, ME, NM, SR, ST, Repository, chunks, in_list
 
-__all__ = ["RematchReads"]
+__all__ = ["REMATCH_APPLIED", "RematchReads"]
+
+REMATCH_APPLIED = "rematch_applied"
+"""The audit action of an applied rematch; the merges it made share its correlation id and
+are the model's, not a steward's (a later rematch may undo them)."""
 
 STREAM_ROWS = 20_000
 """Records per partition of the stream: large enough that a round trip costs little, small
@@ -84,9 +88,10 @@ class RematchReads(Repository):
         return {gid: into for gid, into in self.conn.execute(stmt)}
 
     def open_merges(self, entity_type: str) -> list[dict[str, Any]]:
-        """Every merge of ``entity_type`` not undone, oldest first, with the survivor's
-        members just before it (``survivor_members``: ``[source, source_id, version]``
-        triples of the survivor's last version recorded at or before the merge)."""
+        """Every merge of ``entity_type`` not undone and not made by an applied rematch,
+        oldest first, with the survivor's members just before it (``survivor_members``:
+        ``[source, source_id, version]`` triples of the survivor's last version recorded at
+        or before the merge)."""
         earlier = GV.alias("earlier")
         before = (
             select(func.max(earlier.c.version))
@@ -107,7 +112,11 @@ class RematchReads(Repository):
                 GV.c.members.label("survivor_members"),
             )
             .select_from(joined)
-            .where(ME.c.entity_type == entity_type, ME.c.undone_at.is_(None))
+            .where(
+                ME.c.entity_type == entity_type,
+                ME.c.undone_at.is_(None),
+                or_(ME.c.correlation_id.is_(None), ME.c.correlation_id.not_in(_rematches())),
+            )
             .order_by(ME.c.merged_at, ME.c.id)
         )
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
@@ -143,3 +152,24 @@ class RematchReads(Repository):
             .order_by(ST.c.created_at, ST.c.id)
         )
         return [dict(r) for r in self.conn.execute(stmt).mappings()]
+
+    def decisions_state(self, entity_type: str) -> tuple[Any, ...]:
+        """What changes whenever a steward decides about ``entity_type`` records (a merge,
+        an unmerge, a not-a-match pair, a task decided): equal before and after means no
+        decision came in between."""
+        merges = select(func.count(), func.max(ME.c.merged_at), func.max(ME.c.undone_at)).where(
+            ME.c.entity_type == entity_type
+        )
+        apart = select(func.count(), func.max(NM.c.created_at)).where(
+            NM.c.entity_type == entity_type
+        )
+        tasks = select(func.count(), func.max(ST.c.decided_at)).where(
+            ST.c.entity_type == entity_type, ST.c.decided_at.is_not(None)
+        )
+        return tuple(v for stmt in (merges, apart, tasks) for v in self.conn.execute(stmt).one())
+
+
+def _rematches() -> Any:
+    return select(AU.c.correlation_id).where(
+        AU.c.action == REMATCH_APPLIED, AU.c.correlation_id.is_not(None)
+    )
