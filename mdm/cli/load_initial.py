@@ -23,7 +23,6 @@ from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
 from mdm.db.engine import refresh_statistics
 from mdm.domain.bulk.write import refuse_if_loaded
-from mdm.domain.files import read_items
 from mdm.settings import get_settings
 
 __all__ = ["initial_load", "parse_specs", "report_actions"]
@@ -62,19 +61,15 @@ def initial_load(
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
     started = time.perf_counter()
-    sources = [(source, tuple(read_items(path))) for source, path in pairs]
-    read = time.perf_counter()
-    stages = {"read": read - started}
-    command = InitialLoad(entity, tuple(sources), "cli", cid, train=train)
-    before = time.perf_counter()
+    files = tuple((source, str(path)) for source, path in pairs)
+    command = InitialLoad(entity, files, "cli", cid, train=train)
     try:
-        counts, version, trained = container.bus.handle(
+        counts, version, trained, stages = container.bus.handle(
             command, origin=Origin("cli", cid, "mdm load --initial")
         )
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
-    stages["train, cluster and write"] = time.perf_counter() - before
     if not quiet:
         how = "trained on these records" if trained else "in use"
         typer.echo(f"decided with the settings {version} ({how})", err=True)

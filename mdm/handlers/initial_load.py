@@ -11,7 +11,9 @@ trains on its input.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from pathlib import Path
 
 from canonical.commands import InitialLoad
 from canonical.errors import UnknownSource
@@ -21,6 +23,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, plan, source_part
 from mdm.domain.bulk.write import refuse_if_loaded, write
+from mdm.domain.files import read_items
 from mdm.domain.learning import MATCHED_TYPES, learner
 from mdm.domain.schemas import current_schema
 from mdm.handlers.retrain_matcher import store_settings
@@ -33,35 +36,43 @@ def prepare(cmd: InitialLoad, uow: UnitOfWork, *, matcher: Matcher) -> BulkPlan:
     refuse_if_loaded(uow, cmd.entity_type)
     schema = current_schema(uow, cmd.entity_type)
     parts = []
-    for source, items in cmd.sources:
+    for source, _ in cmd.files:
         if not uow.sources.exists(source):
             raise UnknownSource(f"unknown source '{source}'; register it first")
+    started = time.perf_counter()
+    for source, path in cmd.files:
         parts.append(
             source_part(
                 matcher=matcher,
                 source=source,
                 entity_type=cmd.entity_type,
                 schema=schema,
-                items=items,
+                items=tuple(read_items(Path(path))),
                 region=uow.sources.default_region(source),
                 lenient=uow.sources.validation(source) == "lenient",
                 correlation_id=cmd.correlation_id,
             )
         )
+    validated = time.perf_counter()
     settings = None
     if cmd.entity_type in MATCHED_TYPES and isinstance(matcher, ProbabilisticMatcher):
         settings = matcher.settings_for(cmd.entity_type)
-    return plan(cmd.entity_type, settings, parts, train=cmd.train)
+    made = plan(cmd.entity_type, settings, parts, train=cmd.train)
+    made.stages["read, validate, standardize"] = validated - started
+    made.stages["train, block, score, cluster, explain"] = time.perf_counter() - validated
+    return made
 
 
 def handle(
     cmd: InitialLoad, uow: UnitOfWork, prepared: BulkPlan, *, matcher: Matcher
-) -> tuple[Counter[str], str, bool]:
+) -> tuple[Counter[str], str, bool, dict[str, float]]:
     """Write the plan, and the settings trained for it as the newest version (every
     process decides with it from its next transaction on); counts per action, golden
     records and review tasks; the settings version that decided, and whether it was
-    trained on these records."""
+    trained on these records, and the seconds each step took."""
+    started = time.perf_counter()
     counts = write(uow, prepared, correlation_id=cmd.correlation_id)
+    prepared.stages["write"] = time.perf_counter() - started
     trained = prepared.trained
     if trained is not None:
         store_settings(uow, trained, labels=0, actor=cmd.actor, at=utcnow())
@@ -80,4 +91,4 @@ def handle(
             at=utcnow(),
         )
         uow.after_commit(lambda: learner(matcher).use(trained))
-    return counts, prepared.settings_version, trained is not None
+    return counts, prepared.settings_version, trained is not None, prepared.stages

@@ -62,6 +62,7 @@ class BulkPlan:
     explanations: dict[int, dict[str, Any]]  # row -> why it joined its cluster
     review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
     trained: MatchSettings | None = None  # settings estimated on these records, to store
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per step, for the user
 
     @property
     def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str], int]]:
