@@ -94,6 +94,14 @@ def test_applying_a_lower_link_threshold_merges_keeps_the_rejected_pair_apart_an
     assert again["settings_version"] == "customer/3-link0.6"
     assert again["counts"]["changed_golden_records"] == 0
     assert again["counts"]["steward_decisions"]["together"] == 1
+    # and a steward can undo the rematch's merge exactly
+    survivor = golden_of(client, "crm", "Northwind-1")
+    undone = client.post(
+        f"/api/v1/golden/customer/{survivor}/unmerge",
+        json={"merged": merged_id, "reason": "not the same after all"},
+    )
+    assert undone.status_code == 200, undone.text
+    assert pairs(client)["Northwind"] is False
 
 
 def test_applying_a_higher_link_threshold_splits_but_keeps_the_approved_merge(
