@@ -10,16 +10,17 @@ A target that cannot be used as configured (options the connector cannot take, a
 the hub may not send to) is paused for ``Policy.unusable_pause_s`` with a ``pause_reason``
 starting :data:`UNUSABLE`: the error shows on the target, its deliveries are not tried in
 a hot loop, and replacing the target's configuration ends the pause at once.
+
+A target that refuses for its rate or concurrency limit is paused for the window it asked
+for (:mod:`sync.pause`, :mod:`sync.push`): the claims the refusal kept from being sent come
+back ``held``, pending again for when the window ends, neither a failure nor an attempt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
-import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,14 +30,8 @@ import orjson
 from mdm.db.uow import UnitOfWork
 from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
-from sync.connectors import (
-    Connector,
-    DeliveryError,
-    ErrorCode,
-    OutboundRecord,
-    PushResult,
-    RetryableError,
-)
+from sync.connectors import DeliveryError, ErrorCode
+from sync.pause import record_pause
 from sync.relay import delivery_id
 
 __all__ = [
@@ -45,20 +40,18 @@ __all__ = [
     "Outcome",
     "Policy",
     "pause_unusable",
-    "send",
     "settle",
     "state_hash",
     "take",
 ]
-
-log = logging.getLogger(__name__)
 
 UNUSABLE = "unusable: "
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How hard to try: failures before a delivery is dead, backoff, claim lease."""
+    """How hard to try: failures before a delivery is dead, backoff, claim lease, and how
+    often a batch in hand looks for a pause another worker recorded (``pause_check_s``)."""
 
     max_failures: int = 8
     backoff_base_s: float = 1.0
@@ -66,6 +59,7 @@ class Policy:
     lease_s: float = 60.0
     batch: int = 200
     unusable_pause_s: float = 300.0
+    pause_check_s: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -78,7 +72,7 @@ class Claim:
 @dataclass
 class Outcome:
     claim: Claim
-    kind: str  # delivered | skipped | retry | dead
+    kind: str  # delivered | skipped | retry | dead | held (not sent: the target is paused)
     version: int
     state_hash: str | None = None
     target_id: str | None = None
@@ -137,91 +131,6 @@ def take(
     return [Claim(r, goldens.get(r["golden_id"]), known.get(r["golden_id"])) for r in rows]
 
 
-def _record(claim: Claim) -> OutboundRecord:
-    g, d = claim.golden, claim.delivery
-    assert g is not None
-    return OutboundRecord(
-        golden_id=g["id"],
-        entity_type=g["entity_type"],
-        version=g["version"],
-        status=g["status"],
-        merged_into=g["merged_into"],
-        attributes=g["attributes"],
-        target_id=claim.target_id,
-        delivery_id=d["id"],
-        attempt=int(d["attempts"]),
-        correlation_id=d["correlation_id"],
-    )
-
-
-def _without_call(claim: Claim) -> Outcome | None:
-    """The outcome of a claim that needs no call: gone, or already at the target."""
-    d, g = claim.delivery, claim.golden
-    if g is None:
-        error = DeliveryError("not_found", f"golden record '{d['golden_id']}' does not exist")
-        return Outcome(claim, "dead", int(d["wanted_version"]), error=error)
-    digest = state_hash(g)
-    known = not d["force"] and d["delivered_version"] is not None
-    if known and (g["version"] <= d["delivered_version"] or digest == d["delivered_hash"]):
-        return Outcome(claim, "skipped", int(g["version"]), state_hash=digest)
-    return None
-
-
-def _push(connector: Connector, claims: Sequence[Claim]) -> list[Outcome]:
-    """One call's outcomes. A connector that raises anything but a DeliveryError (a bug,
-    a record it cannot handle) fails these claims as a retryable ``unexpected`` error, so
-    they back off, show the error and end as dead letters, instead of the whole round
-    failing and every claim waiting out its lease again and again."""
-    started = time.perf_counter()
-    try:
-        results: list[PushResult] = connector.push([_record(c) for c in claims])
-    except DeliveryError as exc:
-        results = [PushResult(c.delivery["golden_id"], error=exc) for c in claims]
-    except Exception as exc:
-        log.exception("the %s connector failed", connector.kind)
-        error = RetryableError(
-            ErrorCode.UNEXPECTED, f"the connector failed: {type(exc).__name__}: {exc}"[:500]
-        )
-        results = [PushResult(c.delivery["golden_id"], error=error) for c in claims]
-    ms = (time.perf_counter() - started) * 1000 / max(1, len(claims))
-    out = []
-    for claim, result in zip(claims, results, strict=True):
-        g = claim.golden
-        assert g is not None
-        kind = "delivered" if result.error is None else "failed"
-        out.append(
-            Outcome(
-                claim,
-                kind,
-                int(g["version"]),
-                state_hash=state_hash(g),
-                target_id=result.target_id,
-                deleted=result.deleted,
-                error=result.error,
-                duration_ms=ms,
-            )
-        )
-    return out
-
-
-def send(connector: Connector, claims: Sequence[Claim], pool: ThreadPoolExecutor) -> list[Outcome]:
-    """Push what needs pushing, ``connector.max_batch`` records a call, calls in parallel
-    on ``pool``; one outcome per claim ("failed" ones are classified by :func:`settle`)."""
-    outcomes: list[Outcome] = []
-    due: list[Claim] = []
-    for claim in claims:
-        done = _without_call(claim)
-        if done is None:
-            due.append(claim)
-        else:
-            outcomes.append(done)
-    size = max(1, connector.max_batch)
-    batches = [due[i : i + size] for i in range(0, len(due), size)]
-    for part in pool.map(lambda b: _push(connector, b), batches):
-        outcomes.extend(part)
-    return outcomes
-
-
 def _backoff(policy: Policy, failures: int, error: DeliveryError) -> float:
     if error.retry_after is not None:
         return float(error.retry_after) + random.uniform(0, 0.1)
@@ -235,6 +144,9 @@ def _classify(outcome: Outcome, policy: Policy) -> None:
         return
     error = outcome.error
     assert error is not None
+    if error.code == ErrorCode.HELD:  # never sent: neither a failure nor an attempt
+        outcome.kind = "held"
+        return
     failures = int(outcome.claim.delivery["failures"])
     if error.scope == "target" and error.retryable:  # the target's fault: do not count it
         outcome.kind, outcome.extra["delay"] = "retry", _backoff(policy, 1, error)
@@ -265,6 +177,14 @@ def _update(outcome: Outcome, now: datetime) -> dict[str, Any]:
             "last_error": None,
             "next_attempt_at": now,
         }
+    # not before the window the target asked for has ended (sync.push)
+    until: datetime = max(outcome.extra.get("until") or now, now)
+    if outcome.kind == "held":  # as it was before the claim, due when the window ends
+        return base | {
+            "state": "pending",
+            "attempts": int(d["attempts"]) - 1,
+            "next_attempt_at": until,
+        }
     error = outcome.error.as_dict() if outcome.error else None
     if outcome.kind == "dead":
         return base | {
@@ -277,7 +197,7 @@ def _update(outcome: Outcome, now: datetime) -> dict[str, Any]:
         "state": "pending",
         "failures": outcome.extra["failures"],
         "last_error": error,
-        "next_attempt_at": now + delay,
+        "next_attempt_at": max(now + delay, until),
     }
 
 
@@ -322,6 +242,26 @@ def _parents_first(
     )
 
 
+def _pause(uow: UnitOfWork, target: str, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Pause the whole target on a target-wide refusal, until the later of its delay and the
+    window the pause of the sending process closed for (which that process wrote already;
+    written again should that have failed). A refusal that ends a longer pause early never
+    shortens it; a configuration the target cannot take replaces it, saying so."""
+    refusals = [o for o in outcomes if o.error is not None and o.error.scope == "target"]
+    if not refusals:
+        return
+    until = max(
+        max(now + timedelta(seconds=float(o.extra.get("delay", 1.0))), o.extra.get("until") or now)
+        for o in refusals
+    )
+    errors = [o.error for o in refusals if o.error is not None]
+    error = next((e for e in errors if not e.retryable), errors[0])
+    if error.retryable:
+        record_pause(uow, target, until=until, reason=error.message)
+    else:
+        uow.targets.pause(target, until=until, reason=(UNUSABLE + error.message)[:500])
+
+
 def settle(
     uow: UnitOfWork,
     target: Mapping[str, Any],
@@ -332,11 +272,13 @@ def settle(
     policy: Policy,
 ) -> dict[str, int]:
     """Write every outcome (only for claims this worker still holds), keep the ids the
-    target gave, and pause the whole target on a target-wide refusal."""
+    target gave, and pause the whole target on a target-wide refusal. A ``held`` claim
+    (never sent) is pending again as it was, and no attempt is recorded for it."""
     for outcome in outcomes:
         _classify(outcome, policy)
     uow.deliveries.finish(worker, [_update(o, now) for o in outcomes])
-    uow.deliveries.record_attempts([_attempt(o, target["name"], now) for o in outcomes])
+    tried = [o for o in outcomes if o.kind != "held"]
+    uow.deliveries.record_attempts([_attempt(o, target["name"], now) for o in tried])
     given = [
         o
         for o in outcomes
@@ -363,13 +305,7 @@ def settle(
         if o.claim.delivery["entity_type"] == "customer"
     }
     link_crosswalk(uow, target["source"], customers, correlation_id=None)
-    pauses = [o for o in outcomes if o.error is not None and o.error.scope == "target"]
-    if pauses:
-        delay = max(float(o.extra.get("delay", 1.0)) for o in pauses)
-        errors = [o.error for o in pauses if o.error is not None]
-        error = next((e for e in errors if not e.retryable), errors[0])
-        reason = error.message if error.retryable else UNUSABLE + error.message
-        uow.targets.pause(target["name"], until=now + timedelta(seconds=delay), reason=reason[:500])
+    _pause(uow, target["name"], tried, now)
     _parents_first(uow, target["name"], outcomes, now)
     counts: dict[str, int] = {}
     for o in outcomes:
@@ -389,6 +325,7 @@ def pause_unusable(
 
 def _observe(target: str, counts: dict[str, int]) -> None:
     for kind, n in counts.items():
-        observe_delivery(target, kind, n)
+        if kind != "held":  # not an attempt
+            observe_delivery(target, kind, n)
     if counts.get("dead"):
         observe_dead_letter(target, counts["dead"])

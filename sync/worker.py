@@ -5,7 +5,8 @@ and reconcile until stopped.
   processes: the relay position is held with ``SKIP LOCKED``);
 - one thread per target claims due deliveries, pushes them (``options.concurrency``
   calls at once) and settles the outcomes, so a slow or paused target never holds
-  another one up;
+  another one up; a target's refusal for its rate or concurrency limit stops every call
+  to it at once, in this process and in the others (:mod:`sync.pause`);
 - reconciliation runs at start, every ``sync_reconcile_seconds``, and at once for a
   target added, changed or re-enabled while the dispatcher runs.
 Each target's work is its own: a target whose configuration cannot be used (options
@@ -31,7 +32,9 @@ from mdm.bootstrap import Container
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
 from sync.connectors import Connector, TargetConfig, build_connector
-from sync.dispatch import Policy, pause_unusable, send, settle, take
+from sync.dispatch import Policy, pause_unusable, settle, take
+from sync.pause import TargetPause
+from sync.push import send
 from sync.reconcile import reconcile_target
 from sync.relay import plan_deliveries
 from sync.stream_relay import StreamRelay
@@ -63,6 +66,14 @@ class _TargetLoop:
         except BaseException:
             self.pool.shutdown(wait=False)
             raise
+        policy = dispatcher.policy
+        self.pause = TargetPause(
+            self.name,
+            dispatcher.container.engine,
+            backoff_base_s=policy.backoff_base_s,
+            backoff_cap_s=policy.backoff_cap_s,
+            check_s=policy.pause_check_s,
+        )
         self.stop = threading.Event()
         self.thread = threading.Thread(
             target=self.run, name=f"sync-target-{self.name}", daemon=True
@@ -71,12 +82,14 @@ class _TargetLoop:
     def round(self) -> int:
         d = self.dispatcher
         engine, policy, worker = d.container.engine, d.policy, d.worker_id
+        if self.pause.until() is not None:  # claims now would only come back held
+            return 0
         claims = run_in_transaction(
             engine, lambda uow: take(uow, self.name, worker=worker, now=utcnow(), policy=policy)
         )
         if not claims:
             return 0
-        outcomes = send(self.connector, claims, self.pool)
+        outcomes = send(self.connector, claims, self.pool, self.pause)
         run_in_transaction(
             engine,
             lambda uow: settle(

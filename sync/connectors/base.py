@@ -67,6 +67,8 @@ class ErrorCode:
     UNEXPECTED = "unexpected"
     # the target's address is one the hub may not send to (sync.connectors.egress)
     ADDRESS_REFUSED = "address_refused"
+    # not sent: the target asked for a pause that has not ended (sync.connectors.http.paused_by)
+    HELD = "held"
 
 
 class DeliveryError(Exception):

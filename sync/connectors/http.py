@@ -10,6 +10,13 @@ Without an injected transport the client connects only where the address policy 
 (:mod:`sync.connectors.egress`, ``MDM_SYNC_ALLOWED_NETWORKS``); a refused address is a
 PermanentError of the whole target (``address_refused``): sending again cannot help until
 the target or the setting changes, and nothing was sent.
+
+Inside ``with paused_by(wait_left):`` (the dispatcher, around each call of a batch) every
+request first asks ``wait_left()`` how long the target's pause has still to run, and is not
+sent while it is more than 0: a RetryableError of the whole target (``held``). A connector
+that makes several requests for one record (Stripe's search, create and update) so stops
+between two of them as soon as another thread's request was refused. A context variable
+rather than a constructor argument, so every connector honours it without knowing of it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -39,6 +48,7 @@ __all__ = [
     "correlation_header",
     "default_error",
     "json_body",
+    "paused_by",
     "push_each",
     "retry_after",
     "settle",
@@ -47,6 +57,30 @@ __all__ = [
 
 USER_AGENT = "golden-record-hub/0.1 (sync connector)"
 _MAX_CORRELATION_IDS = 20
+_WAIT_LEFT: ContextVar[Callable[[], float] | None] = ContextVar("sync_wait_left", default=None)
+
+
+@contextmanager
+def paused_by(wait_left: Callable[[], float]) -> Iterator[None]:
+    """Send no request in this block (this thread) while ``wait_left()`` is above 0."""
+    token = _WAIT_LEFT.set(wait_left)
+    try:
+        yield
+    finally:
+        _WAIT_LEFT.reset(token)
+
+
+def _held(method: str, url: str) -> RetryableError | None:
+    wait_left = _WAIT_LEFT.get()
+    left = wait_left() if wait_left is not None else 0.0
+    if left <= 0:
+        return None
+    return RetryableError(
+        ErrorCode.HELD,
+        f"{method} {url}: not sent, the target asked for a pause ({left:.1f}s left)",
+        retry_after=left,
+        scope="target",
+    )
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -189,6 +223,9 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
+        held = _held(method, url)
+        if held is not None:
+            raise held
         sent = dict(headers or {})
         correlation = correlation_header(records) if self.correlate else None
         if correlation:

@@ -6,7 +6,8 @@ retried lost answer never makes a second customer) and answers 204 with the reco
 ``{"externalId": parent_golden_id}``; NetSuite answers 400 ``INVALID_KEY_OR_REF`` while it does
 not know that parent, which is retryable with ``depends_on`` = the parent, so the dispatcher can
 deliver the parent first. Above the account's concurrency limit NetSuite answers 429
-``CONCURRENCY_LIMIT_EXCEEDED``: retryable with scope ``target`` (the limit is account-wide).
+``CONCURRENCY_LIMIT_EXCEEDED`` (a RESTlet 400 ``SSS_REQUEST_LIMIT_EXCEEDED``): retryable with
+scope ``target`` (the limit is account-wide), for ``Retry-After`` or ``concurrency_pause_s``.
 The address book is always sent with ``replace=addressBook``, so an update replaces the default
 address instead of adding one per delivery (and an empty address book removes it). A value the
 golden record lost is sent as ``null``, which deletes the field at NetSuite.
@@ -46,6 +47,11 @@ from sync.connectors.http import HttpClient, default_error, json_body, push_each
 from sync.connectors.mapping import mapped
 
 __all__ = ["NetSuiteConnector"]
+
+# the account's concurrency limit: REST web services answer 429 CONCURRENCY_LIMIT_EXCEEDED,
+# RESTlets (a gateway in front of the account) 400 SSS_REQUEST_LIMIT_EXCEEDED; either is a
+# pause of the whole target, never a dead letter
+_LIMIT_CODES = frozenset({wire.CONCURRENCY_LIMIT_EXCEEDED, "SSS_REQUEST_LIMIT_EXCEEDED"})
 
 
 def _is_sublist(value: Any) -> bool:
@@ -147,12 +153,10 @@ class NetSuiteConnector:
                 target_code=code,
                 depends_on=str(parent),
             )
-        if status == 429 or code == wire.CONCURRENCY_LIMIT_EXCEEDED:
+        if status == 429 or code in _LIMIT_CODES:
             wait = retry_after(response)
             return RetryableError(
-                ErrorCode.CONCURRENCY_LIMIT
-                if code == wire.CONCURRENCY_LIMIT_EXCEEDED
-                else ErrorCode.RATE_LIMITED,
+                ErrorCode.CONCURRENCY_LIMIT if code in _LIMIT_CODES else ErrorCode.RATE_LIMITED,
                 text,
                 retry_after=self._pause if wait is None else wait,
                 scope="target",

@@ -6,8 +6,15 @@ Retry-After) or hold the request until the test calls ``release()`` (``hold``); 
 handler ran (the change is applied), ``slow`` delays the answer by ``delay`` seconds and
 ``lost_answer`` throws it away: the connection is cut mid-body (``how="drop"``) or a gateway
 answers 502 (``how="502"``). Faults are consumed in order, ``times`` each, and can be narrowed
-to a method and a path substring; ``record_error`` faults fail one record of a Salesforce
-upsert (``external_id``, ``code``, ``message``).
+to a method and a path substring, and let ``after`` matching requests pass first;
+``record_error`` faults fail one record of a Salesforce upsert (``external_id``, ``code``,
+``message``). A ``status`` fault with ``window`` set refuses, as a rate-limited API does, every
+request that arrives before its ``Retry-After`` (seconds or an HTTP date) has passed, with the
+same error and the time left.
+
+Every request is logged with its arrival time (``at``, seconds since the epoch) and, once
+answered, the answer's ``status`` and ``answered_at``: a test can count what arrived inside
+a window the stand-in asked the caller to wait.
 
 Control endpoints under ``/_standin/`` let another process inspect and steer a stand-in
 served with ``python -m tests.standins``: ``GET counts|records|requests|health``,
@@ -17,9 +24,12 @@ served with ``python -m tests.standins``: ``GET counts|records|requests|health``
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import json
+import math
 import re
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -46,6 +56,18 @@ class Fault:
     path: str | None = None
     external_id: str | None = None
     how: Literal["drop", "502"] = "drop"
+    after: int = 0
+    window: bool = False
+
+    def wait_s(self, now: float) -> float:
+        """Seconds ``retry_after`` asks the caller to wait from ``now`` (0 without one)."""
+        if self.retry_after is None:
+            return 0.0
+        try:
+            return max(0.0, float(self.retry_after))
+        except ValueError:
+            when = email.utils.parsedate_to_datetime(self.retry_after)
+            return max(0.0, when.timestamp() - now)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -100,6 +122,8 @@ class StandIn:
         self.max_in_flight = 0
         self.released = threading.Event()
         self.routes: list[Route] = []
+        # (the refusal, until when in seconds since the epoch) of a ``window`` fault
+        self.window: tuple[Fault, float] | None = None
 
     # subclass hooks ---------------------------------------------------------------
     def authorized(self, req: Req) -> bool:
@@ -153,6 +177,7 @@ class StandIn:
         with self.lock:
             self.faults.clear()
             self.requests.clear()
+            self.window = None
             self.clear()
         self.released.clear()
 
@@ -160,6 +185,9 @@ class StandIn:
         with self.lock:
             for fault in self.faults:
                 if fault.kind in kinds and fault.times > 0 and fault.matches(method, path):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     if fault.times == 0:
                         self.faults.remove(fault)
@@ -183,23 +211,30 @@ class StandIn:
         req = await _read(scope, receive)
         if req is None:
             return
+        arrived = time.time()
         if req.path.startswith("/_standin/"):
             await (await self._control(req))(scope, receive, send)
             return
+        entry = {
+            "method": req.method,
+            "path": req.path,
+            "query": req.query,
+            "headers": req.headers,
+            "body": req.body.decode(errors="replace"),
+            "at": arrived,
+        }
         with self.lock:
-            self.requests.append(
-                {
-                    "method": req.method,
-                    "path": req.path,
-                    "query": req.query,
-                    "headers": req.headers,
-                    "body": req.body.decode(errors="replace"),
-                }
-            )
+            self.requests.append(entry)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+        async def answer(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                entry["status"], entry["answered_at"] = message["status"], time.time()
+            await send(message)
+
         try:
-            await self._serve(req, scope, receive, send)
+            await self._serve(req, scope, receive, send if self.instant else answer)
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -209,11 +244,16 @@ class StandIn:
         if refused is not None:
             await refused(scope, receive, send)
             return
-        early = self.take_fault(req.method, req.path, ("status", "hold"))
+        refusal = self._in_window()
+        early = refusal or self.take_fault(req.method, req.path, ("status", "hold"))
         if early is not None and early.kind == "status":
             response = self.error(early)
             if early.retry_after is not None:
                 response.headers["Retry-After"] = early.retry_after
+            if early.window and refusal is None:
+                now = time.time()
+                with self.lock:
+                    self.window = (early, now + early.wait_s(now))
             await response(scope, receive, send)
             return
         if early is not None:
@@ -229,6 +269,24 @@ class StandIn:
             await _cut(send)
             return
         await response(scope, receive, send)
+
+    def _in_window(self) -> Fault | None:
+        """The refusal of a request that arrived inside an open window, with the time left."""
+        with self.lock:
+            if self.window is None:
+                return None
+            fault, until = self.window
+            left = until - time.time()
+            if left <= 0:
+                self.window = None
+                return None
+        return Fault(
+            "status",
+            status=fault.status,
+            code=fault.code,
+            message=fault.message,
+            retry_after=str(max(1, math.ceil(left))),
+        )
 
     async def dispatch(self, req: Req) -> Response:
         if not self.authorized(req):

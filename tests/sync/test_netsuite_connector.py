@@ -141,6 +141,18 @@ def test_a_429_with_retry_after_is_honoured(netsuite, connector):
     assert (caught.value.scope, caught.value.retry_after) == ("target", 7.0)
 
 
+def test_a_restlet_concurrency_refusal_pauses_the_target_rather_than_failing_records(
+    netsuite, connector
+):
+    netsuite.app.inject("status", status=400, code="SSS_REQUEST_LIMIT_EXCEEDED")
+
+    with pytest.raises(RetryableError) as caught:
+        connector.push([outbound("g-acme")])
+
+    assert (caught.value.code, caught.value.scope) == (ErrorCode.CONCURRENCY_LIMIT, "target")
+    assert caught.value.retry_after == 1.0
+
+
 @pytest.mark.parametrize(
     ("status", "code", "scope"),
     [(500, ErrorCode.SERVER_ERROR, "record"), (503, ErrorCode.UNAVAILABLE, "target")],

@@ -155,3 +155,21 @@ def test_a_stand_in_served_as_an_instant_process(standin_process):
     refused = httpx.post(f"{standin_process}/_standin/faults", json={"kind": "status"})
     assert refused.status_code == 409
     assert httpx.get(f"{standin_process}/_standin/requests").json() == []
+
+
+def test_a_window_fault_refuses_every_request_until_retry_after_has_passed(standins):
+    zendesk = standins("zendesk")
+    zendesk.app.inject("status", status=429, retry_after="1", after=1, window=True)
+    path = f"{zendesk.url}/api/v2/organizations/create_or_update"
+    body = {"organization": {"name": "A", "external_id": "g-1"}}
+
+    answers = [httpx.post(path, json=body, headers=AUTH) for _ in range(3)]
+    zendesk.app.window = (zendesk.app.window[0], 0.0)  # the second is over
+    after = httpx.post(path, json=body, headers=AUTH)
+
+    assert [a.status_code for a in answers] == [201, 429, 429]
+    assert answers[1].headers["Retry-After"] == answers[2].headers["Retry-After"] == "1"
+    assert after.status_code == 200
+    logged = list(zendesk.app.requests)
+    assert [r["status"] for r in logged] == [201, 429, 429, 200]
+    assert all(r["at"] <= r["answered_at"] for r in logged)
