@@ -371,15 +371,11 @@ Command = (
 
 @dataclass(frozen=True, slots=True)
 class InitialLoad:
-    """The first load of an entity type from every source's file at once: validated as
-    ingest validates, clustered by the batch engine under the hub's settings version,
-    and written in one transaction (refused when records of the type exist).
-
-    ``files`` holds one ``(source, path)`` per file (CSV or JSON Lines), in the order
-    given: each is read when its turn comes, so a load holds one file's raw rows at a
-    time. With ``train``, the settings are first estimated on these records, as
-    ``mdm dedupe`` trains on its input, and stored as the entity type's newest version.
-    """
+    """The first load of an entity type from every source's file at once, clustered by
+    the batch engine, written in one transaction (refused when records of the type exist).
+    ``files``: one ``(source, path)`` per CSV or JSON Lines file, each read in its turn.
+    With ``train``, the settings are estimated on these records first (as ``mdm dedupe``
+    does) and stored as the entity type's newest version."""
 
     entity_type: str
     files: tuple[tuple[str, str], ...]
