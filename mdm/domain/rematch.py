@@ -18,8 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import numpy as np
+
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
-from matching.batch import DedupeResult, dedupe_table, strong_codes
+from matching.batch import DedupeResult, dedupe_table, strong_codes, table_fields
 from matching.decided import Kept, contradicted, keep_decisions
 from matching.port import Matcher
 from matching.rematch import (
@@ -31,6 +33,7 @@ from matching.rematch import (
     review_changes,
 )
 from matching.settings import MatchSettings, SettingsError, default_settings, parse_settings
+from matching.table import RecordTable
 from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import matched_type
 from mdm.domain.rematch_hub import HubDecisions, HubRecords, read_decisions, read_hub
@@ -64,7 +67,9 @@ def proposed_settings(uow: UnitOfWork, matcher: Matcher, proposal: Proposal) -> 
     if proposal.document is not None:
         try:
             chosen = parse_settings(proposal.document)
-        except SettingsError as exc:
+        # parse_settings reads a document of the right shape; one of another shape (a
+        # number where a list belongs) fails in the reading
+        except (SettingsError, TypeError, AttributeError, KeyError, ValueError) as exc:
             raise InvalidInput(
                 f"the settings are not valid: {exc}", [FieldError("/settings", str(exc))]
             ) from exc
@@ -82,7 +87,23 @@ def proposed_settings(uow: UnitOfWork, matcher: Matcher, proposal: Proposal) -> 
             f"those are {chosen.entity_type} settings, not {entity_type} settings",
             [FieldError(pointer, f"must be {entity_type} settings")],
         )
-    return chosen
+    return _usable(chosen, pointer)
+
+
+def _usable(settings: MatchSettings, pointer: str) -> MatchSettings:
+    """``settings`` once the batch engine has run with them on two empty records: a part
+    of the document the reader let through but the engine cannot use (term frequencies
+    that are not a table) is a 422 here, not a failure after reading every record."""
+    table = RecordTable.from_rows([{}, {}], table_fields(settings))
+    try:
+        dedupe_table(table, settings, train_model=False)
+        PairScorer(settings, table).score(np.array([0]), np.array([1]))
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        raise InvalidInput(
+            f"the settings cannot be used: {exc}",
+            [FieldError(pointer.rsplit("/", 1)[0] or pointer, str(exc))],
+        ) from exc
+    return settings
 
 
 def _stored(uow: UnitOfWork, version: str) -> MatchSettings:
