@@ -165,6 +165,12 @@ def test_a_stored_version_is_named_and_bad_proposals_are_refused_with_the_field(
     broken = client.post(
         "/api/v1/matching/customer/rematch", json={"settings": {"entity_type": "customer"}}
     )
+    shapes = [
+        client.post(
+            "/api/v1/matching/customer/rematch", json={"settings": {**proposed(0.9, 0.5), **odd}}
+        )
+        for odd in ({"comparisons": [1]}, {"trained_on": {"term_frequencies": 5}})
+    ]
     price = client.post("/api/v1/matching/price/rematch", json={})
     applying = client.post("/api/v1/matching/customer/rematch", json={"apply": 1})
 
@@ -173,6 +179,11 @@ def test_a_stored_version_is_named_and_bad_proposals_are_refused_with_the_field(
     assert [r.status_code for r in (both, product, broken, price, applying)] == [422] * 5
     assert product.json()["error"]["errors"][0]["pointer"] == "/settings/entity_type"
     assert broken.json()["error"]["errors"][0]["pointer"] == "/settings"
+    # a document of another shape, or one the engine cannot use, is refused before any work
+    assert [(r.status_code, r.json()["error"]["errors"][0]["pointer"]) for r in shapes] == [
+        (422, "/settings"),
+        (422, "/settings"),
+    ]
     # strict: 1 is not true
     assert applying.json()["error"]["errors"][0]["pointer"] == "/body/apply"
 
