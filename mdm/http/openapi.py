@@ -85,6 +85,7 @@ _WHY = {
     "405": "GraphQL is read-only: mutations are refused",
     "409": "Conflicts with the current state (already decided, already registered, ...)",
     "413": "The body is larger than the limit (1 MiB by default), or the batch too long",
+    "414": "The URL is longer than MDM_MAX_URL_BYTES (8 KiB by default)",
     "415": "The body is not application/json",
     "422": "Invalid input; `errors` names each place (/path/..., /query/..., /body/...)",
 }
@@ -255,7 +256,7 @@ def _correct(method: str, path: str, operation: dict[str, Any]) -> None:
                 content["schema"] = dict(_OBJECT)
         if status == "200" and path == "/metrics":
             response["content"] = {"text/plain": {"schema": {"type": "string"}}}
-    codes = {"422"}
+    codes = {"422", "414"}  # 414: the server's URL limit, before routing
     writes = method in ("post", "put", "patch")
     if path.startswith("/api/v1") or graphql:
         operation["security"] = [{"bearer": []}]
@@ -275,6 +276,8 @@ def _correct(method: str, path: str, operation: dict[str, Any]) -> None:
         }
         if not graphql:
             codes.add("415")
+    elif "requestBody" in operation:
+        codes.add("415")  # a body model's route: mdm.http.body.CheckedBodyRoute
     if graphql:
         codes = (codes - {"404", "409"}) | {"405"}
     shape = _GRAPHQL_ERRORS if graphql else _ERROR

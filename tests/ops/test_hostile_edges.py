@@ -421,3 +421,16 @@ def test_a_target_with_credentials_just_within_the_limit_is_stored(client: TestC
     )
 
     assert r.status_code in (200, 201), r.text
+
+
+def test_a_batch_of_many_refused_events_is_kept_in_quarantine_whole(
+    client: TestClient, engine: Engine
+) -> None:
+    """25 refused events go through the bulk insert path (COPY on PostgreSQL, the driver's
+    executemany on SQLite), which must fill column defaults as SQLAlchemy's insert does
+    (found by schemathesis: a 500 for NOT NULL quarantine.status)."""
+    r = client.post("/api/v1/sources/crm/events", json=[[i] for i in range(25)])
+
+    assert r.status_code == 200, r.text
+    assert r.json()["summary"] == {"rejected": 25}
+    assert _quarantine(engine) == [(None, "open")] * 25

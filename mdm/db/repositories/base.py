@@ -120,6 +120,30 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def _grouped(
+    table: Table, rows: Sequence[Mapping[str, Any]]
+) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    """Rows grouped by the columns they set, each with the Python-side defaults of the
+    columns it leaves out (``status="open"``): SQLAlchemy's ``insert`` fills those, a
+    driver-level insert or COPY does not, and a NOT NULL column would refuse the row."""
+    defaults = {
+        c.name: c.default
+        for c in table.c
+        if c.default is not None and (c.default.is_scalar or c.default.is_callable)
+    }
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        missing = [name for name in defaults if name not in row]
+        if missing:
+            row = {**row, **{n: _default_value(defaults[n]) for n in missing}}
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
+
+
+def _default_value(default: Any) -> Any:
+    return default.arg(None) if default.is_callable else default.arg
+
+
 class Repository:
     """A repository works inside the caller's transaction on its connection."""
 
@@ -145,10 +169,7 @@ class Repository:
         SQLAlchemy's per-row parameter handling cost more than the inserting itself
         (10 of 13 s for an initial load of 100,000 records)."""
         dialect = self.conn.dialect
-        groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row), []).append(row)
-        for cols, group in groups.items():
+        for cols, group in _grouped(table, rows).items():
             binds = [table.c[c].type._cached_bind_processor(dialect) for c in cols]
             sql = (
                 f"INSERT INTO {table.name} ({', '.join(cols)}) "
@@ -174,11 +195,8 @@ class Repository:
         if self.dialect != "postgresql" or len(rows) < _COPY_FROM:
             self.conn.execute(insert(table), list(rows))
             return
-        groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row), []).append(row)
         raw = self.conn.connection.driver_connection
-        for cols, group in groups.items():
+        for cols, group in _grouped(table, rows).items():
             json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
             sql = f"COPY {table.name} ({', '.join(cols)}) FROM STDIN"
             with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
