@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser lint typecheck fuzz bench bench-tools bench-matching bench-matching-speed clean
+.PHONY: run test install install-dev browser docs lint typecheck fuzz bench bench-tools bench-matching bench-matching-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ browser:
 
 test: install-dev browser
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The documentation site on http://127.0.0.1:8001, rebuilt on every change (.ci/run builds it
+# with --strict, so a broken link or a page missing from the nav fails CI).
+docs: install-dev
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 lint: install-dev
 	$(BIN)/ruff check .
