@@ -15,9 +15,11 @@ committed. Each page is produced from what the hub itself uses:
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +54,7 @@ def openapi_document() -> dict[str, Any]:
     set before anything of ``mdm`` is imported, and no demo data or dispatcher is started.
     """
     scratch = tempfile.mkdtemp(prefix="mdm-docs-")
+    atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     os.environ["MDM_DATABASE_URL"] = f"sqlite:///{scratch}/docs.db"
     os.environ["MDM_SECRET_KEY"] = "docs-build-only"
     from mdm.app import create_app
