@@ -57,6 +57,8 @@ def openapi_document() -> dict[str, Any]:
     atexit.register(shutil.rmtree, scratch, ignore_errors=True)
     os.environ["MDM_DATABASE_URL"] = f"sqlite:///{scratch}/docs.db"
     os.environ["MDM_SECRET_KEY"] = "docs-build-only"
+    for name in ("MDM_NATS_URL", "MDM_ADMIN_API_KEY", "MDM_SECRET_KEY_FILE"):
+        os.environ.pop(name, None)  # nothing of a real deployment is reached from a docs build
     from mdm.app import create_app
     from mdm.bootstrap import bootstrap
     from mdm.settings import get_settings
