@@ -262,16 +262,22 @@ def _partners(size: int, left: IntArray, right: IntArray, prob: FloatArray) -> I
 
 
 def explain_pairs(
-    settings: MatchSettings, table: RecordTable, left: IntArray, right: IntArray
+    settings: MatchSettings,
+    table: RecordTable,
+    left: IntArray,
+    right: IntArray,
+    *,
+    tf: Mapping[str, FloatArray] | None = None,
 ) -> list[dict[str, Any]]:
     """The explanation of each pair ``(left[k], right[k])`` of ``table``'s rows, as the
-    hub stores with a decision: compared, scored and explained exactly as in dedupe."""
+    hub stores with a decision: compared, scored and explained exactly as in dedupe
+    (``tf``: the settings' term frequencies on the table, when the caller has them)."""
     if len(left) == 0:
         return []
     lo, hi = np.minimum(left, right), np.maximum(left, right)
     pairs = Candidates(lo.astype(np.int32), hi.astype(np.int32), np.zeros(len(lo), np.int16))
     gammas = compare_all(settings, table, pairs, processes=1)
-    tf = settings_term_frequencies(settings, table)
+    tf = settings_term_frequencies(settings, table) if tf is None else tf
     scored = score_pairs(settings, gammas, table, lo.astype(np.int64), tf, hi.astype(np.int64))
     return [
         explain(settings, gammas[k], scored.parts[k], scored.related[k]) for k in range(len(lo))

@@ -200,6 +200,15 @@ def test_initial_load_clusters_all_sources_at_once_and_reports_it(
         "outbox": 4,
         "match_decision": 6,
     }
+    with engine.connect() as conn:
+        links = conn.execute(
+            text("SELECT explanation FROM match_decision WHERE action = 'link'")
+        ).all()
+    explanations = [e if isinstance(e, dict) else json.loads(e) for (e,) in links]
+    assert len(explanations) == 2
+    for why in explanations:  # each linked record says why, as a decision made one by one
+        assert why["match_probability"] >= 0.99
+        assert why["comparisons"] and why["shared_keys"]
 
 
 def test_a_hub_holding_records_of_the_type_is_refused_naming_the_other_commands(

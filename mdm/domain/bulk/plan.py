@@ -13,7 +13,7 @@ on SQLite the API keeps writing while a million records are clustered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,12 +26,13 @@ from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fiel
 from matching.exact import SETTINGS_VERSION as EXACT_VERSION
 from matching.forked import forked_map
 from matching.port import Matcher
+from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
 from mdm.db.types import utcnow
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.run import IngestRun, ItemResult
-from mdm.domain.ingest.store import new_record, version_row
+from mdm.domain.ingest.store import new_record
 from mdm.domain.ingest.validate import validate
 from mdm.domain.learning_table import MIN_TRAINING_RECORDS
 
@@ -41,11 +42,10 @@ __all__ = ["BulkPlan", "SourcePart", "plan"]
 @dataclass
 class SourcePart:
     """One source's file after validation: its run (results, quarantine rows, issues)
-    and its new records, in file order, with the versions to write."""
+    and its new records, in file order, with their blocking keys."""
 
     run: IngestRun
     records: list[dict[str, Any]] = field(default_factory=list)
-    versions: list[dict[str, Any]] = field(default_factory=list)
     keys: list[list[str]] = field(default_factory=list)
 
 
@@ -59,7 +59,8 @@ class BulkPlan:
     parts: list[SourcePart]
     labels: npt.NDArray[np.int64]  # the cluster of each row
     partner: npt.NDArray[np.int64]  # the row each row's strongest link is with (-1: none)
-    explanations: dict[int, dict[str, Any]]  # row -> why it joined its cluster
+    # rows -> why each that joined a cluster joined it (computed when its step is written)
+    explain: Callable[[Sequence[int]], dict[int, dict[str, Any]]]
     review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
     trained: MatchSettings | None = None  # settings estimated on these records, to store
     stages: dict[str, float] = field(default_factory=dict)  # seconds per step, for the user
@@ -124,39 +125,36 @@ def source_part(
         run.results += results
         run.quarantine += quarantine
         run.issues += issues
-        for record, version, keys in made:
+        for record, keys in made:
             place = at.get(record["source_id"])
             if place is None:
                 at[record["source_id"]] = len(part.records)
                 part.records.append(record)
-                part.versions.append(version)
                 part.keys.append(keys)
             else:
                 # the file holds the record twice: the later row is its next version, as
                 # two PUTs would make it; the initial load keeps the last one only
-                record["id"] = version["record_id"] = part.records[place]["id"]
-                part.records[place], part.versions[place], part.keys[place] = (
-                    record,
-                    version,
-                    keys,
-                )
+                record["id"] = part.records[place]["id"]
+                part.records[place], part.keys[place] = record, keys
     return part
 
 
-_Made = tuple[dict[str, Any], dict[str, Any], list[str]]
+_Made = tuple[dict[str, Any], list[str]]
 
 
 def _chunk(
     job: _PartJob, bounds: tuple[int, int]
 ) -> tuple[list[ItemResult], list[dict[str, Any]], list[dict[str, Any]], list[_Made]]:
-    """Validate ``items[start:stop]`` and make their records, versions and keys."""
+    """Validate ``items[start:stop]`` and make their records and blocking keys (each
+    record's first version is made when it is written: held for a million records, those
+    rows were a tenth of the load's memory)."""
     start, stop = bounds
     run = replace(job.run, results=[], quarantine=[], issues=[])
     made: list[_Made] = []
     for item in validate(run, job.items[start:stop]):
         record = new_record(run, item)
         keys = run.matcher.keys(run.entity_type, item.record, default_region=run.default_region)
-        made.append((record, version_row(run, record, item), keys))
+        made.append((record, keys))
     for result in run.results:
         result.index += start
     return run.results, run.quarantine, run.issues, made
@@ -187,12 +185,6 @@ def plan(
         settings = replace(
             result.settings, trained_on={**result.settings.trained_on, "sources": sources}
         )
-    joined = np.flatnonzero(result.partner >= 0)
-    # the first row of a cluster created it; every later row joined it through a link
-    first = _first_rows(result.labels)
-    linked = [int(r) for r in joined if not first[r]]
-    why = explain_pairs(settings, table, np.asarray(linked, dtype=np.int64), result.partner[linked])
-    explanations = dict(zip(linked, why, strict=True))
     review = _review(settings, table, result)
     return BulkPlan(
         entity_type,
@@ -200,10 +192,27 @@ def plan(
         parts,
         result.labels,
         result.partner,
-        explanations,
+        _explainer(settings, table, result),
         review,
         settings if train else None,
     )
+
+
+def _explainer(
+    settings: MatchSettings, table: RecordTable, result: DedupeResult
+) -> Callable[[Sequence[int]], dict[int, dict[str, Any]]]:
+    """Explanations of the rows given that joined a cluster, made when asked: held for a
+    million records, they were the largest part of a load's memory."""
+    first = _first_rows(result.labels)  # the first row of a cluster created it
+    tf = settings_term_frequencies(settings, table)
+
+    def explain(rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+        linked = [r for r in rows if result.partner[r] >= 0 and not first[r]]
+        at = np.asarray(linked, dtype=np.int64)
+        why = explain_pairs(settings, table, at, result.partner[at], tf=tf)
+        return dict(zip(linked, why, strict=True))
+
+    return explain
 
 
 def _exact_plan(entity_type: str, parts: list[SourcePart]) -> BulkPlan:
@@ -212,7 +221,7 @@ def _exact_plan(entity_type: str, parts: list[SourcePart]) -> BulkPlan:
     keys = [k[0] if k else None for p in parts for k in p.keys]
     labels = np.arange(len(keys), dtype=np.int64)
     partner = np.full(len(keys), -1, dtype=np.int64)
-    explanations: dict[int, dict[str, Any]] = {}
+    explanations: dict[int, dict[str, Any]] = {}  # a handful: prices are few
     first_of: dict[str, int] = {}
     for row, key in enumerate(keys):
         if key is None:
@@ -222,7 +231,11 @@ def _exact_plan(entity_type: str, parts: list[SourcePart]) -> BulkPlan:
             explanations[row] = {"match_probability": 1.0, "identifier": key}
         else:
             first_of[key] = row
-    return BulkPlan(entity_type, EXACT_VERSION, parts, labels, partner, explanations, [])
+
+    def explain(rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+        return {r: explanations[r] for r in rows if r in explanations}
+
+    return BulkPlan(entity_type, EXACT_VERSION, parts, labels, partner, explain, [])
 
 
 def _first_rows(labels: Iterable[int]) -> np.ndarray:

@@ -23,6 +23,8 @@ from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
 from mdm.domain.golden_book import GoldenBook, new_id, record_key
 from mdm.domain.ingest.references import parent_disagreements
+from mdm.domain.ingest.run import ValidItem
+from mdm.domain.ingest.store import version_row
 from mdm.domain.tasks import new_task
 from mdm.domain.transactional.linking import link_new_records
 
@@ -108,7 +110,7 @@ def _write_step(
     for g in goldens:
         book.recompute(g, cause="record_created", membership_changed=True)
     uow.records.insert([rows[row][1] for row in mine])
-    uow.records.insert_versions([rows[row][0].versions[rows[row][3]] for row in mine])
+    uow.records.insert_versions([_first_version(rows[row][0], rows[row][1]) for row in mine])
     uow.keys.insert(
         [
             {"entity_type": plan.entity_type, "key": k, "golden_id": rows[row][1]["golden_id"]}
@@ -153,15 +155,21 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
     return counts
 
 
+def _first_version(part: SourcePart, record: dict[str, Any]) -> dict[str, Any]:
+    item = ValidItem(-1, record["source_id"], record["payload"])
+    return version_row(part.run, record, item)
+
+
 def _decisions(plan: BulkPlan, rows: Rows, mine: list[int], cid: str) -> list[dict[str, Any]]:
     """A match decision per record of ``mine``: ``new`` for the first of its cluster,
     ``link`` with the explanation of its strongest link for the others."""
     now = utcnow()
     partner = plan.partner
+    explanations = plan.explain(mine)
     out = []
     for row in mine:
         record, keys = rows[row][1], rows[row][2]
-        why = plan.explanations.get(row)
+        why = explanations.get(row)
         if why is None:
             action, score = "new", None
             explanation: dict[str, Any] = {
