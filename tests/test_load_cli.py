@@ -36,9 +36,13 @@ def test_load_csv_reports_what_it_did_and_quarantines_bad_rows(
     lines = {
         ln.split()[0]: int(ln.split()[1])
         for ln in result.output.splitlines()
-        if ln.startswith("  ")
+        if ln.startswith("  ") and not ln.startswith("  /")
     }
     assert lines == {"created": 2, "linked": 1, "rejected": 1}
+    # why, by field and rule, with the ids to look for in the file
+    assert "refused, by field and rule:" in result.output
+    refused = [ln for ln in result.output.splitlines() if ln.startswith("  /")]
+    assert refused and all("(e.g. A3)" in ln for ln in refused)
     assert counts(engine, ("source_record", "golden_record", "quarantine")) == {
         "source_record": 3,
         "golden_record": 2,

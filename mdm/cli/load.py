@@ -19,7 +19,7 @@ from matching.port import LearningMatcher
 from mdm.bootstrap import Container, bootstrap
 from mdm.bus import Origin
 from mdm.cli.load_events import ANY_EVENTS, load_events_file
-from mdm.cli.load_initial import initial_load, report_actions
+from mdm.cli.load_initial import Refusals, initial_load, report_actions
 from mdm.db.engine import refresh_statistics
 from mdm.db.storable import UNSTORABLE_CODES
 from mdm.domain.files import count_lines, read_items
@@ -75,10 +75,12 @@ def load_file(
     progress: bool = True,
     correlation_id: str | None = None,
     train: bool = False,
-) -> Counter[str]:
+) -> tuple[Counter[str], Refusals, float]:
     """Load ``path`` chunk by chunk, one transaction per chunk; returns counts per action
-    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own).
-    With ``train``, matched entity types retrain first when due (:func:`train_for`)."""
+    (``rejected`` includes the ``unstorable`` rows, which are also counted on their own),
+    why records were refused, and the seconds the loading itself took (not setting up or
+    training). With ``train``, matched entity types retrain first when due
+    (:func:`train_for`)."""
     settings = get_settings()
     container = bootstrap(settings, migrate=settings.is_sqlite)
     cid = correlation_id or f"load-{int(time.time())}"
@@ -93,7 +95,9 @@ def load_file(
     size = chunk_size or settings.load_chunk_size
     total = count_lines(path)
     counts: Counter[str] = Counter()
+    refusals = Refusals()
     items = read_items(path)
+    started = time.perf_counter()
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):
             command = IngestRecords(source, entity, tuple(chunk), cid)
@@ -101,9 +105,11 @@ def load_file(
             counts.update(r.action or "rejected" for r in results)
             counts.update(unstorable=sum(1 for r in results if _unstorable(r.errors)))
             counts.update(with_issues=sum(1 for r in results if r.issues))
+            refusals.add(results)
             bar.update(len(chunk))
+    elapsed = time.perf_counter() - started
     refresh_statistics(container.engine)
-    return counts
+    return counts, refusals, elapsed
 
 
 def _unstorable(errors: list[dict[str, str]]) -> bool:
@@ -155,8 +161,7 @@ def load(
         return
     try:
         schema_for(entity)
-        started = time.perf_counter()
-        counts = load_file(
+        counts, refusals, elapsed = load_file(
             file,
             source=source,
             entity=entity,
@@ -167,10 +172,10 @@ def load(
     except (DomainError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    elapsed = time.perf_counter() - started
     n = sum(v for k, v in counts.items() if k not in ("unstorable", "with_issues"))
-    typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({n / elapsed:.0f} records/s)")
-    report_actions(counts, total=n, allow_rejects=allow_rejects)
+    rate = n / max(elapsed, 1e-9)
+    typer.echo(f"loaded {n} records from {file} in {elapsed:.1f}s ({rate:.0f} records/s)")
+    report_actions(counts, total=n, allow_rejects=allow_rejects, refusals=refusals)
 
 
 def _load_events(file: Path, *, source: str, entity: str, chunk_size: int, quiet: bool) -> None:

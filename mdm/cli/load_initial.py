@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
@@ -23,9 +24,10 @@ from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
 from mdm.db.engine import refresh_statistics
 from mdm.domain.bulk.write import refuse_if_loaded
+from mdm.domain.ingest.run import ItemResult
 from mdm.settings import get_settings
 
-__all__ = ["initial_load", "parse_specs", "report_actions"]
+__all__ = ["Refusals", "initial_load", "parse_specs", "report_actions"]
 
 
 def parse_specs(specs: list[str]) -> list[tuple[str, Path]]:
@@ -89,9 +91,39 @@ def _report(
     report_actions(counts, total=n, allow_rejects=allow_rejects)
 
 
-def report_actions(counts: Counter[str], *, total: int, allow_rejects: bool) -> None:
-    """What a load did per action, where its data-quality issues and rejected records
-    are kept; exits 1 when records were rejected, unless ``allow_rejects``."""
+class Refusals:
+    """Why a load's records were refused: per field and rule, how many, and the first
+    few source ids, so a user can fix the file without reading the quarantine first."""
+
+    SAMPLES = 3
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.samples: dict[tuple[str, str], list[str]] = {}
+
+    def add(self, results: Iterable[ItemResult]) -> None:
+        for result in results:
+            for error in result.errors if result.status != "accepted" else ():
+                key = (error.get("pointer", ""), error.get("code", ""))
+                self.counts[key] += 1
+                ids = self.samples.setdefault(key, [])
+                if len(ids) < self.SAMPLES and result.source_id:
+                    ids.append(result.source_id)
+
+    def lines(self) -> list[str]:
+        out = []
+        for (pointer, code), n in self.counts.most_common(10):
+            ids = ", ".join(self.samples.get((pointer, code), []))
+            out.append(f"  {pointer or '/'} {code}: {n}" + (f" (e.g. {ids})" if ids else ""))
+        return out
+
+
+def report_actions(
+    counts: Counter[str], *, total: int, allow_rejects: bool, refusals: Refusals | None = None
+) -> None:
+    """What a load did per action, why records were refused and where they and the
+    data-quality issues are kept; exits 1 when records were rejected, unless
+    ``allow_rejects``."""
     for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
         if counts.get(action):
             typer.echo(f"  {action:<10} {counts[action]}")
@@ -103,6 +135,10 @@ def report_actions(counts: Counter[str], *, total: int, allow_rejects: bool) -> 
     rejected = counts.get("rejected", 0)
     if not rejected:
         return
+    if refusals is not None and refusals.counts:
+        typer.echo("refused, by field and rule:")
+        for line in refusals.lines():
+            typer.echo(line)
     typer.echo("rejected records are kept in quarantine: GET /api/v1/quarantine")
     if counts.get("unstorable"):
         typer.echo(

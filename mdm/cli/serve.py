@@ -36,7 +36,10 @@ def serve(
         empty = container.bus.query(lambda uow: uow.goldens.count() == 0)
         if empty:
             counts = load_demo(container.bus)
-            typer.echo(f"loaded the demo data set: {dict(counts)}")
+            typer.echo(
+                f"loaded the demo data set into {settings.database_url}: {dict(counts)}\n"
+                "  (mdm serve --no-demo on a fresh database starts empty)"
+            )
     admin_key = ensure_admin_key(container)
     base = f"http://{host}:{port}"
     typer.echo(f"Golden-record hub on {base}")
@@ -48,6 +51,10 @@ def serve(
     typer.echo(f"  Event feed      {base}/api/v1/events")
     if admin_key:
         typer.echo(f"  Admin API key   {admin_key}   (send 'Authorization: Bearer <key>')")
+    else:
+        typer.echo(
+            "  Admin API key   shown once, at first start; another: mdm keys create --role admin"
+        )
     logging.basicConfig(level=logging.INFO)
     services = [s for plugin in plugins() for s in plugin.services(container)]
     for service in services:

@@ -36,3 +36,18 @@ def test_the_api_docs_render_their_operations_offline(page: Page, hub: str) -> N
 
     put_record.first.locator(".opblock-summary").click()
     expect(page.get_by_text("Create or update one source record")).to_be_visible()
+
+
+def test_the_home_page_links_to_what_the_hub_serves(page: Page, hub: str) -> None:
+    page.goto("/")
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    for name, target in [
+        ("REST API", "/docs"),
+        ("GraphQL", "/graphql"),
+        ("Steward console", "/steward"),
+        ("Readiness", "/health/ready"),
+    ]:
+        expect(page.get_by_role("link", name=name, exact=True)).to_have_attribute("href", target)
+    page.get_by_role("link", name="REST API", exact=True).click()
+    expect(page.locator(".opblock").first).to_be_visible()
