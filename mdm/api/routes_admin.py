@@ -65,6 +65,18 @@ async def update_source(
             "expected a JSON object with 'default_region' or 'validation'",
             [FieldError("/default_region", "required", "required")],
         )
+    unknown = sorted(set(body) - {"default_region", "validation"})
+    if unknown:
+        raise InvalidInput(
+            f"unknown field '{unknown[0]}'",
+            [FieldError(f"/{k}", f"unknown field '{k}'", "unknown_field") for k in unknown],
+        )
+    if "validation" in body and body["validation"] is None:
+        # a source is always lenient or strict: null would change nothing and look accepted
+        raise InvalidInput(
+            "validation must be 'lenient' or 'strict'",
+            [FieldError("/validation", "must be 'lenient' or 'strict'", "enum")],
+        )
     command = UpdateSource(
         name,
         _region(body.get("default_region")),

@@ -434,3 +434,21 @@ def test_a_batch_of_many_refused_events_is_kept_in_quarantine_whole(
     assert r.status_code == 200, r.text
     assert r.json()["summary"] == {"rejected": 25}
     assert _quarantine(engine) == [(None, "open")] * 25
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer", "code"),
+    [
+        ({"validation": None}, "/validation", "enum"),
+        ({"validation": "strict", "admin": True}, "/admin", "unknown_field"),
+    ],
+)
+def test_updating_a_source_refuses_a_null_mode_and_unknown_fields(
+    client: TestClient, body: dict[str, Any], pointer: str, code: str
+) -> None:
+    """Found by schemathesis: ``{"validation": null, "x": []}`` was a 200 that changed nothing."""
+    r = client.patch("/api/v1/sources/crm", json=body)
+
+    assert _errors(r) == [(pointer, code)]
+    crm = next(s for s in client.get("/api/v1/sources").json()["sources"] if s["name"] == "crm")
+    assert crm["validation"] == "lenient"
