@@ -74,10 +74,6 @@ class BulkPlan:
             for i, (r, k) in enumerate(zip(p.records, p.keys, strict=True))
         ]
 
-    @property
-    def results(self) -> list[ItemResult]:
-        return [r for p in self.parts for r in p.run.results]
-
 
 PART_CHUNK = 20_000
 """Items validated and standardized per task; a file of more runs on every core."""
