@@ -36,6 +36,7 @@ from matching.candidates import Candidates, block_table, blocking_recall, compar
 from matching.clustering import cluster_links
 from matching.decision import outright_disagreement, related_pairs, verdicts
 from matching.forked import forked_map
+from matching.hierarchy import group_pairs
 from matching.scoring import explain, score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import standardize_columns as _standardize_columns
@@ -69,6 +70,8 @@ class DedupeResult:
     settings: MatchSettings
     stats: dict[str, Any] = field(default_factory=dict)
     review: list[tuple[int, int, float]] = field(default_factory=list)
+    # organisations of one group kept apart: (row, earlier row, reason bits), one per cluster
+    related_parties: list[tuple[int, int, int]] = field(default_factory=list)
     # the row each row's strongest followed link is with (-1: it joined no one)
     partner: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -119,7 +122,35 @@ def dedupe_table(
         settings = train_on_candidates(settings, table, candidates, gammas, seed=seed)
     sink_at = settings.thresholds.review if pair_min_probability is None else pair_min_probability
     kept = _score(settings, table, candidates, gammas, pair_sink, sink_at)
-    return _cluster(settings, table, kept, len(candidates))
+    result = _cluster(settings, table, kept, len(candidates))
+    result.related_parties = _related_parties(table, candidates, result)
+    return result
+
+
+def _related_parties(
+    table: RecordTable, candidates: Candidates, result: DedupeResult
+) -> list[tuple[int, int, int]]:
+    """Per cluster, one pair of organisations of one group (:mod:`matching.hierarchy`) with
+    the earliest other cluster, where the two clusters are neither one nor under review: the
+    hierarchy link the hub proposes to a steward, as ingest does when the later arrives."""
+    left = candidates.left.astype(np.int64)
+    right = candidates.right.astype(np.int64)
+    bits = group_pairs(table, left, right)
+    found = np.flatnonzero(bits)
+    labels = result.labels
+    reviewed = {
+        (min(x, y), max(x, y))
+        for x, y in ((int(labels[p]), int(labels[q])) for p, q, _ in result.review)
+    }
+    best: dict[int, tuple[int, int, int]] = {}
+    for k in found.tolist():
+        lo, hi = sorted((int(left[k]), int(right[k])), key=lambda row: labels[row])
+        a, b = int(labels[lo]), int(labels[hi])
+        if a == b or (a, b) in reviewed:
+            continue
+        if b not in best or a < labels[best[b][1]]:
+            best[b] = (hi, lo, int(bits[k]))
+    return [best[b] for b in sorted(best)]
 
 
 SCORE_CHUNK_PAIRS = 1_000_000

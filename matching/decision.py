@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.hierarchy import group_reasons
 from matching.port import Candidate, Decision, DecisionAction
 from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
@@ -199,7 +200,52 @@ def conclude(
     scored: ScoredPairs,
     pairs: slice,
 ) -> Decision:
-    """The decision for ``compared``, whose pairs are ``pairs`` of ``scored``."""
+    """The decision for ``compared``, whose pairs are ``pairs`` of ``scored``; with
+    ``related_parties`` in its explanation when candidates it does not join look like
+    organisations of the record's group (:func:`matching.hierarchy.group_reasons`)."""
+    decision = _conclude(entity_type, settings, compared, gammas, scored, pairs)
+    joined = decision.golden_id if decision.action != "new" else None
+    related = _related_parties(compared, scored.probability[pairs], joined)
+    if related:
+        decision.explanation["related_parties"] = related
+        if decision.action == "new":
+            decision.explanation["reason"] = (
+                f"related, not the same: {'; '.join(related[0]['reasons'])}"
+            )
+    return decision
+
+
+def _related_parties(
+    compared: Compared, probability: npt.NDArray[np.float64], joined: str | None
+) -> list[dict[str, Any]]:
+    """Candidates (other than the one the record joins or is reviewed against) that are
+    organisations of one group with the record, most probable first."""
+    found: dict[int, tuple[float, list[str]]] = {}
+    for k, (row, who) in enumerate(zip(compared.rows[1:], compared.owner, strict=True)):
+        if compared.candidates[who].golden_id == joined:
+            continue
+        reasons = group_reasons(compared.rows[0], row)
+        if reasons and (who not in found or probability[k] > found[who][0]):
+            found[who] = (float(probability[k]), reasons)
+    ranked = sorted(found.items(), key=lambda item: -item[1][0])
+    return [
+        {
+            "golden_id": compared.candidates[who].golden_id,
+            "reasons": reasons,
+            "match_probability": round(prob, 6),
+        }
+        for who, (prob, reasons) in ranked[:3]
+    ]
+
+
+def _conclude(
+    entity_type: str,
+    settings: MatchSettings,
+    compared: Compared,
+    gammas: npt.NDArray[np.int8],
+    scored: ScoredPairs,
+    pairs: slice,
+) -> Decision:
     candidates = compared.candidates
     weight, probability = scored.weight[pairs], scored.probability[pairs]
     best_row, ranked, related_to = _ranked(settings, compared, gammas, weight, probability)
