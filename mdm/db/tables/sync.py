@@ -28,6 +28,8 @@ class SyncTargetRow(SQLModel, table=True):
     rate_limit_per_s: float | None = None
     mapping: dict[str, Any] | None = json_column(nullable=True)
     options: dict[str, Any] = json_column()
+    # readiness rules per entity type (sync.readiness); null: the kind's defaults
+    readiness: dict[str, Any] | None = json_column(nullable=True)
     enabled: bool = True
     # a target-wide pause (429 with Retry-After, a concurrency limit) shared by every worker
     paused_until: datetime | None = ts(nullable=True)
@@ -60,6 +62,7 @@ class DeliveryRow(SQLModel, table=True):
     golden_id: str = Field(max_length=32)
     entity_type: str = Field(max_length=32)
     parent_golden_id: str | None = Field(default=None, max_length=32)
+    # pending | in_flight | delivered | dead | held (not ready for the target: sync.readiness)
     state: str = Field(default="pending", max_length=16)
     wanted_version: int
     delivered_version: int | None = None
