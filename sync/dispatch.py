@@ -32,7 +32,7 @@ from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
 from sync.connectors import DeliveryError, ErrorCode
 from sync.pause import record_pause
-from sync.relay import delivery_id
+from sync.relay import delivery_id, parent_of
 
 __all__ = [
     "UNUSABLE",
@@ -219,7 +219,8 @@ def _attempt(outcome: Outcome, target: str, now: datetime) -> dict[str, Any]:
 def _parents_first(
     uow: UnitOfWork, target: str, outcomes: Sequence[Outcome], now: datetime
 ) -> None:
-    """A record refused because the target lacks its parent: queue the parent now."""
+    """A record refused because the target lacks its parent (a price: its product): queue
+    the parent now."""
     wanted = {o.error.depends_on for o in outcomes if o.error is not None and o.error.depends_on}
     if not wanted:
         return
@@ -231,7 +232,7 @@ def _parents_first(
                 "target": target,
                 "golden_id": gid,
                 "entity_type": row["entity_type"],
-                "parent_golden_id": (row["attributes"] or {}).get("parent"),
+                "parent_golden_id": parent_of(row["entity_type"], row["attributes"]),
                 "wanted_version": row["version"],
                 "correlation_id": None,
                 "changed_at": now,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mdm.db.uow import UnitOfWork
-from sync.relay import delivery_id
+from sync.relay import delivery_id, parent_of
 
 __all__ = ["reconcile_target"]
 
@@ -28,9 +28,7 @@ def reconcile_target(uow: UnitOfWork, target_name: str, *, now: datetime, batch:
                 "target": target_name,
                 "golden_id": g["id"],
                 "entity_type": g["entity_type"],
-                "parent_golden_id": (g["attributes"] or {}).get("parent")
-                if g["entity_type"] == "customer"
-                else None,
+                "parent_golden_id": parent_of(g["entity_type"], g["attributes"]),
                 "wanted_version": g["version"],
                 "correlation_id": None,
                 "changed_at": g["updated_at"],

@@ -20,7 +20,7 @@ from typing import Any
 from contracts.integration_events import topic_of
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["POSITION", "delivery_id", "plan_deliveries", "plan_rows"]
+__all__ = ["POSITION", "delivery_id", "parent_of", "plan_deliveries", "plan_rows"]
 
 POSITION = "deliveries"
 
@@ -30,12 +30,23 @@ def delivery_id(target: str, golden_id: str) -> str:
     return hashlib.blake2b(f"{target}|{golden_id}".encode(), digest_size=16).hexdigest()
 
 
+# the attribute naming the golden record a target needs first: a customer's parent, a
+# price's product (a price is never delivered before its product)
+_PARENT_ATTRIBUTE = {"customer": "parent", "price": "product"}
+
+
+def parent_of(entity_type: str | None, attributes: Mapping[str, Any] | None) -> str | None:
+    """The golden id a record's delivery waits for (its parent, a price's product), if any."""
+    name = _PARENT_ATTRIBUTE.get(entity_type or "")
+    parent = (attributes or {}).get(name) if name else None
+    return parent if isinstance(parent, str) else None
+
+
 def _parent(event: Mapping[str, Any]) -> str | None:
     data = event["envelope"].get("data") or {}
-    attributes = data.get("attributes") or {}
     # golden events carry the attributes; integration events the customer's parent_id
-    parent = attributes.get("parent", data.get("parent_id"))
-    return parent if isinstance(parent, str) and event["entity_type"] == "customer" else None
+    attributes = data.get("attributes") or {"parent": data.get("parent_id")}
+    return parent_of(event["entity_type"], attributes)
 
 
 def _routing(event: Mapping[str, Any]) -> tuple[str, int] | None:

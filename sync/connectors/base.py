@@ -35,10 +35,12 @@ __all__ = [
 ]
 
 ErrorScope = Literal["record", "target"]
-# what the connectors' mappings describe today (products and prices have no target shape yet),
-# and the integration-event topics a target may subscribe to instead or as well
+# what the connectors deliver (products and prices: Salesforce, Stripe and NetSuite), and the
+# integration-event topics a target may subscribe to instead or as well
 # (``customer.payment_failed``: the customer at the version its payment failed)
-_ENTITY_TYPES = frozenset({"customer", *TOPICS.values()})
+_CATALOG = frozenset({"product", "price"})
+_CATALOG_KINDS = frozenset({"salesforce", "stripe", "netsuite"})
+_ENTITY_TYPES = frozenset({"customer", *_CATALOG, *TOPICS.values()})
 # options that become a segment of the target's URL paths (Salesforce's
 # /sobjects/{sobject}/{external_id_field}/..., NetSuite's /record/v1/{record_type}/...)
 _PATH_OPTIONS = frozenset({"api_version", "sobject", "external_id_field", "record_type"})
@@ -240,6 +242,10 @@ class TargetConfig:
             raise ValueError(
                 f"entity_types: the connectors deliver {', '.join(sorted(_ENTITY_TYPES))}"
             )
+        if _CATALOG & set(self.entity_types) and self.kind not in _CATALOG_KINDS:
+            raise ValueError(f"entity_types: {self.kind} targets take no products or prices")
+        if "price" in self.entity_types and "product" not in self.entity_types:
+            raise ValueError("entity_types: price needs product (a price follows its product)")
         if self.rate_limit_per_s is not None and self.rate_limit_per_s <= 0:
             raise ValueError("rate_limit_per_s: a positive number")
         resolved = validate_target(self.kind, mapping=self.mapping, options=self.options)
