@@ -70,10 +70,10 @@ class DedupeResult:
     settings: MatchSettings
     stats: dict[str, Any] = field(default_factory=dict)
     review: list[tuple[int, int, float]] = field(default_factory=list)
-    # organisations of one group kept apart: (row, earlier row, reason bits), one per cluster
-    related_parties: list[tuple[int, int, int]] = field(default_factory=list)
     # the row each row's strongest followed link is with (-1: it joined no one)
     partner: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # organisations of one group kept apart: (row, earlier row, reason bits), one per cluster
+    related_parties: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 def standardize_columns(
