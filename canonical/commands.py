@@ -224,6 +224,7 @@ class DecideTask:
     actor: str
     reason: str | None = None
     correlation_id: str | None = None
+    parent: str | None = None  # approving a hierarchy proposal: which of the two is the parent
 
 
 @dataclass(frozen=True, slots=True)

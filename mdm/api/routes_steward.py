@@ -37,6 +37,8 @@ router = APIRouter(prefix="/api/v1", tags=["stewardship"], route_class=CheckedBo
 
 class Decision(RequestBody):
     reason: str | None = Field(default=None, max_length=1000)
+    # approving a hierarchy proposal: which of its two golden records becomes the parent
+    parent: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class Assignment(RequestBody):
@@ -134,7 +136,7 @@ def _register_decision(verb: TaskVerdict) -> None:
         principal: StewardPrincipal,
         cid: CorrelationId,
     ) -> JsonResponse:
-        command = DecideTask(task_id, verb, principal.name, body.reason, cid)
+        command = DecideTask(task_id, verb, principal.name, body.reason, cid, body.parent)
         return JsonResponse(await dispatch(container, command))
 
     endpoint.__name__ = verb

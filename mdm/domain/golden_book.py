@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from canonical.survivorship import Member, rules_for, survive
+from canonical.survivorship.asserted import keep_asserted
 from canonical.transactional.derived import carry
 from contracts.events import CloudEvent, golden_event_type
 from mdm.db.types import utcnow
@@ -65,6 +66,8 @@ class GoldenState:
     dirty: bool = False
     # derived attributes the next recompute sets (name -> (value, lineage)), see carry
     derived: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # values a steward asserts at the next recompute (name -> (value, lineage)), see keep_asserted
+    asserted: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> GoldenState:
@@ -233,7 +236,14 @@ class GoldenBook:
             attributes=attributes,
             lineage=lineage,
         )
-        g.derived = {}
+        keep_asserted(
+            previous=g.attributes,
+            previous_lineage=g.lineage,
+            updates=g.asserted,
+            attributes=attributes,
+            lineage=lineage,
+        )
+        g.derived, g.asserted = {}, {}
         changed = sorted(
             k
             for k in set(attributes) | set(g.attributes)

@@ -13,6 +13,7 @@ from mdm.db.repositories import TaskQuery
 from mdm.domain.golden_book import new_id
 
 __all__ = [
+    "HIERARCHY",
     "MERGEABLE",
     "OPEN",
     "PRIORITY",
@@ -25,8 +26,10 @@ __all__ = [
 OPEN = ("open", "deferred")
 MERGEABLE = ("match_review", "identifier_conflict")
 STATUSES = ("open", "deferred", "approved", "rejected", "resolved")
+# a proposed parent link between two organisations of one group (never a merge)
+HIERARCHY = "hierarchy_proposal"
 # rule breaches first: a hierarchy cycle refused a record, a parent dispute blurs a tree
-PRIORITY = {"hierarchy_cycle": 100, "parent_disagreement": 50}
+PRIORITY = {"hierarchy_cycle": 100, "parent_disagreement": 50, HIERARCHY: 20}
 
 
 def new_task(

@@ -9,15 +9,16 @@ the matcher learns from.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from canonical.commands import DecideTask, MergeGoldenRecords
-from canonical.errors import Conflict, NotFound
+from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from matching.port import Matcher
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
-from mdm.domain.tasks import OPEN
-from mdm.handlers import merge_golden
+from mdm.domain.tasks import HIERARCHY, OPEN
+from mdm.handlers import decide_hierarchy, merge_golden
 
 __all__ = ["decide", "handle"]
 
@@ -123,7 +124,17 @@ def _reject(cmd: DecideTask, uow: UnitOfWork) -> dict[str, Any]:
 
 def handle(cmd: DecideTask, uow: UnitOfWork, *, matcher: Matcher) -> dict[str, Any]:
     reason = (cmd.reason or "").strip() or _DEFAULT_REASON.get(cmd.verdict)
-    cmd = DecideTask(cmd.task_id, cmd.verdict, cmd.actor, reason, cmd.correlation_id)
+    cmd = replace(cmd, reason=reason)
+    peek = uow.tasks.get(cmd.task_id)
+    if peek is not None:
+        decide_hierarchy.check_parent(peek, cmd.parent if cmd.verdict == "approve" else None)
+    if cmd.parent is not None and cmd.verdict != "approve":
+        raise InvalidInput(
+            "parent goes with approve only",
+            [FieldError("/parent", f"{cmd.verdict} takes no parent", "invalid")],
+        )
+    if cmd.verdict == "approve" and peek is not None and peek["kind"] == HIERARCHY:
+        return decide_hierarchy.approve(cmd, uow, decide(uow, cmd), _label)
     if cmd.verdict == "approve":
         return _approve(cmd, uow, matcher)
     if cmd.verdict == "reject":

@@ -184,6 +184,33 @@ class Tasks(Repository):
             update(ST).where(ST.c.id == task_id).values(assignee=assignee, updated_at=at)
         )
 
+    def proposed(self, kind: str, a: str, b: str) -> bool:
+        """Whether a task of ``kind`` about the pair ``a``, ``b`` (either way) ever existed."""
+        pair = or_(
+            and_(ST.c.golden_id == a, ST.c.candidate_golden_id == b),
+            and_(ST.c.golden_id == b, ST.c.candidate_golden_id == a),
+        )
+        stmt = select(ST.c.id).where(ST.c.kind == kind, pair).limit(1)
+        return self.conn.execute(stmt).first() is not None
+
+    def open_of_kind(self, kind: str, golden_ids: Sequence[str] | None) -> list[dict[str, Any]]:
+        """The open (or deferred) tasks of ``kind``, of ``golden_ids`` only when given."""
+        conds = [ST.c.kind == kind, ST.c.status.in_(("open", "deferred"))]
+        if golden_ids is None:
+            return [dict(r) for r in self.conn.execute(select(ST).where(*conds)).mappings()]
+        out: list[dict[str, Any]] = []
+        for part in chunks(list(golden_ids)):
+            stmt = select(ST).where(*conds, in_list(self.dialect, ST.c.golden_id, part))
+            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+        return out
+
+    def set_explanation(self, task_id: str, explanation: Mapping[str, Any], at: datetime) -> None:
+        self.conn.execute(
+            update(ST)
+            .where(ST.c.id == task_id)
+            .values(explanation=dict(explanation), updated_at=at)
+        )
+
     def open_goldens(self, kind: str, golden_ids: Sequence[str]) -> set[str]:
         """Which of ``golden_ids`` already have an open (or deferred) task of ``kind``."""
         found: set[str] = set()

@@ -25,6 +25,7 @@ from canonical.schemas import CanonicalSchema
 from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fields
 from matching.exact import SETTINGS_VERSION as EXACT_VERSION
 from matching.forked import forked_map
+from matching.hierarchy import reasons_of
 from matching.port import Matcher
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
@@ -63,6 +64,9 @@ class BulkPlan:
     explain: Callable[[Sequence[int]], dict[int, dict[str, Any]]]
     review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
     trained: MatchSettings | None = None  # settings estimated on these records, to store
+    # organisations of one group kept apart: (later row, earlier row, reasons), see
+    # matching.hierarchy; each becomes a proposed hierarchy link, as ingest proposes it
+    related: list[tuple[int, int, list[str]]] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per step, for the user
 
     @property
@@ -191,6 +195,7 @@ def plan(
         _explainer(settings, table, result),
         review,
         settings if train else None,
+        related=[(r, e, reasons_of(bits)) for r, e, bits in result.related_parties],
     )
 
 

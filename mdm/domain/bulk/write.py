@@ -22,6 +22,7 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
 from mdm.domain.golden_book import GoldenBook, new_id, record_key
+from mdm.domain.ingest.proposals import proposal_task
 from mdm.domain.ingest.references import parent_disagreements
 from mdm.domain.ingest.run import ValidItem
 from mdm.domain.ingest.store import version_row
@@ -77,6 +78,7 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
         step = members[start : start + CHUNK_GOLDENS]
         tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
     tasks += _review_tasks(plan, rows)
+    tasks += _proposals(plan, rows)
     uow.tasks.insert(tasks)
     _quarantine(uow, plan.parts)
     counts["review_tasks"] = sum(t["kind"] == "match_review" for t in tasks)
@@ -233,6 +235,31 @@ def _review_tasks(plan: BulkPlan, rows: Rows) -> list[dict[str, Any]]:
             )
         )
     return tasks
+
+
+def _proposals(plan: BulkPlan, rows: Rows) -> list[dict[str, Any]]:
+    """A proposed hierarchy link per organisation kept apart from one of its group (the
+    later record's golden record under the earlier one's), unless its source names a
+    parent: what ingest proposes when the later record arrives."""
+    now = utcnow()
+    out = []
+    for later_row, earlier_row, reasons in plan.related:
+        later, earlier = rows[later_row][1], rows[earlier_row][1]
+        if (later.get("payload") or {}).get("parent"):
+            continue
+        out.append(
+            proposal_task(
+                entity_type=plan.entity_type,
+                now=now,
+                child=later["golden_id"],
+                parent=earlier["golden_id"],
+                party={"reasons": reasons, "match_probability": None},
+                record_id=later["id"],
+                source=later["source"],
+                settings_version=plan.settings_version,
+            )
+        )
+    return out
 
 
 def _disagreements(book: GoldenBook, plan: BulkPlan) -> list[dict[str, Any]]:

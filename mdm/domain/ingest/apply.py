@@ -9,6 +9,7 @@ from typing import Any
 from matching.port import Decision
 from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenState, record_key
+from mdm.domain.ingest.proposals import hierarchy_proposal
 from mdm.domain.ingest.references import refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.tasks import new_task
@@ -64,6 +65,9 @@ def apply_decision(
     run.decisions.append(_decision_row(run, record, g, decision, explanation))
     if action == "review":
         run.tasks.append(_review_task(run, record, g, decision, explanation))
+    proposal = hierarchy_proposal(run, item, record, g, explanation)
+    if proposal is not None:
+        run.tasks.append(proposal)
     result.action = action
     return g
 
