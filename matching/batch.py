@@ -247,8 +247,13 @@ def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.N
 
 
 def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: int) -> DedupeResult:
-    """Clusters from the links, the review pairs, and each row's strongest followed link."""
-    left, right, prob, veto = kept
+    """Clusters from the links, the review pairs, and each row's strongest followed link.
+
+    The pairs are taken in (left, right) order, so links of equal strength meet the
+    anti-chaining rule in one order whatever order the pairs were found in (another
+    engine, :mod:`matching.spark`, finds them in another)."""
+    order = np.lexsort((kept[1], kept[0]))
+    left, right, prob, veto = (x[order] for x in kept)
     links = np.flatnonzero((verdicts(settings, prob) == "link") & ~veto)
     clusters = cluster_links(
         table.size, left[links], right[links], prob[links], strong_codes(settings, table)

@@ -24,7 +24,8 @@ computed once; the same vectors are then scored.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,14 @@ from matching.training import (
 )
 from matching.transforms import parse_key
 
-__all__ = ["train", "train_on_candidates"]
+__all__ = [
+    "TermFrequencies",
+    "TrainingCounts",
+    "fit",
+    "rule_counts",
+    "train",
+    "train_on_candidates",
+]
 
 _NAME_PARTS = {"name": ("org_name", "first_name", "last_name")}
 
@@ -84,31 +92,45 @@ def _sample(rows: npt.NDArray[np.int64], limit: int, rng: np.random.Generator) -
     return rows if len(rows) <= limit else rows[rng.random(len(rows)) < limit / len(rows)]
 
 
-def _sessions(
+def rule_counts(
     settings: MatchSettings,
     table: RecordTable,
     candidates: Candidates,
     gammas: npt.NDArray[np.int8],
-    u: list[npt.NDArray[np.float64]],
     limit: int,
     rng: np.random.Generator,
-) -> list[tuple[EMResult, list[bool], float, str]]:
-    start = with_estimates(settings, u=u)
-    present = _present(settings, table)
+) -> list[tuple[int, PatternCounts, int]]:
+    """Per blocking rule with pairs in its blocks: (rule index, comparison-vector counts of
+    a sample of about ``limit`` of them, how many there are). A step over tables: another
+    engine counts the same vectors with an aggregate (:func:`fit` reads only counts)."""
     out = []
-    for index, rule in enumerate(settings.blocking):
+    for index in range(len(settings.blocking)):
         rows = np.flatnonzero(in_rule_block(settings, table, candidates, index))
         if not len(rows):
             continue
         counts = PatternCounts.empty(gammas.shape[1])
         counts.add(gammas[_sample(rows, limit, rng)])
+        out.append((index, counts, len(rows)))
+    return out
+
+
+def _sessions(
+    settings: MatchSettings,
+    counted: list[tuple[int, PatternCounts, int]],
+    u: list[npt.NDArray[np.float64]],
+    present: list[bool],
+) -> list[tuple[EMResult, list[bool], float, str]]:
+    start = with_estimates(settings, u=u)
+    out = []
+    for index, counts, pairs in counted:
         fields = _rule_fields(settings, index)
         if not fields:
             continue
         active = [not (_compared_fields(c) & fields) for c in settings.comparisons]
         result = estimate_m_em(start, counts, u, active=active)
         informed = [a and p for a, p in zip(active, present, strict=True)]
-        out.append((result, active, len(rows) * _credible(settings, result, informed), rule.name))
+        name = settings.blocking[index].name
+        out.append((result, active, pairs * _credible(settings, result, informed), name))
     return out
 
 
@@ -156,9 +178,56 @@ def train_on_candidates(
     """Settings trained on ``table`` whose candidate pairs and their vectors are given."""
     u = estimate_u(settings, table, max_pairs=u_pairs, seed=seed)
     rng = np.random.default_rng(seed + 1)
-    sessions = _sessions(settings, table, candidates, gammas, u, em_pairs_per_rule, rng)
+    counted = rule_counts(settings, table, candidates, gammas, em_pairs_per_rule, rng)
+    everything = PatternCounts.empty(gammas.shape[1])
+    everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
+    counts = TrainingCounts(table.size, len(candidates), _present(settings, table), counted)
+    return fit(
+        settings,
+        counts,
+        u,
+        everything,
+        lambda trained: _table_term_frequencies(trained, table),
+        u_pairs=u_pairs,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingCounts:
+    """What training reads of a table besides ``u``: its size, its candidate pairs, which
+    comparisons have values (:func:`_present`) and per rule (:func:`rule_counts`)."""
+
+    records: int
+    candidate_pairs: int
+    present: list[bool]
+    rules: list[tuple[int, PatternCounts, int]]
+
+
+TermFrequencies = Callable[[MatchSettings], tuple[dict[str, dict[str, float]], dict[str, float]]]
+"""(stored shares, share of the rest) of trained settings' tf fields, as :mod:`.tf_tables`."""
+
+
+def _table_term_frequencies(
+    trained: MatchSettings, table: RecordTable
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    top = top_term_frequencies(trained, table)
+    return top, rest_term_frequencies(trained, table, top)
+
+
+def fit(
+    settings: MatchSettings,
+    counts: TrainingCounts,
+    u: list[npt.NDArray[np.float64]],
+    everything: PatternCounts,
+    term_frequencies: TermFrequencies,
+    *,
+    u_pairs: int = 5_000_000,
+) -> MatchSettings:
+    """Trained settings from counts alone: m by EM per rule, the prior by EM over (a sample
+    of) every candidate pair's vector, then the term frequencies of the trained model."""
+    present = counts.present
+    sessions = _sessions(settings, counts.rules, u, present)
     m = combine_sessions(settings, [(r, a, n) for r, a, n, _ in sessions])
-    present = _present(settings, table)
     for col, comp in enumerate(settings.comparisons):
         if not present[col]:
             m[col] = np.array([lv.m for lv in comp.levels])
@@ -167,20 +236,19 @@ def train_on_candidates(
         # floors (m and u both unseen) must not make a Bayes factor of 10,000.
         unseen = (m[col] <= 2 * M_FLOOR) & (u[col] < m[col])
         u[col] = np.where(unseen, m[col], u[col])
-    everything = PatternCounts.empty(gammas.shape[1])
-    everything.add(gammas[_sample(np.arange(len(candidates)), prior_pairs, rng)])
-    all_pairs = table.size * (table.size - 1) / 2
+    size = counts.records
+    all_pairs = size * (size - 1) / 2
     shared = [c.shared_by_relatives for c in settings.comparisons]
     blocked_related = 0.0
     if settings.related_prior and any(shared):
         blocked_prior, blocked_related = estimate_priors(everything, m, u, shared)
     else:
         blocked_prior = estimate_prior(everything, m, u, start=0.1)
-    scale = len(candidates) / max(all_pairs, 1.0)
+    scale = counts.candidate_pairs / max(all_pairs, 1.0)
     prior = min(max(blocked_prior * scale, 1e-12), 0.5)
     related_prior = min(max(blocked_related * scale, 1e-12), 0.5) if blocked_related else 0.0
     info: dict[str, Any] = {
-        "records": table.size,
+        "records": size,
         "em_sessions": [
             {
                 "rule": name,
@@ -193,15 +261,14 @@ def train_on_candidates(
         ],
         "compared": [c.name for c, p in zip(settings.comparisons, present, strict=True) if p],
         "prior_pairs": everything.total,
-        "candidate_pairs": len(candidates),
+        "candidate_pairs": counts.candidate_pairs,
         "candidate_match_share": round(blocked_prior, 6),
         "candidate_related_share": round(blocked_related, 6),
-        "u_random_pairs": min(u_pairs, table.size * (table.size - 1) // 2),
+        "u_random_pairs": min(u_pairs, size * (size - 1) // 2),
     }
     base = replace(settings, related_prior=related_prior)
     trained = with_estimates(base, m=m, u=u, prior=prior, trained_on=info)
-    info["term_frequencies"] = top_term_frequencies(trained, table)
-    info["term_frequency_rest"] = rest_term_frequencies(trained, table, info["term_frequencies"])
+    info["term_frequencies"], info["term_frequency_rest"] = term_frequencies(trained)
     return with_estimates(base, m=m, u=u, prior=prior, trained_on=info)
 
 
