@@ -30,6 +30,9 @@ __all__ = [
     "DeletedCustomer",
     "ErrorBody",
     "ErrorDetail",
+    "Price",
+    "PriceList",
+    "Product",
     "SearchResult",
     "search_query",
 ]
@@ -75,6 +78,45 @@ class SearchResult(TypedDict):
     has_more: bool
     data: list[Customer]
     next_page: NotRequired[str | None]
+
+
+class Product(TypedDict):
+    """``/v1/products``: the hub creates them with ``id=mdm_{golden_id}``."""
+
+    id: str
+    object: str
+    name: str
+    active: bool
+    description: NotRequired[str | None]
+    unit_label: NotRequired[str | None]
+    metadata: dict[str, str]
+
+
+class Price(TypedDict):
+    """``/v1/prices``: amount, currency, recurrence, tiers and product never change; ``tiers``
+    only with ``expand[]=tiers``."""
+
+    id: str
+    object: str
+    active: bool
+    product: str
+    currency: str
+    unit_amount: int | None
+    unit_amount_decimal: str | None
+    billing_scheme: str
+    tiers_mode: str | None
+    recurring: dict[str, Any] | None
+    lookup_key: str | None
+    nickname: str | None
+    metadata: dict[str, str]
+    tiers: NotRequired[list[dict[str, Any]]]
+
+
+class PriceList(TypedDict):
+    object: str
+    url: str
+    has_more: bool
+    data: list[Price]
 
 
 def search_query(golden_id: str) -> str:

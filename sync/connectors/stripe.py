@@ -1,4 +1,5 @@
-"""Stripe connector: golden customers as Stripe customers, without ever making a duplicate.
+"""Stripe connector: golden customers as Stripe customers, without ever making a duplicate
+(products and prices: :mod:`sync.connectors.stripe_catalog`).
 
 Stripe has no upsert by external id, so the connector keeps the golden id in
 ``metadata[mdm_golden_id]`` and the dispatcher keeps the ``cus_...`` id in the crosswalk:
@@ -49,6 +50,7 @@ from sync.connectors.base import (
 )
 from sync.connectors.http import HttpClient, default_error, json_body, push_each, retry_after
 from sync.connectors.mapping import mapped
+from sync.connectors.stripe_catalog import StripeCatalog
 
 __all__ = ["StripeConnector", "form_encode", "idempotency_key"]
 
@@ -112,11 +114,14 @@ class StripeConnector:
             transport=transport,
             timeout=timeout,
         )
+        self._catalog = StripeCatalog(self._http, options, self._error, form_encode)
 
     def push(self, records: Sequence[OutboundRecord]) -> list[PushResult]:
         return push_each(records, self._push_one)
 
     def _push_one(self, record: OutboundRecord) -> PushResult:
+        if record.entity_type in ("product", "price"):  # sync.connectors.stripe_catalog
+            return self._catalog.push(record)
         return self._retire(record) if record.status == "merged" else self._upsert(record)
 
     def recover_target_id(self, golden_id: str) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any
 from starlette.responses import Response
 
 from tests.standins.common import Fault, Req, StandIn, json_response
+from tests.standins.stripe_catalog import StripeCatalog
 
 __all__ = ["StripeStandIn"]
 
@@ -63,7 +64,9 @@ def _error(status: int, type_: str, message: str, **extra: str) -> Response:
     return json_response({"error": {"type": type_, "message": message, **extra}}, status)
 
 
-class StripeStandIn(StandIn):
+class StripeStandIn(StripeCatalog, StandIn):
+    """Customers here, products and prices in :mod:`tests.standins.stripe_catalog`."""
+
     kind = "stripe"
 
     def __init__(self, **options: Any) -> None:
@@ -78,6 +81,7 @@ class StripeStandIn(StandIn):
         self.route("POST", r"/v1/customers/(?P<id>cus_[A-Za-z0-9]+)", self._update)
         self.route("GET", r"/v1/customers/(?P<id>cus_[A-Za-z0-9]+)", self._retrieve)
         self.route("DELETE", r"/v1/customers/(?P<id>cus_[A-Za-z0-9]+)", self._delete)
+        self.catalog_routes(self.route)
 
     # the StandIn hooks ----------------------------------------------------------------
     def authorized(self, req: Req) -> bool:
@@ -118,13 +122,15 @@ class StripeStandIn(StandIn):
             c["metadata"]["mdm_golden_id"]
             for c in self.customers.values()
             if not c.get("deleted") and "mdm_golden_id" in c["metadata"]
-        ]
+        ] + self.catalog_ids()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self.customers.values()]
 
     def clear(self) -> None:
         self.customers.clear()
+        self.products.clear()
+        self.prices.clear()
         self.idempotency.clear()
         self.hidden.clear()
         self._hiding = False
@@ -186,14 +192,14 @@ class StripeStandIn(StandIn):
         return response
 
     # routes -------------------------------------------------------------------------------
-    def _params(self, req: Req) -> dict[str, Any] | Response:
+    def form(self, req: Req) -> dict[str, Any] | Response:
         form = req.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
         if req.body and not form:
             return _error(
                 400, "invalid_request_error", "Invalid request: bodies must be form-encoded"
             )
         try:
-            params = _nested(req.form_pairs())
+            return _nested(req.form_pairs())
         except ValueError as exc:
             return _error(
                 400,
@@ -201,6 +207,11 @@ class StripeStandIn(StandIn):
                 f"Invalid array: {exc}",
                 code="parameter_invalid_empty",
             )
+
+    def _params(self, req: Req) -> dict[str, Any] | Response:
+        params = self.form(req)
+        if isinstance(params, Response):
+            return params
         for name in params:
             if name not in _CUSTOMER_PARAMS:
                 return _error(
