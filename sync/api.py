@@ -20,7 +20,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
-State = Annotated[str | None, Query(pattern="^(pending|in_flight|delivered|dead)$")]
+State = Annotated[str | None, Query(pattern="^(pending|in_flight|delivered|dead|held)$")]
 
 
 class Replay(BaseModel):
@@ -51,8 +51,10 @@ async def put_target(
     cid: CorrelationId,
 ) -> JsonResponse:
     """Create or replace a target: ``{"kind", "base_url", "credentials": {"token"},
-    "source", "entity_types", "rate_limit_per_s", "mapping", "options"}``. Answers the
-    target without its credentials: 201 when created, 200 when replaced."""
+    "source", "entity_types", "rate_limit_per_s", "mapping", "options", "readiness"}``
+    (``readiness``: per entity type the attributes a record needs before it is sent, and
+    ``parent_delivered``; omitted or null: the kind's defaults). Answers the target without
+    its credentials: 201 when created, 200 when replaced."""
     body = await read_json(request, container.settings.max_body_bytes)
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_target", "a target is a JSON object")
@@ -90,6 +92,8 @@ async def deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> JsonResponse:
+    """Deliveries, most recently changed first. ``state=held``: records not ready for their
+    target (its readiness rules), each with ``missing``, what it lacks."""
     out = await query(
         container,
         lambda uow: list_deliveries(

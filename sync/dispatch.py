@@ -32,6 +32,7 @@ from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
 from sync.connectors import DeliveryError, ErrorCode
 from sync.pause import record_pause
+from sync.readiness import NOT_READY, NotReady, check, held_row, release, settle_tasks
 from sync.relay import delivery_id, parent_of
 
 __all__ = [
@@ -67,12 +68,15 @@ class Claim:
     delivery: Mapping[str, Any]
     golden: Mapping[str, Any] | None
     target_id: str | None
+    not_ready: NotReady | None = None  # breaks the target's readiness rules: held, not sent
 
 
 @dataclass
 class Outcome:
     claim: Claim
-    kind: str  # delivered | skipped | retry | dead | held (not sent: the target is paused)
+    # delivered | skipped | retry | dead | held (not sent: the target is paused) | not_ready
+    # (not sent: the record breaks the target's readiness rules; the delivery becomes held)
+    kind: str
     version: int
     state_hash: str | None = None
     target_id: str | None = None
@@ -121,14 +125,17 @@ def take(
     rows = uow.deliveries.claim(
         target=target_name, worker=worker, now=now, lease=lease, limit=allowed
     )
-    if left is not None:
-        uow.targets.set_tokens(target_name, left + (allowed - len(rows)), now)
-    if not rows:
-        return []
-    ids = [r["golden_id"] for r in rows]
-    goldens = uow.goldens.for_update(ids, lock=False)
-    known = uow.crosswalk.of(target_name, ids)
-    return [Claim(r, goldens.get(r["golden_id"]), known.get(r["golden_id"])) for r in rows]
+    claims: list[Claim] = []
+    if rows:
+        ids = [r["golden_id"] for r in rows]
+        goldens = uow.goldens.for_update(ids, lock=False)
+        known = uow.crosswalk.of(target_name, ids)
+        claims = [Claim(r, goldens.get(r["golden_id"]), known.get(r["golden_id"])) for r in rows]
+        claims = check(uow, target, claims)
+    if left is not None:  # a record held as not ready costs no token
+        sent = sum(1 for c in claims if c.not_ready is None)
+        uow.targets.set_tokens(target_name, left + (allowed - sent), now)
+    return claims
 
 
 def _backoff(policy: Policy, failures: int, error: DeliveryError) -> float:
@@ -165,6 +172,8 @@ def _classify(outcome: Outcome, policy: Policy) -> None:
 def _update(outcome: Outcome, now: datetime) -> dict[str, Any]:
     d = outcome.claim.delivery
     base = {"id": d["id"], "lease_until": None, "claimed_by": None, "updated_at": now}
+    if outcome.kind == NOT_READY:
+        return held_row(outcome.claim, now)
     if outcome.kind in ("delivered", "skipped"):
         newer = int(d["wanted_version"]) > outcome.version
         return base | {
@@ -279,7 +288,7 @@ def settle(
     for outcome in outcomes:
         _classify(outcome, policy)
     uow.deliveries.finish(worker, [_update(o, now) for o in outcomes])
-    tried = [o for o in outcomes if o.kind != "held"]
+    tried = [o for o in outcomes if o.kind not in ("held", NOT_READY)]
     uow.deliveries.record_attempts([_attempt(o, target["name"], now) for o in tried])
     given = [
         o
@@ -309,6 +318,10 @@ def settle(
     link_crosswalk(uow, target["source"], customers, correlation_id=None)
     _pause(uow, target["name"], tried, now)
     _parents_first(uow, target["name"], outcomes, now)
+    settle_tasks(uow, target["name"], outcomes, now)
+    arrived = [o.claim.delivery["golden_id"] for o in outcomes if o.kind == "delivered"]
+    if arrived:  # children held for these parents are checked again
+        release(uow, target["name"], now=now, parents=arrived)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.kind] = counts.get(o.kind, 0) + 1
@@ -327,7 +340,7 @@ def pause_unusable(
 
 def _observe(target: str, counts: dict[str, int]) -> None:
     for kind, n in counts.items():
-        if kind != "held":  # not an attempt
+        if kind not in ("held", NOT_READY):  # not an attempt
             observe_delivery(target, kind, n)
     if counts.get("dead"):
         observe_dead_letter(target, counts["dead"])

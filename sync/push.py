@@ -50,8 +50,11 @@ def _record(claim: Claim) -> OutboundRecord:
 
 
 def _without_call(claim: Claim) -> Outcome | None:
-    """The outcome of a claim that needs no call: gone, or already at the target."""
+    """The outcome of a claim that needs no call: not ready for the target (held), gone,
+    or already at the target."""
     d, g = claim.delivery, claim.golden
+    if claim.not_ready is not None:
+        return Outcome(claim, "not_ready", int(d["wanted_version"]), error=claim.not_ready.error())
     if g is None:
         error = DeliveryError("not_found", f"golden record '{d['golden_id']}' does not exist")
         return Outcome(claim, "dead", int(d["wanted_version"]), error=error)

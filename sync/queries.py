@@ -55,6 +55,8 @@ def _delivery_view(row: dict[str, Any], pii: bool = False) -> dict[str, Any]:
         "attempts": row["attempts"],
         "failures": row["failures"],
         "last_error": _error(row["last_error"], pii),
+        # held: what the record lacks for this target (sync.readiness)
+        "missing": (row["last_error"] or {}).get("missing") if row["state"] == "held" else None,
         "next_attempt_at": iso(row["next_attempt_at"]),
         "correlation_id": row["correlation_id"],
         "changed_at": iso(row["changed_at"]),

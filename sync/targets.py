@@ -12,6 +12,7 @@ from canonical.errors import FieldError, InvalidInput
 from mdm.domain.secrets import Sealer
 from sync.connectors import TargetConfig
 from sync.connectors.egress import url_refusal
+from sync.readiness_rules import rules_of
 from sync.settings import get_sync_settings
 
 __all__ = [
@@ -35,6 +36,7 @@ _FIELDS = {
     "rate_limit_per_s",
     "mapping",
     "options",
+    "readiness",
     "enabled",
 }
 
@@ -172,11 +174,13 @@ def target_view(
         "rate_limit_per_s": row["rate_limit_per_s"],
         "mapping": row["mapping"],
         "options": row["options"],
+        "readiness": rules_of(row),
         "enabled": row["enabled"],
         "pending": stats.get("pending", 0),
         "in_flight": stats.get("in_flight", 0),
         "delivered": stats.get("delivered", 0),
         "dead": stats.get("dead", 0),
+        "held": stats.get("held", 0),
         "lag_seconds": round((now - oldest).total_seconds(), 3) if oldest else 0.0,
         "attempts_last_hour": sum(outcomes.values()),
         "success_rate": success_rate(outcomes),

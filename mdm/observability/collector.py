@@ -44,7 +44,7 @@ def _families(gauges: dict[str, Any]) -> list[Metric]:
         age.add_metric([relay], seconds)
     deliveries = GaugeMetricFamily(
         "mdm_delivery_queue",
-        "Deliveries to targets by state (pending, in_flight, delivered, dead)",
+        "Deliveries to targets by state (pending, in_flight, delivered, dead, held)",
         labels=["target", "state"],
     )
     for target, state, n in gauges["delivery_states"]:

@@ -10,6 +10,8 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
 from sync.dispatch import UNUSABLE
+from sync.readiness import release
+from sync.readiness_rules import check_rules, rules_of
 from sync.targets import config_from_body, row_of, target_view
 
 __all__ = ["handle"]
@@ -17,8 +19,10 @@ __all__ = ["handle"]
 
 def handle(cmd: PutSyncTarget, uow: UnitOfWork, *, sealer: Sealer) -> dict[str, Any]:
     """Checked, stored with sealed credentials, and answered without them. Golden records
-    already in the hub reach a new target through reconciliation."""
+    already in the hub reach a new target through reconciliation; held deliveries are
+    checked again when the readiness rules in force change."""
     config = config_from_body(cmd.name, cmd.body)
+    readiness = check_rules(uow, cmd.body.get("readiness"))
     if config.source is not None and not uow.sources.exists(config.source):
         raise InvalidInput(
             f"unknown source '{config.source}'",
@@ -27,9 +31,11 @@ def handle(cmd: PutSyncTarget, uow: UnitOfWork, *, sealer: Sealer) -> dict[str, 
     now = utcnow()
     before = uow.targets.get(cmd.name)
     created = before is None
-    uow.targets.put(
-        row_of(config, enabled=bool(cmd.body.get("enabled", True)), sealer=sealer, now=now)
-    )
+    stored = row_of(config, enabled=bool(cmd.body.get("enabled", True)), sealer=sealer, now=now)
+    stored["readiness"] = readiness
+    uow.targets.put(stored)
+    if before is not None and rules_of(before) != rules_of(stored):
+        release(uow, cmd.name, now=now)
     if before is not None and (before["pause_reason"] or "").startswith(UNUSABLE):
         # the configuration that could not be used is gone: try the new one at once (a pause
         # the target itself asked for, a 429's, stays)

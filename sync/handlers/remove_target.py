@@ -9,6 +9,7 @@ from canonical.commands import RemoveSyncTarget
 from canonical.errors import NotFound
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
+from sync.readiness import close_tasks
 
 __all__ = ["handle"]
 
@@ -16,6 +17,7 @@ __all__ = ["handle"]
 def handle(cmd: RemoveSyncTarget, uow: UnitOfWork) -> dict[str, Any]:
     if not uow.targets.remove(cmd.name):
         raise NotFound(f"no sync target '{cmd.name}'")
+    close_tasks(uow, cmd.name, f"target {cmd.name} was removed", utcnow())
     uow.audit.record(
         actor=cmd.actor,
         action="target_removed",

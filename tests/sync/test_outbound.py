@@ -133,7 +133,7 @@ def test_parents_are_delivered_before_their_children(
     client: TestClient, container: Container, standins: Any
 ) -> None:
     running = standins("netsuite")
-    add_target(client, running)
+    add_target(client, running, readiness={})  # the target's own refusal orders them here
     items = [
         {"source_id": "P1", "record": GLOBEX},
         {"source_id": "C1", "record": {**ACME, "parent": "P1"}},
@@ -298,7 +298,7 @@ def test_a_target_added_later_receives_existing_records_by_reconciliation(
     d = dispatcher(container)
     d.run_until_idle()
     running = standins("netsuite")
-    add_target(client, running)
+    add_target(client, running, readiness={})  # these records lack NetSuite's defaults
 
     queued = d.reconcile()
     d.run_until_idle()
@@ -315,7 +315,7 @@ def test_a_target_added_while_the_dispatcher_runs_gets_existing_records_at_once(
     d.reconcile()  # the dispatcher's start: no target yet
     d.run_until_idle()  # the outbox is read: nothing to plan for anyone
     running = standins("netsuite")
-    add_target(client, running)
+    add_target(client, running, readiness={})  # these records lack NetSuite's defaults
 
     d.run_until_idle()  # no scheduled reconciliation is due
 

@@ -157,7 +157,8 @@ def test_a_concurrency_refusal_without_retry_after_pauses_for_the_targets_option
     client: TestClient, container: Container, standins: Any
 ) -> None:
     running = standins("netsuite")
-    add_target(client, running, options={"concurrency": 4, "concurrency_pause_s": 1.0})
+    options = {"concurrency": 4, "concurrency_pause_s": 1.0}
+    add_target(client, running, options=options, readiness={})  # no payment terms here
     _load(container, 60)
     running.app.inject("status", status=429, after=10)
     _slow(running)

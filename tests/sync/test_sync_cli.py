@@ -24,6 +24,15 @@ from tests.helpers import put_ok
 from tests.standins.fixtures import TOKEN
 from tests.sync.hub import add_target
 
+# what NetSuite's default readiness rules ask of a customer: a billing address and payment terms
+# (a US company needs no tax id)
+INITECH = {
+    "kind": "organization",
+    "name": "Initech",
+    "payment_terms": "Net 30",
+    "address": {"line1": "4120 Freidrich Ln", "city": "Austin", "country": "US"},
+}
+
 
 @pytest.fixture
 def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
@@ -38,9 +47,7 @@ def test_an_operator_adds_a_target_delivers_lists_and_removes_it(
     cli: CliRunner, client: TestClient, standins: Any
 ) -> None:
     running = standins("netsuite")
-    gid = put_ok(client, "erp/customer/E1", {"kind": "organization", "name": "Initech"})[
-        "golden_id"
-    ]
+    gid = put_ok(client, "erp/customer/E1", INITECH)["golden_id"]
 
     added = cli.invoke(
         app,
@@ -126,7 +133,7 @@ def test_a_worker_serves_its_delivery_counters_on_its_metrics_port(
 ) -> None:
     running = standins("netsuite")
     add_target(client, running)
-    put_ok(client, "erp/customer/E1", {"kind": "organization", "name": "Initech"})
+    put_ok(client, "erp/customer/E1", INITECH)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

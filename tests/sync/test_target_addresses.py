@@ -176,7 +176,7 @@ def test_ipv6_loopback_stored_earlier_is_refused_at_dispatch(
 ) -> None:
     running = standins("netsuite")
     allow("127.0.0.0/8, ::1/128")
-    add_target(client, running, base_url="http://[::1]:9")
+    add_target(client, running, base_url="http://[::1]:9", readiness={})
     put_ok(client, "erp/customer/E1", ACME)
     allow("127.0.0.0/8")
 

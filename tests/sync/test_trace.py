@@ -27,7 +27,7 @@ def _trace(client: TestClient, cid: str) -> list[dict[str, Any]]:
 def test_a_trace_follows_a_record_from_the_request_to_the_target(
     client: TestClient, container: Container, standins: Any
 ) -> None:
-    add_target(client, standins("netsuite"))
+    add_target(client, standins("netsuite"), readiness={})  # ACME lacks payment terms
     put = client.put(
         "/api/v1/sources/erp/customer/E1", json=ACME, headers={"X-Correlation-ID": "order-42"}
     )

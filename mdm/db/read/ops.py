@@ -44,7 +44,7 @@ def relay_backlog(conn: Connection) -> list[tuple[str, int, float]]:
 
 
 def delivery_states(conn: Connection) -> list[tuple[str, str, int]]:
-    """Deliveries by target and state (pending, in_flight, delivered, dead)."""
+    """Deliveries by target and state (pending, in_flight, delivered, dead, held)."""
     stmt = select(DL.c.target, DL.c.state, func.count()).group_by(DL.c.target, DL.c.state)
     return [(t, s, int(n)) for t, s, n in conn.execute(stmt)]
 

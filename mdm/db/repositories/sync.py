@@ -8,6 +8,7 @@ worker that still holds the claim.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,8 @@ from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks,
 
 __all__ = ["Crosswalk", "Deliveries", "RelayPositions", "Targets"]
 
-DELIVERY_STATES = ("pending", "in_flight", "delivered", "dead")
+# held: not ready for the target (its readiness rules), waiting for a change (sync.readiness)
+DELIVERY_STATES = ("pending", "in_flight", "delivered", "dead", "held")
 
 
 class Targets(Repository):
@@ -111,8 +113,9 @@ WHERE id IN (
             AND p.state IN ('pending', 'in_flight') AND p.id <> d.id)
     ORDER BY d.next_attempt_at, d.id
     LIMIT :n {lock})
-RETURNING id, target, golden_id, entity_type, wanted_version, delivered_version,
-    delivered_hash, force, attempts, failures, correlation_id, changed_at
+RETURNING id, target, golden_id, entity_type, parent_golden_id, wanted_version,
+    delivered_version, delivered_hash, force, attempts, failures, last_error, correlation_id,
+    changed_at
 """
 
 
@@ -135,7 +138,26 @@ class Deliveries(Repository):
         lock = "FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
         params = {"target": target, "worker": worker, "now": now, "lease": lease, "n": limit}
         result = self.conn.execute(text(_CLAIM.format(lock=lock)), params)
-        return [dict(r) for r in result.mappings()]
+        rows = [dict(r) for r in result.mappings()]
+        for row in rows:  # a text statement's JSON comes back as text on SQLite
+            if isinstance(row["last_error"], str):
+                row["last_error"] = json.loads(row["last_error"])
+        return rows
+
+    def release_held(
+        self, target: str, *, now: datetime, parents: Sequence[str] | None = None
+    ) -> int:
+        """Make ``target``'s held deliveries pending now (only those whose parent is one of
+        ``parents``, when given), to be checked again; returns how many."""
+        conds = [DL.c.target == target, DL.c.state == "held"]
+        if parents is not None:
+            if not parents:
+                return 0
+            conds.append(in_list(self.dialect, DL.c.parent_golden_id, sorted(set(parents))))
+        result = self.conn.execute(
+            update(DL).where(*conds).values(state="pending", next_attempt_at=now, updated_at=now)
+        )
+        return max(result.rowcount, 0)
 
     def finish(self, worker: str, rows: Sequence[Mapping[str, Any]]) -> int:
         """Apply outcomes to deliveries ``worker`` still holds; returns how many applied.
