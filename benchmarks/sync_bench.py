@@ -78,6 +78,7 @@ def _customer(n: int, version: int) -> dict[str, Any]:
         "name": f"Benchmark {n:06d} Trading v{version}",
         "tax_id": f"DE{200000000 + n}",
         "phone": f"+49 30 {1000000 + n}",
+        "payment_terms": "Net 30",  # NetSuite's default readiness rules hold a customer without
         "address": {
             "line1": f"{n} Hauptstr.",
             "city": "Berlin",

@@ -31,7 +31,9 @@ def _customer(n: int, version: int = 1) -> dict[str, Any]:
         "kind": "organization",
         "name": f"Crashtest {n:04d} Industries v{version}",
         "tax_id": f"DE{100000000 + n}",
-        "address": {"city": "Berlin", "country": "DE"},
+        # what NetSuite's default readiness rules ask before it takes a customer
+        "payment_terms": "Net 30",
+        "address": {"line1": f"{n} Hauptstr.", "city": "Berlin", "country": "DE"},
     }
 
 
