@@ -190,6 +190,13 @@ _BODIES: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
                 "rate_limit_per_s": {"type": ["number", "null"]},
                 "mapping": {"type": ["object", "null"]},
                 "options": {"type": "object"},
+                "readiness": {
+                    "type": ["object", "null"],
+                    "description": "per entity type, what a golden record needs before it is "
+                    'sent: {"customer": {"required": ["payment_terms", "address.line1", '
+                    '{"path": "tax_id", "when": {"address.country": ["DE"]}}], '
+                    '"parent_delivered": true}}; omitted or null: the kind\'s defaults',
+                },
                 "enabled": {"type": "boolean"},
             },
         },
