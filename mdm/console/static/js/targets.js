@@ -20,6 +20,11 @@ function deadCell(t) {
   return h("a", { href: `#/targets/${encodeURIComponent(t.name)}`, class: "neg", text: `${t.dead} dead` });
 }
 
+function heldCell(t) {
+  if (!t.held) return "0";
+  return h("a", { href: `#/targets/${encodeURIComponent(t.name)}`, text: `${t.held} held` });
+}
+
 export async function renderTargets(view) {
   document.title = "Targets · Steward console";
   loading(view, "Delivery targets");
@@ -34,16 +39,17 @@ export async function renderTargets(view) {
   }
   const rows = targets.map((t) => [
     h("a", { href: `#/targets/${encodeURIComponent(t.name)}`, text: t.name }),
-    t.kind, String(t.pending), String(t.in_flight), String(t.delivered), deadCell(t),
+    t.kind, String(t.pending), String(t.in_flight), String(t.delivered), deadCell(t), heldCell(t),
     duration(t.lag_seconds), rate(t), paused(t),
   ]);
   replace(view,
     h("h1", { text: "Delivery targets" }),
     h("p", { class: "muted", text: "Each system the hub pushes golden records to: its queue, how far behind it is, "
-      + "and how its delivery attempts of the last hour ended." }),
+      + "how its delivery attempts of the last hour ended, and the records held back because they "
+      + "lack what the target needs." }),
     box,
     rows.length
-      ? table(null, ["Target", "Kind", "Pending", "In flight", "Delivered", "Dead letters", "Lag",
+      ? table(null, ["Target", "Kind", "Pending", "In flight", "Delivered", "Dead letters", "Held", "Lag",
         "Success (last hour)", "Paused"], rows)
       : h("p", { class: "empty", text: "No targets are configured (an admin adds them with PUT /api/v1/sync/targets/{name})." }));
 }
@@ -85,20 +91,54 @@ function deadTable(target, page) {
   return table(more, ["Golden record", "Type", "Version", "Failures", "Last error", "Given up"], rows);
 }
 
+const READINESS_TASKS = "#/tasks?kind=target_not_ready&status=open";
+
+function heldTable(page) {
+  if (!page.items.length) {
+    return h("p", { class: "empty", text: "Nothing is held: every record carries what this target's readiness rules ask for." });
+  }
+  const rows = page.items.map((d) => [
+    goldenLink(d.entity_type, d.golden_id), d.entity_type, String(d.wanted_version),
+    (d.missing || []).map((m) => h("code", { text: m })).flatMap((el, i) => (i ? [", ", el] : [el])),
+    d.last_error && d.last_error.message ? d.last_error.message : "—", formatTime(d.updated_at),
+  ]);
+  const more = page.total > page.items.length ? `${page.items.length} most recent of ${page.total}` : null;
+  return table(more, ["Golden record", "Type", "Version", "Missing", "Why", "Last checked"], rows);
+}
+
+function heldHint() {
+  return h("p", { class: "hint" },
+    "Not sent to this target until they carry what its readiness rules ask for; each goes out on the "
+    + "change that completes it. A steward task names each one: ",
+    h("a", { href: READINESS_TASKS, text: "records not ready for a target" }), ".");
+}
+
+function readinessText(rules) {
+  const parts = Object.entries(rules || {}).map(([type, rule]) => {
+    const needs = (rule.required || []).map((r) => (typeof r === "string" ? r : `${r.path} (where ${
+      Object.keys(r.when || {}).join(", ")} match)`));
+    if (rule.parent_delivered) needs.push("its parent delivered first");
+    return `${type}: ${needs.join(", ") || "nothing"}`;
+  });
+  return parts.length ? parts.join("; ") : "none: every record is sent";
+}
+
 export async function renderTarget(view, name) {
   document.title = `${name} · Targets · Steward console`;
   loading(view, `Target ${name}`);
   const box = alertBox();
   let target;
   let dead;
+  let held;
   let me;
   try {
-    const [list, page, who] = await Promise.all([
+    const [list, page, heldPage, who] = await Promise.all([
       api("/sync/targets"),
       api("/sync/deliveries", { params: { target: name, state: "dead", limit: PAGE } }),
+      api("/sync/deliveries", { params: { target: name, state: "held", limit: PAGE } }),
       whoami(),
     ]);
-    [target, dead, me] = [list.targets.find((t) => t.name === name), page, who];
+    [target, dead, held, me] = [list.targets.find((t) => t.name === name), page, heldPage, who];
     if (!target) throw new Error(`There is no target named ${name}.`);
   } catch (error) {
     replace(view, h("h1", { text: `Target ${name}` }), box);
@@ -112,9 +152,11 @@ export async function renderTarget(view, name) {
       ["Kind", target.kind], ["Base URL", target.base_url], ["Entity types", (target.entity_types || []).join(", ")],
       ["Pending", String(target.pending)], ["In flight", String(target.in_flight)],
       ["Delivered", String(target.delivered)], ["Dead letters", String(target.dead)],
+      ["Held", String(target.held || 0)], ["Readiness rules", readinessText(target.readiness)],
       ["Lag", duration(target.lag_seconds)], ["Success (last hour)", rate(target)], ["Paused", paused(target)],
     ]),
     box,
     section(`Dead letters (${dead.total})`, deadTable(target, dead)),
-    replayPanel(target, dead.total, me));
+    replayPanel(target, dead.total, me),
+    section(`Held (${held.total})`, heldHint(), heldTable(held)));
 }
