@@ -1,4 +1,5 @@
-"""Salesforce connector: golden customers as Accounts, upserted by an external-id field.
+"""Salesforce connector: golden customers as Accounts, upserted by an external-id field
+(products and prices: :mod:`sync.connectors.salesforce_catalog`).
 
 One record goes through sObject Rows by External ID
 (``PATCH /services/data/vXX.X/sobjects/Account/{field}/{golden_id}``), several through sObject
@@ -58,6 +59,7 @@ from sync.connectors.http import (
     target_error,
 )
 from sync.connectors.mapping import mapped
+from sync.connectors.salesforce_catalog import SalesforceCatalog
 
 __all__ = ["SalesforceConnector"]
 
@@ -90,6 +92,7 @@ class SalesforceConnector:
             transport=transport,
             timeout=timeout,
         )
+        self._catalog = SalesforceCatalog(self._http, options, self._error, self._upsert_many)
 
     def push(self, records: Sequence[OutboundRecord]) -> list[PushResult]:
         if len({r.golden_id for r in records}) != len(records):
@@ -114,8 +117,14 @@ class SalesforceConnector:
 
     def _push_chunk(self, chunk: Sequence[OutboundRecord]) -> list[PushResult | DeliveryError]:
         outcomes: list[PushResult | DeliveryError | None] = [None] * len(chunk)
-        upserts = [i for i, r in enumerate(chunk) if r.status == "active" or self._deactivate]
-        deletes = sorted(set(range(len(chunk))) - set(upserts))
+        catalog = [i for i, r in enumerate(chunk) if r.entity_type in ("product", "price")]
+        if catalog:  # sync.connectors.salesforce_catalog
+            found = self._catalog.push([chunk[i] for i in catalog])
+            for i, outcome in zip(catalog, found, strict=True):
+                outcomes[i] = outcome
+        accounts = [i for i in range(len(chunk)) if i not in set(catalog)]
+        upserts = [i for i in accounts if chunk[i].status == "active" or self._deactivate]
+        deletes = sorted(set(accounts) - set(upserts))
         if len(upserts) == 1:
             outcomes[upserts[0]] = self._attempt(self._upsert_one, chunk[upserts[0]])
         elif upserts:
@@ -167,16 +176,24 @@ class SalesforceConnector:
         result: wire.UpsertResult = response.json()
         return PushResult(record.golden_id, target_id=result.get("id"))
 
-    def _upsert_many(self, batch: Sequence[OutboundRecord]) -> list[PushResult | DeliveryError]:
+    def _upsert_many(
+        self,
+        batch: Sequence[OutboundRecord],
+        sobject: str | None = None,
+        bodies: Sequence[dict[str, Any]] | None = None,
+    ) -> list[PushResult | DeliveryError]:
+        """One sObject Collections upsert (Accounts, or ``sobject`` with its ``bodies``)."""
+        sobject = sobject or self._sobject
+        bodies = bodies if bodies is not None else [self._body(r) for r in batch]
         request: wire.CollectionUpsertRequest = {
             "allOrNone": False,
             "records": [
-                {"attributes": {"type": self._sobject}, self._field: r.golden_id, **self._body(r)}
-                for r in batch
+                {"attributes": {"type": sobject}, self._field: r.golden_id, **body}
+                for r, body in zip(batch, bodies, strict=True)
             ],
         }
         path = wire.COLLECTION_UPSERT_PATH.format(
-            api_version=self._version, sobject=self._sobject, field=self._field
+            api_version=self._version, sobject=sobject, field=self._field
         )
         response = self._http.send("PATCH", path, records=batch, json=request)
         if response.status_code != 200:

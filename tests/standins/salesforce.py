@@ -18,6 +18,7 @@ from typing import Any
 from starlette.responses import Response
 
 from tests.standins.common import Fault, Req, StandIn, json_response
+from tests.standins.salesforce_catalog import SalesforceCatalog
 
 __all__ = ["SalesforceStandIn"]
 
@@ -62,10 +63,20 @@ class _RecordError(Exception):
         self.body = {"statusCode": code, "message": message, "fields": fields or []}
 
 
-class SalesforceStandIn(StandIn):
+class SalesforceStandIn(SalesforceCatalog, StandIn):
+    """Accounts here, products and price book entries in
+    :mod:`tests.standins.salesforce_catalog`."""
+
     kind = "salesforce"
 
-    def __init__(self, *, external_id_field: str = "MDM_Golden_Id__c", **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        external_id_field: str = "MDM_Golden_Id__c",
+        multi_currency: bool = False,
+        pricebooks: tuple[str, ...] = ("Partner",),
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self.external_id_field = external_id_field
         self.accounts: dict[str, dict[str, Any]] = {}
@@ -88,6 +99,7 @@ class SalesforceStandIn(StandIn):
         self.route(
             "PATCH", rf"{_VERSION}/composite/sobjects/Account/(?P<field>[^/]+)", self._upsert_many
         )
+        self.catalog_routes(self.route, multi_currency=multi_currency, pricebooks=pricebooks)
 
     # the StandIn hooks ----------------------------------------------------------------
     def unauthorized(self) -> Response:
@@ -111,7 +123,7 @@ class SalesforceStandIn(StandIn):
             a[self.external_id_field]
             for a in self.accounts.values()
             if a.get(self.external_id_field)
-        ]
+        ] + self.catalog_ids()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(a) for a in self.accounts.values()]
@@ -119,6 +131,8 @@ class SalesforceStandIn(StandIn):
     def clear(self) -> None:
         self.accounts.clear()
         self._by_external.clear()
+        self.sf_products.clear()
+        self.sf_entries.clear()
 
     def account(self, external_id: str) -> dict[str, Any] | None:
         """The live Account carrying ``external_id``, for tests to read."""
