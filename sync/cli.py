@@ -55,6 +55,9 @@ def add(
     entity_type: list[str] = typer.Option(["customer"], "--entity-type"),
     rate_limit: float = typer.Option(None, "--rate-limit", help="Deliveries per second"),
     mapping: Path = typer.Option(None, exists=True, help="A JSON file overriding the mapping"),
+    readiness: Path = typer.Option(
+        None, exists=True, help="A JSON file of readiness rules (default: the kind's)"
+    ),
     option: list[str] = typer.Option([], "--option", help="key=value, e.g. on_merge=delete"),
     credential: list[str] = typer.Option([], "--credential", help="Extra key=value, e.g. email"),
 ) -> None:
@@ -70,6 +73,8 @@ def add(
     }
     if mapping is not None:
         body["mapping"] = orjson.loads(mapping.read_bytes())
+    if readiness is not None:
+        body["readiness"] = orjson.loads(readiness.read_bytes())
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
         out = c.bus.handle(PutSyncTarget(name, body, "cli"))
@@ -80,19 +85,20 @@ def add(
 
 @targets_app.command("list")
 def list_command(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Targets with their pending, in-flight and dead deliveries and lag."""
+    """Targets with their pending, in-flight, dead and held deliveries and lag."""
     c = bootstrap(migrate=get_settings().is_sqlite)
     rows = c.bus.query(list_targets)
     if as_json:
         typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
     typer.echo(
-        f"{'name':<16} {'kind':<11} {'pending':>8} {'in flight':>9} {'dead':>6} {'lag s':>8}"
+        f"{'name':<16} {'kind':<11} {'pending':>8} {'in flight':>9} {'dead':>6} {'held':>6} "
+        f"{'lag s':>8}"
     )
     for t in rows:
         typer.echo(
             f"{t['name']:<16} {t['kind']:<11} {t['pending']:>8} {t['in_flight']:>9} "
-            f"{t['dead']:>6} {t['lag_seconds']:>8.1f}"
+            f"{t['dead']:>6} {t['held']:>6} {t['lag_seconds']:>8.1f}"
         )
 
 

@@ -5,12 +5,20 @@ against the canonical schema."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from mdm.bootstrap import Container
+from mdm.cli import app
+from mdm.settings import get_settings
 from sync.readiness_rules import DEFAULTS
+from tests.conftest import TEST_SECRET_KEY
 from tests.helpers import put_ok
 from tests.standins.fixtures import TOKEN
 from tests.sync.hub import add_target, deliveries, dispatcher
@@ -23,6 +31,15 @@ ACME = {
 }
 READY = {**ACME, "payment_terms": "Net 30"}
 NETSUITE_BODY = {"kind": "netsuite", "credentials": {"token": TOKEN}, "source": "erp"}
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("MDM_DATABASE_URL", database_url)
+    monkeypatch.setenv("MDM_SECRET_KEY", TEST_SECRET_KEY)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
 
 
 def _put(client: TestClient, sid: str, body: dict[str, Any]) -> str:
@@ -321,3 +338,28 @@ def test_held_deliveries_are_counted_in_the_queue_gauge(
 
     assert 'mdm_delivery_queue{state="held",target="netsuite"} 1.0' in text
     assert 'mdm_steward_tasks_open{entity_type="customer",kind="target_not_ready"} 1.0' in text
+
+
+def test_the_command_line_sets_rules_from_a_file_and_lists_held_records(
+    cli: CliRunner, client: TestClient, standins: Any, tmp_path: Path
+) -> None:
+    netsuite = standins("netsuite")
+    rules = tmp_path / "readiness.json"
+    rules.write_text(json.dumps({"customer": {"required": ["website"]}}))
+    add = ["targets", "add", "ns", "--kind", "netsuite", "--base-url", netsuite.url]
+    added = cli.invoke(app, [*add, "--token", TOKEN, "--readiness", str(rules)])
+    _put(client, "E1", READY)  # NetSuite's defaults are met, this target's rule is not
+
+    once = cli.invoke(app, ["worker", "--once"])
+    listed = cli.invoke(app, ["targets", "list"])
+
+    assert added.exit_code == 0, added.output
+    assert once.exit_code == 0, once.output
+    assert _target(client, "ns")["readiness"] == {
+        "customer": {"required": ["website"], "parent_delivered": False}
+    }
+    [held] = deliveries(client, state="held")
+    assert held["missing"] == ["website"]
+    assert list(netsuite.app.requests) == []
+    header, row = listed.output.splitlines()
+    assert header.split()[6] == "held" and row.split()[5] == "1"  # "in flight" is two words
