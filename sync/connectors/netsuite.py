@@ -1,4 +1,5 @@
-"""NetSuite connector: golden customers as NetSuite customer records, upserted by external id.
+"""NetSuite connector: golden customers as NetSuite customer records, upserted by external id
+(products and prices: :mod:`sync.connectors.netsuite_catalog`).
 
 ``PUT /services/rest/record/v1/customer/eid:{golden_id}`` creates or updates (idempotent, so a
 retried lost answer never makes a second customer) and answers 204 with the record's URL in
@@ -45,6 +46,7 @@ from sync.connectors.base import (
 )
 from sync.connectors.http import HttpClient, default_error, json_body, push_each, retry_after
 from sync.connectors.mapping import mapped
+from sync.connectors.netsuite_catalog import NetSuiteCatalog
 
 __all__ = ["NetSuiteConnector"]
 
@@ -91,6 +93,7 @@ class NetSuiteConnector:
             transport=transport,
             timeout=timeout,
         )
+        self._catalog = NetSuiteCatalog(self._http, options, self._error)
 
     def push(self, records: Sequence[OutboundRecord]) -> list[PushResult]:
         return push_each(records, self._push_one)
@@ -117,6 +120,8 @@ class NetSuiteConnector:
         return body
 
     def _push_one(self, record: OutboundRecord) -> PushResult:
+        if record.entity_type in ("product", "price"):  # sync.connectors.netsuite_catalog
+            return self._catalog.push(record)
         path = self._path(record.golden_id)
         if record.status == "merged" and self._delete:
             response = self._http.send("DELETE", path, records=[record])

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.responses import Response
 
 from tests.standins.common import Fault, Req, StandIn, json_response
+from tests.standins.netsuite_catalog import NetSuiteCatalog
 
 __all__ = ["NetSuiteStandIn"]
 
@@ -72,7 +73,9 @@ def _error(status: int, code: str, detail: str, path: str | None = None) -> Resp
     )
 
 
-class NetSuiteStandIn(StandIn):
+class NetSuiteStandIn(NetSuiteCatalog, StandIn):
+    """Customers here, items and their prices in :mod:`tests.standins.netsuite_catalog`."""
+
     kind = "netsuite"
 
     def __init__(self, *, concurrency_limit: int | None = None, **options: Any) -> None:
@@ -88,6 +91,8 @@ class NetSuiteStandIn(StandIn):
         self.route("GET", rf"{_BASE}/(?P<id>\d+)", self._get)
         self.route("DELETE", rf"{_BASE}/(?P<id>\d+)", self._delete)
         self.route("POST", _BASE, self._create)
+        self._error_of, self._not_found = _error, self.not_found
+        self.catalog_routes(self.route)
 
     # the StandIn hooks ----------------------------------------------------------------
     def unauthorized(self) -> Response:
@@ -122,7 +127,8 @@ class NetSuiteStandIn(StandIn):
         )
 
     def external_ids(self) -> list[str]:
-        return [c["externalId"] for c in self.customers.values() if c.get("externalId")]
+        customers = [c["externalId"] for c in self.customers.values() if c.get("externalId")]
+        return customers + self.catalog_ids()
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self.customers.values()]
@@ -130,6 +136,7 @@ class NetSuiteStandIn(StandIn):
     def clear(self) -> None:
         self.customers.clear()
         self._by_external.clear()
+        self.items.clear()
 
     def customer(self, external_id: str) -> dict[str, Any] | None:
         with self.lock:
