@@ -221,7 +221,12 @@ def test_the_demo_data_set_ships_review_tasks_including_an_identifier_conflict(
         lambda uow: get_task(uow, conflict["id"], matcher=container.matcher)
     )
 
-    assert kinds == ["identifier_conflict", "match_review"]
+    assert kinds == [
+        "hierarchy_proposal",
+        "hierarchy_proposal",
+        "identifier_conflict",
+        "match_review",
+    ]
     rows = rows_of(detail)
     assert rows["registration_number"] == ("HRB 654321", "HRB123456", "differs")
     assert rows["address.line1"] == ("4120 Freidrich Lane", "4120 Freidrich Ln", "same")

@@ -309,3 +309,24 @@ def test_a_hierarchy_cycle_is_resolved_not_merged(page: Page, api: httpx.Client)
 
     expect(page.get_by_text("Task resolved.")).to_be_visible()
     assert api.get(f"/api/v1/stewardship/tasks/{task['id']}").json()["status"] == "resolved"
+
+
+def test_a_proposed_hierarchy_link_is_approved_with_the_parent_the_steward_picks(
+    page: Page, api: httpx.Client
+) -> None:
+    put(api, "erp/customer/H3", {"kind": "organization", "name": "Harbour Holdings 3 Ltd"})
+    four = put(api, "erp/customer/H4", {"kind": "organization", "name": "Harbour Holdings 4 Ltd"})
+    [task] = api.get("/api/v1/stewardship/tasks", params={"kind": "hierarchy_proposal"}).json()[
+        "items"
+    ]
+    log_in(page)
+    page.get_by_role("link", name=task_link(task)).click()
+
+    expect(page.get_by_role("button", name="Approve merge")).to_have_count(0)
+    page.get_by_label("Reason", exact=True).fill("one group, 4 is owned by 3")
+    page.get_by_role("button", name="Link: the record held first is the parent").click()
+
+    expect(page.get_by_text(re.compile(r"is now the parent of"))).to_be_visible()
+    child = api.get(f"/api/v1/golden/customer/{four['golden_id']}").json()
+    assert child["attributes"]["parent"] == task["candidate_golden_id"]
+    assert child["lineage"]["parent"]["rule"] == "steward"

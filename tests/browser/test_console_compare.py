@@ -153,7 +153,8 @@ def test_a_new_user_sees_the_demo_queue_at_work(page: Page, container: Container
     load_demo(container.bus)
     log_in(page)
 
-    expect(page.get_by_test_id("task-total")).to_have_text("2 tasks match these filters")
+    # two merge decisions and two proposed hierarchy links in the Acme group
+    expect(page.get_by_test_id("task-total")).to_have_text("4 tasks match these filters")
     page.get_by_role("link", name="Initech, LLC ↔ Initech LLC").click()
 
     expect(page.get_by_test_id("conflict")).to_contain_text("registration_number")

@@ -5,6 +5,7 @@ let cached = null;
 export const KINDS = [
   ["match_review", "Match review"],
   ["identifier_conflict", "Identifier conflict"],
+  ["hierarchy_proposal", "Proposed hierarchy link"],
   ["hierarchy_cycle", "Hierarchy cycle"],
   ["parent_disagreement", "Parent disagreement"],
 ];

@@ -8,6 +8,15 @@ const OPEN = ["open", "deferred"];
 function verbs(task) {
   const out = [];
   const defer = task.status === "open" ? [["defer", "Defer", ""]] : [];
+  if (task.kind === "hierarchy_proposal" && task.golden_id && task.candidate_golden_id) {
+    // Two organisations of one group: never a merge; the steward says which is the parent.
+    return [
+      ["approve", "Link: the record held first is the parent", "primary", { parent: task.candidate_golden_id }],
+      ["approve", "Link: the newer record is the parent", "", { parent: task.golden_id }],
+      ["reject", "Reject: not one group", "danger"],
+      ...defer,
+    ];
+  }
   if (task.kind === "identifier_conflict" && task.golden_id && task.candidate_golden_id) {
     // The conflict speaks against the merge: rejecting leads, merging is the exception.
     return [["reject", "Reject: not a match", "primary"], ...defer, ["approve", "Approve merge anyway", ""]];
@@ -21,6 +30,11 @@ function verbs(task) {
 }
 
 function after(task, verb, out) {
+  if (verb === "approve" && out.parent) {
+    go(`#/golden/${task.entity_type}/${out.child}`,
+      `Task approved: golden record ${out.parent} is now the parent of ${out.child}.`);
+    return;
+  }
   if (verb === "approve" && out.survivor) {
     const merged = (out.merged || []).length;
     const text = merged
@@ -50,14 +64,14 @@ export function decisionPanel(task) {
   }
   const reason = reasonField("Reason", "Required. Stored with your decision in the audit trail.");
   const box = alertBox();
-  const buttons = verbs(task).map(([verb, text, cls]) => {
+  const buttons = verbs(task).map(([verb, text, cls, extra]) => {
     const button = h("button", { type: "button", class: cls, "data-verb": verb, text });
     button.addEventListener("click", async () => {
       const why = reason.value();
       if (!why) return;
       await busy(button, async () => {
         try {
-          const out = await api(`/stewardship/tasks/${task.id}/${verb}`, { method: "POST", body: { reason: why } });
+          const out = await api(`/stewardship/tasks/${task.id}/${verb}`, { method: "POST", body: { reason: why, ...(extra || {}) } });
           after(task, verb, out);
         } catch (error) {
           report(box, error, { task: true });
