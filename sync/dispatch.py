@@ -32,7 +32,7 @@ from mdm.domain.transactional.linking import link_crosswalk
 from mdm.metrics import observe_dead_letter, observe_delivery
 from sync.connectors import DeliveryError, ErrorCode
 from sync.pause import record_pause
-from sync.readiness import NOT_READY, NotReady, check, held_row, release, settle_tasks
+from sync.readiness import NOT_READY, NotReady, check, held_row, release, settle_held
 from sync.relay import delivery_id, parent_of
 
 __all__ = [
@@ -318,7 +318,7 @@ def settle(
     link_crosswalk(uow, target["source"], customers, correlation_id=None)
     _pause(uow, target["name"], tried, now)
     _parents_first(uow, target["name"], outcomes, now)
-    settle_tasks(uow, target["name"], outcomes, now)
+    settle_held(uow, target["name"], outcomes, now)
     arrived = [o.claim.delivery["golden_id"] for o in outcomes if o.kind == "delivered"]
     if arrived:  # children held for these parents are checked again
         release(uow, target["name"], now=now, parents=arrived)

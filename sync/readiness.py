@@ -17,7 +17,7 @@ A target without ``readiness`` (or with null) follows its kind's defaults
 checked by :func:`sync.readiness_rules.check_rules`. A record that breaks its rule is not sent: the
 dispatcher claims it, finds it not ready (:func:`check`), and settles it as ``held`` with what
 is missing (:func:`held_row`), opening a steward task that names the record, the target and the
-missing attributes (:func:`settle_tasks`). Any newer version makes a held delivery pending
+missing attributes (:func:`settle_held`). Any newer version makes a held delivery pending
 again (the relay's upsert), and so does a changed rule (:func:`release`) or the delivery of
 the parent it waited for; the next claim checks it again, sends it if it is ready now and
 resolves its task. Merged-away records are never held: their retirement always goes out.
@@ -46,7 +46,7 @@ __all__ = [
     "held_row",
     "missing_attributes",
     "release",
-    "settle_tasks",
+    "settle_held",
 ]
 
 NOT_READY = "not_ready"  # the code of a held delivery's last_error
@@ -190,10 +190,13 @@ def _open_tasks(uow: UnitOfWork, target: str, golden_ids: Sequence[str]) -> dict
     return {r["golden_id"]: r for r in rows if (r["explanation"] or {}).get("target") == target}
 
 
-def settle_tasks(uow: UnitOfWork, target: str, outcomes: Sequence[Any], now: datetime) -> None:
-    """A steward task per record held for ``target`` (one, kept up to date while it stays
-    held); the task of a record that went out again is resolved."""
+def settle_held(uow: UnitOfWork, target: str, outcomes: Sequence[Any], now: datetime) -> None:
+    """After the outcomes are written: a held record whose newer version was planned while it
+    was claimed (the relay leaves a claimed delivery to its worker) is pending again, to be
+    checked in that version; a steward task per record held for ``target`` (one, kept up to
+    date while it stays held); the task of a record that went out again is resolved."""
     held = {o.claim.delivery["golden_id"]: o for o in outcomes if o.kind == NOT_READY}
+    _recheck_newer(uow, target, [o.claim.delivery for o in held.values()], now)
     freed = [
         o.claim.delivery["golden_id"]
         for o in outcomes
@@ -227,6 +230,21 @@ def settle_tasks(uow: UnitOfWork, target: str, outcomes: Sequence[Any], now: dat
     for golden_id in freed:
         if golden_id in tasks:
             _resolve(uow, tasks[golden_id]["id"], f"ready for {target}: sent", now)
+
+
+def _recheck_newer(
+    uow: UnitOfWork, target: str, claimed: Sequence[Mapping[str, Any]], now: datetime
+) -> None:
+    if not claimed:
+        return
+    wanted = {d["id"]: int(d["wanted_version"]) for d in claimed}
+    newer = [
+        r["id"]
+        for r in uow.deliveries.by_ids(list(wanted))
+        if r["state"] == "held" and int(r["wanted_version"]) > wanted[r["id"]]
+    ]
+    if newer:
+        uow.deliveries.release_held(target, now=now, ids=newer)
 
 
 def _resolve(uow: UnitOfWork, task_id: str, reason: str, now: datetime) -> None:

@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from mdm.bootstrap import Container
 from mdm.cli import app
+from mdm.db.types import utcnow
+from mdm.db.uow import run_in_transaction
 from mdm.settings import get_settings
+from sync.dispatch import Outcome, settle, take
 from sync.readiness_rules import DEFAULTS
 from tests.conftest import TEST_SECRET_KEY
 from tests.helpers import put_ok
@@ -363,3 +366,38 @@ def test_the_command_line_sets_rules_from_a_file_and_lists_held_records(
     assert list(netsuite.app.requests) == []
     header, row = listed.output.splitlines()
     assert header.split()[6] == "held" and row.split()[5] == "1"  # "in flight" is two words
+
+
+def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
+    client: TestClient, container: Container, standins: Any
+) -> None:
+    netsuite = standins("netsuite")
+    add_target(client, netsuite)
+    acme = _put(client, "E1", ACME)
+    d = dispatcher(container)
+    d.plan()
+    engine, policy = container.engine, d.policy
+    [claim] = run_in_transaction(
+        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
+    )
+    assert claim.not_ready is not None and claim.not_ready.missing == ("payment_terms",)
+    _put(client, "E1", READY)
+    d.plan()  # the relay raises the claimed delivery's version and leaves it to its worker
+    outcome = Outcome(claim, "not_ready", 1, error=claim.not_ready.error())
+
+    run_in_transaction(
+        engine,
+        lambda uow: settle(
+            uow,
+            uow.targets.get("netsuite") or {},
+            [outcome],
+            worker="test-worker",
+            now=utcnow(),
+            policy=policy,
+        ),
+    )
+
+    assert [x["state"] for x in deliveries(client, target="netsuite")] == ["pending"]
+    d.run_until_idle()
+    assert _puts(netsuite) == [acme]
+    assert _tasks(client) == []

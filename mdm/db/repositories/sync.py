@@ -145,15 +145,22 @@ class Deliveries(Repository):
         return rows
 
     def release_held(
-        self, target: str, *, now: datetime, parents: Sequence[str] | None = None
+        self,
+        target: str,
+        *,
+        now: datetime,
+        parents: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
     ) -> int:
-        """Make ``target``'s held deliveries pending now (only those whose parent is one of
-        ``parents``, when given), to be checked again; returns how many."""
+        """Make ``target``'s held deliveries pending now, to be checked again (only those
+        whose parent is one of ``parents``, or whose id is one of ``ids``, when given);
+        returns how many."""
         conds = [DL.c.target == target, DL.c.state == "held"]
-        if parents is not None:
-            if not parents:
-                return 0
-            conds.append(in_list(self.dialect, DL.c.parent_golden_id, sorted(set(parents))))
+        for column, values in ((DL.c.parent_golden_id, parents), (DL.c.id, ids)):
+            if values is not None:
+                if not values:
+                    return 0
+                conds.append(in_list(self.dialect, column, sorted(set(values))))
         result = self.conn.execute(
             update(DL).where(*conds).values(state="pending", next_attempt_at=now, updated_at=now)
         )
