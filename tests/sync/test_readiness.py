@@ -6,6 +6,7 @@ against the canonical schema."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -401,3 +402,31 @@ def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
     d.run_until_idle()
     assert _puts(netsuite) == [acme]
     assert _tasks(client) == []
+
+
+def test_a_running_dispatcher_sends_a_held_record_once_a_change_completes_it(
+    client: TestClient, container: Container, standins: Any
+) -> None:
+    netsuite = standins("netsuite")
+    add_target(client, netsuite)
+    acme = _put(client, "E1", ACME)
+    running = dispatcher(container)
+    running.start()
+    try:
+        _wait(lambda: [x["state"] for x in deliveries(client, target="netsuite")] == ["held"])
+
+        _put(client, "E1", READY)
+
+        _wait(lambda: _puts(netsuite) == [acme])
+    finally:
+        running.stop()
+    assert [x["state"] for x in deliveries(client, target="netsuite")] == ["delivered"]
+    assert _tasks(client) == []
+
+
+def _wait(done: Any, timeout: float = 30.0) -> None:
+    """Until ``done()`` (the threads' own pace; the bound only stops a broken run)."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "not done in time"
+        time.sleep(0.02)
