@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from sync.connectors import OutboundRecord
 from tests.helpers import put_ok
 from tests.sync.hub import add_target
 
@@ -46,3 +47,28 @@ def put_price(client: TestClient, sid: str, body: dict[str, Any], source: str = 
 
 def catalog_target(client: TestClient, running: Any, **body: Any) -> str:
     return add_target(client, running, **{"entity_types": CATALOG, **body})
+
+
+def outbound_catalog(
+    entity_type: str,
+    golden_id: str,
+    attributes: dict[str, Any],
+    *,
+    status: str = "active",
+    merged_into: str | None = None,
+    target_id: str | None = None,
+    attempt: int = 1,
+    version: int = 1,
+) -> OutboundRecord:
+    """A golden product or price on its way to a connector (connector and pact tests)."""
+    return OutboundRecord(
+        golden_id=golden_id,
+        entity_type=entity_type,
+        version=version,
+        status=status,  # type: ignore[arg-type]
+        merged_into=merged_into,
+        attributes=attributes,
+        target_id=target_id,
+        delivery_id=f"delivery-{golden_id}",
+        attempt=attempt,
+    )
