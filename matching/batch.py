@@ -253,7 +253,7 @@ def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: in
     anti-chaining rule in one order whatever order the pairs were found in (another
     engine, :mod:`matching.spark`, finds them in another)."""
     order = np.lexsort((kept[1], kept[0]))
-    left, right, prob, veto = (x[order] for x in kept)
+    left, right, prob, veto = kept[0][order], kept[1][order], kept[2][order], kept[3][order]
     links = np.flatnonzero((verdicts(settings, prob) == "link") & ~veto)
     clusters = cluster_links(
         table.size, left[links], right[links], prob[links], strong_codes(settings, table)

@@ -143,8 +143,8 @@ def _run(
         )
 
 
-_Input = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
-_Output = Annotated[Path, typer.Argument(dir_okay=False, writable=True)]
+_Input = Annotated[Path, typer.Argument(exists=True, readable=True)]
+_Output = Annotated[Path, typer.Argument(writable=True)]
 _Entity = Annotated[str, typer.Option("--entity", help="customer or product")]
 _Pairs = Annotated[
     Path | None, typer.Option("--pairs", help="also write scored pairs with explanations")
@@ -165,6 +165,20 @@ _PairsMin = Annotated[
     ),
 ]
 _Progress = Annotated[bool, typer.Option("--progress/--no-progress")]
+_Engine = Annotated[
+    str, typer.Option("--engine", help="local (this machine) or spark (needs mdm[spark])")
+]
+_Master = Annotated[str, typer.Option("--spark-master", help="Spark master URL")]
+_Remote = Annotated[
+    str | None, typer.Option("--spark-remote", help="Spark Connect URL (sc://host:15002)")
+]
+_Partitions = Annotated[
+    int, typer.Option("--spark-partitions", min=1, help="shuffle partitions of the Spark jobs")
+]
+_WorkDir = Annotated[
+    str | None,
+    typer.Option("--spark-work-dir", help="intermediate tables (default: a temporary directory)"),
+]
 
 
 def dedupe_command(
@@ -176,9 +190,37 @@ def dedupe_command(
     train: _Train = True,
     pairs_min_probability: _PairsMin = None,
     progress: _Progress = True,
+    engine: _Engine = "local",
+    spark_master: _Master = "local[*]",
+    spark_remote: _Remote = None,
+    spark_partitions: _Partitions = 8,
+    spark_work_dir: _WorkDir = None,
 ) -> None:
-    """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV."""
+    """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV.
+
+    With ``--engine spark`` the input may also be JSON Lines or Parquet (a file or a
+    directory), and OUTPUT_CSV is a directory of CSV, or Parquet for a ``.parquet`` name.
+    """
     settings = _settings(entity, settings_file)
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter("--engine must be local or spark")
+    if engine == "spark":
+        from mdm.cli.dedupe_spark import SparkChoice, run_spark
+
+        choice = SparkChoice(spark_master, spark_remote, spark_partitions, spark_work_dir)
+        run_spark(
+            str(input_csv),
+            str(output_csv),
+            settings,
+            entity=entity,
+            choice=choice,
+            train=train,
+            pairs=pairs,
+            pairs_min_probability=pairs_min_probability,
+        )
+        return
+    if input_csv.is_dir():
+        raise typer.BadParameter(f"{input_csv} is a directory: the local engine reads one CSV file")
     typer.echo(f"reading and standardizing {input_csv} ...", err=True)
     ids, table = _table(input_csv, entity, settings)
     result = _run(

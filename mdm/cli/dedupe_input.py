@@ -26,13 +26,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain
 from pathlib import Path
 
+import orjson
+
 from canonical.flat import flat_columns, records_from_rows
 from matching.batch import standardize_columns
 from matching.forked import can_fork
 from matching.standardize.columns import customer_columns_of
 from matching.table import RecordTable, TableBuilder
 
-__all__ = ["CHUNK_ROWS", "InputError", "read_table"]
+__all__ = ["CHUNK_ROWS", "InputError", "lines_table", "read_table", "rows_table"]
 
 CHUNK_ROWS = 20_000
 """Rows per task: big enough that pickling a chunk costs little next to standardizing it."""
@@ -153,3 +155,39 @@ def _prepare(
         records = records_from_rows(header, rows)
         columns = standardize_columns(entity, records, fields, processes=1)
     return RecordTable.from_columns(columns, size=len(rows))
+
+
+def rows_table(
+    entity: str, fields: tuple[str, ...], header: Sequence[str], rows: list[list[str]]
+) -> tuple[list[str], RecordTable]:
+    """Each row's id and the standardized table of flat ``rows`` under ``header``: what
+    :func:`read_table` makes of one chunk of a file, for engines that read the file
+    themselves (``mdm dedupe --engine spark`` calls it on executors)."""
+    names = [h.lstrip("\ufeff") for h in header]
+    id_at = _id_column(names)
+    if id_at is None:
+        raise InputError(f"the header must have an id column ({', '.join(ID_HEADERS)})")
+    ids = [row[id_at] if id_at < len(row) else "" for row in rows]
+    return ids, _prepare(rows, names, entity, fields)
+
+
+def lines_table(
+    entity: str, fields: tuple[str, ...], lines: list[bytes]
+) -> tuple[list[str], RecordTable]:
+    """Each line's id and the standardized table of JSON Lines as ``mdm load`` reads them:
+    ``{"source_id": ..., "record": {...}}``, or the record with ``source_id`` or ``id``."""
+    ids: list[str] = []
+    records: list[dict[str, object]] = []
+    for number, line in enumerate(lines, 1):
+        data = orjson.loads(line)
+        if not isinstance(data, dict):
+            raise InputError(f"line {number} of a batch is not a JSON object")
+        if "record" in data:
+            ids.append(str(data.get("source_id") or ""))
+            records.append(dict(data["record"]))
+        else:
+            record = dict(data)
+            ids.append(str(record.pop("source_id", None) or record.pop("id", None) or ""))
+            records.append(record)
+    columns = standardize_columns(entity, records, fields, processes=1)
+    return ids, RecordTable.from_columns(columns, size=len(records))

@@ -1,0 +1,314 @@
+"""``mdm dedupe --engine spark``: the batch engine's steps as Spark jobs over tables.
+
+1. **standardize** (:mod:`.inputs`): the input's rows, numbered in file order,
+   standardized by the local kernels on Arrow batches, with each rule's blocking key;
+   written as Parquet (the lineage stops there: every later step reads that table);
+2. **block** (:mod:`.blocks`): candidate pairs, the same as the local engine's;
+3. **compare** (:meth:`.kernels.Kernels.compare`): each pair's comparison vector and the
+   rules whose blocks it shares, on Arrow batches of pairs joined with both records;
+   written as Parquet;
+4. **train** (:mod:`.train`, unless the settings are given as they are): counts in Spark,
+   EM and term frequencies by :func:`matching.batch_training.fit`;
+5. **score** (:meth:`.kernels.Kernels.score`): weights, probabilities, explanations, the
+   review band and the vetoes, on Arrow batches; written as Parquet;
+6. **cluster**: the links (pairs at or above the review threshold, a small share of the
+   candidates) are collected and clustered on the driver by the local engine's own
+   function with its anti-chaining rules (``matching.batch._cluster``), over the rows that
+   have a link only. The link graph of 10 million records is a few million edges; it
+   fits one machine where the records would not;
+7. **write**: clusters (and scored pairs) as Parquet or CSV, by Spark.
+
+Under the same settings version both engines give the same pairs, scores and clusters
+(``tests/spark``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from matching.batch import DedupeResult, _cluster, strong_codes
+from matching.settings import MatchSettings
+from matching.spark.blocks import DEFAULT_MAX_BLOCK, candidate_pairs
+from matching.spark.inputs import read_standardized
+from matching.spark.kernels import Kernels, std_columns, tf_fields
+from matching.spark.train import train_in_spark
+from matching.table import RecordTable
+
+__all__ = ["SparkRun", "spark_dedupe"]
+
+
+@dataclass(slots=True)
+class SparkRun:
+    """What a Spark dedupe leaves: the settings scored with, counts, seconds per step,
+    and the tables (``clusters``: ``row``, ``record_id``, ``cluster_id``,
+    ``match_probability``; ``pairs``: the explained pairs, when asked for)."""
+
+    settings: MatchSettings
+    records: int
+    clusters: DataFrame
+    pairs: DataFrame | None
+    stats: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _compare(std: DataFrame, kernels: Kernels, partitions: int) -> Callable[[DataFrame], DataFrame]:
+    """Pairs (``l``, ``r``, ``rule``) to :meth:`Kernels.compare`'s table."""
+    settings = kernels.settings
+    names = std_columns(settings)
+    left = std.select(F.col("row").alias("l"), *[F.col(f"`{n}`").alias(f"l_{n}") for n in names])
+    right = std.select(F.col("row").alias("r"), *[F.col(f"`{n}`").alias(f"r_{n}") for n in names])
+    schema = ", ".join(
+        ["l long", "r long", "rule int", "blocks long"]
+        + [f"g{c} byte" for c in range(len(settings.comparisons))]
+        + [f"`{s}_{n}` string" for n in tf_fields(settings) for s in ("l", "r")]
+    )
+
+    def compare(pairs: DataFrame) -> DataFrame:
+        joined = pairs.join(left, "l").join(right, "r").repartition(partitions, "l", "r")
+        return joined.mapInArrow(kernels.compare, schema)
+
+    return compare
+
+
+def _score(compared: DataFrame, kernels: Kernels, sink_at: float | None) -> DataFrame:
+    schema = (
+        "l long, r long, probability double, weight double, pair_probability double, "
+        "kept boolean, veto boolean, explanation string"
+    )
+
+    def score(batches: Any) -> Any:
+        return kernels.score(batches, sink_at)
+
+    return compared.mapInArrow(score, schema)
+
+
+def _cluster_links(
+    spark: SparkSession, std: DataFrame, scored: DataFrame, settings: MatchSettings, total: int
+) -> tuple[DedupeResult, np.ndarray]:
+    """Clusters of the rows that have a kept pair, by the local engine's own function.
+
+    The kept pairs are renumbered over those rows (in row order, so a cluster's smallest
+    row stays its smallest), with their strong identifiers; rows without one are
+    clusters of their own and never leave Spark."""
+    kept = scored.where("kept").select("l", "r", "probability", "veto").toArrow()
+    left = kept.column("l").to_numpy()
+    right = kept.column("r").to_numpy()
+    nodes = np.unique(np.concatenate([left, right]))
+    names = list(
+        dict.fromkeys(settings.strong_identifiers + tuple(settings.identifier_validity.values()))
+    )
+    names = [n for n in names if n in std_columns(settings)]
+    columns: dict[str, list[Any]] = {n: [] for n in names}
+    if len(nodes) and names:
+        wanted = spark.createDataFrame(pa.table({"row": nodes}))
+        found = std.join(wanted, "row").select("row", *[F.col(f"`{n}`") for n in names])
+        rows = found.orderBy("row").toArrow()
+        columns = {n: rows.column(n).to_pylist() for n in names}
+    table = RecordTable.from_columns(columns, size=len(nodes))
+    strong_codes(settings, table)  # the same identifiers the local engine compares
+    local = (
+        np.searchsorted(nodes, left),
+        np.searchsorted(nodes, right),
+        kept.column("probability").to_numpy(),
+        kept.column("veto").to_numpy(zero_copy_only=False).astype(bool),
+    )
+    return _cluster(settings, table, local, total), nodes
+
+
+def _clusters_table(
+    spark: SparkSession, std: DataFrame, result: DedupeResult, nodes: np.ndarray
+) -> DataFrame:
+    linked = spark.createDataFrame(
+        pa.table(
+            {
+                "row": nodes,
+                "cluster_row": nodes[result.labels],
+                "match_probability": pa.array(result.match_probability, from_pandas=True),
+            }
+        )
+    )
+    ids = std.select("row", F.col("id").alias("record_id"))
+    heads = std.select(F.col("row").alias("cluster_row"), F.col("id").alias("cluster_id"))
+    return (
+        ids.join(linked, "row", "left")
+        .withColumn("cluster_row", F.coalesce("cluster_row", "row"))
+        .join(heads, "cluster_row")
+        .select("row", "record_id", "cluster_id", "match_probability")
+    )
+
+
+def _stage(stages: dict[str, float], name: str, started: float) -> float:
+    now = time.perf_counter()
+    stages[name] = round(now - started, 3)
+    return now
+
+
+def _materialized(spark: SparkSession, frame: DataFrame, path: str) -> DataFrame:
+    """``frame`` written as Parquet and read back: later steps start from the file, so
+    Spark never recomputes (or re-plans) what came before it."""
+    frame.write.mode("overwrite").parquet(path)
+    return spark.read.parquet(path)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkOptions:
+    """How the engine runs: shuffle ``partitions``, where intermediate tables go, the
+    largest block paired in one task, and the input's format."""
+
+    partitions: int = 8
+    work_dir: str | None = None
+    max_block: int = DEFAULT_MAX_BLOCK
+    input_format: str | None = None
+    csv_multi_line: bool = False
+    seed: int = 0
+
+
+def spark_dedupe(
+    spark: SparkSession,
+    path: str,
+    kernels: Kernels,
+    *,
+    train: bool = True,
+    options: SparkOptions | None = None,
+    pair_min_probability: float | None = None,
+    want_pairs: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> SparkRun:
+    """Dedupe the records of ``path`` in ``spark``; see the module docstring for the steps.
+
+    Intermediate tables go under ``options.work_dir`` (a local temporary directory by
+    default, removed at the end; on a cluster a path every executor reaches)."""
+    opts = options or SparkOptions()
+    work = opts.work_dir or tempfile.mkdtemp(prefix="mdm-spark-")
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    std = _materialized(
+        spark,
+        read_standardized(
+            spark, path, kernels, fmt=opts.input_format, multi_line=opts.csv_multi_line
+        ),
+        f"{work}/standardized",
+    )
+    size = std.count()
+    started = _stage(stages, "standardize", started)
+    pairs = candidate_pairs(
+        spark,
+        std,
+        kernels.settings,
+        partitions=opts.partitions,
+        max_block=opts.max_block,
+        warn=warn,
+    )
+    compare = _compare(std, kernels, opts.partitions)
+    compared = _materialized(spark, compare(pairs), f"{work}/compared")
+    total = compared.count()
+    started = _stage(stages, "block_and_compare", started)
+    settings = kernels.settings
+    if train and size >= 2:
+        settings = train_in_spark(spark, std, compared, settings, size, compare, seed=opts.seed)
+        kernels = Kernels(settings, kernels.read_rows, kernels.read_records)
+        started = _stage(stages, "train", started)
+    sink_at = None
+    if want_pairs:
+        sink_at = (
+            settings.thresholds.review if pair_min_probability is None else pair_min_probability
+        )
+    scored = _materialized(spark, _score(compared, kernels, sink_at), f"{work}/scored")
+    started = _stage(stages, "score", started)
+    result, nodes = _cluster_links(spark, std, scored, settings, total)
+    clusters = _clusters_table(spark, std, result, nodes)
+    started = _stage(stages, "cluster", started)
+    joined = len(nodes) - len(set(result.labels.tolist()))
+    stats = {
+        **result.stats,
+        "records": size,
+        "clusters": size - joined,
+        "review_pairs": len(result.review),
+        "linked_records": len(nodes),
+        "work_dir": work,
+        "temporary": opts.work_dir is None,
+    }
+    return SparkRun(
+        settings,
+        size,
+        clusters,
+        _pairs_table(std, scored, settings) if want_pairs else None,
+        stats,
+        stages,
+    )
+
+
+def _pairs_table(std: DataFrame, scored: DataFrame, settings: MatchSettings) -> DataFrame:
+    ids = std.select("row", "id")
+    return (
+        scored.where(F.col("explanation").isNotNull())
+        .join(ids.select(F.col("row").alias("l"), F.col("id").alias("left_id")), "l")
+        .join(ids.select(F.col("row").alias("r"), F.col("id").alias("right_id")), "r")
+        .select(
+            "l",
+            "r",
+            "left_id",
+            "right_id",
+            F.col("pair_probability").alias("match_probability"),
+            F.col("weight").alias("match_weight"),
+            F.lit(settings.version).alias("settings_version"),
+            "explanation",
+        )
+    )
+
+
+def output_format(path: str, given: str | None = None) -> str:
+    """``parquet`` or ``csv``: the one given, else ``parquet`` for a ``.parquet`` path."""
+    if given:
+        if given not in ("csv", "parquet"):
+            raise ValueError(f"output format must be csv or parquet, not {given!r}")
+        return given
+    return "parquet" if path.rstrip("/").lower().endswith((".parquet", ".pq")) else "csv"
+
+
+def write_clusters(run: SparkRun, path: str, fmt: str | None = None) -> None:
+    """One row per record (``record_id``, ``cluster_id``, ``match_probability``) in input
+    order, as a directory of part files; CSV writes the probability as ``mdm dedupe`` does."""
+    kind = output_format(path, fmt)
+    frame = run.clusters.orderBy("row")
+    if kind == "csv":
+        prob = F.col("match_probability")
+        text = F.when(prob.isNotNull() & ~F.isnan(prob), F.format_string("%.6f", prob))
+        frame = frame.withColumn("match_probability", text)
+    _write(frame.drop("row"), path, kind)
+
+
+def write_pairs(run: SparkRun, path: str, fmt: str | None = None) -> None:
+    """The explained pairs with their explanations (``mdm dedupe --pairs``'s columns)."""
+    assert run.pairs is not None
+    kind = output_format(path, fmt)
+    frame = run.pairs.orderBy("l", "r").drop("l", "r")
+    if kind == "csv":
+        for name in ("match_probability", "match_weight"):
+            frame = frame.withColumn(name, F.format_string("%.6f", F.col(name)))
+    _write(frame, path, kind)
+
+
+def _write(frame: DataFrame, path: str, kind: str) -> None:
+    writer = frame.write.mode("overwrite")
+    if kind == "csv":
+        writer.option("header", True).option("escape", '"').csv(path)
+    else:
+        writer.parquet(path)
+
+
+def cleanup(run: SparkRun) -> None:
+    """Remove the intermediate tables of a run whose work directory was temporary."""
+    if run.stats.get("temporary"):
+        shutil.rmtree(Path(run.stats["work_dir"]), ignore_errors=True)

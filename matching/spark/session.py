@@ -1,0 +1,51 @@
+"""The Spark session the engine runs in: a classic one (``--spark-master``) or a Spark
+Connect one (``--spark-remote sc://...``). The engine uses the DataFrame API alone (no
+RDDs, no ``sparkContext``), so both kinds run it unchanged.
+
+Executors run the engine's Python kernels, so the package must be importable where they
+run: in local mode they use this interpreter; on a cluster install ``golden-record-hub``
+on the executors (docs/how-to/spark.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+from pyspark.sql import SparkSession
+
+__all__ = ["DEFAULT_CONFIG", "spark_session"]
+
+DEFAULT_CONFIG: dict[str, str] = {
+    # adaptive execution coalesces small shuffle partitions and splits skewed joins
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.skewJoin.enabled": "true",
+    # Arrow batches for the kernels: 10,000 pairs a batch keeps a batch's table small
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "10000",
+    "spark.sql.execution.pythonUDF.arrow.enabled": "true",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def spark_session(
+    *,
+    master: str = "local[*]",
+    remote: str | None = None,
+    config: Mapping[str, str] | None = None,
+    app_name: str = "mdm-dedupe",
+) -> SparkSession:
+    """A session on ``remote`` (Spark Connect) if given, else a classic one on ``master``."""
+    settings = {**DEFAULT_CONFIG, **(config or {})}
+    if remote is None and master.startswith("local"):
+        # the executors of local mode are Python processes of this interpreter's
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    builder = builder.remote(remote) if remote else builder.master(master)
+    for key, value in settings.items():
+        if remote and key.startswith("spark.ui"):
+            continue
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
