@@ -8,7 +8,7 @@ inactive or merged-away product is ``active=false`` (Stripe deletes no product w
 
 A Price's amount, currency, recurrence and product cannot change at Stripe (its update takes
 ``active``, ``nickname``, ``metadata`` and ``lookup_key`` only). Every golden price owns the
-``lookup_key`` ``mdm_{golden_id}``: the connector reads the Price holding it
+``lookup_key`` ``mdm_{golden_id}``: the connector reads the Price holding it on every delivery
 (``GET /v1/prices?lookup_keys[]=...``, strongly consistent, unlike search) and, when what cannot
 change differs, creates a new Price with ``transfer_lookup_key=true`` (the key moves in the same
 call) and ``metadata[mdm_replaces]`` naming the old one, then archives the old one
@@ -213,26 +213,15 @@ class StripeCatalog:
         ]
 
     def _held(self, record: OutboundRecord) -> Mapping[str, Any] | None:
-        """The Price holding the golden price's lookup key (by the crosswalk's id on a first
-        try, which is strongly consistent too), None when there is none."""
-        if record.target_id is not None and record.attempt <= 1:
-            path = f"/v1/prices/{quote(record.target_id, safe='')}"
-            response = self._http.send("GET", path, records=[record], params={"expand[]": "tiers"})
-            if response.status_code == 404:
-                return None
-        elif record.target_id is not None or record.attempt > 1:
-            params = {"lookup_keys[]": lookup_key(record.golden_id), "expand[]": "data.tiers"}
-            response = self._http.send("GET", "/v1/prices", records=[record], params=params)
-        else:
-            return None
+        """The Price holding the golden price's lookup key, None when none does. Read every
+        time (a list by lookup key is strongly consistent, unlike search): a Price made by a
+        try whose answer was lost, or before the crosswalk was, is found and never doubled."""
+        params = {"lookup_keys[]": lookup_key(record.golden_id), "expand[]": "data.tiers"}
+        response = self._http.send("GET", "/v1/prices", records=[record], params=params)
         if response.status_code != 200:
             raise self._error(response)
-        body = response.json()
-        if body.get("object") == "list":
-            found = body.get("data") or []
-            return found[0] if found else None
-        held: Mapping[str, Any] = body
-        return held
+        found: list[Mapping[str, Any]] = response.json().get("data") or []
+        return found[0] if found else None
 
     def _mutable(self, record: OutboundRecord, fixed: Mapping[str, Any]) -> dict[str, Any]:
         book = target_price_book(record, self._books)

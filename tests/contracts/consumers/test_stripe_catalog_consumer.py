@@ -66,6 +66,19 @@ def price_create(replaces: str | None = None) -> str:
     return urlencode(pairs)
 
 
+def lookup(pact, description: str, state: str, found: list, **params) -> None:
+    (
+        pact.upon_receiving(description)
+        .given(state, **params)
+        .with_request("GET", "/v1/prices")
+        .with_query_parameter("lookup_keys[]", "mdm_g-price")
+        .with_query_parameter("expand[]", "data.tiers")
+        .with_header("Authorization", BEARER)
+        .will_respond_with(200)
+        .with_body({"object": "list", "url": "/v1/prices", "has_more": False, "data": found}, JSON)
+    )
+
+
 def post(pact, description: str, path: str, body: str, state: str, **params):
     return (
         pact.upon_receiving(description)
@@ -109,6 +122,13 @@ def test_a_product_is_created_under_our_id(pact, connect):
 
 
 def test_a_price_is_created_with_its_lookup_key(pact, connect):
+    lookup(
+        pact,
+        "a read of a lookup key no price holds",
+        "no price holds the lookup key",
+        [],
+        lookup_key="mdm_g-price",
+    )
     post(
         pact,
         "a price create with its lookup key",
@@ -127,23 +147,13 @@ def test_a_price_is_created_with_its_lookup_key(pact, connect):
 
 
 def test_a_changed_amount_is_a_new_price_that_takes_the_key_and_archives_the_old(pact, connect):
-    (
-        pact.upon_receiving("a read of the price holding a lookup key")
-        .given("a price holds the lookup key", lookup_key="mdm_g-price", price="price_old")
-        .with_request("GET", "/v1/prices")
-        .with_query_parameter("lookup_keys[]", "mdm_g-price")
-        .with_query_parameter("expand[]", "data.tiers")
-        .with_header("Authorization", BEARER)
-        .will_respond_with(200)
-        .with_body(
-            {
-                "object": "list",
-                "url": "/v1/prices",
-                "has_more": False,
-                "data": [stripe_price("price_old", 1990, lookup_key="mdm_g-price")],
-            },
-            JSON,
-        )
+    lookup(
+        pact,
+        "a read of the price holding a lookup key",
+        "a price holds the lookup key",
+        [stripe_price("price_old", 1990, lookup_key="mdm_g-price")],
+        lookup_key="mdm_g-price",
+        price="price_old",
     )
     post(
         pact,
@@ -176,6 +186,13 @@ def test_a_changed_amount_is_a_new_price_that_takes_the_key_and_archives_the_old
 
 
 def test_a_price_of_a_product_stripe_does_not_have_waits_for_the_product(pact, connect):
+    lookup(
+        pact,
+        "a read of a lookup key no price holds",
+        "no price holds the lookup key",
+        [],
+        lookup_key="mdm_g-price",
+    )
     post(
         pact,
         "a price create for a product that does not exist",
