@@ -53,6 +53,7 @@ def test_a_target_shows_its_held_records_with_their_reason_beside_its_dead_lette
     ).to_be_visible()
     held.get_by_role("link", name="records not ready for a target").click()
     expect(page.get_by_role("heading", name="Task queue")).to_be_visible()
+    expect(page.get_by_label("Kind")).to_have_value("target_not_ready")
     page.get_by_role("link", name=re.compile("Acme GmbH")).click()
     why = page.get_by_role("region", name="What needs a steward")
     expect(why).to_contain_text("not ready for netsuite: missing payment_terms")

@@ -8,6 +8,7 @@ export const KINDS = [
   ["hierarchy_proposal", "Proposed hierarchy link"],
   ["hierarchy_cycle", "Hierarchy cycle"],
   ["parent_disagreement", "Parent disagreement"],
+  ["target_not_ready", "Not ready for a target"],
 ];
 
 export const MERGEABLE = ["match_review", "identifier_conflict"];
