@@ -3,8 +3,9 @@
 :func:`conclude` takes one record's rows (its own first, then its candidates'
 members) and the scores of its pairs, and applies the settings' thresholds and
 the rules that keep clusters from chaining: no link across a conflict of
-validated strong identifiers, and no link when a second golden record would
-link too. :func:`verdict` is the pair rule batch dedupe applies as well.
+validated strong identifiers, and no chaining when a second golden record would
+link too (the record joins its best candidate and the pair of golden records
+goes to a steward). :func:`verdict` is the pair rule batch dedupe applies as well.
 """
 
 from __future__ import annotations
@@ -320,7 +321,9 @@ def _second_link(
     probability: npt.NDArray[np.float64],
     candidates: Sequence[Candidate],
 ) -> DecisionAction:
-    """``link``, or ``review`` when a second golden record would link too (no chaining)."""
+    """``link``; ``review`` when a second golden record would link too across a conflict of
+    strong identifiers; a second one without a conflict is named in ``also_links`` (the
+    caller asks a steward about that pair: no chaining, and no golden record of its own)."""
     top = ranked[0]
     merged = {
         key: idents[top].get(key, set()) | mine.get(key, set())
@@ -339,12 +342,17 @@ def _second_link(
         if clash:
             explanation["conflicts"] = clash
             explanation["reason"] = f"also links {other}, whose {', '.join(clash)} differs"
-        else:
-            explanation["reason"] = (
-                f"also links {other}: the two golden records may be duplicates, "
-                "so a steward decides instead of the record chaining them"
-            )
-        return "review"
+            return "review"
+        # no conflict: the record joins its best candidate, and whether the two golden
+        # records are one is a task about that pair, not a golden record of its own
+        explanation["reason"] = (
+            f"at or above the link threshold; also links {other}: the two golden records "
+            "may be duplicates, so a steward decides instead of the record chaining them"
+        )
+        explanation["also_links"] = [
+            {"golden_id": other, "match_probability": round(float(probability[best_row[c]]), 6)}
+        ]
+        return "link"
     explanation["reason"] = "at or above the link threshold"
     return "link"
 

@@ -19,13 +19,15 @@ def org(name: str, **kw: object) -> dict:
 
 def make_review(client: TestClient) -> tuple[dict, str, str]:
     """Two golden records (one by tax id, one by email) and a record carrying both:
-    its identifiers point at two golden records, so it goes to review."""
+    its identifiers point at two golden records, so it joins the better one and the two
+    golden records go to review (no chaining, and no golden record of its own)."""
     a = put_ok(client, "erp/customer/E1", org("Acme Inc", tax_id="DE811907980"))
     b = put_ok(client, "crm/customer/C1", org("Acme", email="ap@acme.example"))
     r = put_ok(
         client, "billing/customer/B1", org("ACME", tax_id="DE811907980", email="ap@acme.example")
     )
-    assert r["action"] == "review"
+    assert r["action"] == "linked"
+    assert r["golden_id"] in (a["golden_id"], b["golden_id"])
     tasks = client.get("/api/v1/stewardship/tasks").json()
     assert tasks["total"] == 1
     return tasks["items"][0], a["golden_id"], b["golden_id"]
@@ -42,9 +44,9 @@ def test_review_band_opens_a_task_with_both_sides_and_a_survivorship_preview(
     assert detail["status"] == "open"
     assert detail["source"] == "billing"
     assert detail["candidate_golden_id"] in (a, b)
-    assert detail["left"]["xrefs"] == [
-        {"source": "billing", "source_id": "B1", "record_version": 1}
-    ]
+    # the incoming record's golden record (which it joined) against the other one
+    assert {"source": "billing", "source_id": "B1", "record_version": 1} in detail["left"]["xrefs"]
+    assert len(detail["left"]["xrefs"]) == 2
     rows = {c["attribute"]: c for c in detail["comparison"]}
     assert rows["name"]["left"] == "ACME"
     assert detail["explanation"]["shared_keys"]

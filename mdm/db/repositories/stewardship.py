@@ -186,11 +186,20 @@ class Tasks(Repository):
 
     def proposed(self, kind: str, a: str, b: str) -> bool:
         """Whether a task of ``kind`` about the pair ``a``, ``b`` (either way) ever existed."""
+        return self._pair(kind, a, b, statuses=None)
+
+    def open_pair(self, kind: str, a: str, b: str) -> bool:
+        """Whether an open (or deferred) task of ``kind`` is about the pair ``a``, ``b``."""
+        return self._pair(kind, a, b, statuses=("open", "deferred"))
+
+    def _pair(self, kind: str, a: str, b: str, *, statuses: tuple[str, ...] | None) -> bool:
         pair = or_(
             and_(ST.c.golden_id == a, ST.c.candidate_golden_id == b),
             and_(ST.c.golden_id == b, ST.c.candidate_golden_id == a),
         )
         stmt = select(ST.c.id).where(ST.c.kind == kind, pair).limit(1)
+        if statuses is not None:
+            stmt = stmt.where(ST.c.status.in_(statuses))
         return self.conn.execute(stmt).first() is not None
 
     def open_of_kind(self, kind: str, golden_ids: Sequence[str] | None) -> list[dict[str, Any]]:

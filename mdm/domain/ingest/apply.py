@@ -68,6 +68,8 @@ def apply_decision(
     proposal = hierarchy_proposal(run, item, record, g, explanation)
     if proposal is not None:
         run.tasks.append(proposal)
+    if action == "linked" and explanation.get("also_links"):
+        run.tasks.extend(_bridge_tasks(run, record, g, decision, explanation))
     result.action = action
     return g
 
@@ -112,3 +114,43 @@ def _review_task(
         source=run.source,
         explanation={**explanation, "other_candidates": list(decision.other_candidates)},
     )
+
+
+def _bridge_tasks(
+    run: IngestRun,
+    record: dict[str, Any],
+    g: GoldenState,
+    decision: Decision,
+    explanation: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """A match review of the golden record ``record`` joined (the incoming side) against
+    each other one it also links (no chaining: a steward decides whether the two are one),
+    unless that pair is already under review or was ruled not a match."""
+    out = []
+    for other in explanation["also_links"]:
+        gid = other["golden_id"]
+        if gid == g.id or run.uow.not_a_match.get(run.entity_type, g.id, gid):
+            continue
+        if run.uow.tasks.open_pair("match_review", g.id, gid):
+            continue
+        out.append(
+            new_task(
+                kind="match_review",
+                entity_type=run.entity_type,
+                now=run.now,
+                record_id=record["id"],
+                golden_id=g.id,
+                candidate_golden_id=gid,
+                score=other["match_probability"],
+                settings_version=decision.settings_version,
+                source=run.source,
+                explanation={
+                    **explanation,
+                    "candidate": gid,
+                    "reason": f"{record['source']} record {record['source_id']} joined {g.id} "
+                    f"and also links {gid}: the two golden records may be duplicates",
+                    "other_candidates": [],
+                },
+            )
+        )
+    return out
