@@ -432,3 +432,25 @@ def _wait(done: Any, timeout: float = 30.0) -> None:
     while not done():
         assert time.monotonic() < deadline, "not done in time"
         time.sleep(0.02)
+
+
+def test_rules_for_products_and_prices_are_checked_against_their_own_schemas(
+    client: TestClient, standins: Any
+) -> None:
+    netsuite = standins("netsuite")
+    body = {**NETSUITE_BODY, "base_url": netsuite.url}
+    good = {"product": {"required": ["gtin", "unit"]}, "price": {"required": ["price_book"]}}
+    bad = {"product": {"required": ["unit_amount"]}}  # a price's attribute, not a product's
+
+    stored = client.put("/api/v1/sync/targets/netsuite", json={**body, "readiness": good})
+    refused = client.put("/api/v1/sync/targets/netsuite", json={**body, "readiness": bad})
+
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["readiness"]["price"] == {
+        "required": ["price_book"],
+        "parent_delivered": False,
+    }
+    assert refused.status_code == 422
+    assert refused.json()["error"]["errors"][0]["pointer"] == "/readiness/product/required/0"
+    assert "not an attribute of product" in refused.json()["error"]["message"]
+    assert _target(client, "netsuite")["readiness"]["product"]["required"] == ["gtin", "unit"]
