@@ -16,6 +16,7 @@ import pytest
 from matching.batch import dedupe
 from matching.decision import verdict
 from matching.engine import ProbabilisticMatcher
+from matching.hierarchy import reasons_of
 from matching.port import Candidate
 from matching.settings import default_settings
 
@@ -218,3 +219,48 @@ def test_one_product_across_sources_links_on_both_paths(case: str) -> None:
 
     assert action == "link"
     assert batch_linked
+
+
+GROUP = {
+    "numbered entities of one group at their agent's address": (
+        DIFFERENT["numbered entities of one group at their agent's address"],
+        ["the same name but for its numbers"],
+    ),
+    "two stores of one chain": (
+        DIFFERENT["two stores of one chain"],
+        ["the same name but for its numbers"],
+    ),
+    "legal entities of one group in two countries": (
+        (
+            _firm("Acme GmbH", tax_id="DE136695976", address={"country": "DE"}),
+            _firm("Acme Ltd", tax_id="GB980780684"),
+        ),
+        ["one name, another tax id", "one name, another country", "one name, another legal form"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GROUP))
+def test_organisations_of_one_group_are_named_related_parties_on_both_paths(case: str) -> None:
+    (record, other), reasons = GROUP[case]
+
+    decision = _hub(record, other)
+    batch = dedupe([other, record], "customer", train_model=False)
+
+    assert decision.action == "new"
+    assert decision.explanation["related_parties"] == [
+        {
+            "golden_id": "g1",
+            "reasons": reasons,
+            "match_probability": pytest.approx(decision.score, abs=1e-6),
+        }
+    ]
+    assert decision.explanation["reason"] == f"related, not the same: {'; '.join(reasons)}"
+    assert [(r, e, reasons_of(bits)) for r, e, bits in batch.related_parties] == [(1, 0, reasons)]
+
+
+def test_firms_sharing_only_a_switchboard_are_not_one_group() -> None:
+    record, other = DIFFERENT["two firms behind one switchboard in one business centre"]
+
+    assert "related_parties" not in _hub(record, other).explanation
+    assert dedupe([other, record], "customer", train_model=False).related_parties == []
