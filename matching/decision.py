@@ -11,7 +11,7 @@ goes to a steward). :func:`verdict` is the pair rule batch dedupe applies as wel
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -207,13 +207,12 @@ def conclude(
     decision = _conclude(entity_type, settings, compared, gammas, scored, pairs)
     joined = decision.golden_id if decision.action != "new" else None
     related = _related_parties(compared, scored.probability[pairs], joined)
-    if related:
-        decision.explanation["related_parties"] = related
-        if decision.action == "new":
-            decision.explanation["reason"] = (
-                f"related, not the same: {'; '.join(related[0]['reasons'])}"
-            )
-    return decision
+    if not related:
+        return decision
+    explanation = {**decision.explanation, "related_parties": related}
+    if decision.action == "new":
+        explanation["reason"] = f"related, not the same: {'; '.join(related[0]['reasons'])}"
+    return replace(decision, explanation=explanation)
 
 
 def _related_parties(
