@@ -191,6 +191,7 @@ def spark_dedupe(
     default, removed at the end; on a cluster a path every executor reaches)."""
     opts = options or SparkOptions()
     work = opts.work_dir or tempfile.mkdtemp(prefix="mdm-spark-")
+    spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
     stages: dict[str, float] = {}
     started = time.perf_counter()
     std = _materialized(

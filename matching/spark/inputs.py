@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 from matching.settings import MatchSettings
 from matching.spark.kernels import Kernels, std_columns
 
-__all__ = ["FORMATS", "input_format", "read_standardized", "std_schema"]
+__all__ = ["FORMATS", "input_columns", "input_format", "read_standardized", "std_schema"]
 
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -69,6 +69,12 @@ def _raw(spark: SparkSession, path: str, fmt: str, multi_line: bool) -> DataFram
         .option("encoding", "UTF-8")
         .csv(path)
     )
+
+
+def input_columns(spark: SparkSession, path: str, fmt: str | None = None) -> list[str] | None:
+    """The columns of a CSV or Parquet input (its header), None for JSON Lines."""
+    kind = input_format(path, fmt)
+    return None if kind == "jsonl" else _raw(spark, path, kind, False).columns
 
 
 def numbered(frame: DataFrame) -> DataFrame:

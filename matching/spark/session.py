@@ -9,6 +9,7 @@ on the executors (docs/how-to/spark.md).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -29,6 +30,17 @@ DEFAULT_CONFIG: dict[str, str] = {
 }
 
 
+def _from_environment() -> dict[str, str]:
+    """``MDM_SPARK_CONF``: a JSON object of Spark settings (``{"spark.executor.memory": "8g"}``)."""
+    raw = os.environ.get("MDM_SPARK_CONF", "").strip()
+    if not raw:
+        return {}
+    parsed = json.loads(raw)
+    if not isinstance(parsed, dict):
+        raise ValueError("MDM_SPARK_CONF must be a JSON object of Spark settings")
+    return {str(k): str(v) for k, v in parsed.items()}
+
+
 def spark_session(
     *,
     master: str = "local[*]",
@@ -37,7 +49,7 @@ def spark_session(
     app_name: str = "mdm-dedupe",
 ) -> SparkSession:
     """A session on ``remote`` (Spark Connect) if given, else a classic one on ``master``."""
-    settings = {**DEFAULT_CONFIG, **(config or {})}
+    settings = {**DEFAULT_CONFIG, **_from_environment(), **(config or {})}
     if remote is None and master.startswith("local"):
         # the executors of local mode are Python processes of this interpreter's
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)

@@ -34,7 +34,15 @@ from matching.forked import can_fork
 from matching.standardize.columns import customer_columns_of
 from matching.table import RecordTable, TableBuilder
 
-__all__ = ["CHUNK_ROWS", "InputError", "lines_table", "read_table", "rows_table"]
+__all__ = [
+    "CHUNK_ROWS",
+    "ID_HEADERS",
+    "InputError",
+    "id_column",
+    "lines_table",
+    "read_table",
+    "rows_table",
+]
 
 CHUNK_ROWS = 20_000
 """Rows per task: big enough that pickling a chunk costs little next to standardizing it."""
@@ -81,7 +89,7 @@ def _read(
     with path.open(newline="", encoding=encoding, errors="strict") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
-        id_at = _id_column(header or [])
+        id_at = id_column(header or [])
         if header is None or id_at is None:
             raise InputError(f"{path}: the header must have an id column ({', '.join(ID_HEADERS)})")
         chunks = _chunks(reader, id_at, ids)
@@ -93,8 +101,9 @@ def _read(
     return ids, table.build()
 
 
-def _id_column(header: Sequence[str]) -> int | None:
-    names = [h.strip().lower().replace(" ", "_") for h in header]
+def id_column(header: Sequence[str]) -> int | None:
+    """Where the id is among ``header``'s columns (:data:`ID_HEADERS`), None without one."""
+    names = [h.lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
     for wanted in ID_HEADERS:
         if wanted in names:
             return names.index(wanted)
@@ -164,7 +173,7 @@ def rows_table(
     :func:`read_table` makes of one chunk of a file, for engines that read the file
     themselves (``mdm dedupe --engine spark`` calls it on executors)."""
     names = [h.lstrip("\ufeff") for h in header]
-    id_at = _id_column(names)
+    id_at = id_column(names)
     if id_at is None:
         raise InputError(f"the header must have an id column ({', '.join(ID_HEADERS)})")
     ids = [row[id_at] if id_at < len(row) else "" for row in rows]

