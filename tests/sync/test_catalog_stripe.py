@@ -191,3 +191,32 @@ def test_a_price_whose_product_stripe_lost_queues_the_product_first(
         if r["path"] == "/v1/prices" and r.get("status") == 400 and r["method"] == "POST"
     ]
     assert refusal
+
+
+def test_an_unmerge_brings_the_product_and_its_price_back(
+    client: TestClient, container: Container, standins: Any
+) -> None:
+    running = standins("stripe")
+    catalog_target(client, running)
+    keep = put_product(client, "P1", product(1))
+    gone = put_product(client, "P2", product(2))
+    pr = put_price(client, "PR2", price("P2", "9.00"))
+    d = dispatcher(container)
+    d.run_until_idle()
+    client.post(
+        "/api/v1/golden/product/merge",
+        json={"survivor": keep, "merged": [gone], "reason": "same widget"},
+    )
+    d.run_until_idle()
+
+    undone = client.post(
+        f"/api/v1/golden/product/{keep}/unmerge", json={"merged": gone, "reason": "not the same"}
+    )
+    d.run_until_idle()
+
+    assert undone.status_code == 200, undone.text
+    assert running.app.products[f"mdm_{gone}"]["active"] is True
+    [live] = running.app.prices_of(pr, active=True)
+    assert live["product"] == f"mdm_{gone}"
+    assert len(running.app.prices_of(pr)) == 3  # the first, the one under the survivor, this one
+    assert running.app.duplicates() == {}
