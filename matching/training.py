@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.compare import comparison_vectors
+from matching.sampling import random_pairs
 from matching.settings import Comparison, MatchSettings
 from matching.standardize import standardize
 from matching.table import RecordTable
@@ -77,17 +78,6 @@ class PatternCounts:
     @property
     def total(self) -> int:
         return sum(self.patterns.values())
-
-
-def random_pairs(
-    size: int, count: int, seed: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """``count`` random pairs of distinct rows of a table of ``size`` rows (seeded)."""
-    rng = np.random.default_rng(seed)
-    left = rng.integers(0, size, count, dtype=np.int64)
-    right = rng.integers(0, size - 1, count, dtype=np.int64)
-    right[right >= left] += 1
-    return left, right
 
 
 def _level_shares(

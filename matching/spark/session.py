@@ -50,8 +50,9 @@ def spark_session(
 ) -> SparkSession:
     """A session on ``remote`` (Spark Connect) if given, else a classic one on ``master``."""
     settings = {**DEFAULT_CONFIG, **_from_environment(), **(config or {})}
-    if remote is None and master.startswith("local"):
-        # the executors of local mode are Python processes of this interpreter's
+    if (remote or master).startswith("local"):
+        # the executors of local mode (and of a local Connect server, ``--spark-remote
+        # local``) are Python processes of this interpreter's
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)

@@ -14,7 +14,7 @@ and so the trained settings are the local engine's exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -24,10 +24,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from matching.batch_training import TrainingCounts, fit
+from matching.sampling import PAIR_CHUNK, random_pair_chunk
 from matching.settings import MatchSettings
 from matching.spark.kernels import std_columns
 from matching.spark.tf import term_frequencies
-from matching.training import PatternCounts, _level_shares, random_pairs
+from matching.training import PatternCounts, _level_shares
 
 __all__ = ["train_in_spark"]
 
@@ -119,9 +120,8 @@ def _u(
     if size < 2:
         return [np.array([lv.u for lv in c.levels]) for c in settings.comparisons]
     count = min(max_pairs, size * (size - 1) // 2)
-    left, right = random_pairs(size, count, seed)
     small = min(fuzzy_pairs, count)
-    pairs = spark.createDataFrame(pa.table({"n": np.arange(count), "l": left, "r": right}))
+    pairs = _random_pairs(spark, size, count, seed)
     compared = compare(pairs.where(F.col("n") < small).select("l", "r", F.lit(-1).alias("rule")))
     width = len(settings.comparisons)
     levels = compared.groupBy(*[f"g{c}" for c in range(width)]).count().collect()
@@ -144,6 +144,29 @@ def _u(
             shares[exact] = rate
         out.append(shares)
     return out
+
+
+def _random_pairs(spark: SparkSession, size: int, count: int, seed: int) -> DataFrame:
+    """:func:`matching.sampling.random_pairs` as a table (``n``, ``l``, ``r``), each chunk
+    drawn by a task of its own: nothing is shipped from the driver."""
+    chunks = -(-count // PAIR_CHUNK)
+
+    def draw(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for index in batch.column(0).to_pylist():
+                left, right = random_pair_chunk(size, count, seed, index)
+                start = index * PAIR_CHUNK
+                for at in range(0, len(left), 100_000):
+                    part = slice(at, at + 100_000)
+                    yield pa.RecordBatch.from_pydict(
+                        {
+                            "n": np.arange(start + at, start + at + len(left[part])),
+                            "l": left[part],
+                            "r": right[part],
+                        }
+                    )
+
+    return spark.range(0, chunks, 1, chunks).mapInArrow(draw, "n long, l long, r long")
 
 
 def _exact_columns(settings: MatchSettings) -> dict[int, int]:
