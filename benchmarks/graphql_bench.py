@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/graphql_bench.py                      # SQLite
     .venv/bin/python benchmarks/graphql_bench.py --postgres postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python benchmarks/graphql_bench.py --seconds 5           # quicker
+    .venv/bin/python benchmarks/graphql_bench.py --data /tmp/gbench --workers 2 --only "by id"
+        # SQLite: seed /tmp/gbench once, reuse it afterwards; 2 server processes; by id only
 
 Data: 500 account trees (1 top, 4 subsidiaries, 4 sites under each: 10,500
 customers) plus one big tree (1 top, 10 regions, 99 sites under each region:
@@ -39,7 +41,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +215,14 @@ end
 """
 
 
-def wrk_run(base: str, sc: Scenario, seconds: float, clients: int, workdir: Path) -> Measured:
+def wrk_run(
+    base: str,
+    sc: Scenario,
+    seconds: float,
+    clients: int,
+    workdir: Path,
+    started: Callable[[], None],
+) -> Measured:
     """One scenario with wrk (C, one thread): the load generator takes little of the CPU
     the server needs, unlike a Python client on the same machine."""
     data = workdir / f"{abs(hash(sc.name))}.txt"
@@ -253,10 +264,13 @@ def wrk_run(base: str, sc: Scenario, seconds: float, clients: int, workdir: Path
         return Measured(int(requests), int(micros) / 1e6, float(p50), float(p95), float(p99))
 
     run(min(2.0, seconds / 3))  # warm-up
+    started()
     return run(seconds)
 
 
-async def httpx_run(base: str, sc: Scenario, seconds: float, clients: int) -> Measured:
+async def httpx_run(
+    base: str, sc: Scenario, seconds: float, clients: int, started: Callable[[], None]
+) -> Measured:
     """One scenario with asyncio + httpx clients (when wrk is not installed); the client
     then competes with the server for CPU, so figures are lower than with wrk."""
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -280,11 +294,44 @@ async def httpx_run(base: str, sc: Scenario, seconds: float, clients: int) -> Me
         warm_until = time.perf_counter() + min(2.0, seconds / 3)
         await asyncio.gather(*(client([], warm_until) for _ in range(clients)))
         lats: list[list[float]] = [[] for _ in range(clients)]
-        started = time.perf_counter()
-        await asyncio.gather(*(client(lat, started + seconds) for lat in lats))
-        elapsed = time.perf_counter() - started
+        started()
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client(lat, t0 + seconds) for lat in lats))
+        elapsed = time.perf_counter() - t0
     flat = sorted(x for lat in lats for x in lat)
     return Measured(len(flat), elapsed, statistics.median(flat), pct(flat, 0.95), pct(flat, 0.99))
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process and every process under it (Linux
+    ``/proc``; 0.0 elsewhere). CPU per request holds up better than req/s on a machine
+    other work is loading too."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.parent.name)] = (
+            int(fields[1]),
+            (int(fields[11]) + int(fields[12])) / ticks,
+        )
+    wanted, total = {pid}, 0.0
+    changed = True
+    while changed:
+        changed = False
+        for child, (parent, _) in stats.items():
+            if parent in wanted and child not in wanted:
+                wanted.add(child)
+                changed = True
+    for one in wanted:
+        total += stats.get(one, (0, 0.0))[1]
+    return total
+
+
+def _mark(marks: list[float], pid: int) -> None:
+    marks.append(server_cpu(pid))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -299,6 +346,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5, help="interleaved GraphQL/REST rounds")
     ap.add_argument("--slice", type=float, default=3.0, help="seconds per interleaved slice")
     ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="SQLite only: a directory to seed once (bench.db, ids.json) and reuse after",
+    )
+    ap.add_argument("--workers", type=int, default=1, help="server processes (mdm serve)")
+    ap.add_argument("--only", default="", help="run only scenarios whose name holds this text")
+    ap.add_argument(
         "--client",
         choices=["wrk", "httpx"],
         default="wrk" if shutil.which("wrk") else "httpx",
@@ -306,10 +361,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = fresh_database(args.postgres, Path(tmp))
-        t0 = time.perf_counter()
-        ids = seed(db_url)
-        print(f"seeded 11,501 customers x 2 sources in {time.perf_counter() - t0:.0f} s")
+        db_url, ids = _database(args, Path(tmp))
         port = free_port()
         env = {**os.environ, "MDM_DATABASE_URL": db_url, "MDM_ADMIN_API_KEY": KEY}
         proc = subprocess.Popen(
@@ -322,7 +374,7 @@ def main() -> None:
                 str(port),
                 "--no-demo",
                 "--workers",
-                "1",
+                str(args.workers),
             ],
             env=env,
             cwd=ROOT,
@@ -339,6 +391,22 @@ def main() -> None:
             proc.wait(10)
             if args.postgres:
                 drop_database(args.postgres, db_url)
+
+
+def _database(args: argparse.Namespace, tmp: Path) -> tuple[str, dict[str, list[str]]]:
+    """A seeded database: a fresh one, or ``--data``'s (seeded there on first use)."""
+    saved = args.data / "ids.json" if args.data and not args.postgres else None
+    if saved is not None and saved.exists():
+        return f"sqlite:///{args.data / 'bench.db'}", json.loads(saved.read_text())
+    if saved is not None:
+        args.data.mkdir(parents=True, exist_ok=True)
+    db_url = fresh_database(args.postgres, args.data if saved is not None else tmp)
+    t0 = time.perf_counter()
+    ids = seed(db_url)
+    print(f"seeded 11,501 customers x 2 sources in {time.perf_counter() - t0:.0f} s")
+    if saved is not None:
+        saved.write_text(json.dumps(ids))
+    return db_url, ids
 
 
 async def _bench(
@@ -410,29 +478,42 @@ async def _bench(
     )
     tree = Scenario("graphql 1,000 descendants", "/graphql", [body(TREE, id=big)], [])
 
-    async def measure(sc: Scenario, seconds: float, clients: int) -> Measured:
+    async def measure(
+        sc: Scenario, seconds: float, clients: int, started: Callable[[], None] = lambda: None
+    ) -> Measured:
         if args.client == "wrk":
-            return await asyncio.to_thread(wrk_run, base, sc, seconds, clients, workdir)
-        return await httpx_run(base, sc, seconds, clients)
+            return await asyncio.to_thread(wrk_run, base, sc, seconds, clients, workdir, started)
+        return await httpx_run(base, sc, seconds, clients, started)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
     results: dict[str, float] = {}
     print(
-        f"\n{backend}, uvicorn 1 worker, {args.client} client, {args.seconds:.0f} s per "
-        f"scenario, load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+        f"\n{backend}, {args.workers} server process(es), {args.client} client, "
+        f"{args.seconds:.0f} s per scenario, load average before: {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} CPUs"
     )
-    print("| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms "
+        "| server CPU ms/req | load before |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for clients in (CLIENTS, 1):
         for sc in (by_id, rest, page, tree):
-            m = await measure(sc, args.seconds, clients)
+            if args.only not in sc.name:
+                continue
+            load = os.getloadavg()[0]
+            marks: list[float] = []
+            m = await measure(sc, args.seconds, clients, partial(_mark, marks, proc.pid))
+            cpu = (server_cpu(proc.pid) - marks[0]) * 1000 / max(1, m.count)
             rate = m.count / m.elapsed
             results.setdefault(sc.name, rate)
             print(
                 f"| {sc.name} | {clients} | {m.count} | {rate:.1f} | {m.p50:.2f} | "
-                f"{m.p95:.2f} | {m.p99:.2f} |",
+                f"{m.p95:.2f} | {m.p99:.2f} | {cpu:.2f} | {load:.2f} |",
                 flush=True,
             )
+    if by_id.name not in results or rest.name not in results or args.rounds < 1:
+        return
     print(
         f"\nGraphQL by id / REST by id throughput, table above: "
         f"{results[by_id.name] / results[rest.name]:.3f}"

@@ -27,10 +27,28 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", "-h"),
     port: int = typer.Option(8000, "--port", "-p"),
     demo: bool = typer.Option(True, help="Load the demo data set into an empty embedded database"),
-    workers: int = typer.Option(1, help="Worker processes (PostgreSQL deployments)"),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="API processes, each with its own database connections (SQLite too); "
+        "background services (the embedded dispatcher) run once, in the parent",
+    ),
 ) -> None:
-    """Run the API. The embedded default (SQLite) migrates itself on first start."""
+    """Run the API. The embedded default (SQLite) migrates itself on first start.
+
+    With ``--workers N`` uvicorn starts N API processes on one port. On SQLite every
+    process opens the same file (WAL: readers never wait for the writer; writers take
+    turns through ``BEGIN IMMEDIATE`` and the busy timeout), and the embedded
+    dispatcher runs in this parent process only, so each outbox row is planned and
+    delivered by one dispatcher whatever the number of API processes.
+    """
     settings = get_settings()
+    if workers > 1 and settings.is_sqlite and _in_memory(settings.database_url):
+        raise typer.BadParameter(
+            "an in-memory SQLite database lives in one process; give a file "
+            "(MDM_DATABASE_URL=sqlite:///path/hub.db) to run several workers",
+            param_hint="--workers",
+        )
     container = bootstrap(settings, migrate=settings.is_sqlite)
     if settings.is_sqlite and demo:
         empty = container.bus.query(lambda uow: uow.goldens.count() == 0)
@@ -88,6 +106,11 @@ def _run(container: Container, *, host: str, port: int, workers: int) -> None:
         app = create_app(container)
         tune_gc()
         uvicorn.run(app, host=host, port=port, http=http, log_level="warning", **logs)
+
+
+def _in_memory(url: str) -> bool:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    return not path or path.startswith(":memory:") or "mode=memory" in url
 
 
 def ensure_admin_key(container: Container) -> str | None:

@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import asyncio
 from importlib import resources
-from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from mdm.bootstrap import Container
+from mdm.domain.principal import Principal
 from mdm.graphql.executor import Executor, Outcome
-from mdm.graphql.guards import unstorable_arguments
 from mdm.graphql.schema import build_schema
-from mdm.http.auth import authenticate
-from mdm.http.errors import ApiError
+from mdm.graphql.serving import INLINE_MAX_COST, ReadThreads, answer
+from mdm.http.middleware import request_var
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
 # Every query runs on a worker thread (a slow lock or a large read never stalls the
-# event loop); those that may return more than this many objects (the cost guard's
-# estimate) run one at a time, so they never hold the small ones up.
-INLINE_MAX_COST = 500
+# event loop); those that may return more than INLINE_MAX_COST objects (the cost
+# guard's estimate) run one at a time, so they never hold the small ones up.
 HEAVY_AT_ONCE = 1
 
 STATIC_FILES = {
@@ -39,7 +36,6 @@ STATIC_FILES = {
     "react.production.min.js": "text/javascript",
     "react-dom.production.min.js": "text/javascript",
 }
-_CODES = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}
 
 
 def _respond(outcome: Outcome) -> Response:
@@ -53,26 +49,15 @@ def _error(status: int, code: str, message: str) -> Response:
     return _respond(Outcome(status, body))
 
 
+def _served_by(request: Request, principal: Principal) -> None:
+    request.state.principal = principal
+    served = request_var.get()
+    if served is not None:
+        served["actor"] = principal.name
+
+
 def _static(name: str) -> bytes:
     return resources.files("mdm.graphql").joinpath("static", name).read_bytes()
-
-
-def _request_fields(raw: bytes) -> tuple[str, dict[str, Any] | None, str | None] | str:
-    """(query, variables, operationName), or the reason the body is unusable."""
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return "the body is not JSON"
-    if not isinstance(body, dict):
-        return "the body must be a JSON object"
-    query, variables, name = body.get("query"), body.get("variables"), body.get("operationName")
-    if not isinstance(query, str) or not query.strip():
-        return "'query' must be a non-empty string"
-    if variables is not None and not isinstance(variables, dict):
-        return "'variables' must be an object"
-    if name is not None and not isinstance(name, str):
-        return "'operationName' must be a string"
-    return query, variables, name
 
 
 def graphql_router(container: Container) -> APIRouter:
@@ -82,6 +67,7 @@ def graphql_router(container: Container) -> APIRouter:
     # turns on the interpreter lock, and lose time doing so (a page of 50 customers,
     # 16 clients: 53 pages/s in parallel against 88/s one after another).
     heavy = asyncio.Semaphore(HEAVY_AT_ONCE)
+    threads = ReadThreads(getattr(container.engine.pool, "size", lambda: 5)())
     router = APIRouter(tags=["graphql"])
     page = _static("graphiql.html")
     assets = {name: _static(name) for name in STATIC_FILES}
@@ -91,31 +77,20 @@ def graphql_router(container: Container) -> APIRouter:
         # read first, so the body limit (``mdm.http.middleware``) answers an oversized
         # body with 413 whoever sends it; it is parsed only for a known reader
         raw = await request.body()
-        try:
-            principal = await authenticate(request)
-        except ApiError as exc:
-            return _error(exc.status, _CODES.get(exc.status, "BAD_REQUEST"), exc.message)
-        if not principal.has("reader"):
-            return _error(403, "FORBIDDEN", "reading needs the 'reader' role")
-        fields = _request_fields(raw)
-        if isinstance(fields, str):
-            return _error(400, "BAD_REQUEST", fields)
-        planned = executor.plan(*fields)
-        if isinstance(planned, Outcome):
-            return _respond(planned)
-        # a literal holds a NUL or a lone surrogate through a \u escape, or a NUL as is
-        # (the JSON body's "\u0000" is a raw NUL in the query text, which the lexer keeps)
-        if "\\u" in fields[0] or "\x00" in fields[0] or planned.variables:
-            refused = unstorable_arguments(planned.document, planned.variables)
-        else:
-            refused = []
-        if refused:
-            return _respond(Outcome(422, {"errors": [e.formatted for e in refused]}))
-        if planned.cost <= INLINE_MAX_COST:
-            outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
-            return _respond(outcome)
+        scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return _error(401, "UNAUTHENTICATED", "send 'Authorization: Bearer <api key>'")
+        # one hop to a worker thread for the key, the plan and (most often) the query
+        settled = await threads.run(answer, container, executor, secret.strip(), raw)
+        if settled.principal is not None:
+            _served_by(request, settled.principal)
+        if settled.outcome is not None:
+            return _respond(settled.outcome)
+        assert settled.plan is not None and settled.principal is not None
         async with heavy:
-            outcome = await run_in_threadpool(executor.execute, container.bus, principal, planned)
+            outcome = await threads.run(
+                executor.execute, container.bus, settled.principal, settled.plan
+            )
         return _respond(outcome)
 
     @router.get("/graphql", include_in_schema=False)
