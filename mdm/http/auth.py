@@ -2,10 +2,14 @@
 
 ``Authorization: Bearer <key>``; a missing, unknown, revoked or expired key is 401,
 a key without the role is 403, and both happen before any work is done. A revoked
-key is refused by every process at once: keys are looked up per request, except on
-PostgreSQL, where a process caches lookups (by key hash, never the secret) only
-while its listener for key changes is connected; any change to any key empties every
-process's cache. The lookup runs on a worker thread, never on the event loop.
+key is refused by every process at once: a process caches lookups (by key hash, never
+the secret) only while it would hear of a change. On PostgreSQL that is while its
+listener for key changes is connected; any change to any key empties every process's
+cache. On a SQLite file, an entry is trusted only while SQLite's data version has not
+moved since just before the entry was looked up (:mod:`mdm.db.sqlite_changes`): any
+commit by any process, to keys or anything else, sends the next lookup to the database.
+An in-memory database is looked up per request. The lookup runs on a worker thread,
+never on the event loop.
 ``last_used_at`` is recorded about once a minute per key and process.
 """
 
@@ -23,6 +27,7 @@ from canonical.commands import RecordKeyUse
 from mdm.bootstrap import Container
 from mdm.db.notify import Subscription, subscribe
 from mdm.db.repositories.admin import KEYS_CHANNEL
+from mdm.db.sqlite_changes import sqlite_changes
 from mdm.db.types import utcnow
 from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.http.errors import ApiError
@@ -49,9 +54,11 @@ class KeyCache:
 
     def __init__(self, container: Container) -> None:
         self.container = container
-        self._entries: dict[str, tuple[float, Principal | None, float | None]] = {}
+        # digest -> (looked up at, principal, expires at, SQLite data version before)
+        self._entries: dict[str, tuple[float, Principal | None, float | None, int | None]] = {}
         self._lock = threading.Lock()
         self._subscription: Subscription | None = None
+        self._changes = sqlite_changes(container.engine)
         if container.engine.dialect.name == "postgresql":
             self._subscription = subscribe(container.engine, KEYS_CHANNEL, self.clear)
             self._subscription.wait_live(5.0)
@@ -64,9 +71,13 @@ class KeyCache:
         """The key's principal (blocking: call from a worker thread)."""
         digest = hash_key(secret)
         now = time.monotonic()
-        trusted = self._subscription is not None and self._subscription.live()
+        # read before the lookup: a commit after it moves the version past this entry
+        version = self._changes.version() if self._changes is not None else None
+        trusted = version is not None or (
+            self._subscription is not None and self._subscription.live()
+        )
         hit = self._entries.get(digest) if trusted else None
-        if hit is not None and now - hit[0] < _TOUCH_SECONDS:
+        if hit is not None and hit[3] == version and now - hit[0] < _TOUCH_SECONDS:
             expires = hit[2]
             if expires is None or expires > time.time():
                 return hit[1]
@@ -80,7 +91,7 @@ class KeyCache:
             with self._lock:
                 if len(self._entries) > _MAX_ENTRIES:
                     self._entries.clear()
-                self._entries[digest] = (now, principal, expires)
+                self._entries[digest] = (now, principal, expires, version)
         return principal
 
     def _touch(self, row: dict[str, Any]) -> None:
