@@ -172,6 +172,8 @@ class SparkOptions:
     input_format: str | None = None
     csv_multi_line: bool = False
     seed: int = 0
+    em_pairs_per_rule: int = 150_000  # training's samples, as the local engine's
+    prior_pairs: int = 500_000
 
 
 def spark_dedupe(
@@ -217,7 +219,7 @@ def spark_dedupe(
     started = _stage(stages, "block_and_compare", started)
     settings = kernels.settings
     if train and size >= 2:
-        settings = train_in_spark(spark, std, compared, settings, size, compare, seed=opts.seed)
+        settings = _train(spark, std, compared, settings, size, compare, opts)
         kernels = Kernels(settings, kernels.read_rows, kernels.read_records)
         started = _stage(stages, "train", started)
     sink_at = None

@@ -57,8 +57,11 @@ def spark_session(
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
     builder = builder.remote(remote) if remote else builder.master(master)
+    if remote and remote.startswith("local"):
+        # the Connect server pyspark starts for ``--spark-remote local``: loopback only
+        settings.setdefault("spark.connect.grpc.binding.address", "127.0.0.1")
     for key, value in settings.items():
-        if remote and key.startswith("spark.ui"):
+        if remote and key.startswith("spark.ui") and not remote.startswith("local"):
             continue
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -38,7 +38,7 @@ _UNIT = float(1 << 53)
 
 def _uniform(seed: int) -> Any:
     """A number in [0, 1) per pair, from its rows and ``seed`` alone."""
-    return (F.xxhash64("l", "r", F.lit(seed)) & F.lit((1 << 53) - 1)) / F.lit(_UNIT)
+    return F.xxhash64("l", "r", F.lit(seed)).bitwiseAND(F.lit((1 << 53) - 1)) / F.lit(_UNIT)
 
 
 def _patterns(rows: list[Any], width: int) -> PatternCounts:
