@@ -204,6 +204,7 @@ def spark_dedupe(
         f"{work}/standardized",
     )
     size = std.count()
+    _unique_ids(std)
     started = _stage(stages, "standardize", started)
     pairs = candidate_pairs(
         spark,
@@ -250,6 +251,36 @@ def spark_dedupe(
         stats,
         stages,
     )
+
+
+def _train(
+    spark: SparkSession,
+    std: DataFrame,
+    compared: DataFrame,
+    settings: MatchSettings,
+    size: int,
+    compare: Callable[[DataFrame], DataFrame],
+    opts: SparkOptions,
+) -> MatchSettings:
+    return train_in_spark(
+        spark,
+        std,
+        compared,
+        settings,
+        size,
+        compare,
+        em_pairs_per_rule=opts.em_pairs_per_rule,
+        prior_pairs=opts.prior_pairs,
+        seed=opts.seed,
+    )
+
+
+def _unique_ids(std: DataFrame) -> None:
+    """Refuses an input whose ``id`` column repeats a value (as the local engine does)."""
+    twice = std.groupBy("id").count().where("count > 1").orderBy("id").limit(3).collect()
+    if twice:
+        named = ", ".join(repr(r["id"]) for r in twice)
+        raise ValueError(f"values in the 'id' column must be unique ({named} more than once)")
 
 
 def _pairs_table(std: DataFrame, scored: DataFrame, settings: MatchSettings) -> DataFrame:
