@@ -102,7 +102,13 @@ def _prepare(run: IngestRun, valid: list[ValidItem]) -> BatchDecisions:
     shortlist = candidates.shortlist((run.keys_of[i.index] for i in fresh), run.key_index)
     run.pool = candidates.read_pool(uow, shortlist)
     run.book.resolve_refs(ref_key_of(entity_type, run.source, item.record) for item in valid)
-    return decide_batch(run, fresh)
+    batch = decide_batch(run, fresh)
+    # the golden records the batch pass links to, loaded in full and locked in one read
+    # (not one per record when each is applied; a record decided again loads its own)
+    linked = {d.golden_id for d in batch.decisions.values() if d.action == "link"}
+    run.book.load(g for g in linked if g)
+    run.book.resolve_refs()
+    return batch
 
 
 def _take_in(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> None:
