@@ -101,7 +101,8 @@ class Kernels:
         values = table.values(sort) if sort else [None] * table.size
         arrays["sort"] = pa.array(values, pa.string())
         for index, rule in enumerate(settings.blocking):
-            arrays[f"k{index}"] = pa.array(_block_keys(rule.keys, rule_codes(rule, table), table))
+            keys = _block_keys(rule.keys, rule_codes(rule, table), table)
+            arrays[f"k{index}"] = pa.array(keys, pa.string())  # typed: a batch may have none
         return pa.RecordBatch.from_pydict(arrays)
 
     def standardize_rows(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
