@@ -156,3 +156,34 @@ def test_the_cli_writes_clusters_and_pairs_as_parquet_and_refuses_a_file_without
     )
     assert refused.exit_code == 2
     assert "id column" in refused.output
+
+
+def test_training_on_samples_stays_close_to_the_local_engine(spark, generated):
+    """Where a rule has more pairs than training samples, Spark draws its own sample (a
+    hash of the pair): not the local engine's, so the settings differ a little; the
+    clusters' F1 against the truth stays within 0.002 of the local engine's."""
+    from benchmarks.match_metrics import pairwise_scores
+    from matching.batch import dedupe_table, table_fields
+    from mdm.cli.dedupe_input import read_table
+
+    settings = default_settings("customer")
+    ids, table = read_table(generated, "customer", table_fields(settings), processes=1)
+    options = {"em_pairs_per_rule": 400, "prior_pairs": 1500}
+    from matching.batch_training import train_on_candidates
+    from matching.candidates import block_table, compare_all
+
+    candidates = block_table(settings, table)
+    gammas = compare_all(settings, table, candidates, processes=1)
+    model = train_on_candidates(
+        settings, table, candidates, gammas, em_pairs_per_rule=400, prior_pairs=1500
+    )
+    expected = dedupe_table(table, model, train_model=False)
+    got = outcome(spark_run(spark, generated, settings, train=True, partitions=3, **options))
+    with generated.open(newline="", encoding="utf-8") as handle:
+        truth = {r["id"]: r["entity_id"] for r in csv.DictReader(handle)}
+    local_f1 = pairwise_scores(
+        [truth[i] for i in ids], [ids[label] for label in expected.labels.tolist()]
+    )["f1"]
+    spark_f1 = pairwise_scores([truth[i] for i in ids], [got.clusters[i] for i in ids])["f1"]
+    assert got.version != model.version  # another sample, other estimates
+    assert abs(spark_f1 - local_f1) <= 0.002
