@@ -330,6 +330,46 @@ def server_cpu(pid: int) -> float:
     return total
 
 
+async def _alternate(
+    servers: list[tuple[str, str, int]],
+    scenarios: list[Scenario],
+    args: argparse.Namespace,
+    workdir: Path,
+) -> None:
+    """Each scenario on each server in turn, ``--slice`` seconds at a time, ``--rounds``
+    times (the order swapped every round), so both see the same machine load."""
+    print(
+        f"\n{'PostgreSQL' if args.postgres else 'SQLite'}, {args.workers} server process(es) "
+        f"each, {CLIENTS} clients (wrk), {args.rounds} x {args.slice:.0f} s slices per server "
+        f"and scenario, load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    print("| scenario | server | requests | req/s | median p95 ms | server CPU ms/req | load |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for sc in scenarios:
+        totals = {name: [0, 0.0, 0.0, [], []] for name, _, _ in servers}
+        for round_ in range(args.rounds):
+            for name, base, pid in servers if round_ % 2 == 0 else servers[::-1]:
+                marks: list[float] = []
+                load = os.getloadavg()[0]
+                m = await asyncio.to_thread(
+                    wrk_run, base, sc, args.slice, CLIENTS, workdir, partial(_mark, marks, pid)
+                )
+                t = totals[name]
+                t[0] += m.count
+                t[1] += m.elapsed
+                t[2] += server_cpu(pid) - marks[0]
+                t[3].append(m.p95)
+                t[4].append(load)
+        for name, _, _ in servers:
+            count, elapsed, cpu, p95s, loads = totals[name]
+            print(
+                f"| {sc.name} | {name} | {count} | {count / elapsed:.1f} | "
+                f"{statistics.median(p95s):.2f} | {cpu * 1000 / max(1, count):.2f} | "
+                f"{min(loads):.1f}-{max(loads):.1f} |",
+                flush=True,
+            )
+
+
 def _mark(marks: list[float], pid: int) -> None:
     marks.append(server_cpu(pid))
 
@@ -354,6 +394,13 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1, help="server processes (mdm serve)")
     ap.add_argument("--only", default="", help="run only scenarios whose name holds this text")
     ap.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout of the hub: serve the same database from it too and alternate "
+        "--slice second runs between the two, --rounds times (before/after under one load)",
+    )
+    ap.add_argument(
         "--client",
         choices=["wrk", "httpx"],
         default="wrk" if shutil.which("wrk") else "httpx",
@@ -363,34 +410,64 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_url, ids = _database(args, Path(tmp))
         port = free_port()
-        env = {**os.environ, "MDM_DATABASE_URL": db_url, "MDM_ADMIN_API_KEY": KEY}
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from mdm.cli import main; main()",
-                "serve",
-                "--port",
-                str(port),
-                "--no-demo",
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=(Path(tmp) / "server.log").open("w"),
-        )
+        proc = _serve(ROOT, db_url, port, args.workers, Path(tmp) / "server.log")
+        others: list[tuple[str, subprocess.Popen[Any]]] = []
+        if args.baseline:
+            other_port = free_port()
+            log = Path(tmp) / "baseline.log"
+            other = _serve(args.baseline.resolve(), db_url, other_port, args.workers, log)
+            others.append((f"http://127.0.0.1:{other_port}", other))
         try:
-            asyncio.run(_bench(f"http://127.0.0.1:{port}", ids, args, proc, Path(tmp)))
+            asyncio.run(_bench(f"http://127.0.0.1:{port}", ids, args, proc, Path(tmp), others))
         except Exception:
             print((Path(tmp) / "server.log").read_text()[-3000:], file=sys.stderr)
             raise
         finally:
-            proc.terminate()
-            proc.wait(10)
+            for running in (proc, *(o[1] for o in others)):
+                running.terminate()
+                running.wait(10)
             if args.postgres:
                 drop_database(args.postgres, db_url)
+
+
+def _serve(root: Path, db_url: str, port: int, workers: int, log: Path) -> subprocess.Popen[Any]:
+    """``mdm serve`` of the checkout at ``root`` (its own code first on the path)."""
+    env = {
+        **os.environ,
+        "MDM_DATABASE_URL": db_url,
+        "MDM_ADMIN_API_KEY": KEY,
+        "PYTHONPATH": str(root),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from mdm.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--no-demo",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
+
+
+async def _ready(base: str, proc: subprocess.Popen[Any]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        for _ in range(600):
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {proc.returncode}")
+            try:
+                if (await http.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
 
 
 def _database(args: argparse.Namespace, tmp: Path) -> tuple[str, dict[str, list[str]]]:
@@ -415,6 +492,7 @@ async def _bench(
     args: argparse.Namespace,
     proc: subprocess.Popen[Any],
     workdir: Path,
+    others: list[tuple[str, subprocess.Popen[Any]]],
 ) -> None:
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
@@ -468,7 +546,7 @@ async def _bench(
         [],
     )
     rest = Scenario(
-        "rest GET /api/v1/golden/customer/{id}",
+        "rest by id GET /api/v1/golden/customer/{id}",
         "",
         [],
         [f"/api/v1/golden/customer/{g}" for g in golden],
@@ -486,6 +564,12 @@ async def _bench(
         return await httpx_run(base, sc, seconds, clients, started)
 
     backend = "PostgreSQL" if args.postgres else "SQLite"
+    if others:
+        await _ready(*others[0])
+        pairs = [("this checkout", base, proc.pid), ("baseline", others[0][0], others[0][1].pid)]
+        chosen = [sc for sc in (by_id, rest, page, tree) if args.only in sc.name]
+        await _alternate(pairs, chosen, args, workdir)
+        return
     results: dict[str, float] = {}
     print(
         f"\n{backend}, {args.workers} server process(es), {args.client} client, "
