@@ -128,8 +128,7 @@ def take(
     claims: list[Claim] = []
     if rows:
         ids = [r["golden_id"] for r in rows]
-        goldens = uow.goldens.for_update(ids, lock=False)
-        known = uow.crosswalk.of(target_name, ids)
+        goldens, known = uow.deliveries.payloads(target_name, ids)
         claims = [Claim(r, goldens.get(r["golden_id"]), known.get(r["golden_id"])) for r in rows]
         claims = check(uow, target, claims)
     if left is not None:  # a record held as not ready costs no token

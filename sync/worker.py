@@ -26,7 +26,8 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, TypeVar
 
 from mdm.bootstrap import Container
 from mdm.db.types import utcnow
@@ -45,6 +46,7 @@ __all__ = ["Dispatcher"]
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[[TargetConfig], Connector]
+T = TypeVar("T")
 
 
 class _TargetLoop:
@@ -81,17 +83,16 @@ class _TargetLoop:
 
     def round(self) -> int:
         d = self.dispatcher
-        engine, policy, worker = d.container.engine, d.policy, d.worker_id
+        policy, worker = d.policy, d.worker_id
         if self.pause.until() is not None:  # claims now would only come back held
             return 0
-        claims = run_in_transaction(
-            engine, lambda uow: take(uow, self.name, worker=worker, now=utcnow(), policy=policy)
+        claims = d.transact(
+            lambda uow: take(uow, self.name, worker=worker, now=utcnow(), policy=policy)
         )
         if not claims:
             return 0
         outcomes = send(self.connector, claims, self.pool, self.pause)
-        run_in_transaction(
-            engine,
+        d.transact(
             lambda uow: settle(
                 uow,
                 uow.targets.get(self.name) or {"name": self.name, "source": None},
@@ -156,6 +157,17 @@ class Dispatcher:
         # target -> (configuration found unusable, monotonic time to try it again)
         self._unusable: dict[str, tuple[Any, float]] = {}
         self.stream = stream or StreamRelay(container)
+        # SQLite has one writer: the dispatcher's own threads take turns here, where the
+        # next one starts the moment the last commits, instead of in SQLite's busy handler,
+        # which sleeps in steps of up to 100 ms before it looks again
+        self._writer: AbstractContextManager[Any] = (
+            threading.Lock() if container.engine.dialect.name == "sqlite" else nullcontext()
+        )
+
+    def transact(self, work: Callable[[UnitOfWork], T]) -> T:
+        """Run ``work`` in one transaction (see ``_writer``)."""
+        with self._writer:
+            return run_in_transaction(self.container.engine, work)
 
     # -- one step at a time (tests, `mdm worker --once`) -----------------------
 
@@ -163,9 +175,7 @@ class Dispatcher:
         """Plan every outbox event not planned yet; returns how many were read."""
         total = 0
         while True:
-            n = run_in_transaction(
-                self.container.engine, lambda uow: plan_deliveries(uow, now=utcnow())
-            )
+            n = self.transact(lambda uow: plan_deliveries(uow, now=utcnow()))
             total += n
             if not n:
                 return total
@@ -180,7 +190,7 @@ class Dispatcher:
                 return reconcile_target(uow, name, now=utcnow())
 
             try:
-                while n := run_in_transaction(self.container.engine, step):
+                while n := self.transact(step):
                     total += n
                     if n < 5000:
                         break

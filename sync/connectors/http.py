@@ -40,7 +40,8 @@ from sync.connectors.base import (
     RetryableError,
     TargetConfig,
 )
-from sync.connectors.egress import AddressRefused, GuardedTransport
+from sync.connectors.egress import AddressRefused, GuardedBackend, GuardedTransport
+from sync.connectors.lean import LeanSender
 from sync.settings import get_sync_settings
 
 __all__ = [
@@ -194,7 +195,12 @@ def push_each(
 
 
 class HttpClient:
-    """A synchronous httpx client for one target, with the transport-failure boundary."""
+    """A synchronous client for one target, with the transport-failure boundary.
+
+    Without an injected transport, requests go through :class:`~sync.connectors.lean.LeanSender`
+    (the standard library's client, a keep-alive connection per sending thread, a quarter of
+    httpx's CPU a request), those it cannot take through httpx; an injected transport (tests)
+    takes every request."""
 
     def __init__(
         self,
@@ -205,11 +211,20 @@ class HttpClient:
         timeout: float,
     ) -> None:
         self.correlate = bool(config.options.get("correlation_header", True))
+        every = {"User-Agent": USER_AGENT, "Accept": "application/json", **headers}
+        self._lean: LeanSender | None = None
         if transport is None:
-            transport = GuardedTransport(get_sync_settings().networks)
+            networks = get_sync_settings().networks
+            transport = GuardedTransport(networks)
+            self._lean = LeanSender(
+                config.base_url,
+                headers=every,
+                timeout=timeout,
+                backend=GuardedBackend(networks),
+            )
         self._client = httpx.Client(
             base_url=config.base_url,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **headers},
+            headers=every,
             transport=transport,
             timeout=httpx.Timeout(timeout),
         )
@@ -231,6 +246,8 @@ class HttpClient:
         if correlation:
             sent["X-Correlation-ID"] = correlation
         try:
+            if self._lean is not None and self._lean.takes(url, kwargs):
+                return self._lean.request(method, url, headers=sent, **kwargs)
             return self._client.request(method, url, headers=sent, **kwargs)
         except AddressRefused as exc:
             raise PermanentError(
@@ -252,4 +269,6 @@ class HttpClient:
             ) from exc
 
     def close(self) -> None:
+        if self._lean is not None:
+            self._lean.close()
         self._client.close()

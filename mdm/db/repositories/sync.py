@@ -119,6 +119,10 @@ RETURNING id, target, golden_id, entity_type, parent_golden_id, wanted_version,
 """
 
 
+# what a delivery sends of its golden record (sync.push)
+_SENT = ("id", "entity_type", "version", "status", "merged_into", "attributes")
+
+
 class Deliveries(Repository):
     def plan(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Queue each ``(target, golden_id)`` at ``wanted_version`` (or keep a newer one);
@@ -143,6 +147,30 @@ class Deliveries(Repository):
             if isinstance(row["last_error"], str):
                 row["last_error"] = json.loads(row["last_error"])
         return rows
+
+    def payloads(
+        self, target: str, golden_ids: Sequence[str]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """What claimed deliveries send, in one read: each golden record's state (the
+        columns a target receives, without its lineage) and the id ``target`` gave it,
+        when it gave one."""
+        goldens: dict[str, dict[str, Any]] = {}
+        known: dict[str, str] = {}
+        joined = and_(XW.c.target == target, XW.c.golden_id == GR.c.id)
+        for part in chunks(sorted(set(golden_ids))):
+            columns = [GR.c[c] for c in _SENT] + [XW.c.target_id]
+            stmt = (
+                select(*columns)
+                .select_from(GR.outerjoin(XW, joined))
+                .where(in_list(self.dialect, GR.c.id, part))
+            )
+            for row in self.conn.execute(stmt).mappings():
+                golden = dict(row)
+                target_id = golden.pop("target_id")
+                goldens[golden["id"]] = golden
+                if target_id is not None:
+                    known[golden["id"]] = target_id
+        return goldens, known
 
     def release_held(
         self,
