@@ -88,15 +88,60 @@ def rest_page(doc: dict[str, Any]) -> str:
         lines += [
             f"## {tag}",
             "",
-            "| method | path | summary | answers |",
-            "| --- | --- | --- | --- |",
+            "| method | path | summary | answer | status codes |",
+            "| --- | --- | --- | --- | --- |",
         ]
         for method, path, op in sorted(by_tag[tag], key=lambda r: (r[1], r[0])):
             summary = op.get("summary") or (op.get("description") or "").split("\n")[0]
             answers = ", ".join(sorted(op.get("responses", {})))
-            lines.append(f"| {method} | `{path}` | {cell(summary)} | {answers} |")
+            answer = shape_links(op.get("responses", {}))
+            lines.append(f"| {method} | `{path}` | {cell(summary)} | {answer} | {answers} |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + shapes_section(doc["components"]["schemas"]))
+
+
+def schema_name(schema: dict[str, Any]) -> str:
+    """A schema as a reader names it: a shape's name, ``[Shape]``, ``A | B``, a JSON type."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    if "anyOf" in schema:
+        return " \\| ".join(schema_name(s) for s in schema["anyOf"])
+    if schema.get("type") == "array":
+        return f"list of {schema_name(schema.get('items', {}))}"
+    if "enum" in schema:
+        return " \\| ".join(f"`{v}`" for v in schema["enum"])
+    if schema.get("type") == "object" and isinstance(schema.get("additionalProperties"), dict):
+        return f"map of {schema_name(schema['additionalProperties'])}"
+    return str(schema.get("type", "any"))
+
+
+def shape_links(responses: dict[str, Any]) -> str:
+    """The shapes of an operation's 2xx answers."""
+    found = []
+    for code, response in sorted(responses.items()):
+        for content in response.get("content", {}).values():
+            if code.startswith("2") and "schema" in content:
+                found.append(schema_name(content["schema"]))
+    return ", ".join(dict.fromkeys(found))
+
+
+def shapes_section(schemas: dict[str, Any]) -> list[str]:
+    """Every shape of the document with its properties."""
+    lines = ["## Shapes", "", "Every body the API answers or reads, with its properties.", ""]
+    for name in sorted(schemas, key=str.lower):
+        schema = schemas[name]
+        lines += [f"### {name}", ""]
+        if schema.get("description"):
+            lines += [cell(schema["description"]), ""]
+        required = set(schema.get("required", []))
+        lines += ["| property | type | | description |", "| --- | --- | --- | --- |"]
+        for prop, spec in schema.get("properties", {}).items():
+            need = "required" if prop in required else ""
+            about = cell(spec.get("description", ""))
+            lines.append(f"| `{prop}` | {schema_name(spec)} | {need} | {about} |")
+        lines.append("")
+    return lines
 
 
 # --- GraphQL ---------------------------------------------------------------------------------

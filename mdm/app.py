@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from mdm.api import (
     routes_admin,
@@ -25,9 +26,10 @@ from mdm.graphql import graphql_router
 from mdm.http.docs import docs_router
 from mdm.http.errors import install_error_handlers
 from mdm.http.middleware import BodyLimitMiddleware, CorrelationIdMiddleware, UrlTextMiddleware
-from mdm.http.openapi import install_openapi
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.observability import install_observability
+from mdm.observability.models import Alive
 from mdm.plugins import plugins
 from mdm.settings import get_settings
 
@@ -42,6 +44,12 @@ def create_app(container: Container) -> FastAPI:
         default_response_class=JsonResponse,
         docs_url=None,  # served offline by docs_router
         redoc_url=None,
+        # any URL: past the server's length limit, or holding text the hub cannot read
+        # (mdm.http.protocol, mdm.http.middleware), before any route
+        responses=refusals(414, 422),
+        # operationId: the route function's name (put_record, golden_record, tasks), which
+        # is what a generated client calls its functions
+        generate_unique_id_function=_operation_id,
     )
     app.state.container = container
     install_error_handlers(app)
@@ -62,7 +70,7 @@ def create_app(container: Container) -> FastAPI:
             app.include_router(router)
     app.include_router(docs_router(title=app.title))
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=Alive)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
@@ -70,8 +78,11 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
     install_observability(app, container)
-    install_openapi(app)
     return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def app_factory() -> FastAPI:

@@ -13,12 +13,24 @@ from mdm.http.auth import AdminPrincipal, StewardPrincipal
 from mdm.http.body import read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from sync.queries import delivery_detail, get_target, list_deliveries, list_targets
+from sync.schemas import (
+    Deliveries,
+    DeliveryDetail,
+    Replayed,
+    Target,
+    TargetBody,
+    TargetList,
+    TargetRemoved,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"], responses=refusals(401, 403))
+_WRITE = refusals(400, 404, 409, 413, 415)
 
 State = Annotated[str | None, Query(pattern="^(pending|in_flight|delivered|dead|held)$")]
 
@@ -42,7 +54,13 @@ class Replay(BaseModel):
         return value
 
 
-@router.put("/targets/{name}")
+@router.put(
+    "/targets/{name}",
+    response_model=Target,
+    responses={201: {"model": Target, "description": "Created"}, **_WRITE},
+    response_description="Replaced",
+    openapi_extra=json_body(TargetBody, TargetBody.__doc__ or ""),
+)
 async def put_target(
     name: str,
     request: Request,
@@ -62,27 +80,27 @@ async def put_target(
     return JsonResponse(out, status_code=201 if out.pop("created") else 200)
 
 
-@router.get("/targets")
+@router.get("/targets", response_model=TargetList)
 async def targets(container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
     """Every target with its queue: pending, in flight, delivered, dead, and lag (seconds
     since the oldest change not yet acknowledged)."""
     return JsonResponse({"targets": await query(container, list_targets)})
 
 
-@router.get("/targets/{name}")
+@router.get("/targets/{name}", response_model=Target, responses=refusals(404))
 async def target(name: str, container: ContainerDep, _: StewardPrincipal) -> JsonResponse:
     """One target with its queue (404 when there is no such target)."""
     return JsonResponse(await query(container, lambda uow: get_target(uow, name)))
 
 
-@router.delete("/targets/{name}")
+@router.delete("/targets/{name}", response_model=TargetRemoved, responses=refusals(404))
 async def remove_target(
     name: str, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
 ) -> JsonResponse:
     return JsonResponse(await dispatch(container, RemoveSyncTarget(name, principal.name, cid)))
 
 
-@router.get("/deliveries")
+@router.get("/deliveries", response_model=Deliveries)
 async def deliveries(
     container: ContainerDep,
     principal: StewardPrincipal,
@@ -109,7 +127,7 @@ async def deliveries(
     return JsonResponse(out)
 
 
-@router.get("/deliveries/{delivery_id}")
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail, responses=refusals(404))
 async def delivery(
     delivery_id: str, container: ContainerDep, principal: StewardPrincipal
 ) -> JsonResponse:
@@ -119,7 +137,7 @@ async def delivery(
     )
 
 
-@router.post("/replay")
+@router.post("/replay", response_model=Replayed, responses=refusals(400, 409, 413, 415))
 async def replay(
     body: Replay, container: ContainerDep, principal: AdminPrincipal, cid: CorrelationId
 ) -> JsonResponse:

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from canonical.commands import CreateApiKey, IngestItem, IngestRecords, RetrainMatcher, TrainMatcher
 from canonical.errors import Conflict
 from matching.settings import default_settings
-from mdm.api.matching_models import SettingsInUse
+from mdm.api.schemas.matching import SettingsInUse
 from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.cli import app

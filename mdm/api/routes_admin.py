@@ -14,28 +14,51 @@ from canonical.commands import (
     UpdateSource,
 )
 from canonical.errors import FieldError, InvalidInput
+from mdm.api.schemas.admin import (
+    Discarded,
+    EventFeed,
+    Quarantined,
+    QuarantinePage,
+    Resubmission,
+    Source,
+    SourceChange,
+    SourceList,
+    SourceRegistration,
+)
+from mdm.api.schemas.ingest import EventOutcome, RecordOutcome
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.body import CheckedBodyRoute, RequestBody, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.admin import event_feed, get_quarantined, list_quarantine, list_sources
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["admin"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1", tags=["admin"], route_class=CheckedBodyRoute, responses=refusals(401, 403)
+)
+_WRITE = refusals(400, 404, 409, 413, 415)
 
 
 class Discard(RequestBody):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-@router.get("/sources")
+@router.get("/sources", response_model=SourceList)
 async def sources(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     return JsonResponse({"sources": await query(container, list_sources)})
 
 
-@router.post("/sources", status_code=201)
+@router.post(
+    "/sources",
+    status_code=201,
+    response_model=Source,
+    responses=refusals(400, 409, 413, 415),
+    openapi_extra=json_body(SourceRegistration, "The source system to register"),
+)
 async def register_source(
     request: Request, container: ContainerDep, _: AdminPrincipal
 ) -> JsonResponse:
@@ -52,7 +75,12 @@ async def register_source(
     return JsonResponse(out, status_code=201)
 
 
-@router.patch("/sources/{name}")
+@router.patch(
+    "/sources/{name}",
+    response_model=Source,
+    responses=_WRITE,
+    openapi_extra=json_body(SourceChange, SourceChange.__doc__ or ""),
+)
 async def update_source(
     name: str, request: Request, container: ContainerDep, _: AdminPrincipal
 ) -> JsonResponse:
@@ -91,7 +119,7 @@ def _region(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else repr(value)
 
 
-@router.get("/quarantine")
+@router.get("/quarantine", response_model=QuarantinePage)
 async def quarantine(
     container: ContainerDep,
     principal: StewardPrincipal,
@@ -116,7 +144,7 @@ async def quarantine(
     return JsonResponse(out)
 
 
-@router.get("/quarantine/{quarantine_id}")
+@router.get("/quarantine/{quarantine_id}", response_model=Quarantined, responses=refusals(404))
 async def quarantined(
     quarantine_id: str, container: ContainerDep, principal: StewardPrincipal
 ) -> JsonResponse:
@@ -126,7 +154,12 @@ async def quarantined(
     )
 
 
-@router.post("/quarantine/{quarantine_id}/resubmit")
+@router.post(
+    "/quarantine/{quarantine_id}/resubmit",
+    response_model=RecordOutcome | EventOutcome,
+    responses=_WRITE,
+    openapi_extra=json_body(Resubmission, Resubmission.__doc__ or "", required=False),
+)
 async def resubmit_quarantined(
     quarantine_id: str,
     request: Request,
@@ -148,7 +181,7 @@ async def resubmit_quarantined(
     return JsonResponse(out)
 
 
-@router.post("/quarantine/{quarantine_id}/discard")
+@router.post("/quarantine/{quarantine_id}/discard", response_model=Discarded, responses=_WRITE)
 async def discard_quarantined(
     quarantine_id: str,
     body: Discard,
@@ -161,7 +194,7 @@ async def discard_quarantined(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.get("/events")
+@router.get("/events", response_model=EventFeed)
 async def events(
     container: ContainerDep,
     principal: ReaderPrincipal,

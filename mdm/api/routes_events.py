@@ -23,19 +23,34 @@ from contracts.inbound import (
     verify_standard,
     verify_stripe,
 )
+from mdm.api.schemas.ingest import (
+    EventBatchAnswer,
+    EventOutcome,
+    StripeAnswer,
+    WebhookSecret,
+    WebhookSecretAnswer,
+)
 from mdm.bootstrap import Container
 from mdm.db.types import utcnow
 from mdm.domain.transactional import EventResult
-from mdm.http.auth import AdminPrincipal, authenticate
+from mdm.http.auth import BEARER, AdminPrincipal, authenticate
 from mdm.http.body import CheckedBodyRoute, parse_json, read_body
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.transactional import webhook_secrets
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["events"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1", tags=["events"], route_class=CheckedBodyRoute, responses=refusals(401, 403)
+)
+_WRITE = refusals(400, 404, 409, 413, 415)
+_EVENTS = (
+    "One transactional event, or an array of up to 1,000 (each reported on its own; 413 past 1,000)"
+)
 
 _SECRET_CACHE_S = 30.0
 _CACHE = "webhook_secrets"
@@ -116,7 +131,12 @@ def _answer(body: Any, results: list[EventResult]) -> JsonResponse:
     return JsonResponse({"results": [r.as_dict() for r in results], "summary": dict(summary)})
 
 
-@router.post("/sources/{source}/events")
+@router.post(
+    "/sources/{source}/events",
+    response_model=EventOutcome | EventBatchAnswer,
+    responses=_WRITE,
+    openapi_extra=BEARER | json_body(dict[str, Any] | list[Any], _EVENTS),
+)
 async def post_events(
     source: str, request: Request, container: ContainerDep, cid: CorrelationId
 ) -> JsonResponse:
@@ -142,7 +162,12 @@ async def post_events(
     return _answer(body, results)
 
 
-@router.post("/webhooks/stripe/{source}")
+@router.post(
+    "/webhooks/stripe/{source}",
+    response_model=StripeAnswer,
+    responses=_WRITE,
+    openapi_extra=BEARER | json_body(dict[str, Any], "A Stripe event, as Stripe sends it"),
+)
 async def stripe_webhook(
     source: str, request: Request, container: ContainerDep, cid: CorrelationId
 ) -> JsonResponse:
@@ -177,7 +202,15 @@ async def stripe_webhook(
     return JsonResponse({"received": received, "results": [r.as_dict() for r in results]})
 
 
-@router.put("/sources/{source}/webhook")
+@router.put(
+    "/sources/{source}/webhook",
+    response_model=WebhookSecretAnswer,
+    responses={
+        201: {"model": WebhookSecretAnswer, "description": "The first secret of the source"},
+        **_WRITE,
+    },
+    openapi_extra=json_body(WebhookSecret, WebhookSecret.__doc__ or ""),
+)
 async def put_webhook(
     source: str,
     request: Request,

@@ -7,19 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from mdm.api.schemas.golden import GoldenHistory, GoldenRecord, Xref
 from mdm.http.auth import ReaderPrincipal
 from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.http.times import utc_param
 from mdm.queries.golden import get_golden, get_history, get_xref
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["golden"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1", tags=["golden"], route_class=CheckedBodyRoute, responses=refusals(401, 403)
+)
 
 
-@router.get("/golden/{entity_type}/{golden_id}")
+@router.get(
+    "/golden/{entity_type}/{golden_id}", response_model=GoldenRecord, responses=refusals(404)
+)
 async def golden_record(
     entity_type: str,
     golden_id: str,
@@ -43,7 +49,11 @@ async def golden_record(
     return JsonResponse(out)
 
 
-@router.get("/golden/{entity_type}/{golden_id}/history")
+@router.get(
+    "/golden/{entity_type}/{golden_id}/history",
+    response_model=GoldenHistory,
+    responses=refusals(404),
+)
 async def golden_history(
     entity_type: str,
     golden_id: str,
@@ -61,7 +71,9 @@ async def golden_history(
     return JsonResponse({"golden_id": golden_id, "versions": out})
 
 
-@router.get("/xref/{source}/{entity_type}/{source_id}")
+@router.get(
+    "/xref/{source}/{entity_type}/{source_id}", response_model=Xref, responses=refusals(404)
+)
 async def xref(
     source: str, entity_type: str, source_id: str, container: ContainerDep, _: ReaderPrincipal
 ) -> JsonResponse:

@@ -9,17 +9,30 @@ from fastapi import APIRouter, Request
 from canonical.commands import IngestItem, IngestRecords
 from canonical.errors import FieldError, HierarchyCycle, InvalidInput
 from canonical.schemas import schema_for
+from mdm.api.schemas.ingest import BatchAnswer, BatchItem, RecordOutcome
 from mdm.domain.ingest import ItemResult
 from mdm.domain.principal import Principal
 from mdm.http.auth import AnyPrincipal
 from mdm.http.body import CheckedBodyRoute, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch
 from mdm.http.errors import ApiError
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/sources", tags=["ingest"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1/sources",
+    tags=["ingest"],
+    route_class=CheckedBodyRoute,
+    responses=refusals(401, 403),
+)
+_RECORD = "The record in the canonical model (GET /api/v1/schemas/{entity_type})"
+_BATCH = (
+    "Up to 1,000 items of {source_id, record}; each item is reported on its own, so an item "
+    "of any other shape is a rejected item, not a refused batch (413 past 1,000)"
+)
 
 
 def _refusal(entity_type: str, result: ItemResult) -> Exception:
@@ -36,7 +49,22 @@ def _refusal(entity_type: str, result: ItemResult) -> Exception:
     )
 
 
-@router.put("/{source}/{entity_type}/{source_id}")
+@router.put(
+    "/{source}/{entity_type}/{source_id}",
+    response_model=RecordOutcome,
+    responses=refusals(
+        400,
+        404,
+        409,
+        413,
+        415,
+        422,
+        why_409="The record would make a hierarchy cycle (its parent is its descendant)",
+        why_422="The record breaks the canonical model (errors name each place; it was kept "
+        "in quarantine: quarantine_id), or the URL holds text the hub cannot read",
+    ),
+    openapi_extra=json_body(dict[str, Any], _RECORD),
+)
 async def put_record(
     source: str,
     entity_type: str,
@@ -84,7 +112,12 @@ def _batch_items(body: Any, max_items: int) -> tuple[IngestItem, ...]:
     )
 
 
-@router.post("/{source}/{entity_type}/batch")
+@router.post(
+    "/{source}/{entity_type}/batch",
+    response_model=BatchAnswer,
+    responses=refusals(400, 404, 413, 415),
+    openapi_extra=json_body(list[BatchItem], _BATCH),
+)
 async def post_batch(
     source: str,
     entity_type: str,

@@ -4,19 +4,20 @@ preview a rematch of the whole hub under proposed settings."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from canonical.commands import ApplyRematch, RetrainMatcher, TrainMatcher
-from mdm.api.matching_models import SettingsInUse
-from mdm.api.rematch_models import RematchImpact, RematchRequest
+from mdm.api.schemas.matching import Matches, Retrained, SettingsInUse, Trained
+from mdm.api.schemas.rematch import RematchImpact, RematchRequest
 from mdm.domain.rematch import Proposal
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
 from mdm.http.body import CheckedBodyRoute, RequestBody, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.match_settings import settings_in_use
 from mdm.queries.matches import find_matches
@@ -24,14 +25,22 @@ from mdm.queries.rematch import preview_rematch
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["matching"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1", tags=["matching"], route_class=CheckedBodyRoute, responses=refusals(401, 403)
+)
+_WRITE = refusals(400, 404, 409, 413, 415)
 
 
 class Training(RequestBody):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-@router.post("/match/{entity_type}")
+@router.post(
+    "/match/{entity_type}",
+    response_model=Matches,
+    responses=refusals(400, 404, 413, 415),
+    openapi_extra=json_body(dict[str, Any], "The record to find matches for"),
+)
 async def match_record(
     entity_type: str,
     request: Request,
@@ -59,7 +68,13 @@ async def match_record(
     return JsonResponse(out)
 
 
-@router.post("/matching/{entity_type}/train")
+@router.post(
+    "/matching/{entity_type}/train",
+    response_model=Trained,
+    responses=refusals(
+        400, 404, 409, 413, 415, why_409="not_enough_labels: below 20 matches and 20 non-matches"
+    ),
+)
 async def train_matcher(
     entity_type: str,
     body: Training,
@@ -74,7 +89,11 @@ async def train_matcher(
     return JsonResponse(summary | {"in_use": container.matcher.settings_version})
 
 
-@router.post("/matching/{entity_type}/retrain")
+@router.post(
+    "/matching/{entity_type}/retrain",
+    response_model=Retrained,
+    responses=refusals(400, 404, 409, 413, 415, why_409="Fewer than 100 records to train on"),
+)
 async def retrain_matcher(
     entity_type: str,
     body: Training,
@@ -90,9 +109,7 @@ async def retrain_matcher(
     return JsonResponse(summary | {"in_use": container.matcher.settings_version})
 
 
-# FastAPI documents a response model only for a JSONResponse class; the route still
-# answers with our orjson JsonResponse, the same JSON.
-@router.get("/matching/settings", response_model=SettingsInUse, response_class=JSONResponse)
+@router.get("/matching/settings", response_model=SettingsInUse)
 async def match_settings(
     container: ContainerDep,
     _: ReaderPrincipal,
@@ -111,9 +128,7 @@ async def match_settings(
     return JsonResponse(out)
 
 
-@router.post(
-    "/matching/{entity_type}/rematch", response_model=RematchImpact, response_class=JSONResponse
-)
+@router.post("/matching/{entity_type}/rematch", response_model=RematchImpact, responses=_WRITE)
 async def rematch(
     entity_type: str,
     body: RematchRequest,

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from mdm.api.schemas.ingest import SourceRecord
 from mdm.http.auth import AnyPrincipal
 from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
 from mdm.http.errors import ApiError
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.records import get_source_record
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/sources", tags=["ingest"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1/sources",
+    tags=["ingest"],
+    route_class=CheckedBodyRoute,
+    responses=refusals(401, 403),
+)
 
 
-@router.get("/{source}/{entity_type}/{source_id}")
+@router.get(
+    "/{source}/{entity_type}/{source_id}", response_model=SourceRecord, responses=refusals(404)
+)
 async def source_record(
     source: str, entity_type: str, source_id: str, container: ContainerDep, principal: AnyPrincipal
 ) -> JsonResponse:

@@ -15,16 +15,35 @@ from fastapi import APIRouter, Query, Request
 from canonical.commands import RegisterSchema, SetSchemaMode
 from canonical.errors import FieldError, InvalidInput
 from canonical.registry import parse_mode
+from mdm.api.schemas.registry import (
+    ModeChange,
+    ModeSet,
+    Registration,
+    SchemaCheck,
+    SchemaProposal,
+    Subject,
+    SubjectMode,
+    Subjects,
+    SubjectVersion,
+)
 from mdm.http.auth import AdminPrincipal, ReaderPrincipal
 from mdm.http.body import CheckedBodyRoute, read_json
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.errors import ApiError
+from mdm.http.openapi import json_body
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.schemas import check_schema, get_subject, get_version, list_subjects
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/schemas", tags=["schemas"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1/schemas",
+    tags=["schemas"],
+    route_class=CheckedBodyRoute,
+    responses=refusals(401, 403),
+)
+_WRITE = refusals(400, 404, 409, 413, 415)
 
 
 def _proposal(body: Any) -> tuple[Any, str | None]:
@@ -52,18 +71,34 @@ def _reason(body: dict[str, Any]) -> str | None:
     return reason
 
 
-@router.get("")
+@router.get("", response_model=Subjects)
 async def subjects(container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     return JsonResponse(await query(container, list_subjects))
 
 
-@router.get("/{subject}")
+@router.get("/{subject}", response_model=Subject, responses=refusals(404))
 async def subject(subject: str, container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     """Every version (oldest first) and the newest document as ``schema``."""
     return JsonResponse(await query(container, lambda uow: get_subject(uow, subject)))
 
 
-@router.post("/{subject}")
+@router.post(
+    "/{subject}",
+    response_model=Registration,
+    responses={
+        201: {"model": Registration, "description": "Registered as the next version"},
+        **refusals(
+            400,
+            404,
+            409,
+            413,
+            415,
+            why_409="Incompatible under the subject's mode: errors name each rule and pointer",
+        ),
+    },
+    response_description="The same document was registered already",
+    openapi_extra=json_body(SchemaProposal, "The JSON Schema to register as the next version"),
+)
 async def register(
     subject: str,
     request: Request,
@@ -78,7 +113,12 @@ async def register(
     return JsonResponse(out, status_code=201 if out["created"] else 200)
 
 
-@router.post("/{subject}/check")
+@router.post(
+    "/{subject}/check",
+    response_model=SchemaCheck,
+    responses=_WRITE,
+    openapi_extra=json_body(SchemaProposal, "The JSON Schema to check against the versions"),
+)
 async def check(
     subject: str,
     request: Request,
@@ -96,13 +136,18 @@ async def check(
     return JsonResponse(out)
 
 
-@router.get("/{subject}/mode")
+@router.get("/{subject}/mode", response_model=SubjectMode, responses=refusals(404))
 async def get_mode(subject: str, container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     out = await query(container, lambda uow: get_subject(uow, subject))
     return JsonResponse({k: out[k] for k in ("subject", "kind", "mode", "mode_is_default")})
 
 
-@router.put("/{subject}/mode")
+@router.put(
+    "/{subject}/mode",
+    response_model=ModeSet,
+    responses=_WRITE,
+    openapi_extra=json_body(ModeChange, ModeChange.__doc__ or ""),
+)
 async def put_mode(
     subject: str,
     request: Request,
@@ -118,7 +163,7 @@ async def put_mode(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.get("/{subject}/{version}")
+@router.get("/{subject}/{version}", response_model=SubjectVersion, responses=refusals(404))
 async def version(
     subject: str, version: str, container: ContainerDep, _: ReaderPrincipal
 ) -> JsonResponse:

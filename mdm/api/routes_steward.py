@@ -20,10 +20,25 @@ from canonical.commands import (
     UnmergeGoldenRecord,
 )
 from canonical.schemas import schema_for
+from mdm.api.schemas.golden import Hierarchy
+from mdm.api.schemas.steward import (
+    Assigned,
+    AuditPage,
+    BulkApproved,
+    Decided,
+    Me,
+    MergeOutcome,
+    Split,
+    Task,
+    TaskPage,
+    Trace,
+    Unmerged,
+)
 from mdm.db.repositories import AuditQuery
 from mdm.http.auth import AnyPrincipal, ReaderPrincipal, StewardPrincipal
 from mdm.http.body import CheckedBodyRoute, RequestBody
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.queries.audit import audit_search, decode_cursor, utc_time
 from mdm.queries.hierarchy import get_hierarchy
@@ -32,7 +47,13 @@ from mdm.queries.trace import get_trace
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["stewardship"], route_class=CheckedBodyRoute)
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["stewardship"],
+    route_class=CheckedBodyRoute,
+    responses=refusals(401, 403),
+)
+_WRITE = refusals(400, 404, 409, 413, 415)
 
 
 class Decision(RequestBody):
@@ -99,14 +120,14 @@ def _selection(
     )
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me)
 async def me(principal: AnyPrincipal) -> JsonResponse:
     """The caller's key: its name and roles (implied roles included), so a client can
     offer only what the key may do."""
     return JsonResponse({"name": principal.name, "roles": sorted(principal.roles)})
 
 
-@router.get("/stewardship/tasks")
+@router.get("/stewardship/tasks", response_model=TaskPage)
 async def tasks(
     container: ContainerDep,
     _: StewardPrincipal,
@@ -118,7 +139,7 @@ async def tasks(
     return JsonResponse(out)
 
 
-@router.get("/stewardship/tasks/{task_id}")
+@router.get("/stewardship/tasks/{task_id}", response_model=Task, responses=refusals(404))
 async def task(task_id: str, container: ContainerDep, principal: StewardPrincipal) -> JsonResponse:
     pii, matcher = principal.has("pii"), container.current_matcher
     return JsonResponse(
@@ -140,7 +161,9 @@ def _register_decision(verb: TaskVerdict) -> None:
         return JsonResponse(await dispatch(container, command))
 
     endpoint.__name__ = verb
-    router.post(f"/stewardship/tasks/{{task_id}}/{verb}")(endpoint)
+    router.post(f"/stewardship/tasks/{{task_id}}/{verb}", response_model=Decided, responses=_WRITE)(
+        endpoint
+    )
 
 
 _VERBS: tuple[TaskVerdict, ...] = ("approve", "reject", "defer", "resolve")
@@ -148,7 +171,7 @@ for _verb in _VERBS:
     _register_decision(_verb)
 
 
-@router.post("/stewardship/tasks/{task_id}/assign")
+@router.post("/stewardship/tasks/{task_id}/assign", response_model=Assigned, responses=_WRITE)
 async def assign(
     task_id: str,
     body: Assignment,
@@ -160,7 +183,17 @@ async def assign(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.post("/stewardship/tasks/bulk-approve")
+@router.post(
+    "/stewardship/tasks/bulk-approve",
+    response_model=BulkApproved,
+    responses=refusals(
+        400,
+        409,
+        413,
+        415,
+        why_409="expected_count is not the number the filter selects now",
+    ),
+)
 async def approve_many(
     body: BulkApproval, container: ContainerDep, principal: StewardPrincipal, cid: CorrelationId
 ) -> JsonResponse:
@@ -179,7 +212,7 @@ async def approve_many(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.post("/golden/{entity_type}/merge")
+@router.post("/golden/{entity_type}/merge", response_model=MergeOutcome, responses=_WRITE)
 async def merge(
     entity_type: str,
     body: MergeRequest,
@@ -194,7 +227,7 @@ async def merge(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.post("/golden/{entity_type}/{golden_id}/unmerge")
+@router.post("/golden/{entity_type}/{golden_id}/unmerge", response_model=Unmerged, responses=_WRITE)
 async def unmerge(
     entity_type: str,
     golden_id: str,
@@ -210,7 +243,7 @@ async def unmerge(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.post("/golden/{entity_type}/{golden_id}/split")
+@router.post("/golden/{entity_type}/{golden_id}/split", response_model=Split, responses=_WRITE)
 async def split(
     entity_type: str,
     golden_id: str,
@@ -226,7 +259,9 @@ async def split(
     return JsonResponse(await dispatch(container, command))
 
 
-@router.get("/golden/customer/{golden_id}/hierarchy")
+@router.get(
+    "/golden/customer/{golden_id}/hierarchy", response_model=Hierarchy, responses=refusals(404)
+)
 async def hierarchy(
     golden_id: str,
     container: ContainerDep,
@@ -240,7 +275,7 @@ async def hierarchy(
     )
 
 
-@router.get("/trace/{correlation_id}")
+@router.get("/trace/{correlation_id}", response_model=Trace, responses=refusals(404))
 async def trace(
     correlation_id: Annotated[str, Path(max_length=100)],
     container: ContainerDep,
@@ -263,7 +298,7 @@ _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditPage)
 async def audit(
     container: ContainerDep,
     _: StewardPrincipal,

@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from mdm.api.schemas.golden import CustomerFacts, CustomerTransactions
 from mdm.http.auth import ReaderPrincipal
 from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
+from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
 from mdm.http.times import utc_param
 from mdm.queries.transactional import customer_facts, customer_transactions
@@ -18,13 +20,18 @@ from mdm.queries.transactional import customer_facts, customer_transactions
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/v1/golden/customer", tags=["transactions"], route_class=CheckedBodyRoute
+    prefix="/api/v1/golden/customer",
+    tags=["transactions"],
+    route_class=CheckedBodyRoute,
+    responses=refusals(401, 403),
 )
 
 Time = Annotated[datetime | None, Query(description="ISO 8601; events that occurred then")]
 
 
-@router.get("/{golden_id}/transactions")
+@router.get(
+    "/{golden_id}/transactions", response_model=CustomerTransactions, responses=refusals(404)
+)
 async def transactions(
     golden_id: str,
     container: ContainerDep,
@@ -56,7 +63,7 @@ async def transactions(
     return JsonResponse(out)
 
 
-@router.get("/{golden_id}/facts")
+@router.get("/{golden_id}/facts", response_model=CustomerFacts, responses=refusals(404))
 async def facts(golden_id: str, container: ContainerDep, _: ReaderPrincipal) -> JsonResponse:
     """Revenue booked, invoiced, paid and receivable per currency; open invoices; the last
     payment and ``payment_status``; subscription status and next renewal; open cases."""

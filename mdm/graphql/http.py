@@ -19,9 +19,13 @@ from starlette.responses import HTMLResponse, Response
 from mdm.bootstrap import Container
 from mdm.domain.principal import Principal
 from mdm.graphql.executor import Executor, Outcome
+from mdm.graphql.http_models import GraphQLRequest, GraphQLResponse
 from mdm.graphql.schema import build_schema
 from mdm.graphql.serving import INLINE_MAX_COST, ReadThreads, answer
+from mdm.http.auth import BEARER
 from mdm.http.middleware import request_var
+from mdm.http.openapi import json_body
+from mdm.http.refusals import graphql_refusals
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
@@ -56,8 +60,26 @@ def _served_by(request: Request, principal: Principal) -> None:
         served["actor"] = principal.name
 
 
-def _static(name: str) -> bytes:
-    return resources.files("mdm.graphql").joinpath("static", name).read_bytes()
+def _static(name: str) -> bytes | None:
+    file = resources.files("mdm.graphql").joinpath("static", name)
+    return file.read_bytes() if file.is_file() else None
+
+
+_NOT_FETCHED = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>GraphiQL</title></head><body><h1>GraphiQL is not installed here</h1>
+<p>Its files are fetched at install (<code>make graphiql</code>, or
+<code>python scripts/fetch_graphiql.py</code>, which needs npm). Queries work without it:
+<code>POST /graphql</code> with <code>{"query": "..."}</code> and a bearer key.</p>
+</body></html>"""
+
+
+def _graphiql() -> tuple[bytes, dict[str, bytes]]:
+    """GraphiQL's page and the files it loads (scripts/fetch_graphiql.py brings them at
+    install); without them, a page saying how to get them."""
+    found = {name: _static(name) for name in STATIC_FILES}
+    assets = {name: data for name, data in found.items() if data is not None}
+    page = _static("graphiql.html") if len(assets) == len(found) else None
+    return page or _NOT_FETCHED, assets
 
 
 def graphql_router(container: Container) -> APIRouter:
@@ -69,10 +91,14 @@ def graphql_router(container: Container) -> APIRouter:
     heavy = asyncio.Semaphore(HEAVY_AT_ONCE)
     threads = ReadThreads(getattr(container.engine.pool, "size", lambda: 5)())
     router = APIRouter(tags=["graphql"])
-    page = _static("graphiql.html")
-    assets = {name: _static(name) for name in STATIC_FILES}
+    page, assets = _graphiql()
 
-    @router.post("/graphql")
+    @router.post(
+        "/graphql",
+        response_model=GraphQLResponse,
+        responses=graphql_refusals(400, 401, 403, 405, 413),
+        openapi_extra=BEARER | json_body(GraphQLRequest, "A GraphQL request (queries only)"),
+    )
     async def graphql_post(request: Request) -> Response:
         # read first, so the body limit (``mdm.http.middleware``) answers an oversized
         # body with 413 whoever sends it; it is parsed only for a known reader

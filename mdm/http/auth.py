@@ -20,7 +20,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from canonical.commands import RecordKeyUse
@@ -35,6 +36,7 @@ from mdm.http.middleware import request_var
 from mdm.queries.admin import find_key
 
 __all__ = [
+    "BEARER",
     "AdminPrincipal",
     "AnyPrincipal",
     "KeyCache",
@@ -137,8 +139,28 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
+# The key as /openapi.json declares it (the ``bearer`` security scheme, on every route
+# that depends on a principal); parsing it stays ``authenticate``'s, which refuses
+# with the API's own 401.
+_bearer = HTTPBearer(
+    scheme_name="bearer",
+    description="An API key: `mdm keys create --role reader` (or POST /api/v1/keys)",
+    auto_error=False,
+)
+# ``openapi_extra`` of a route that reads the key itself (a signed webhook needs none,
+# ``/graphql`` refuses in its own shape)
+BEARER: dict[str, Any] = {"security": [{"bearer": []}]}
+
+
+async def _authenticated(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Principal:
+    return await authenticate(request)
+
+
 def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
-    async def _check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def _check(principal: Annotated[Principal, Depends(_authenticated)]) -> Principal:
         if not principal.has(role):
             raise ApiError(403, "forbidden", f"this action needs the '{role}' role")
         return principal
@@ -149,4 +171,4 @@ def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
 ReaderPrincipal = Annotated[Principal, Depends(require_role("reader"))]
 StewardPrincipal = Annotated[Principal, Depends(require_role("steward"))]
 AdminPrincipal = Annotated[Principal, Depends(require_role("admin"))]
-AnyPrincipal = Annotated[Principal, Depends(authenticate)]
+AnyPrincipal = Annotated[Principal, Depends(_authenticated)]

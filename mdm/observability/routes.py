@@ -22,15 +22,13 @@ from mdm.bus import MessageBus
 from mdm.http.responses import JsonResponse
 from mdm.metrics import process_metrics
 from mdm.observability.collector import DatabaseCollector
+from mdm.observability.models import Alive, Readiness
 from mdm.observability.settings import ObservabilitySettings
 
 __all__ = ["observability_router"]
 
 _CHECK_RESPONSES: dict[int | str, dict[str, Any]] = {
-    503: {
-        "description": "A dependency failed its check; the body names it",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
+    503: {"model": Readiness, "description": "A dependency failed its check; the body names it"}
 }
 
 
@@ -42,16 +40,28 @@ def observability_router(bus: MessageBus, settings: ObservabilitySettings) -> AP
     def scrape() -> bytes:
         return process_metrics() + generate_latest(database)
 
-    @router.get("/metrics", response_class=Response, summary="Prometheus metrics")
+    # the Response class has no media type, so the refusals declared for every route keep
+    # theirs (JSON); the text answer is declared as it is
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        summary="Prometheus metrics",
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
         # the database gauges are read here, so off the event loop
         return Response(await run_in_threadpool(scrape), media_type=CONTENT_TYPE_LATEST)
 
-    @router.get("/health/live", summary="The process is up")
+    @router.get("/health/live", summary="The process is up", response_model=Alive)
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/health/ready", summary="Ready to serve", responses=_CHECK_RESPONSES)
+    @router.get(
+        "/health/ready",
+        summary="Ready to serve",
+        response_model=Readiness,
+        responses=_CHECK_RESPONSES,
+    )
     async def ready() -> JsonResponse:
         timeout = settings.ready_timeout_seconds
         checks = {"database": await _timed(_database(bus), timeout)}

@@ -1,11 +1,14 @@
-"""The documented shape of ``GET /api/v1/matching/settings`` (what
-:func:`matching.describe.describe_settings` returns), for the OpenAPI document."""
+"""Matching's answers: the settings deciding now (what
+:func:`matching.describe.describe_settings` returns), find-matches, and a training's
+summary (``routes_matching``; a rematch's: :mod:`mdm.api.schemas.rematch`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
-__all__ = ["MatchSettingsPublic", "SettingsInUse"]
+__all__ = ["MatchSettingsPublic", "Matches", "Retrained", "SettingsInUse", "Trained"]
 
 
 class LevelPublic(BaseModel):
@@ -65,3 +68,61 @@ class SettingsInUse(BaseModel):
     in_use: str = Field(description="The versions deciding now, e.g. customer/3;product/3")
     settings: list[MatchSettingsPublic]
     trained: list[TrainingPublic] = Field(description="Stored trainings, newest first")
+
+
+class MatchDecision(BaseModel):
+    action: str = Field(description="new, link or review: what an ingest would do")
+    golden_id: str | None = Field(description="The golden record it would link to")
+    score: float | None = Field(description="The best candidate's match probability")
+    settings_version: str
+    explanation: dict[str, Any] = Field(
+        description="Match weight and probability, each comparison's level and weight"
+    )
+    other_candidates: list[Any]
+
+
+class Candidate(BaseModel):
+    golden_id: str
+    shared_keys: list[str] = Field(description="The blocking keys it shares with the record")
+    match_probability: float | None
+    attributes: dict[str, Any] = Field(description="Personal data masked without pii")
+
+
+class Matches(BaseModel):
+    """The decision an ingest of the record would make; nothing is stored."""
+
+    entity_type: str
+    decision: MatchDecision
+    keys: list[str] = Field(description="The record's blocking keys")
+    candidates: list[Candidate]
+
+
+class Trained(BaseModel):
+    """The settings refined from the steward decisions, stored and in use."""
+
+    entity_type: str
+    version: str
+    labels: int
+    matches: int
+    non_matches: int
+    refined_from: str | None
+    previous_versions: str | None = Field(description="The versions deciding before")
+    in_use: str = Field(description="The versions deciding now")
+
+
+class Retrained(BaseModel):
+    """Settings re-estimated from the hub's records (and refined with the decisions);
+    ``skipped`` says why nothing was trained."""
+
+    entity_type: str
+    in_use: str
+    version: str | None = None
+    from_records: str | None = None
+    records: int
+    labels: int | None = None
+    matches: int | None = None
+    non_matches: int | None = None
+    labels_used: bool | None = None
+    labels_needed: int | None = None
+    previous_versions: str | None = None
+    skipped: str | None = None
