@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser docs lint typecheck fuzz bench bench-tools bench-matching bench-matching-speed clean
+.PHONY: run test install install-dev graphiql browser docs lint typecheck fuzz bench bench-tools bench-matching bench-matching-speed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,19 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-run: install
+run: install graphiql
 	$(BIN)/mdm serve --host $(HOST) --port $(PORT)
+
+# GraphiQL's and React's builds for the /graphql page, from the npm registry at the versions
+# and sha256 pinned in mdm/graphql/static/assets.json; nothing is fetched when they are there.
+graphiql: $(BIN)/python
+	@$(BIN)/python scripts/fetch_graphiql.py
 
 # Debian's chromium drives the steward console tests; without it those tests skip.
 browser:
 	@bash scripts/install-chromium.sh
 
-test: install-dev browser
+test: install-dev graphiql browser
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The documentation site on http://127.0.0.1:8001, rebuilt on every change (.ci/run builds it
