@@ -138,6 +138,28 @@ def wait_settled(container: Any, expected: int, version: int, timeout: float) ->
     raise SystemExit(f"not settled within {timeout}s")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes ``pids`` have used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wait_idle(pids: list[int], timeout: float = 60.0) -> None:
+    """Wait until the processes have started (imported, connected: their CPU use stalls)."""
+    deadline = time.monotonic() + timeout
+    used = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds(pids)
+        if now - used < 0.1 * len(pids):
+            return
+        used = now
+
+
 def run_workers(db_url: str, n: int) -> list[subprocess.Popen[bytes]]:
     env = os.environ | {"MDM_DATABASE_URL": db_url, "MDM_SECRET_KEY": SECRET}
     return [
@@ -177,15 +199,26 @@ def main() -> None:
     dispatcher = Dispatcher(container)
     try:
         load(container, range(args.records), 1)
-        add_targets(container, urls)
-        started = time.monotonic()
-        if args.workers:
+        if args.workers:  # started and idle before the clock runs, as the embedded one is
             workers = run_workers(db_url, args.workers)
-        else:
+            wait_idle([w.pid for w in workers])
+        add_targets(container, urls)
+        load_before = os.getloadavg()[0]
+        started = time.monotonic()
+        standin_cpu = cpu_seconds([p.pid for p in standins])
+        hub_cpu = cpu_seconds([w.pid for w in workers]) if workers else time.process_time()
+        if not args.workers:
             dispatcher.start()
         total = args.records * len(KINDS)
         ended = wait_settled(container, total, 1, timeout=600)
         rate = total / (ended - started)
+        # CPU per delivery, the hub's (the embedded dispatcher's process or the workers') and
+        # the stand-ins': less swayed by the machine's other load than the rate
+        hub_cpu = (
+            cpu_seconds([w.pid for w in workers]) if workers else time.process_time()
+        ) - hub_cpu
+        standin_cpu = cpu_seconds([p.pid for p in standins]) - standin_cpu
+        load_after = os.getloadavg()[0]
 
         # lag: steady changes while the dispatcher runs
         changed = range(0, min(args.changes, args.records))
@@ -209,6 +242,11 @@ def main() -> None:
     where = f"{args.workers} mdm worker processes" if args.workers else "the embedded dispatcher"
     print(f"{backend}, {where}: {total} deliveries to 4 targets in {ended - started:.1f}s")
     print(f"  throughput        {rate:,.0f} deliveries/s")
+    print(
+        f"  CPU per delivery  hub {hub_cpu / total * 1000:.2f} ms, "
+        f"stand-ins {standin_cpu / total * 1000:.2f} ms"
+    )
+    print(f"  load average      {load_before:.1f} at the start, {load_after:.1f} at the end")
     if lags:
         p95 = lags[int(0.95 * (len(lags) - 1))]
         print(
