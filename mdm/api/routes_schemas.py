@@ -170,7 +170,7 @@ async def version(
     """One version with its document; ``latest`` names the newest."""
     if version == "latest":
         number = None
-    elif version.isdigit():
+    elif version.isascii() and version.isdigit():  # not "²", which int() refuses
         number = int(version)
     else:
         raise ApiError(404, "not_found", f"'{version}' is not a version number or 'latest'")

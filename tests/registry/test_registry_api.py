@@ -199,3 +199,11 @@ def test_the_check_endpoint_answers_what_registering_would_do_and_writes_nothing
         f"mdm.golden.customer.{c}.v1" for c in ("created", "updated", "merged", "unmerged")
     }
     assert counts(engine, REGISTRY) == before
+
+
+def test_a_version_that_is_not_a_plain_number_is_404_not_a_server_error(client: TestClient) -> None:
+    # "²" is a digit to str.isdigit but not to int(): schemathesis found the 500
+    answers = [client.get(f"/api/v1/schemas/customer/{v}") for v in ("²", "٣", "v1")]
+
+    assert [a.status_code for a in answers] == [404, 404, 404]
+    assert {a.json()["error"]["code"] for a in answers} == {"not_found"}
