@@ -187,3 +187,32 @@ def test_training_on_samples_stays_close_to_the_local_engine(spark, generated):
     spark_f1 = pairwise_scores([truth[i] for i in ids], [got.clusters[i] for i in ids])["f1"]
     assert got.version != model.version  # another sample, other estimates
     assert abs(spark_f1 - local_f1) <= 0.002
+
+
+def test_spark_connect_runs_the_same_steps(tmp_path):
+    """DataFrame API only: a Spark Connect session (a local Connect server, started by
+    ``--spark-remote local[2]`` in a process of its own) trains and clusters as the
+    local engine does."""
+    import subprocess
+    import sys
+
+    from benchmarks.synth_accounts import write_csv
+
+    source = write_csv(tmp_path / "accounts.csv", 300, seed=5)
+    mdm = str(Path(sys.executable).with_name("mdm"))
+    out = tmp_path / "clusters"
+    command = [mdm, "dedupe", str(source), str(out), "--no-progress", "--engine", "spark"]
+    done = subprocess.run(
+        [*command, "--spark-remote", "local[2]", "--spark-partitions", "2"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    expected = local(source, default_settings("customer"), train=True)
+    assert f"settings {expected.version}" in done.stderr
+    got: dict[str, str] = {}
+    for part in sorted(out.glob("part-*.csv")):
+        with part.open(newline="", encoding="utf-8") as handle:
+            got.update((r["record_id"], r["cluster_id"]) for r in csv.DictReader(handle))
+    assert got == expected.clusters
