@@ -56,6 +56,8 @@ class _Connection(http.client.HTTPConnection):
         super().__init__(host, port, timeout=timeout)
         self._backend = backend
         self._tls = tls
+        # the Host header leaves out the scheme's own port, as httpx's does
+        self.default_port = 443 if tls is not None else 80
 
     def connect(self) -> None:
         try:
@@ -97,7 +99,9 @@ class LeanSender:
         headers: Mapping[str, str],
         timeout: float,
         backend: GuardedBackend,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls``: the context HTTPS connections verify with (default: httpx's)."""
         parts = urlsplit(base_url)
         self._scheme = parts.scheme.lower()
         self._host = parts.hostname or ""
@@ -108,7 +112,8 @@ class LeanSender:
         self._headers = dict(headers)
         self._timeout = timeout
         self._backend = backend
-        self._tls = ssl.create_default_context() if self._scheme == "https" else None
+        # the context httpx verifies with (its CA bundle, host name checked)
+        self._tls = (tls or httpx.create_ssl_context()) if self._scheme == "https" else None
         self._local = threading.local()
         self._open: list[_Connection] = []
         self._lock = threading.Lock()

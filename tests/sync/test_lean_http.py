@@ -5,17 +5,29 @@ one goes, so no request is lost or sent twice on it."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from sync.connectors.base import TargetConfig
+from sync.connectors.egress import GuardedBackend
 from sync.connectors.http import HttpClient
+from sync.connectors.lean import LeanSender
+from sync.settings import get_sync_settings
 
 
 class _Target(ThreadingHTTPServer):
@@ -141,3 +153,65 @@ def test_each_sending_thread_keeps_a_connection_of_its_own(target: _Target) -> N
     assert codes == [200] * 200
     assert target.connections <= 4
     assert sorted(r["path"] for r in target.received) == sorted(f"/items/{n}" for n in range(200))
+
+
+def _certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_https_is_verified_against_the_certificate_and_host(
+    target: _Target, tmp_path: Path
+) -> None:
+    cert_file, key_file = _certificate(tmp_path)
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert_file, key_file)
+    target.socket = served.wrap_socket(target.socket, server_side=True)
+    url = f"https://127.0.0.1:{target.server_address[1]}"
+    guard = GuardedBackend(get_sync_settings().networks)
+    trusting = LeanSender(
+        url,
+        headers={},
+        timeout=5.0,
+        backend=guard,
+        tls=ssl.create_default_context(cafile=str(cert_file)),
+    )
+    strange = LeanSender(url, headers={}, timeout=5.0, backend=guard)  # httpx's CA bundle
+    try:
+        answer = trusting.request("POST", "/v1/customers", headers={}, json={"n": 1})
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            strange.request("POST", "/v1/customers", headers={}, json={"n": 2})
+    finally:
+        trusting.close()
+        strange.close()
+
+    assert answer.status_code == 200
+    assert [json.loads(r["body"]) for r in target.received] == [{"n": 1}]
+    assert target.received[0]["headers"]["Host"] == f"127.0.0.1:{target.server_address[1]}"
