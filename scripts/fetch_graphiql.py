@@ -10,20 +10,24 @@ npm and reaches no network. ``make run`` and ``make test`` call it.
     python scripts/fetch_graphiql.py          # fetch what is missing or altered
     python scripts/fetch_graphiql.py --check  # exit 1 when a file is missing or altered
 
-Exit 1 when a download does not match its pins (nothing is written then); a machine
-without npm gets a warning and exit 0, so the hub still runs, its GraphiQL page saying
-what is missing.
+Exit 1 when a download does not match its pins (nothing is written then). A machine
+without npm downloads each tarball from the registry itself and checks the same integrity;
+one that cannot reach the registry gets a warning and exit 0, so the hub still runs, its
+GraphiQL page saying what is missing.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent.parent / "mdm" / "graphql" / "static"
@@ -66,6 +70,23 @@ def _pack(spec: str, integrity: str, into: Path) -> Path:
     return into / packed["filename"]
 
 
+def _download(spec: str, integrity: str, into: Path) -> Path:
+    """The package's tarball straight from the registry, for a machine without npm (the
+    registry npm would use: ``NPM_CONFIG_REGISTRY``, else npm's default), its integrity
+    checked against the pin as npm would check it."""
+    name, version = spec.rsplit("@", 1)
+    registry = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/")
+    url = f"{registry.rstrip('/')}/{name}/-/{name}-{version}.tgz"
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        data = answer.read()
+    got = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if got != integrity:
+        raise SystemExit(f"{spec}: the registry's tarball is {got}, pinned {integrity}")
+    tarball = into / f"{name}-{version}.tgz"
+    tarball.write_bytes(data)
+    return tarball
+
+
 def _extract(spec: str, pin: dict, tarball: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     with tarfile.open(tarball, "r:gz") as archive:
@@ -91,17 +112,19 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         print(f"GraphiQL's files are missing or altered ({names}): run make graphiql")
         return 1
-    if shutil.which("npm") is None:
+    take = _pack if shutil.which("npm") else _download
+    files: dict[str, bytes] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="mdm-graphiql-") as scratch:
+            for spec, pin in missing.items():
+                files |= _extract(spec, pin, take(spec, pin["integrity"], Path(scratch)))
+    except OSError as error:  # no network: the hub still runs without GraphiQL's page
         print(
-            f"warning: no npm on this machine, so GraphiQL's files ({names}) were not "
-            "fetched; /graphql still answers queries, its page says what is missing",
+            f"warning: GraphiQL's files ({names}) could not be fetched ({error}); "
+            "/graphql still answers queries, its page says what is missing",
             file=sys.stderr,
         )
         return 0
-    files: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="mdm-graphiql-") as scratch:
-        for spec, pin in missing.items():
-            files |= _extract(spec, pin, _pack(spec, pin["integrity"], Path(scratch)))
     for name, data in files.items():
         (STATIC / name).write_bytes(data)
     print(f"GraphiQL: {', '.join(sorted(files))} fetched ({names}), sha256 checked")
