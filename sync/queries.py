@@ -6,9 +6,9 @@ from typing import Any
 
 from canonical.errors import NotFound
 from canonical.privacy import scrub_text
+from canonical.timestamps import iso
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
-from mdm.queries.golden import iso
 from sync.targets import SUCCESS_WINDOW, target_view
 
 __all__ = ["delivery_detail", "get_target", "list_deliveries", "list_targets"]

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
+from canonical.timestamps import iso as _iso
 from mdm.domain.secrets import Sealer
 from sync.connectors import TargetConfig
 from sync.connectors.egress import url_refusal
@@ -137,10 +138,6 @@ def config_of(row: Mapping[str, Any], sealer: Sealer) -> TargetConfig:
         mapping=row["mapping"],
         options=row["options"],
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def success_rate(outcomes: Mapping[str, int]) -> float | None:

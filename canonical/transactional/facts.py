@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from canonical.timestamps import iso as _iso
 from canonical.transactional.money import format_micros
 
 __all__ = [
@@ -89,10 +90,6 @@ def payment_status_after(last_payment: str | None, previous: str | None) -> str 
     if last_payment == "failed":
         return "past_due"
     return "current" if previous is not None else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _money(groups: Iterable[Group]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from canonical.privacy import mask_payload
+from canonical.timestamps import iso
 from matching.rematch import BestPairs, Groups, IntArray, Sides
 from mdm.db.repositories.rematch import RematchReads
 from mdm.db.uow import UnitOfWork
@@ -234,5 +235,5 @@ class _Renderer:
 
 def _json(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso(value)
     return value

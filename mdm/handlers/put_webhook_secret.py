@@ -7,6 +7,7 @@ from typing import Any
 
 from canonical.commands import PutWebhookSecret
 from canonical.errors import FieldError, InvalidInput, UnknownSource
+from canonical.timestamps import iso
 from contracts.inbound import check_secret
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
@@ -56,8 +57,6 @@ def handle(cmd: PutWebhookSecret, uow: UnitOfWork, *, sealer: Sealer) -> dict[st
         "source": cmd.source,
         "scheme": cmd.scheme,
         "secret": {"configured": True},
-        "previous_valid_until": (now + ROTATION_GRACE).isoformat().replace("+00:00", "Z")
-        if keep_previous
-        else None,
+        "previous_valid_until": iso(now + ROTATION_GRACE) if keep_previous else None,
         "created": before is None,
     }

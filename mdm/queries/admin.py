@@ -7,10 +7,10 @@ from typing import Any
 
 from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_payload
+from canonical.timestamps import iso
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.principal import Principal, expand_roles, hash_key
-from mdm.queries.golden import iso
 
 __all__ = [
     "count_admin_keys",

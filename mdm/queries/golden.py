@@ -8,9 +8,10 @@ from typing import Any
 from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_lineage
 from canonical.schemas import schema_for
+from canonical.timestamps import iso
 from mdm.db.uow import UnitOfWork
 
-__all__ = ["get_golden", "get_history", "get_xref", "iso", "shown"]
+__all__ = ["get_golden", "get_history", "get_xref", "shown"]
 
 
 def _xref_view(rec: dict[str, Any]) -> dict[str, Any]:
@@ -22,10 +23,6 @@ def _xref_view(rec: dict[str, Any]) -> dict[str, Any]:
         "source_updated_at": iso(rec["source_updated_at"]),
         "received_at": iso(rec["received_at"]),
     }
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def shown(

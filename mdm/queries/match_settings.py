@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from canonical.timestamps import iso
 from matching.describe import describe_settings
 from matching.port import Matcher
 from matching.settings import MatchSettings
 from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import MATCHED_TYPES
-from mdm.queries.golden import iso
 
 __all__ = ["settings_in_use"]
 

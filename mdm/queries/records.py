@@ -7,9 +7,9 @@ from typing import Any
 from canonical.errors import NotFound
 from canonical.privacy import mask_payload
 from canonical.registry import schema_label
+from canonical.timestamps import iso
 from mdm.db.uow import UnitOfWork
 from mdm.domain.schemas import upcaster
-from mdm.queries.golden import iso
 
 __all__ = ["get_source_record"]
 

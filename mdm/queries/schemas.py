@@ -7,9 +7,9 @@ from typing import Any
 from canonical.compatibility import Mode
 from canonical.errors import NotFound
 from canonical.schemas import ENTITY_TYPES
+from canonical.timestamps import iso
 from mdm.db.uow import UnitOfWork
 from mdm.domain.registry import effective_mode, plan_registration, subject_row
-from mdm.queries.golden import iso
 
 __all__ = ["check_schema", "get_subject", "get_version", "list_subjects"]
 

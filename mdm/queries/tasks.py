@@ -9,12 +9,13 @@ from canonical.commands import TaskSelection
 from canonical.errors import NotFound
 from canonical.privacy import is_personal_record, scrub
 from canonical.survivorship import rules_for, survive
+from canonical.timestamps import iso
 from matching.port import Matcher
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.tasks import display_name, task_query
-from mdm.queries.golden import iso, shown
+from mdm.queries.golden import shown
 from mdm.queries.task_compare import compared_sides, comparison
 
 __all__ = ["get_task", "list_tasks"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import NotFound
+from canonical.timestamps import iso
 from mdm.db.uow import UnitOfWork
-from mdm.queries.golden import iso
 
 __all__ = ["get_trace"]
 

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput, NotFound
+from canonical.timestamps import iso
 from canonical.transactional import facts_from_groups
 from canonical.transactional.facts import group_of
 from mdm.db.read import Row
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
-from mdm.queries.golden import iso
 
 __all__ = [
     "customer_facts",

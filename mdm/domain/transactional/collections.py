@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
+from canonical.timestamps import iso
 from canonical.transactional import derived_lineage, format_micros, payment_status_after
 from contracts.events import CloudEvent
 from contracts.integration_events import PAYMENT_FAILED
@@ -24,13 +24,9 @@ from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 
-__all__ = ["derived_payment_status", "iso", "raise_payment_failures", "refresh_payment_status"]
+__all__ = ["derived_payment_status", "raise_payment_failures", "refresh_payment_status"]
 
 Derived = dict[str, tuple[Any, dict[str, Any] | None]]
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def derived_payment_status(
