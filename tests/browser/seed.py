@@ -30,7 +30,8 @@ def _new_task(api: httpx.Client, before: set[str], kind: str) -> dict[str, Any]:
 def seed_review(api: httpx.Client, name: str, n: int) -> dict[str, Any]:
     """Exactly one new open match review for ``name``'s billing record: its identifiers
     point at two different golden records (a tax id shared with one, an e-mail with
-    another), so the matcher asks a steward instead of chaining them."""
+    another), so it joins one and the matcher asks a steward about the pair instead of
+    chaining them."""
     before = {t["id"] for t in open_tasks(api)}
     tax, mail = f"DE81190798{n}", f"ap@{name.lower()}{n}.example"
     put(api, f"erp/customer/E{n}", {"kind": "organization", "name": f"{name} Inc", "tax_id": tax})
