@@ -13,8 +13,6 @@ transliterated and folded) and scores them with rapidfuzz ``WRatio``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,7 @@ from mdm.db.read import ReadModel
 from mdm.graphql.errors import bad_input
 from mdm.graphql.loaders import Loaders
 from mdm.graphql.views import Batch, view_from_row
+from mdm.queries import cursors
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -40,7 +39,6 @@ __all__ = [
 
 MAX_PAGE_SIZE = 100
 SEARCH_CUTOFF = 70.0
-_SEP = "\x1f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +62,15 @@ def check_first(first: int, *, maximum: int = MAX_PAGE_SIZE, argument: str = "fi
     return first
 
 
-def encode_cursor(kind: str, *parts: str) -> str:
-    raw = _SEP.join((kind, *parts)).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+encode_cursor = cursors.encode
 
 
 def decode_cursor(cursor: str, kind: str, parts: int) -> list[str]:
     """The parts of a cursor made by :func:`encode_cursor` for ``kind``."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raw = ""
-    got = raw.split(_SEP)
-    if got[0] != kind or len(got) != parts + 1:
+    found = cursors.decode(cursor, kind, parts)
+    if found is None:
         raise bad_input("'after' is not a cursor of this list", "after")
-    return got[1:]
+    return found
 
 
 def golden_page(

@@ -8,14 +8,13 @@ in reasons is bounded.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
 from mdm.db.repositories import AuditQuery
 from mdm.db.uow import UnitOfWork
+from mdm.queries import cursors
 
 __all__ = ["audit_search", "decode_cursor", "encode_cursor", "utc_time"]
 
@@ -37,8 +36,7 @@ def utc_time(value: datetime | None, pointer: str) -> datetime | None:
 
 
 def encode_cursor(at: datetime, entry_id: int) -> str:
-    text = f"{at.isoformat()}|{entry_id}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return cursors.encode_at("audit", at, entry_id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -46,14 +44,15 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     invalid = InvalidInput(
         "invalid cursor", [FieldError("/cursor", "not a cursor this search returned")]
     )
+    found = cursors.decode_at(cursor, "audit")
+    if found is None or found[0].tzinfo is None or not (found[1].isascii() and found[1].isdigit()):
+        raise invalid
+    at, entry = found[0], int(found[1])
+    if not 0 < entry <= _MAX_ID:
+        raise invalid
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, entry = text.partition("|")
-        found = datetime.fromisoformat(at), int(entry)
-        if found[0].tzinfo is None or not 0 < found[1] <= _MAX_ID:
-            raise invalid
-        return found[0].astimezone(UTC), found[1]
-    except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
+        return at.astimezone(UTC), entry
+    except OverflowError:
         raise invalid from None
 
 

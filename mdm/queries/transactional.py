@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +13,7 @@ from canonical.transactional.facts import group_of
 from mdm.db.read import Row
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
+from mdm.queries import cursors
 
 __all__ = [
     "customer_facts",
@@ -67,18 +66,16 @@ def customer_facts(uow: UnitOfWork, golden_id: str, *, today: date | None = None
 def _cursor(text: str | None) -> tuple[datetime, int] | None:
     if not text:
         return None
-    try:
-        at, _, row_id = base64.urlsafe_b64decode(text.encode()).decode().rpartition("|")
-        return datetime.fromisoformat(at), int(row_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+    found = cursors.decode_at(text, "transactions")
+    if found is None or not (found[1].isascii() and found[1].isdigit()):
         raise InvalidInput(
             "the cursor is not one this API gave", [FieldError("/cursor", "unknown cursor")]
-        ) from exc
+        )
+    return found[0], int(found[1])
 
 
 def _next_cursor(row: Mapping[str, Any]) -> str:
-    text = f"{row['occurred_at'].isoformat()}|{row['id']}"
-    return base64.urlsafe_b64encode(text.encode()).decode()
+    return cursors.encode_at("transactions", row["occurred_at"], row["id"])
 
 
 def customer_transactions(
