@@ -42,35 +42,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["MAPPED_TYPES", "StripeEventError", "canonical_events", "from_minor"]
+from contracts.targets.stripe import minor_unit_places
 
-_ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "JPY",
-        "KMF",
-        "KRW",
-        "MGA",
-        "PYG",
-        "RWF",
-        "UGX",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
-_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+__all__ = ["MAPPED_TYPES", "StripeEventError", "canonical_events", "from_minor"]
 
 
 def from_minor(amount: int, currency: str) -> str:
     """A Stripe integer amount in ``currency``'s minor unit as a decimal string."""
     code = currency.upper()
-    places = 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
+    places = minor_unit_places(code)
     return f"{Decimal(amount).scaleb(-places):.{places}f}"
 
 

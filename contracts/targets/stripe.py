@@ -34,8 +34,40 @@ __all__ = [
     "PriceList",
     "Product",
     "SearchResult",
+    "minor_unit_places",
     "search_query",
 ]
+
+# Stripe's zero-decimal and three-decimal currencies (its "Supported currencies" page):
+# an integer amount in these is in whole units, or thousandths
+_ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
+
+
+def minor_unit_places(currency: str) -> int:
+    """The decimal places one unit of Stripe's integer amounts in ``currency`` stands for."""
+    code = currency.upper()
+    return 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
+
 
 # metadata keys the hub owns on every customer it creates
 GOLDEN_ID_KEY = "mdm_golden_id"

@@ -53,27 +53,6 @@ from sync.connectors.http import HttpClient, json_body
 __all__ = ["StripeCatalog", "lookup_key", "minor_units", "product_id"]
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-_ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "JPY",
-        "KMF",
-        "KRW",
-        "MGA",
-        "PYG",
-        "RWF",
-        "UGX",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
-_THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 PRICE_BOOK_KEY = "mdm_price_book"
 PRODUCT_KEY = "mdm_product"
 REPLACES_KEY = "mdm_replaces"
@@ -90,7 +69,7 @@ def lookup_key(golden_id: str) -> str:
 
 def minor_units(value: Decimal, currency: str) -> Decimal:
     """An amount in the currency's smallest unit, as Stripe counts it."""
-    exponent = 0 if currency in _ZERO_DECIMAL else 3 if currency in _THREE_DECIMAL else 2
+    exponent = wire.minor_unit_places(currency)
     return value.scaleb(exponent).normalize()
 
 
