@@ -31,21 +31,43 @@ __all__ = ["candidate_pairs", "pairs_by_rule", "record_keys", "rule_codes", "tra
 def record_keys(settings: MatchSettings, record: Mapping[str, str | None]) -> list[str]:
     """Blocking keys of one standardized record, in rule order, without duplicates."""
     keys: list[str] = []
-    for rule in settings.blocking:
-        if any(record.get(name) for name in rule.unless):
+    get = record.get
+    for prefix, unless, parts_of in _compiled(settings):
+        if unless and any(get(name) for name in unless):
             continue
         parts = []
-        for key in rule.keys:
-            name, steps = parse_key(key)
-            part = transform(record.get(name), steps)
+        for name, steps in parts_of:
+            part = transform(get(name), steps)
             if part is None:
                 break
             parts.append(part)
         else:
-            text = f"{rule.name}:{'|'.join(parts)}"
+            text = prefix + "|".join(parts)
             if text not in keys:
                 keys.append(text)
     return keys
+
+
+_Compiled = tuple[
+    tuple[str, tuple[str, ...], tuple[tuple[str, tuple[tuple[str, int], ...]], ...]], ...
+]
+_COMPILED: dict[int, tuple[object, _Compiled]] = {}
+
+
+def _compiled(settings: MatchSettings) -> _Compiled:
+    """Each blocking rule's key prefix, ``unless`` fields and parsed parts, made once per
+    settings' rules (a million records' keys asked for them a million times)."""
+    held = _COMPILED.get(id(settings.blocking))
+    if held is not None and held[0] is settings.blocking:
+        return held[1]
+    made = tuple(
+        (f"{rule.name}:", tuple(rule.unless), tuple(parse_key(k) for k in rule.keys))
+        for rule in settings.blocking
+    )
+    if len(_COMPILED) > 64:
+        _COMPILED.clear()
+    _COMPILED[id(settings.blocking)] = (settings.blocking, made)
+    return made
 
 
 def rule_codes(rule: BlockingRule, table: RecordTable) -> npt.NDArray[np.int64]:

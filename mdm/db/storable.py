@@ -74,6 +74,8 @@ def unstorable(value: Any, base: str = "") -> list[dict[str, str]]:
     """Where ``value`` (parsed JSON) holds text or nesting the hub cannot store: one
     ``{pointer, message, code}`` per place (JSON pointers under ``base``), at most 20,
     in pointer order; empty when every value can be stored."""
+    if _clean(value):
+        return []
     problems: list[dict[str, str]] = []
     stack: list[tuple[Any, int, Path]] = [(value, 0, None)]
     while stack and len(problems) < _MAX_PROBLEMS:
@@ -104,6 +106,39 @@ def unstorable(value: Any, base: str = "") -> list[dict[str, str]]:
             stack.append((child, depth + 1, (path, key)))
     problems.sort(key=lambda p: p["pointer"])
     return problems
+
+
+def _clean(value: Any) -> bool:
+    """True for the common record: objects and arrays a few levels deep of text, numbers
+    in range and nulls, no key or text holding a NUL or a lone surrogate. One search over
+    all the texts instead of a walk that keeps every value's path (a tenth of an initial
+    load's validation went to that walk); anything else takes the walk."""
+    texts: list[str] = []
+    if not _gather(value, texts, 0):
+        return False
+    return _BAD.search("".join(texts)) is None
+
+
+def _gather(node: Any, texts: list[str], depth: int) -> bool:
+    kind = type(node)
+    if kind is str:
+        texts.append(node)
+        return True
+    if kind is int:
+        return bool(MIN_INT <= node <= MAX_INT)
+    if node is None or kind is float or kind is bool:
+        return True
+    if depth >= 8:  # deep nesting: the walk says exactly where
+        return False
+    if kind is dict:
+        for key, child in node.items():
+            if type(key) is not str or not _gather(child, texts, depth + 1):
+                return False
+            texts.append(key)
+        return True
+    if kind is list:
+        return all(_gather(child, texts, depth + 1) for child in node)
+    return False
 
 
 def _problem(base: str, path: Path, code: str, what: str) -> dict[str, str]:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TypeVar
 
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mdm.db import repositories as r
+from mdm.db.bulk import indexes_built_after
 from mdm.db.read import ReadModel
 from mdm.db.repositories.base import UniqueRace, is_unique_violation
 
@@ -145,6 +146,11 @@ class UnitOfWork:
     def reads(self) -> ReadModel:
         """Read-model queries (GraphQL, REST lists) in this transaction's snapshot."""
         return ReadModel(self._conn)
+
+    def indexes_built_after(self, tables: Iterable[str]) -> AbstractContextManager[None]:
+        """A bulk write's block after which the tables' secondary indexes are built
+        (:mod:`mdm.db.bulk`; SQLite only)."""
+        return indexes_built_after(self._conn, tables)
 
     def _before_commit(self) -> None:
         if "outbox" in self.__dict__:

@@ -10,11 +10,12 @@ and an event.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import uuid_utils
 
 from canonical.survivorship import Member, rules_for, survive
 from canonical.survivorship.asserted import keep_asserted
@@ -35,7 +36,11 @@ REFERENCES: dict[str, dict[str, str]] = {
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A new identifier: a UUID version 7 in hex, ordered by the time it was made (RFC
+    9562), so rows written one after another land at the end of every index keyed by
+    their id instead of at random pages: a million-record initial load spent most of its
+    write step on index pages spilled out of SQLite's cache."""
+    return uuid_utils.uuid7().hex
 
 
 def record_key(source: str, entity_type: str, source_id: str) -> str:
@@ -279,7 +284,7 @@ class GoldenBook:
         )
         change = change or ("created" if g.version == 1 else "updated")
         event = CloudEvent(
-            id=str(uuid.uuid4()),
+            id=str(uuid_utils.uuid7()),
             type=golden_event_type(g.entity_type, change),
             subject=g.id,
             time=now,

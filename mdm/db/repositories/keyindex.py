@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mdm.db.repositories.base import MK, Repository, chunks, in_list, lock_id
 
@@ -78,14 +78,9 @@ class KeyIndex(Repository):
         """Add keys to the index; a (key, golden id) pair already there is skipped."""
         if not rows:
             return
-        unique = list(
-            {
-                (r["entity_type"], stored_key(r["key"]), r["golden_id"]): {
-                    **r,
-                    "key": stored_key(r["key"]),
-                }
-                for r in rows
-            }.values()
+        unique = sorted(
+            {(r["entity_type"], stored_key(r["key"]), r["golden_id"]) for r in rows},
+            key=itemgetter(1),
         )
         if self.dialect == "postgresql":
             # Ingest reads at most a few ids per common key, so it may re-add a pair that
@@ -95,13 +90,19 @@ class KeyIndex(Repository):
                 "SELECT * FROM unnest(%(e)s::text[], %(k)s::text[], %(g)s::text[]) "
                 "ON CONFLICT DO NOTHING",
                 {
-                    "e": [r["entity_type"] for r in unique],
-                    "k": [r["key"] for r in unique],
-                    "g": [r["golden_id"] for r in unique],
+                    "e": [e for e, _, _ in unique],
+                    "k": [k for _, k, _ in unique],
+                    "g": [g for _, _, g in unique],
                 },
             )
         else:
-            self.conn.execute(sqlite_insert(MK).on_conflict_do_nothing(), unique)
+            # tuples through the driver's executemany (SQLAlchemy's per-row parameter
+            # handling was a seventh of an initial load's write step), in key order so
+            # the primary key's pages fill one after another
+            self.conn.exec_driver_sql(
+                "INSERT OR IGNORE INTO match_key (entity_type, key, golden_id) VALUES (?, ?, ?)",
+                unique,
+            )
 
     def delete_of(self, entity_type: str, golden_id: str) -> list[str]:
         """Remove a golden record's keys from the index; returns them."""

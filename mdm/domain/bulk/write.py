@@ -49,6 +49,20 @@ Rows = list[tuple[SourcePart, dict[str, Any], list[str], int]]
 in plan row order."""
 
 
+BULK_TABLES = (
+    "source_record",
+    "source_record_version",
+    "golden_record",
+    "golden_version",
+    "match_key",
+    "match_decision",
+    "outbox",
+)
+"""Tables that take rows for every record or golden record of a load: on SQLite their
+secondary indexes are built after the rows (:mod:`mdm.db.bulk`), none of the load's own
+reads needing them (references resolve by the unique source key)."""
+
+
 CHUNK_GOLDENS = 20_000
 """Golden records built and written per step: their states, versions and events are
 dropped once written, so memory holds one step's, not the whole load's."""
@@ -74,9 +88,10 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
             )
     counts = _results(plan, rows)
     tasks: list[dict[str, Any]] = []
-    for start in range(0, len(members), CHUNK_GOLDENS):
-        step = members[start : start + CHUNK_GOLDENS]
-        tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
+    with uow.indexes_built_after(BULK_TABLES):
+        for start in range(0, len(members), CHUNK_GOLDENS):
+            step = members[start : start + CHUNK_GOLDENS]
+            tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
     tasks += _review_tasks(plan, rows)
     tasks += _proposals(plan, rows)
     uow.tasks.insert(tasks)
