@@ -19,6 +19,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from canonical.errors import UnknownEntityType
 
 __all__ = ["RULES", "Member", "SurvivorshipRules", "rules_for", "survive"]
@@ -87,9 +89,10 @@ def _completeness(value: Any) -> int:
 
 
 def _canon(value: Any) -> Any:
+    """A value in a form two members' values compare by (objects by their sorted JSON)."""
     if isinstance(value, str | int | float | bool):
         return value
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
 def _recency(m: Member) -> tuple[datetime, str, str]:

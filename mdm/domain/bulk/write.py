@@ -144,6 +144,9 @@ def _write_step(
         for source, records in by_source.items():
             link_new_records(uow, book, source, records)
     book.flush()
+    # numbered and written now, not at the commit: the counter's row lock, held to the
+    # commit, keeps them in commit order, and a million events are not held in memory
+    uow.outbox.flush()
     return tasks
 
 
