@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, String, Table, any_, insert, literal
+from sqlalchemy import JSON, DateTime, String, Table, any_, insert, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -215,7 +214,7 @@ def _bind_of(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
     value once (the rows of one bulk write mostly share their ``now``, and the two
     processors a timestamp passes through were a tenth of an initial load's writing)."""
     bind = kind._cached_bind_processor(dialect)
-    if bind is None or _python_type(kind) is not datetime:
+    if bind is None or not _is_timestamp(kind):
         return bind
     done: dict[Any, Any] = {}
 
@@ -229,8 +228,5 @@ def _bind_of(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return once
 
 
-def _python_type(kind: Any) -> type | None:
-    try:
-        return kind.python_type
-    except NotImplementedError:
-        return None
+def _is_timestamp(kind: Any) -> bool:
+    return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)

@@ -104,6 +104,36 @@ class KeyIndex(Repository):
                 unique,
             )
 
+    def load(
+        self, entity_type: str, pairs: Iterable[tuple[str, str]], *, chunk: int = 50_000
+    ) -> None:
+        """Add (key, golden id) pairs already sorted by key (a bulk load's whole index):
+        the primary key's pages fill one after another, each once, instead of a million
+        records' keys landing on pages spilled out of the cache. Repeated pairs are
+        skipped."""
+        batch: list[tuple[str, str, str]] = []
+        last: tuple[str, str] | None = None
+        for key, golden_id in pairs:
+            pair = (stored_key(key), golden_id)
+            if pair == last:
+                continue
+            last = pair
+            batch.append((entity_type, *pair))
+            if len(batch) >= chunk:
+                self._load(batch)
+                batch = []
+        self._load(batch)
+
+    def _load(self, rows: list[tuple[str, str, str]]) -> None:
+        if not rows:
+            return
+        if self.dialect != "sqlite":
+            self.insert([{"entity_type": e, "key": k, "golden_id": g} for e, k, g in rows])
+            return
+        self.conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO match_key (entity_type, key, golden_id) VALUES (?, ?, ?)", rows
+        )
+
     def delete_of(self, entity_type: str, golden_id: str) -> list[str]:
         """Remove a golden record's keys from the index; returns them."""
         where = (MK.c.entity_type == entity_type, MK.c.golden_id == golden_id)

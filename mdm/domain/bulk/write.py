@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from canonical.errors import Conflict
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
@@ -82,7 +84,8 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
         golden_id = new_id()
         for row in group:
             record = rows[row][1]
-            record["golden_id"] = golden_id
+            # ids in the order the rows are written, so each id-keyed index is appended to
+            record["id"], record["golden_id"] = new_id(), golden_id
             xref[record_key(record["source"], record["entity_type"], record["source_id"])] = (
                 golden_id
             )
@@ -92,6 +95,7 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
         for start in range(0, len(members), CHUNK_GOLDENS):
             step = members[start : start + CHUNK_GOLDENS]
             tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
+        _key_index(uow, plan, rows)
     tasks += _review_tasks(plan, rows)
     tasks += _proposals(plan, rows)
     uow.tasks.insert(tasks)
@@ -128,13 +132,6 @@ def _write_step(
         book.recompute(g, cause="record_created", membership_changed=True)
     uow.records.insert([rows[row][1] for row in mine])
     uow.records.insert_versions([_first_version(rows[row][0], rows[row][1]) for row in mine])
-    uow.keys.insert(
-        [
-            {"entity_type": plan.entity_type, "key": k, "golden_id": rows[row][1]["golden_id"]}
-            for row in mine
-            for k in rows[row][2]
-        ]
-    )
     uow.decisions.insert(_decisions(plan, rows, mine, cid))
     tasks = _disagreements(book, plan)
     if plan.entity_type == "customer":
@@ -148,6 +145,16 @@ def _write_step(
     # commit, keeps them in commit order, and a million events are not held in memory
     uow.outbox.flush()
     return tasks
+
+
+def _key_index(uow: UnitOfWork, plan: BulkPlan, rows: Rows) -> None:
+    """Every record's blocking keys under its golden record, written once in key order
+    (:meth:`KeyIndex.load`): sorted step by step, a million records' keys still landed
+    on pages all over the index."""
+    keys = [k for _, _, ks, _ in rows for k in ks]
+    owner = np.repeat(np.arange(len(rows)), [len(ks) for _, _, ks, _ in rows]).tolist()
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    uow.keys.load(plan.entity_type, ((keys[i], rows[owner[i]][1]["golden_id"]) for i in order))
 
 
 def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
