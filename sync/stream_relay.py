@@ -20,7 +20,8 @@ from typing import Any
 from mdm.bootstrap import Container
 from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
-from sync.stream import EventPublisher, PublishError, StreamSettings, get_stream_settings
+from sync.settings import stream_settings
+from sync.stream import EventPublisher, PublishError, StreamSettings
 
 __all__ = ["POSITION", "StreamRelay"]
 
@@ -33,9 +34,7 @@ class StreamRelay:
     def __init__(
         self, container: Container, settings: StreamSettings | None = None, *, batch: int = 500
     ) -> None:
-        base = settings or get_stream_settings()
-        url = container.settings.nats_url or base.url
-        self.settings = base.model_copy(update={"url": url})
+        self.settings = stream_settings(container.settings, settings)
         self.container = container
         self.batch = batch
         self.stuck: PublishError | None = None
