@@ -33,7 +33,6 @@ import orjson
 
 from canonical.commands import IngestItem
 from canonical.flat import ID_COLUMNS, id_column, record_from_flat
-from mdm.db.storable import loads_exact
 
 __all__ = [
     "CHUNK_ROWS",
@@ -159,6 +158,9 @@ def row_id(row: Sequence[str], id_at: int) -> str:
 def parse_jsonl_line(line: bytes | str, number: int, *, where: str = "") -> IngestItem:
     """One JSON line as an ingest item; a line that is not JSON is an item of its own that
     validation refuses with the reason (the rest of the file still loads)."""
+    # imported here: ``mdm dedupe`` reading CSV loads nothing of the persistence package
+    from mdm.db.storable import loads_exact
+
     try:
         data = loads_exact(line)
     except orjson.JSONDecodeError as exc:
