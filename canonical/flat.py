@@ -1,6 +1,7 @@
 """Flat rows (a CSV file's columns) to canonical records, by one set of rules.
 
-``source_id`` (or ``id``) names the record and is not part of it; ``address_line1``,
+The id column names the record and is not part of it: the first of ``source_id``, ``id``,
+``record_id`` and ``rec_id`` the header has (:func:`id_column`); ``address_line1``,
 ``address_line2``, ``city``, ``region``, ``postcode``, ``country`` (each also as
 ``address_<part>``, and ``line1``/``line2``) build the nested address;
 ``extensions.<name>`` columns go under ``extensions`` (their names kept as written); a
@@ -28,8 +29,8 @@ both):
   barcode -> gtin; vendor -> supplier; maker -> manufacturer
 
 
-Both ``mdm load`` and ``mdm dedupe`` read CSV through :func:`record_from_flat`, so a file
-means the same to both.
+Both ``mdm load`` and ``mdm dedupe`` read files through one reader (:mod:`mdm.domain.files`),
+which uses :func:`id_column` and :func:`record_from_flat`, so a file means the same to both.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ __all__ = [
     "ALIASES",
     "ID_COLUMNS",
     "flat_columns",
+    "id_column",
     "record_from_flat",
     "records_from_rows",
-    "source_id_of",
 ]
 
-ID_COLUMNS = ("source_id", "id")
+ID_COLUMNS = ("source_id", "id", "record_id", "rec_id")
+"""Headers (or JSON keys) that name a record's id, in order of preference."""
 _GROUPS = {
     "first_name": "given_name firstname forename",
     "last_name": "surname family_name lastname",
@@ -94,11 +96,13 @@ _ADDRESS = {
 _IGNORED = {"source", "cluster_id", "entity_id", *ID_COLUMNS}
 
 
-def source_id_of(row: Mapping[str, str | None]) -> str | None:
-    for column in ID_COLUMNS:
-        value = (row.get(column) or "").strip()
-        if value:
-            return value
+def id_column(header: Sequence[str]) -> int | None:
+    """Where the id is among ``header``'s columns (the first of :data:`ID_COLUMNS` it has,
+    case, spaces and hyphens aside), None without one."""
+    names = [_column(h.lstrip("\ufeff")) for h in header]
+    for wanted in ID_COLUMNS:
+        if wanted in names:
+            return names.index(wanted)
     return None
 
 

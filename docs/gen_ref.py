@@ -219,10 +219,9 @@ def default_of(value: Any) -> str:
 
 
 def settings_page() -> str:
-    from mdm.observability.settings import ObservabilitySettings
-    from mdm.settings import Settings
-    from sync.settings import SyncSettings
-    from sync.stream.settings import StreamSettings
+    from mdm.settings import ObservabilitySettings, Settings
+    from sync.connectors.settings import SyncSettings
+    from sync.stream.settings import StreamEnvironment
 
     lines = [
         "# Settings",
@@ -232,7 +231,8 @@ def settings_page() -> str:
         "is told in [Operations: settings](../operations/settings.md).",
         "",
     ]
-    for cls in (Settings, ObservabilitySettings, StreamSettings, SyncSettings):
+    # the sections of the one object (sync.settings.HubSettings), each where it is read
+    for cls in (Settings, ObservabilitySettings, StreamEnvironment, SyncSettings):
         prefix = cls.model_config.get("env_prefix", "")
         lines += [
             f"## `{cls.__module__}.{cls.__name__}`",

@@ -16,6 +16,7 @@ from matching.engine import ProbabilisticMatcher
 from matching.exact import ExactIdentifierMatcher
 from matching.port import Matcher
 from mdm.bus import Handler, MessageBus, Prepared
+from mdm.clock import Clock
 from mdm.db.engine import make_engine
 from mdm.db.migrate import has_schema, upgrade
 from mdm.db.uow import UnitOfWork
@@ -61,6 +62,11 @@ class Container:
     sealer: Sealer
     extras: dict[str, Any] = field(default_factory=dict)
     follower: SettingsFollower | None = None
+
+    @property
+    def clock(self) -> Clock:
+        """The time this container's work reads: its bus's clock (tests replace that)."""
+        return self.bus.clock
 
     def current_matcher(self, uow: UnitOfWork) -> Matcher:
         """The matcher on the newest stored settings, for a read deciding in ``uow``."""

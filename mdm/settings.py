@@ -1,19 +1,50 @@
-"""One settings object, read from ``MDM_*`` environment variables, built lazily."""
+"""The service's settings, read from the environment once per process, built lazily.
+
+:class:`Settings` is the service's section of the hub's one settings object, with the
+observability settings as a section of its own (``settings.observability``). Each
+environment variable is read in exactly one place: the service's here (``MDM_NATS_URL``
+included: the readiness check and the sync side both take it from ``Settings.nats_url``),
+the connectors' in ``sync/connectors/settings.py`` (``MDM_SYNC_ALLOWED_NETWORKS``) and the
+event stream's in ``sync/stream/settings.py`` (the other ``MDM_NATS_*``).
+``sync.settings.get_hub_settings`` composes them into one object: the service may not
+import the sync side, nor the connectors and the stream client the service, so the sync
+side's settings module is the one place that may see every section.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["ObservabilitySettings", "Settings", "get_settings"]
 
 DEFAULT_DATA_DIR = Path(".mdm")
 
 
+class ObservabilitySettings(BaseSettings):
+    """Logs, traces and readiness: ``MDM_LOG_FORMAT`` (``text`` or ``json``),
+    ``MDM_READY_TIMEOUT_SECONDS``, and OpenTelemetry's own ``OTEL_EXPORTER_OTLP_ENDPOINT``
+    (traces are sent only when it is set) and ``OTEL_SERVICE_NAME``."""
+
+    model_config = SettingsConfigDict(env_prefix="MDM_", extra="ignore", frozen=True)
+
+    log_format: Literal["text", "json"] = "text"
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
+    )
+    service_name: str = Field(
+        default="golden-record-hub", validation_alias=AliasChoices("OTEL_SERVICE_NAME")
+    )
+    ready_timeout_seconds: float = 2.0
+
+
 class Settings(BaseSettings):
+    """The service's section (``MDM_*``); ``observability`` is a section of its own."""
+
     model_config = SettingsConfigDict(env_prefix="MDM_", extra="ignore")
 
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'mdm.db'}"
@@ -48,6 +79,12 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     secret_key_file: Path | None = None
 
+    @cached_property
+    def observability(self) -> ObservabilitySettings:
+        """Read from the environment on first use, then kept; a section of its own so that
+        ``MDM_LOG_FORMAT`` and the ``OTEL_*`` names stay what they are."""
+        return ObservabilitySettings()
+
     @property
     def key_file(self) -> Path:
         """Where the secret key lives without MDM_SECRET_KEY: next to the SQLite file."""
@@ -69,4 +106,5 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
+    """The process's settings, read once (``cache_clear()`` reads the environment again)."""
     return Settings()

@@ -25,12 +25,11 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from mdm.db.types import utcnow
+from mdm.clock import SYSTEM, Clock
 from mdm.db.uow import UnitOfWork, run_in_transaction
 from sync.connectors import DeliveryError
 
@@ -61,13 +60,15 @@ class TargetPause:
         backoff_base_s: float,
         backoff_cap_s: float,
         check_s: float,
+        clock: Clock = SYSTEM,
     ) -> None:
         """``engine`` None keeps the pause in this process only (nothing to share it with)."""
         self.name = name
+        self._clock = clock
         self._engine = engine
         self._base, self._cap, self._check_s = backoff_base_s, backoff_cap_s, check_s
         self._lock = threading.Lock()
-        self._ends = 0.0  # time.monotonic() at which requests may go again
+        self._ends = 0.0  # the clock's monotonic() at which requests may go again
         self._until: datetime | None = None  # the same moment on the wall clock
         self._recorded: datetime | None = None
         self._steps = 0  # refusals without a Retry-After since a request last went through
@@ -77,19 +78,19 @@ class TargetPause:
     def wait_left(self) -> float:
         """Seconds until requests may go to the target again (0: they may go now)."""
         self._check_recorded()
-        return max(0.0, self._ends - time.monotonic())
+        return max(0.0, self._ends - self._clock.monotonic())
 
     def until(self) -> datetime | None:
         """When the current window ends, on the wall clock; None when the target is open."""
         with self._lock:
-            return self._until if self._ends > time.monotonic() else None
+            return self._until if self._ends > self._clock.monotonic() else None
 
     def refused(self, error: DeliveryError) -> datetime:
         """Close the target for the window ``error`` asks for; returns when it ends."""
         with self._lock:
             seconds = error.retry_after
             if seconds is None:
-                if self._ends <= time.monotonic():  # not a request that was on the wire
+                if self._ends <= self._clock.monotonic():  # not a request that was on the wire
                     self._steps += 1
                 seconds = min(self._cap, self._base * 2 ** max(0, self._steps - 1))
             until = self._close(float(seconds))
@@ -102,9 +103,9 @@ class TargetPause:
             self._steps = 0
 
     def _close(self, seconds: float) -> datetime:
-        ends = time.monotonic() + seconds
+        ends = self._clock.monotonic() + seconds
         if ends > self._ends or self._until is None:
-            self._ends, self._until = ends, utcnow() + timedelta(seconds=seconds)
+            self._ends, self._until = ends, self._clock.now() + timedelta(seconds=seconds)
         return self._until
 
     def _record(self, until: datetime, reason: str) -> None:
@@ -118,6 +119,7 @@ class TargetPause:
             run_in_transaction(
                 self._engine,
                 lambda uow: record_pause(uow, self.name, until=until, reason=reason),
+                clock=self._clock,
             )
         except Exception:
             log.exception("recording the pause of target %s failed", self.name)
@@ -125,16 +127,18 @@ class TargetPause:
     def _check_recorded(self) -> None:
         """Adopt a pause another process recorded, looking at most every ``check_s``; one
         thread looks while the others go on with what was last seen."""
-        if self._engine is None or time.monotonic() - self._checked < self._check_s:
+        if self._engine is None or self._clock.monotonic() - self._checked < self._check_s:
             return
         if not self._checking.acquire(blocking=False):
             return
         try:
-            self._checked = time.monotonic()
+            self._checked = self._clock.monotonic()
             engine, name = self._engine, self.name
-            row = run_in_transaction(engine, lambda uow: uow.targets.get(name), readonly=True)
+            row = run_in_transaction(
+                engine, lambda uow: uow.targets.get(name), readonly=True, clock=self._clock
+            )
             until: datetime | None = row["paused_until"] if row else None
-            if until is not None and (left := (until - utcnow()).total_seconds()) > 0:
+            if until is not None and (left := (until - self._clock.now()).total_seconds()) > 0:
                 with self._lock:
                     self._close(left)
                     if self._recorded is None or self._recorded < until:

@@ -7,7 +7,6 @@ from typing import Any
 from canonical.errors import NotFound
 from canonical.privacy import scrub_text
 from canonical.timestamps import iso
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from sync.targets import SUCCESS_WINDOW, target_view
 
@@ -16,7 +15,7 @@ __all__ = ["delivery_detail", "get_target", "list_deliveries", "list_targets"]
 
 def list_targets(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every target with its queue and its success rate over the last hour."""
-    now = utcnow()
+    now = uow.clock.now()
     stats = uow.targets.stats(now)
     outcomes = uow.deliveries.outcomes_since(now - SUCCESS_WINDOW)
     return [
@@ -30,7 +29,7 @@ def get_target(uow: UnitOfWork, name: str) -> dict[str, Any]:
     row = uow.targets.get(name)
     if row is None:
         raise NotFound(f"no sync target '{name}'")
-    now = utcnow()
+    now = uow.clock.now()
     outcomes = uow.deliveries.outcomes_since(now - SUCCESS_WINDOW)
     return target_view(row, uow.targets.stats(now).get(name), now, outcomes.get(name, {}))
 

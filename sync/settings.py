@@ -1,51 +1,60 @@
-"""Outbound-sync settings of the sync side itself, read from ``MDM_SYNC_*``, built lazily.
+"""The hub's one settings object: every section, composed in the one place that may see them all.
 
-The dispatcher's pacing knobs (``MDM_SYNC_MAX_FAILURES``, ...) are the service's
-(``mdm.settings``); what lives here is what only the sync side reads. Today that is where
-targets may point: ``MDM_SYNC_ALLOWED_NETWORKS``, comma-separated CIDR ranges (empty by
-default), opens ranges the hub otherwise refuses to send to (loopback, private, link-local,
-...; :mod:`sync.connectors.egress`), e.g. ``10.20.0.0/16`` for an ERP inside the network, or
-``127.0.0.0/8`` for the test suite's stand-ins.
+Each section reads its own environment variables, each variable in exactly one place, under
+the names users set (the operations page lists them):
+
+- ``service``: :class:`mdm.settings.Settings` (``MDM_*``: the database, limits, the
+  dispatcher's pacing, ``MDM_NATS_URL``, ...), with ``service.observability``
+  (``MDM_LOG_FORMAT``, ``MDM_READY_TIMEOUT_SECONDS``, ``OTEL_*``);
+- ``connectors``: :class:`sync.connectors.settings.SyncSettings`
+  (``MDM_SYNC_ALLOWED_NETWORKS``), beside the connectors, which may not import the service;
+- ``stream``: :class:`sync.stream.settings.StreamSettings` (the other ``MDM_NATS_*``),
+  beside the stream client, which may not import the service either, with the service's
+  ``MDM_NATS_URL`` put in here.
+
+The service may not import the sync side, so it reads its own section through
+:func:`mdm.settings.get_settings`: the very object ``get_hub_settings().service`` holds.
 """
 
 from __future__ import annotations
 
-import ipaddress
+from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from mdm.settings import Settings, get_settings
+from sync.connectors.settings import Network, SyncSettings, get_sync_settings, parse_networks
+from sync.stream.settings import StreamSettings, get_stream_settings
 
-__all__ = ["Network", "SyncSettings", "get_sync_settings", "parse_networks"]
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """``"10.0.0.0/8, fd12::/16"`` as networks; a bare address is its own /32 or /128.
-    Host bits are ignored (``10.1.2.3/8`` is ``10.0.0.0/8``): that is what an admin means."""
-    return tuple(
-        ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()
-    )
+__all__ = [
+    "HubSettings",
+    "Network",
+    "SyncSettings",
+    "get_hub_settings",
+    "get_sync_settings",
+    "parse_networks",
+    "stream_settings",
+]
 
 
-class SyncSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MDM_SYNC_", extra="ignore", frozen=True)
+@dataclass(frozen=True, slots=True)
+class HubSettings:
+    """Every section of the hub's settings."""
 
-    allowed_networks: str = ""
+    service: Settings
+    connectors: SyncSettings
+    stream: StreamSettings
 
-    @field_validator("allowed_networks")
-    @classmethod
-    def _cidr_ranges(cls, value: str) -> str:
-        """A typo in a range is refused at start, not found later as a refused delivery."""
-        parse_networks(value)
-        return value
 
-    @property
-    def networks(self) -> tuple[Network, ...]:
-        return parse_networks(self.allowed_networks)
+def stream_settings(service: Settings, given: StreamSettings | None = None) -> StreamSettings:
+    """The stream section (``given``, else the environment's knobs) with the service's
+    ``MDM_NATS_URL``; a section given with a URL of its own (tests) keeps it when the
+    service has none."""
+    base = given or get_stream_settings()
+    return base.model_copy(update={"url": service.nats_url or base.url})
 
 
 @lru_cache
-def get_sync_settings() -> SyncSettings:
-    return SyncSettings()
+def get_hub_settings() -> HubSettings:
+    """The process's settings, every section, read once."""
+    service = get_settings()
+    return HubSettings(service, get_sync_settings(), stream_settings(service))

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from mdm.bootstrap import Container
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
-from sync.stream import EventPublisher, PublishError, StreamSettings, get_stream_settings
+from sync.settings import stream_settings
+from sync.stream import EventPublisher, PublishError, StreamSettings
 
 __all__ = ["POSITION", "StreamRelay"]
 
@@ -33,9 +33,7 @@ class StreamRelay:
     def __init__(
         self, container: Container, settings: StreamSettings | None = None, *, batch: int = 500
     ) -> None:
-        base = settings or get_stream_settings()
-        url = container.settings.nats_url or base.url
-        self.settings = base.model_copy(update={"url": url})
+        self.settings = stream_settings(container.settings, settings)
         self.container = container
         self.batch = batch
         self.stuck: PublishError | None = None
@@ -61,7 +59,7 @@ class StreamRelay:
             return exc.acked
 
     def _step(self, uow: UnitOfWork) -> int:
-        now = utcnow()
+        now = uow.clock.now()
         position = uow.relay_positions.hold(POSITION, now)
         if position is None:  # another worker is publishing
             return 0
@@ -85,14 +83,16 @@ class StreamRelay:
             return 0
         engine = self.container.engine
         if engine.dialect.name == "postgresql":
-            return run_in_transaction(engine, self._step, attempts=1)
+            return run_in_transaction(engine, self._step, attempts=1, clock=self.container.clock)
         position, rows = self.container.bus.query(self._read)
         if not rows:
             return 0
         acked = self._publish(rows)
         if acked:
             last = rows[acked - 1]["seq"]
-            run_in_transaction(engine, lambda uow: self._move(uow, position, last))
+            run_in_transaction(
+                engine, lambda uow: self._move(uow, position, last), clock=self.container.clock
+            )
         return acked
 
     def _read(self, uow: UnitOfWork) -> tuple[int, list[dict[str, Any]]]:
@@ -101,7 +101,7 @@ class StreamRelay:
 
     @staticmethod
     def _move(uow: UnitOfWork, expected: int, seq: int) -> None:
-        now = utcnow()
+        now = uow.clock.now()
         if uow.relay_positions.hold(POSITION, now) == expected:
             uow.relay_positions.move(POSITION, seq, now)
 

@@ -13,8 +13,8 @@ from canonical.timestamps import iso as _iso
 from mdm.domain.secrets import Sealer
 from sync.connectors import TargetConfig
 from sync.connectors.egress import url_refusal
+from sync.connectors.settings import get_sync_settings
 from sync.readiness_rules import rules_of
-from sync.settings import get_sync_settings
 
 __all__ = [
     "SUCCESS_WINDOW",

@@ -30,7 +30,6 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 from mdm.bootstrap import Container
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork, run_in_transaction
 from sync.connectors import Connector, TargetConfig, build_connector
 from sync.dispatch import Policy, pause_unusable, settle, take
@@ -75,6 +74,7 @@ class _TargetLoop:
             backoff_base_s=policy.backoff_base_s,
             backoff_cap_s=policy.backoff_cap_s,
             check_s=policy.pause_check_s,
+            clock=dispatcher.container.clock,
         )
         self.stop = threading.Event()
         self.thread = threading.Thread(
@@ -87,7 +87,7 @@ class _TargetLoop:
         if self.pause.until() is not None:  # claims now would only come back held
             return 0
         claims = d.transact(
-            lambda uow: take(uow, self.name, worker=worker, now=utcnow(), policy=policy)
+            lambda uow: take(uow, self.name, worker=worker, now=uow.clock.now(), policy=policy)
         )
         if not claims:
             return 0
@@ -98,7 +98,7 @@ class _TargetLoop:
                 uow.targets.get(self.name) or {"name": self.name, "source": None},
                 outcomes,
                 worker=worker,
-                now=utcnow(),
+                now=uow.clock.now(),
                 policy=policy,
             ),
         )
@@ -167,7 +167,7 @@ class Dispatcher:
     def transact(self, work: Callable[[UnitOfWork], T]) -> T:
         """Run ``work`` in one transaction (see ``_writer``)."""
         with self._writer:
-            return run_in_transaction(self.container.engine, work)
+            return run_in_transaction(self.container.engine, work, clock=self.container.clock)
 
     # -- one step at a time (tests, `mdm worker --once`) -----------------------
 
@@ -175,7 +175,7 @@ class Dispatcher:
         """Plan every outbox event not planned yet; returns how many were read."""
         total = 0
         while True:
-            n = self.transact(lambda uow: plan_deliveries(uow, now=utcnow()))
+            n = self.transact(lambda uow: plan_deliveries(uow, now=uow.clock.now()))
             total += n
             if not n:
                 return total
@@ -187,7 +187,7 @@ class Dispatcher:
         for name in rows if names is None else [n for n in names if n in rows]:
 
             def step(uow: UnitOfWork, name: str = name) -> int:
-                return reconcile_target(uow, name, now=utcnow())
+                return reconcile_target(uow, name, now=uow.clock.now())
 
             try:
                 while n := self.transact(step):
@@ -199,7 +199,7 @@ class Dispatcher:
                 continue
             self._reconciled[name] = rows[name]["updated_at"]
         if names is None:
-            self._last_reconcile = time.monotonic()
+            self._last_reconcile = self.container.clock.monotonic()
         return total
 
     def deliver(self) -> int:
@@ -275,7 +275,10 @@ class Dispatcher:
             try:
                 planned = self.plan()
                 self._sync_loops(start=True)
-                if time.monotonic() - self._last_reconcile > s.sync_reconcile_seconds:
+                if (
+                    self.container.clock.monotonic() - self._last_reconcile
+                    > s.sync_reconcile_seconds
+                ):
                     planned += self.reconcile()
             except Exception:
                 log.exception("planning deliveries failed")
@@ -292,7 +295,8 @@ class Dispatcher:
         target is tried again once its configuration changes or the pause is over."""
         name, policy = row["name"], self.policy
         tried = self._unusable.get(name)
-        if tried and tried[0] == row["updated_at"] and time.monotonic() < tried[1]:
+        clock = self.container.clock
+        if tried and tried[0] == row["updated_at"] and clock.monotonic() < tried[1]:
             return None
         try:
             loop = _TargetLoop(self, row)
@@ -304,11 +308,14 @@ class Dispatcher:
                 message,
                 exc_info=not isinstance(exc, ValueError),
             )
-            self._unusable[name] = (row["updated_at"], time.monotonic() + policy.unusable_pause_s)
+            self._unusable[name] = (row["updated_at"], clock.monotonic() + policy.unusable_pause_s)
             try:
                 run_in_transaction(
                     self.container.engine,
-                    lambda uow: pause_unusable(uow, name, message, now=utcnow(), policy=policy),
+                    lambda uow: pause_unusable(
+                        uow, name, message, now=uow.clock.now(), policy=policy
+                    ),
+                    clock=clock,
                 )
             except Exception:
                 log.exception("recording the error of target %s failed", name)

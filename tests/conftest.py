@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ import mdm.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from canonical.commands import CreateApiKey
 from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
+from mdm.clock import ManualClock
 from mdm.db.engine import make_engine, normalize_url
 from mdm.db.migrate import upgrade
 from mdm.settings import Settings, get_settings
@@ -122,6 +124,16 @@ def container(settings: Settings, engine: Engine) -> Container:
 
 ADMIN_KEY = "mdm_test_admin_key"
 TEST_SECRET_KEY = "test-secret-key"
+
+
+@pytest.fixture
+def clock(container: Container) -> ManualClock:
+    """The hub's clock for this test, standing still (at the real time it was made) until
+    the test moves it with ``clock.advance(seconds)``: time-based logic is tested without
+    waiting."""
+    manual = ManualClock(datetime.now(UTC))
+    container.bus.clock = manual
+    return manual
 
 
 @pytest.fixture

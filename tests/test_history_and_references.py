@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-
 from fastapi.testclient import TestClient
 
+from mdm.clock import ManualClock
 from tests.helpers import ACME_CRM, put_ok
 
 
-def test_as_of_returns_the_version_valid_at_that_time(client: TestClient) -> None:
+def test_as_of_returns_the_version_valid_at_that_time(
+    client: TestClient, clock: ManualClock
+) -> None:
     gid = put_ok(client, "crm/customer/1", ACME_CRM)["golden_id"]
-    time.sleep(0.01)
-    between = datetime.now(UTC).isoformat()
-    time.sleep(0.01)
+    clock.advance(1)
+    between = clock.now().isoformat()
+    clock.advance(1)
     put_ok(client, "crm/customer/1", {**ACME_CRM, "owner": "lee@hub.example"})
 
     then = client.get(f"/api/v1/golden/customer/{gid}", params={"as_of": between}).json()

@@ -8,7 +8,6 @@ signature is 401 and writes nothing.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
@@ -31,7 +30,6 @@ from mdm.api.schemas.ingest import (
     WebhookSecretAnswer,
 )
 from mdm.bootstrap import Container
-from mdm.db.types import utcnow
 from mdm.domain.transactional import EventResult
 from mdm.http.auth import BEARER, AdminPrincipal, authenticate
 from mdm.http.body import CheckedBodyRoute, parse_json, read_body
@@ -61,16 +59,16 @@ async def _secrets(container: Container, source: str, scheme: str) -> list[str]:
     secret clears this process's entry)."""
     cache: dict[str, tuple[float, Any]] = container.extras.setdefault(_CACHE, {})
     hit = cache.get(source)
-    if hit is None or time.monotonic() - hit[0] > _SECRET_CACHE_S:
+    if hit is None or container.clock.monotonic() - hit[0] > _SECRET_CACHE_S:
         found = await query(
             container,
             lambda uow: (
-                webhook_secrets(uow, source, container.sealer, now=utcnow())
+                webhook_secrets(uow, source, container.sealer, now=uow.clock.now())
                 if uow.sources.exists(source)
                 else None
             ),
         )
-        hit = cache[source] = (time.monotonic(), found)
+        hit = cache[source] = (container.clock.monotonic(), found)
     found = hit[1]
     if found is None or found[0] != scheme:
         raise ApiError(401, "unauthenticated", f"source '{source}' has no {scheme} webhook secret")
@@ -105,7 +103,7 @@ async def _check_signature(
             timestamp=headers.get("webhook-timestamp"),
             signature=headers.get("webhook-signature"),
             body=body,
-            now=time.time(),
+            now=container.clock.now().timestamp(),
         )
     except SignatureError as exc:
         raise _refused(exc) from exc
@@ -181,7 +179,7 @@ async def stripe_webhook(
             secrets,
             header=request.headers.get("stripe-signature"),
             body=body_bytes,
-            now=time.time(),
+            now=container.clock.now().timestamp(),
         )
     except SignatureError as exc:
         raise _refused(exc) from exc

@@ -1,16 +1,17 @@
-"""``mdm dedupe``: batch dedupe of a CSV file with the matching engine.
+"""``mdm dedupe``: batch dedupe of a CSV or JSON Lines file with the matching engine.
 
 This module only does file handling and the progress bar; the work is the
-pure :func:`matching.batch.dedupe_table`. Input columns: ``id`` (or
-``source_id``, ``record_id``, ``rec_id``), ``source`` and canonical field columns
+pure :func:`matching.batch.dedupe_table`. The file is read as ``mdm load`` reads it
+(:mod:`mdm.domain.files`). Input columns: the id (the first of ``source_id``, ``id``,
+``record_id``, ``rec_id``), ``source`` and canonical field columns
 (address flattened as ``address_line1``, ``address_line2``, ``city``, ``region``,
 ``postcode``, ``country``; an empty cell is null). Output: one row per input record,
 ``record_id,cluster_id,match_probability`` where ``cluster_id`` is the id of
 the cluster's first record in input order and ``match_probability`` is the
 record's strongest followed link (empty for records that joined no one).
 
-It imports the matching engine and nothing of the service (no web application,
-database or GraphQL): ``mdm dedupe`` is a file-to-file tool, and ``mdm`` loads
+It imports the matching engine and of the service only the file reader (no web
+application, database or GraphQL): ``mdm dedupe`` is a file-to-file tool, and ``mdm`` loads
 each command's module only when that command runs.
 """
 
@@ -198,8 +199,9 @@ def dedupe_command(
 ) -> None:
     """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV.
 
-    With ``--engine spark`` the input may also be JSON Lines or Parquet (a file or a
-    directory), and OUTPUT_CSV is a directory of CSV, or Parquet for a ``.parquet`` name.
+    INPUT_CSV may also be JSON Lines (``.jsonl``). With ``--engine spark`` it may also be
+    Parquet, or a directory of part files, and OUTPUT_CSV is a directory of CSV, or Parquet
+    for a ``.parquet`` name.
     """
     settings = _settings(entity, settings_file)
     if engine not in ("local", "spark"):
@@ -220,7 +222,7 @@ def dedupe_command(
         )
         return
     if input_csv.is_dir():
-        raise typer.BadParameter(f"{input_csv} is a directory: the local engine reads one CSV file")
+        raise typer.BadParameter(f"{input_csv} is a directory: the local engine reads one file")
     typer.echo(f"reading and standardizing {input_csv} ...", err=True)
     ids, table = _table(input_csv, entity, settings)
     result = _run(

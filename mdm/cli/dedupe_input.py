@@ -1,9 +1,11 @@
-"""``mdm dedupe``'s input: a CSV file to one standardized :class:`RecordTable`, on every core.
+"""``mdm dedupe``'s input: a record file to one standardized :class:`RecordTable`, on every core.
 
-Reading rows into records and standardizing them was most of a million-row dedupe, while
-one core read and the other waited. Here the main process only splits the file into
-chunks of rows; worker processes (forked, so nothing is imported twice) turn each chunk
-into a small table of its own: customers column by column
+The file is read by the one reader of record files (:mod:`mdm.domain.files`: CSV or JSON
+Lines, the id column, the encoding, errors naming file and line), so it means what it means
+to ``mdm load``. Reading rows into records and standardizing them was most of a million-row
+dedupe, while one core read and the other waited. Here the main process only takes the
+CSV file's chunks of rows; worker processes (forked, so nothing is imported twice) turn each
+chunk into a small table of its own: customers column by column
 (:func:`canonical.flat.flat_columns`, then the standardizers once per distinct value),
 other entities record by record (:func:`canonical.flat.records_from_rows`), then
 factorized, so what comes back is integer codes and each distinct value once. The main
@@ -17,7 +19,6 @@ record: a short row lacks its missing cells, a long row's extra cells are ignore
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 import os
 from collections import deque
@@ -26,19 +27,23 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain
 from pathlib import Path
 
-import orjson
-
-from canonical.flat import flat_columns, records_from_rows
+from canonical.flat import ID_COLUMNS, flat_columns, id_column, records_from_rows
 from matching.batch import standardize_columns
 from matching.forked import can_fork
 from matching.standardize.columns import customer_columns_of
 from matching.table import RecordTable, TableBuilder
+from mdm.domain.files import (
+    JSONL_SUFFIXES,
+    InputError,
+    csv_file,
+    parse_jsonl_line,
+    read_jsonl,
+    row_id,
+)
 
 __all__ = [
     "CHUNK_ROWS",
-    "ID_HEADERS",
     "InputError",
-    "id_column",
     "lines_table",
     "read_table",
     "rows_table",
@@ -46,17 +51,6 @@ __all__ = [
 
 CHUNK_ROWS = 20_000
 """Rows per task: big enough that pickling a chunk costs little next to standardizing it."""
-
-
-class InputError(ValueError):
-    """The file cannot be read as dedupe input (the message names the problem)."""
-
-
-ID_HEADERS = ("id", "source_id", "record_id", "rec_id")
-"""Headers that name a row's id, in order of preference (case and spaces aside)."""
-
-FALLBACK_ENCODING = "cp1252"
-"""What a file that is not UTF-8 is read as: the spreadsheet export it most often is."""
 
 
 def read_table(
@@ -67,61 +61,44 @@ def read_table(
     processes: int | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> tuple[list[str], RecordTable]:
-    """The id column and the table of the standardized ``fields`` of every row.
-
-    A file that is not valid UTF-8 is read again as Windows-1252, and ``warn`` says so.
-    """
-    try:
-        return _read(path, "utf-8-sig", entity, fields, processes)
-    except UnicodeDecodeError as exc:
-        if warn is not None:
-            warn(
-                f"{path} is not UTF-8 (byte {exc.start}: {exc.reason}); "
-                f"reading it as {FALLBACK_ENCODING}"
-            )
-        return _read(path, FALLBACK_ENCODING, entity, fields, processes)
-
-
-def _read(
-    path: Path, encoding: str, entity: str, fields: Sequence[str], processes: int | None
-) -> tuple[list[str], RecordTable]:
+    """The id column and the table of the standardized ``fields`` of every record of a CSV
+    or JSON Lines file (:mod:`mdm.domain.files`; a file that is not UTF-8 is read as
+    Windows-1252, and ``warn`` says so)."""
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return _read_lines(path, entity, tuple(fields), warn)
     ids: list[str] = []
-    with path.open(newline="", encoding=encoding, errors="strict") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        id_at = id_column(header or [])
-        if header is None or id_at is None:
-            raise InputError(f"{path}: the header must have an id column ({', '.join(ID_HEADERS)})")
-        chunks = _chunks(reader, id_at, ids)
+    with csv_file(path, warn=warn) as file:
+        chunks = _with_ids(file.chunks(CHUNK_ROWS), file.id_at, ids)
         table = TableBuilder()
-        for part in _standardized(chunks, header, entity, tuple(fields), processes):
+        for part in _standardized(chunks, file.header, entity, tuple(fields), processes):
             table.add(part)  # while the workers make the next parts
     if not ids:
         return ids, RecordTable.from_columns({name: [] for name in fields}, size=0)
     return ids, table.build()
 
 
-def id_column(header: Sequence[str]) -> int | None:
-    """Where the id is among ``header``'s columns (:data:`ID_HEADERS`), None without one."""
-    names = [h.lstrip("\ufeff").strip().lower().replace(" ", "_") for h in header]
-    for wanted in ID_HEADERS:
-        if wanted in names:
-            return names.index(wanted)
-    return None
-
-
-def _chunks(reader: Iterator[list[str]], id_at: int, ids: list[str]) -> Iterator[list[list[str]]]:
-    chunk: list[list[str]] = []
-    for row in reader:
-        if not row:  # csv.DictReader skips blank lines too
-            continue
-        ids.append(row[id_at] if id_at < len(row) else "")
-        chunk.append(row)
-        if len(chunk) == CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
+def _with_ids(
+    chunks: Iterator[list[list[str]]], id_at: int, ids: list[str]
+) -> Iterator[list[list[str]]]:
+    for chunk in chunks:  # row_id, inline: a million calls cost more than the rest of this
+        ids.extend([row[id_at].strip() if id_at < len(row) else "" for row in chunk])
         yield chunk
+
+
+def _read_lines(
+    path: Path, entity: str, fields: tuple[str, ...], warn: Callable[[str], None] | None
+) -> tuple[list[str], RecordTable]:
+    ids: list[str] = []
+    records: list[dict[str, object]] = []
+    for number, item in read_jsonl(path, warn=warn):
+        if not isinstance(item.record, dict):
+            raise InputError(f"{path}: line {number}: not a JSON object")
+        if "__malformed__" in item.record:
+            raise InputError(str(item.record["__malformed__"]))
+        ids.append(str(item.source_id or ""))
+        records.append(item.record)
+    columns = standardize_columns(entity, records, fields, processes=1)
+    return ids, RecordTable.from_columns(columns, size=len(records))
 
 
 def _standardized(
@@ -175,8 +152,8 @@ def rows_table(
     names = [h.lstrip("\ufeff") for h in header]
     id_at = id_column(names)
     if id_at is None:
-        raise InputError(f"the header must have an id column ({', '.join(ID_HEADERS)})")
-    ids = [row[id_at] if id_at < len(row) else "" for row in rows]
+        raise InputError(f"the header must have an id column ({', '.join(ID_COLUMNS)})")
+    ids = [row_id(row, id_at) for row in rows]
     return ids, _prepare(rows, names, entity, fields)
 
 
@@ -188,15 +165,10 @@ def lines_table(
     ids: list[str] = []
     records: list[dict[str, object]] = []
     for number, line in enumerate(lines, 1):
-        data = orjson.loads(line)
-        if not isinstance(data, dict):
+        item = parse_jsonl_line(line, number)
+        if not isinstance(item.record, dict) or "__malformed__" in item.record:
             raise InputError(f"line {number} of a batch is not a JSON object")
-        if "record" in data:
-            ids.append(str(data.get("source_id") or ""))
-            records.append(dict(data["record"]))
-        else:
-            record = dict(data)
-            ids.append(str(record.pop("source_id", None) or record.pop("id", None) or ""))
-            records.append(record)
+        ids.append(str(item.source_id or ""))
+        records.append(item.record)
     columns = standardize_columns(entity, records, fields, processes=1)
     return ids, RecordTable.from_columns(columns, size=len(records))

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import typer
 
+from canonical.flat import ID_COLUMNS, id_column
 from matching.batch import table_fields
 from matching.settings import MatchSettings
-from mdm.cli.dedupe_input import ID_HEADERS, id_column, lines_table, rows_table
+from mdm.cli.dedupe_input import lines_table, rows_table
 
 __all__ = ["SparkChoice", "run_spark"]
 
@@ -76,7 +77,7 @@ def run_spark(
     columns = input_columns(spark, source, choice.input_format)
     if columns is not None and id_column(columns) is None:
         raise typer.BadParameter(
-            f"{source}: the header must have an id column ({', '.join(ID_HEADERS)})"
+            f"{source}: the header must have an id column ({', '.join(ID_COLUMNS)})"
         )
     where = choice.remote or choice.master
     typer.echo(f"running on Spark {spark.version} ({where}) ...", err=True)

@@ -96,7 +96,7 @@ def load_file(
     total = count_lines(path)
     counts: Counter[str] = Counter()
     refusals = Refusals()
-    items = read_items(path)
+    items = read_items(path, warn=lambda text: typer.echo(f"warning: {text}", err=True))
     started = time.perf_counter()
     with tqdm(total=total, unit="rec", disable=not progress, desc=path.name) as bar:
         while chunk := list(islice(items, size)):

@@ -24,6 +24,7 @@ from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
 from mdm.db.engine import refresh_statistics
 from mdm.domain.bulk.write import refuse_if_loaded
+from mdm.domain.files import InputError
 from mdm.domain.ingest.run import ItemResult
 from mdm.settings import get_settings
 
@@ -71,6 +72,9 @@ def initial_load(
         )
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from exc
+    except InputError as exc:  # a file the reader refuses, named with its line
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if not quiet:
         how = "trained on these records" if trained else "in use"

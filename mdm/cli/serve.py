@@ -15,7 +15,6 @@ from mdm.demo import load_demo
 from mdm.http.protocol import LimitedHttpToolsProtocol
 from mdm.metrics import prepare_multiprocess
 from mdm.observability.logs import configure_logging
-from mdm.observability.settings import get_observability as obs
 from mdm.plugins import plugins
 from mdm.queries.admin import count_admin_keys
 from mdm.settings import get_settings
@@ -86,7 +85,9 @@ def serve(
 
 def _run(container: Container, *, host: str, port: int, workers: int) -> None:
     # JSON logs: uvicorn's loggers go through the app's JSON handler, not its own config
-    logs: dict[str, Any] = {"log_config": None} if configure_logging(obs().log_format) else {}
+    logs: dict[str, Any] = (
+        {"log_config": None} if configure_logging(get_settings().observability.log_format) else {}
+    )
     # httptools with limits on the request head (414, 431, 408 before the app sees it);
     # each worker process reads the limits from its own settings
     http = LimitedHttpToolsProtocol

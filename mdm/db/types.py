@@ -14,6 +14,8 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
+    """The machine's time, for migrations and tests: the hub's own code reads its clock
+    (``uow.clock``, ``container.clock``: :mod:`mdm.clock`) so that tests can set it."""
     return datetime.now(UTC)
 
 

@@ -25,6 +25,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from mdm.clock import SYSTEM, Clock
 from mdm.db import repositories as r
 from mdm.db.bulk import indexes_built_after
 from mdm.db.read import ReadModel
@@ -41,8 +42,10 @@ _RETRYABLE_PG = {"40001", "40P01", "55P03"}  # serialization_failure, deadlock, 
 class UnitOfWork:
     """The repositories of one transaction. Built by :func:`run_in_transaction` only."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, clock: Clock = SYSTEM) -> None:
         self._conn = conn
+        self.clock = clock
+        """The time this transaction's work reads (the bus's clock)."""
         self.dialect = conn.dialect.name
         self._after_commit: list[Callable[[], None]] = []
 
@@ -162,13 +165,15 @@ class UnitOfWork:
 
 
 @contextmanager
-def _transaction(engine: Engine, *, readonly: bool = False) -> Iterator[UnitOfWork]:
+def _transaction(
+    engine: Engine, *, readonly: bool = False, clock: Clock = SYSTEM
+) -> Iterator[UnitOfWork]:
     with engine.connect() as conn:
         if readonly:
             # SQLite: a DEFERRED transaction reads without taking the write lock.
             conn = conn.execution_options(sqlite_begin="DEFERRED")
         with conn.begin():
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, clock)
             yield uow
             uow._before_commit()
     uow._committed()
@@ -186,7 +191,12 @@ def _retryable(exc: Exception) -> bool:
 
 
 def run_in_transaction(
-    engine: Engine, work: Callable[[UnitOfWork], T], *, attempts: int = 6, readonly: bool = False
+    engine: Engine,
+    work: Callable[[UnitOfWork], T],
+    *,
+    attempts: int = 6,
+    readonly: bool = False,
+    clock: Clock = SYSTEM,
 ) -> T:
     """Run ``work`` in one transaction, retrying it whole on transient conflicts.
 
@@ -195,7 +205,7 @@ def run_in_transaction(
     """
     for attempt in range(1, attempts + 1):
         try:
-            with _transaction(engine, readonly=readonly) as uow:
+            with _transaction(engine, readonly=readonly, clock=clock) as uow:
                 return work(uow)
         except (DBAPIError, UniqueRace) as exc:
             if attempt == attempts or not _retryable(exc):

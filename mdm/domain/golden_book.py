@@ -21,7 +21,6 @@ from canonical.survivorship import Member, rules_for, survive
 from canonical.survivorship.asserted import keep_asserted
 from canonical.transactional.derived import carry
 from contracts.events import CloudEvent, golden_event_type
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.schemas import Upcasters
 
@@ -175,7 +174,7 @@ class GoldenBook:
                 self.xref["|".join(key)] = rec["golden_id"]
 
     def create(self, entity_type: str) -> GoldenState:
-        now = utcnow()
+        now = self.uow.clock.now()
         g = GoldenState(
             id=new_id(),
             entity_type=entity_type,
@@ -263,7 +262,7 @@ class GoldenBook:
     def _new_version(
         self, g: GoldenState, *, cause: str, changed: list[str], change: str | None = None
     ) -> None:
-        now = utcnow()
+        now = self.uow.clock.now()
         g.version += 1
         g.updated_at = now
         g.dirty = True

@@ -8,7 +8,6 @@ from typing import Any
 
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.domain.golden_book import GoldenBook, GoldenState
 
 __all__ = ["audit", "load_active", "reindex", "require_reason"]
@@ -66,5 +65,5 @@ def audit(
         detail=detail,
         reason=reason,
         correlation_id=book.correlation_id,
-        at=utcnow(),
+        at=book.uow.clock.now(),
     )

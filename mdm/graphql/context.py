@@ -4,6 +4,7 @@ transaction's read model, and the request's loaders."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from mdm.db.read import ReadModel
 from mdm.domain.principal import Principal
@@ -17,10 +18,12 @@ __all__ = ["RequestContext"]
 class RequestContext:
     reads: ReadModel
     principal: Principal
+    today: date
+    """The day the facts (open invoices, renewals, ...) are counted on: the hub's clock's."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.reads)
+        self.loaders = Loaders(self.reads, today=self.today)
 
     @property
     def may_see_pii(self) -> bool:

@@ -160,7 +160,7 @@ class Executor:
         """Run a plan in one read-only transaction."""
 
         def work(uow: UnitOfWork) -> ExecutionResult:
-            context = RequestContext(uow.reads, principal)
+            context = RequestContext(uow.reads, principal, uow.clock.now().date())
             try:
                 return execute_sync(
                     self.schema,

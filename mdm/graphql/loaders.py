@@ -15,7 +15,7 @@ the shape of the query (one per relation per level), never the number of rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from mdm.db.read import ReadModel, Row
@@ -79,8 +79,9 @@ class BatchLoader(Generic[K, V]):
 class Loaders:
     """Every loader one request uses, created on first use."""
 
-    def __init__(self, reads: ReadModel) -> None:
+    def __init__(self, reads: ReadModel, *, today: date) -> None:
         self.reads = reads
+        self.today = today
         self._loaders: dict[tuple[Any, ...], BatchLoader[Any, Any]] = {}
 
     def close(self) -> None:
@@ -320,7 +321,7 @@ class Loaders:
         """Each customer's facts, one statement for the sibling group."""
 
         def fetch(ids: list[str]) -> dict[str, dict[str, Any]]:
-            groups = self.reads.fact_groups(ids, datetime.now(UTC).date())
+            groups = self.reads.fact_groups(ids, self.today)
             return {gid: facts_of_groups(groups.get(gid, [])) for gid in ids}
 
         loader = self._get(("facts",), fetch, None)

@@ -26,7 +26,6 @@ from canonical.errors import Conflict
 from matching.port import LearningMatcher, Matcher
 from matching.settings import MatchSettings, to_json
 from mdm.db.repositories.rematch import REMATCH_APPLIED, RematchReads
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, GoldenState, new_id
 from mdm.domain.merging import reindex
@@ -98,7 +97,7 @@ def handle(
         detail={"settings_version": p.settings_version, **written},
         reason=reason,
         correlation_id=correlation_id,
-        at=utcnow(),
+        at=uow.clock.now(),
     )
     return {**applying.impact, "in_use": in_use, "applied": True, "written": written}
 
@@ -125,7 +124,7 @@ def _move(book: GoldenBook, p: Plan, actor: str, reason: str) -> tuple[list[Move
             if src is not dst:
                 moved.append((book.move(rid, src, dst), src, dst))
     events = []
-    now = utcnow()
+    now = book.uow.clock.now()
     for gid, into in sorted(p.merged_into.items()):
         g = book.goldens[gid]
         g.status, g.merged_into = "merged", into
@@ -169,7 +168,7 @@ def _follow(book: GoldenBook, p: Plan, moved: list[Moved]) -> list[GoldenState]:
 def _tasks(uow: UnitOfWork, p: Plan, actor: str) -> dict[str, int]:
     """Close the open tasks the rematch answers; open a review task for each doubtful pair
     it raises (between the golden records the two records are in now)."""
-    now = utcnow()
+    now = uow.clock.now()
     closed = 0
     for task_id, why in p.closed:
         why_text = "linked" if why == "linked" else "no longer doubtful"
@@ -223,7 +222,7 @@ def _store_settings(
             "body": to_json(settings),
             "labels": 0,
             "created_by": actor,
-            "created_at": utcnow(),
+            "created_at": uow.clock.now(),
         }
     )
     if isinstance(matcher, LearningMatcher):

@@ -6,7 +6,6 @@ from typing import Any
 
 from canonical.commands import AssignTask
 from canonical.errors import NotFound
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["handle"]
@@ -15,7 +14,7 @@ __all__ = ["handle"]
 def handle(cmd: AssignTask, uow: UnitOfWork) -> dict[str, Any]:
     if uow.tasks.get(cmd.task_id) is None:
         raise NotFound(f"no steward task '{cmd.task_id}'")
-    now = utcnow()
+    now = uow.clock.now()
     assignee = cmd.assignee or None
     uow.tasks.assign(cmd.task_id, assignee, now)
     uow.audit.record(

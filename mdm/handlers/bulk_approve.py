@@ -13,7 +13,6 @@ from typing import Any
 from canonical.commands import BulkApproveTasks, DecideTask
 from canonical.errors import Conflict, FieldError, InvalidInput
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.tasks import task_query
 from mdm.handlers import decide_task
@@ -32,7 +31,7 @@ def handle(cmd: BulkApproveTasks, uow: UnitOfWork, *, matcher: Matcher) -> dict[
             [FieldError("/kind", "bulk approve takes kind match_review only", "enum")],
         )
     selection = replace(cmd.selection, status="open")
-    ids = uow.tasks.ids(task_query(selection, now=utcnow(), kinds=BULK_KINDS))
+    ids = uow.tasks.ids(task_query(selection, now=uow.clock.now(), kinds=BULK_KINDS))
     if len(ids) != cmd.expected_count:
         raise Conflict(
             f"the filter now selects {len(ids)} match reviews, not {cmd.expected_count};"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.commands import CreateApiKey
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import new_id
 from mdm.domain.principal import hash_key, new_secret, validate_roles
@@ -25,7 +24,7 @@ def handle(cmd: CreateApiKey, uow: UnitOfWork) -> tuple[str, dict[str, Any]]:
         "prefix": secret[:10],
         "key_hash": digest,
         "roles": roles,
-        "created_at": utcnow(),
+        "created_at": uow.clock.now(),
     }
     existing = uow.api_keys.by_hash(digest, active=False)
     if existing is None:

@@ -18,7 +18,6 @@ from typing import Any
 from canonical.commands import DecideTask
 from canonical.errors import Conflict, FieldError, InvalidInput
 from canonical.survivorship.asserted import asserted_lineage
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.references import cycle
@@ -67,7 +66,7 @@ def approve(cmd: DecideTask, uow: UnitOfWork, task: dict[str, Any], label: Any) 
             f"'{parent}' as the parent of '{child}' would make a hierarchy cycle "
             f"({' -> '.join([child, *loop])})"
         )
-    now = utcnow()
+    now = uow.clock.now()
     entry = asserted_lineage(task_id=cmd.task_id, actor=cmd.actor, at=now.isoformat())
     g.asserted["parent"] = (parent, entry)
     book.resolve_refs()

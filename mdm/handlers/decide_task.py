@@ -15,7 +15,6 @@ from typing import Any
 from canonical.commands import DecideTask, MergeGoldenRecords
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.tasks import HIERARCHY, OPEN
 from mdm.handlers import decide_hierarchy, merge_golden
@@ -35,7 +34,7 @@ def decide(
     task = uow.tasks.get(cmd.task_id, lock=True)
     if task is None:
         raise NotFound(f"no steward task '{cmd.task_id}'")
-    now = utcnow()
+    now = uow.clock.now()
     moved = uow.tasks.set_status(
         cmd.task_id,
         status=status,
@@ -77,7 +76,7 @@ def _label(uow: UnitOfWork, task: dict[str, Any], is_match: bool, actor: str) ->
                 "is_match": is_match,
                 "task_id": task["id"],
                 "actor": actor,
-                "created_at": utcnow(),
+                "created_at": uow.clock.now(),
             }
         ]
     )
@@ -116,7 +115,7 @@ def _reject(cmd: DecideTask, uow: UnitOfWork) -> dict[str, Any]:
             task["candidate_golden_id"],
             actor=cmd.actor,
             reason=cmd.reason or "",
-            at=utcnow(),
+            at=uow.clock.now(),
         )
         _label(uow, task, False, cmd.actor)
     return {"task": cmd.task_id, "status": "rejected"}

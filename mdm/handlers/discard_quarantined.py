@@ -6,7 +6,6 @@ from typing import Any
 
 from canonical.commands import DiscardQuarantined
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["handle"]
@@ -23,7 +22,7 @@ def handle(cmd: DiscardQuarantined, uow: UnitOfWork) -> dict[str, Any]:
         raise NotFound(f"no quarantined payload '{cmd.quarantine_id}'")
     if item["status"] not in ("open", "issue"):
         raise Conflict(f"quarantined payload '{cmd.quarantine_id}' was already {item['status']}")
-    now = utcnow()
+    now = uow.clock.now()
     uow.quarantine.close(
         cmd.quarantine_id, status="discarded", at=now, resolution=reason[:1000], by=cmd.actor
     )

@@ -19,7 +19,6 @@ from canonical.commands import InitialLoad
 from canonical.errors import UnknownSource
 from matching.engine import ProbabilisticMatcher
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, plan, source_part
 from mdm.domain.bulk.write import refuse_if_loaded, write
@@ -51,6 +50,7 @@ def prepare(cmd: InitialLoad, uow: UnitOfWork, *, matcher: Matcher) -> BulkPlan:
                 region=uow.sources.default_region(source),
                 lenient=uow.sources.validation(source) == "lenient",
                 correlation_id=cmd.correlation_id,
+                now=uow.clock.now(),
             )
         )
     validated = time.perf_counter()
@@ -75,7 +75,7 @@ def handle(
     prepared.stages["write"] = time.perf_counter() - started
     trained = prepared.trained
     if trained is not None:
-        store_settings(uow, trained, labels=0, actor=cmd.actor, at=utcnow())
+        store_settings(uow, trained, labels=0, actor=cmd.actor, at=uow.clock.now())
         uow.audit.record(
             actor=cmd.actor,
             action="matcher_retrained",
@@ -88,7 +88,7 @@ def handle(
             },
             reason="mdm load --initial",
             correlation_id=cmd.correlation_id,
-            at=utcnow(),
+            at=uow.clock.now(),
         )
         uow.after_commit(lambda: learner(matcher).use(trained))
     return counts, prepared.settings_version, trained is not None, prepared.stages

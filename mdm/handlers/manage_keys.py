@@ -10,7 +10,6 @@ from typing import Any
 
 from canonical.commands import CreateApiKey, RecordKeyUse, RevokeApiKey, RotateApiKey
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.handlers import create_api_key
 
@@ -30,7 +29,7 @@ def _active(uow: UnitOfWork, key_id: str) -> dict[str, Any]:
 
 def revoke(cmd: RevokeApiKey, uow: UnitOfWork) -> dict[str, Any]:
     row = _active(uow, cmd.key_id)
-    now = utcnow()
+    now = uow.clock.now()
     uow.api_keys.revoke(cmd.key_id, now)
     uow.audit.record(
         actor=cmd.actor,
@@ -54,7 +53,7 @@ def rotate(cmd: RotateApiKey, uow: UnitOfWork) -> dict[str, Any]:
     if row["rotated_to"] is not None:
         raise Conflict(f"API key '{cmd.key_id}' was already rotated to '{row['rotated_to']}'")
     secret, info = create_api_key.handle(CreateApiKey(row["name"], tuple(row["roles"])), uow)
-    now = utcnow()
+    now = uow.clock.now()
     until = now + timedelta(hours=cmd.grace_hours)
     uow.api_keys.expire(cmd.key_id, at=until, replaced_by=info["id"])
     uow.audit.record(

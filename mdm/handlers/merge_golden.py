@@ -17,7 +17,6 @@ from typing import Any
 from canonical.commands import MergeGoldenRecords
 from canonical.errors import Conflict, FieldError, InvalidInput
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, new_id
 from mdm.domain.merging import audit, load_active, reindex, require_reason
@@ -56,7 +55,7 @@ def handle(cmd: MergeGoldenRecords, uow: UnitOfWork, *, matcher: Matcher) -> dic
     book.resolve_refs()
     moved_all: list[dict[str, Any]] = []
     events = []
-    now = utcnow()
+    now = uow.clock.now()
     for m in merged:
         moved = [book.move(rid, m, survivor) for rid in list(m.members)]
         moved_all.extend(moved)

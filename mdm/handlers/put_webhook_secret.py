@@ -9,7 +9,6 @@ from canonical.commands import PutWebhookSecret
 from canonical.errors import FieldError, InvalidInput, UnknownSource
 from canonical.timestamps import iso
 from contracts.inbound import check_secret
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
 
@@ -30,7 +29,7 @@ def handle(cmd: PutWebhookSecret, uow: UnitOfWork, *, sealer: Sealer) -> dict[st
         raise InvalidInput(
             f"the webhook secret is refused: {problem}", [FieldError(pointer, problem)]
         )
-    now = utcnow()
+    now = uow.clock.now()
     before = uow.webhooks.get(cmd.source)
     keep_previous = before is not None and before["scheme"] == cmd.scheme
     uow.webhooks.put(

@@ -15,7 +15,6 @@ from typing import Any
 from canonical.commands import RegisterSchema
 from canonical.errors import IncompatibleSchema
 from canonical.registry import refusal_errors
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.registry import Plan, plan_registration, write_plan
 
@@ -29,7 +28,7 @@ def handle(cmd: RegisterSchema, uow: UnitOfWork) -> dict[str, Any]:
     plan = plan_registration(uow, cmd.subject, cmd.document, lock=True)
     if plan.refused:
         raise _refusal(plan)
-    now = utcnow()
+    now = uow.clock.now()
     written = write_plan(uow, plan, actor=cmd.actor, at=now)
     main = plan.main
     summary = main.as_dict() | {"derived": [e.as_dict() for e in plan.entries[1:]]}

@@ -7,7 +7,6 @@ import re
 from canonical.commands import RegisterSource, UpdateSource
 from canonical.errors import Conflict, FieldError, InvalidInput, UnknownSource
 from matching.standardize import is_region
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
 __all__ = [
@@ -85,7 +84,7 @@ def handle(cmd: RegisterSource, uow: UnitOfWork) -> dict[str, str | None]:
         {
             "name": name,
             "description": description,
-            "created_at": utcnow(),
+            "created_at": uow.clock.now(),
             "default_region": region,
             "validation": mode,
         }

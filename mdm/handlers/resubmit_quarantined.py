@@ -5,7 +5,6 @@ from __future__ import annotations
 from canonical.commands import IngestItem, IngestRecords, RecordEvents, ResubmitQuarantined
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.ingest import ItemResult, ingest
 from mdm.domain.transactional import EventResult, record_events
@@ -26,7 +25,7 @@ def _resubmit_event(cmd: ResubmitQuarantined, uow: UnitOfWork, item: dict) -> Ev
             "the event still breaks its canonical schema",
             [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
         )
-    uow.quarantine.close(cmd.quarantine_id, status="resubmitted", at=utcnow())
+    uow.quarantine.close(cmd.quarantine_id, status="resubmitted", at=uow.clock.now())
     return result
 
 
@@ -57,6 +56,9 @@ def handle(
             [FieldError(e["pointer"], e["message"], e["code"]) for e in result.errors],
         )
     uow.quarantine.close(
-        cmd.quarantine_id, status="resubmitted", at=utcnow(), resolution="accepted on resubmit"
+        cmd.quarantine_id,
+        status="resubmitted",
+        at=uow.clock.now(),
+        resolution="accepted on resubmit",
     )
     return result

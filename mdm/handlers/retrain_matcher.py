@@ -28,7 +28,6 @@ from matching.batch import train
 from matching.port import Matcher
 from matching.settings import MatchSettings, default_settings, to_json
 from matching.training import refine_from_records
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import (
     MIN_LABELS_PER_KIND,
@@ -132,7 +131,7 @@ def handle(
     labels = uow.labels.of(cmd.entity_type)
     use_labels = enough_labels(labels)
     final = refine_from_records(from_records, labels) if use_labels else from_records
-    now = utcnow()
+    now = uow.clock.now()
     store_settings(uow, from_records, labels=0, actor=cmd.actor, at=now)
     if final is not from_records:
         # stored a moment later, so the refined version is the newest

@@ -7,7 +7,6 @@ from typing import Any
 from canonical.commands import SetSchemaMode
 from canonical.errors import FieldError, InvalidInput
 from canonical.registry import parse_mode
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.registry import effective_mode, subject_row
 
@@ -21,7 +20,7 @@ def handle(cmd: SetSchemaMode, uow: UnitOfWork) -> dict[str, Any]:
         raise InvalidInput(str(exc), [FieldError("/mode", str(exc), "enum")]) from None
     row = subject_row(uow, cmd.subject, lock=True)
     before = effective_mode(row)
-    now = utcnow()
+    now = uow.clock.now()
     uow.registry.set_mode(cmd.subject, mode.value if mode else None, now)
     after = effective_mode({**row, "mode": mode.value if mode else None})
     uow.audit.record(

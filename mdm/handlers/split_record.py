@@ -8,7 +8,6 @@ from typing import Any
 from canonical.commands import SplitSourceRecord
 from canonical.errors import Conflict, NotFound
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.merging import audit, load_active, reindex, require_reason
@@ -44,7 +43,7 @@ def handle(cmd: SplitSourceRecord, uow: UnitOfWork, *, matcher: Matcher) -> dict
     book.recompute(g, cause="record_split", membership_changed=True)
     book.refresh_dependents([moved], cause="parent_split")
     uow.not_a_match.remember(
-        cmd.entity_type, g.id, new.id, actor=cmd.actor, reason=reason, at=utcnow()
+        cmd.entity_type, g.id, new.id, actor=cmd.actor, reason=reason, at=uow.clock.now()
     )
     detail = {"record": f"{cmd.source}/{cmd.source_id}", "new_golden_id": new.id}
     audit(book, actor=cmd.actor, action="split", target=g.id, reason=reason, detail=detail)

@@ -20,7 +20,6 @@ from canonical.commands import TrainMatcher
 from matching.port import Matcher
 from matching.settings import MatchSettings, parse_settings, to_json
 from matching.training import refine_from_records
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.learning import count_labels, learner, matched_type, require_labels
 
@@ -40,7 +39,7 @@ def handle(cmd: TrainMatcher, uow: UnitOfWork, *, matcher: Matcher) -> dict[str,
         if base is not None
         else learning.refine(cmd.entity_type, labels)
     )
-    now = utcnow()
+    now = uow.clock.now()
     uow.match_settings.save(
         {
             "version": refined.version,

@@ -13,7 +13,6 @@ from typing import Any
 from canonical.commands import UnmergeGoldenRecord
 from canonical.errors import Conflict, NotFound
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.merging import audit, reindex, require_reason
@@ -53,7 +52,7 @@ def handle(cmd: UnmergeGoldenRecord, uow: UnitOfWork, *, matcher: Matcher) -> di
     book.recompute(merged, cause="unmerged", membership_changed=True, change="unmerged")
     book.recompute(survivor, cause="unmerged", membership_changed=True)
     book.refresh_dependents(back, cause="parent_unmerged")
-    uow.merges.mark_undone(event["id"], actor=cmd.actor, at=utcnow())
+    uow.merges.mark_undone(event["id"], actor=cmd.actor, at=uow.clock.now())
     detail = {"merged": cmd.merged_id, "merge_event": event["id"], "moved_back": len(back)}
     audit(book, actor=cmd.actor, action="unmerge", target=survivor.id, reason=reason, detail=detail)
     book.flush()

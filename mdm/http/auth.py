@@ -16,7 +16,6 @@ never on the event loop.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -29,7 +28,6 @@ from mdm.bootstrap import Container
 from mdm.db.notify import Subscription, subscribe
 from mdm.db.repositories.admin import KEYS_CHANNEL
 from mdm.db.sqlite_changes import sqlite_changes
-from mdm.db.types import utcnow
 from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.http.errors import ApiError
 from mdm.http.middleware import request_var
@@ -72,7 +70,7 @@ class KeyCache:
     def lookup(self, secret: str) -> Principal | None:
         """The key's principal (blocking: call from a worker thread)."""
         digest = hash_key(secret)
-        now = time.monotonic()
+        now = self.container.clock.monotonic()
         # read before the lookup: a commit after it moves the version past this entry
         version = self._changes.version() if self._changes is not None else None
         trusted = version is not None or (
@@ -81,7 +79,7 @@ class KeyCache:
         hit = self._entries.get(digest) if trusted else None
         if hit is not None and hit[3] == version and now - hit[0] < _TOUCH_SECONDS:
             expires = hit[2]
-            if expires is None or expires > time.time():
+            if expires is None or expires > self.container.clock.now().timestamp():
                 return hit[1]
         row: dict[str, Any] | None = self.container.bus.query(lambda uow: find_key(uow, digest))
         principal = None
@@ -98,7 +96,7 @@ class KeyCache:
 
     def _touch(self, row: dict[str, Any]) -> None:
         last = row["last_used_at"]
-        at = utcnow()
+        at = self.container.clock.now()
         if last is None or (at - last).total_seconds() > _TOUCH_SECONDS:
             self.container.bus.handle(RecordKeyUse(row["id"], at))
 

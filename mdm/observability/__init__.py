@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from mdm.observability.logs import configure_logging
 from mdm.observability.metrics import HttpMetricsMiddleware
 from mdm.observability.routes import observability_router
-from mdm.observability.settings import get_observability
 from mdm.observability.tracing import install_tracing
 
 __all__ = ["install_observability"]
@@ -25,8 +24,8 @@ def install_observability(app: FastAPI, container: Any) -> None:
     the outermost middleware (so refusals by the other middleware are counted too);
     JSON logs when ``MDM_LOG_FORMAT=json``; traces when an OTLP endpoint is set.
     Call it after the app's other middleware is added."""
-    settings = get_observability()
+    settings = container.settings.observability
     json_logs = configure_logging(settings.log_format)
-    app.include_router(observability_router(container.bus, settings))
+    app.include_router(observability_router(container.bus, container.settings))
     app.add_middleware(HttpMetricsMiddleware, access_lines=json_logs)
-    install_tracing(app, container.engine, settings.otlp_endpoint)
+    install_tracing(app, container.engine, settings.otlp_endpoint, service=settings.service_name)

@@ -65,7 +65,7 @@ class DatabaseCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("mdm_database_up", "1 when the scrape could read the database")
         try:
-            families = _families(self.bus.query(lambda uow: uow.reads.ops_gauges()))
+            families = _families(self.bus.query(lambda uow: uow.reads.ops_gauges(uow.clock.now())))
             up.add_metric([], 1.0)
         except Exception:
             log.exception("metrics: the database could not be read")

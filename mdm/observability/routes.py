@@ -23,7 +23,7 @@ from mdm.http.responses import JsonResponse
 from mdm.metrics import process_metrics
 from mdm.observability.collector import DatabaseCollector
 from mdm.observability.models import Alive, Readiness
-from mdm.observability.settings import ObservabilitySettings
+from mdm.settings import Settings
 
 __all__ = ["observability_router"]
 
@@ -32,7 +32,7 @@ _CHECK_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def observability_router(bus: MessageBus, settings: ObservabilitySettings) -> APIRouter:
+def observability_router(bus: MessageBus, settings: Settings) -> APIRouter:
     router = APIRouter(tags=["ops"])
     database = CollectorRegistry(auto_describe=False)
     database.register(DatabaseCollector(bus))
@@ -63,7 +63,7 @@ def observability_router(bus: MessageBus, settings: ObservabilitySettings) -> AP
         responses=_CHECK_RESPONSES,
     )
     async def ready() -> JsonResponse:
-        timeout = settings.ready_timeout_seconds
+        timeout = settings.observability.ready_timeout_seconds
         checks = {"database": await _timed(_database(bus), timeout)}
         if settings.nats_url:
             checks["nats"] = await _timed(_nats(settings.nats_url, timeout), timeout)

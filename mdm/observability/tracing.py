@@ -10,7 +10,6 @@ batches; the exporter reads the standard ``OTEL_*`` variables (endpoint, headers
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,7 +23,9 @@ _MISSING = (
 )
 
 
-def install_tracing(app: FastAPI, engine: Engine, endpoint: str | None) -> Any:
+def install_tracing(
+    app: FastAPI, engine: Engine, endpoint: str | None, *, service: str = "golden-record-hub"
+) -> Any:
     """Instrument ``app`` and ``engine`` when ``endpoint`` is set; returns the tracer
     provider (so tests and shutdown can flush it), or None when tracing is off."""
     if not endpoint:
@@ -39,7 +40,6 @@ def install_tracing(app: FastAPI, engine: Engine, endpoint: str | None) -> Any:
     except ImportError as exc:
         raise RuntimeError(_MISSING) from exc
 
-    service = os.environ.get("OTEL_SERVICE_NAME", "golden-record-hub")
     # shutdown_on_exit: the batch still queued is sent when the process ends
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}), shutdown_on_exit=True

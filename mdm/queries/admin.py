@@ -8,7 +8,6 @@ from typing import Any
 from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_payload
 from canonical.timestamps import iso
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.principal import Principal, expand_roles, hash_key
 
@@ -126,7 +125,7 @@ def event_feed(uow: UnitOfWork, *, after: int, limit: int, pii: bool = False) ->
 def find_key(uow: UnitOfWork, key_hash: str) -> dict[str, Any] | None:
     """The active key with this hash (not revoked, not expired after a rotation)."""
     row = uow.api_keys.by_hash(key_hash)
-    if row is None or (row["expires_at"] is not None and row["expires_at"] <= utcnow()):
+    if row is None or (row["expires_at"] is not None and row["expires_at"] <= uow.clock.now()):
         return None
     return row
 

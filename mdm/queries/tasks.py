@@ -11,7 +11,6 @@ from canonical.privacy import is_personal_record, scrub
 from canonical.survivorship import rules_for, survive
 from canonical.timestamps import iso
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.tasks import display_name, task_query
@@ -46,7 +45,7 @@ def list_tasks(
     uow: UnitOfWork, selection: TaskSelection, *, limit: int = 50, offset: int = 0
 ) -> dict[str, Any]:
     """One page of the queue, highest priority first, oldest first within a priority."""
-    query = task_query(selection, now=utcnow())
+    query = task_query(selection, now=uow.clock.now())
     rows = uow.tasks.page(query, limit=limit, offset=offset)
     return {
         "total": uow.tasks.count(query),

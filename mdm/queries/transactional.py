@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput, NotFound
@@ -59,7 +59,7 @@ def _customer(uow: UnitOfWork, golden_id: str) -> tuple[str, str | None]:
 
 def customer_facts(uow: UnitOfWork, golden_id: str, *, today: date | None = None) -> dict[str, Any]:
     gid, resolved_from = _customer(uow, golden_id)
-    groups = uow.reads.fact_groups([gid], today or datetime.now(UTC).date()).get(gid, [])
+    groups = uow.reads.fact_groups([gid], today or uow.clock.now().date()).get(gid, [])
     return {"golden_id": gid, "resolved_from": resolved_from, **facts_of_groups(groups)}
 
 

@@ -6,8 +6,8 @@ neighbourhood: the cloud metadata service (``169.254.169.254``, ``fd00:ec2::254`
 the machine's credentials, and loopback, private (RFC 1918, unique-local ``fc00::/7``),
 CGNAT (``100.64.0.0/10``), link-local, unspecified, multicast and reserved addresses reach
 services never meant to be reached from outside. Those are refused unless
-``MDM_SYNC_ALLOWED_NETWORKS`` (:mod:`sync.settings`) lists a range holding the address; the
-metadata addresses are refused whatever it lists. An IPv6 form of an IPv4 address
+``MDM_SYNC_ALLOWED_NETWORKS`` (:mod:`sync.connectors.settings`) lists a range holding the
+address; the metadata addresses are refused whatever it lists. An IPv6 form of an IPv4 address
 (``::ffff:a.b.c.d``, NAT64 ``64:ff9b::/96``) is judged by the IPv4 address it leads to.
 
 Checked twice. When a target is stored, its URL as given (:func:`url_refusal`): an IP
@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 import httpcore
 import httpx
 
-from sync.settings import Network
+from sync.connectors.settings import Network
 
 __all__ = [
     "ALWAYS_REFUSED",

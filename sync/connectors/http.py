@@ -42,7 +42,7 @@ from sync.connectors.base import (
 )
 from sync.connectors.egress import AddressRefused, GuardedBackend, GuardedTransport
 from sync.connectors.lean import LeanSender
-from sync.settings import get_sync_settings
+from sync.connectors.settings import get_sync_settings
 
 __all__ = [
     "HttpClient",

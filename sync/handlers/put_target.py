@@ -6,7 +6,6 @@ from typing import Any
 
 from canonical.commands import PutSyncTarget
 from canonical.errors import FieldError, InvalidInput
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
 from sync.dispatch import UNUSABLE
@@ -28,7 +27,7 @@ def handle(cmd: PutSyncTarget, uow: UnitOfWork, *, sealer: Sealer) -> dict[str, 
             f"unknown source '{config.source}'",
             [FieldError("/source", f"register source '{config.source}' first", "unknown")],
         )
-    now = utcnow()
+    now = uow.clock.now()
     before = uow.targets.get(cmd.name)
     created = before is None
     stored = row_of(config, enabled=bool(cmd.body.get("enabled", True)), sealer=sealer, now=now)

@@ -7,7 +7,6 @@ from typing import Any
 
 from canonical.commands import RemoveSyncTarget
 from canonical.errors import NotFound
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from sync.readiness import close_tasks
 
@@ -17,7 +16,7 @@ __all__ = ["handle"]
 def handle(cmd: RemoveSyncTarget, uow: UnitOfWork) -> dict[str, Any]:
     if not uow.targets.remove(cmd.name):
         raise NotFound(f"no sync target '{cmd.name}'")
-    close_tasks(uow, cmd.name, f"target {cmd.name} was removed", utcnow())
+    close_tasks(uow, cmd.name, f"target {cmd.name} was removed", uow.clock.now())
     uow.audit.record(
         actor=cmd.actor,
         action="target_removed",
@@ -25,6 +24,6 @@ def handle(cmd: RemoveSyncTarget, uow: UnitOfWork) -> dict[str, Any]:
         detail={"target": cmd.name},
         reason=None,
         correlation_id=cmd.correlation_id,
-        at=utcnow(),
+        at=uow.clock.now(),
     )
     return {"name": cmd.name, "removed": True}

@@ -8,7 +8,6 @@ from typing import Any
 from canonical.commands import ReplayDeliveries
 from canonical.errors import FieldError, InvalidInput
 from mdm.db.repositories.sync import DELIVERY_STATES
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["handle"]
@@ -26,7 +25,7 @@ def handle(cmd: ReplayDeliveries, uow: UnitOfWork) -> dict[str, Any]:
             "unknown delivery state",
             [FieldError("/state", f"one of {', '.join(DELIVERY_STATES)}", "enum")],
         )
-    now = utcnow()
+    now = uow.clock.now()
     ids = uow.deliveries.replay(
         now=now,
         target=cmd.target,

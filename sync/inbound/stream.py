@@ -15,13 +15,13 @@ import threading
 
 from mdm.bootstrap import Container
 from sync.inbound.intake import intake_message
+from sync.settings import stream_settings
 from sync.stream import (
     EventConsumer,
     InboundMessage,
     PollResult,
     StreamSettings,
     Verdict,
-    get_stream_settings,
 )
 
 __all__ = ["DURABLE", "InboundConsumer", "Polled"]
@@ -44,8 +44,7 @@ class InboundConsumer:
         batch: int = 50,
         settings: StreamSettings | None = None,
     ) -> None:
-        base = settings or get_stream_settings()
-        self.settings = base.model_copy(update={"url": container.settings.nats_url or base.url})
+        self.settings = stream_settings(container.settings, settings)
         self.container = container
         self._consumer = EventConsumer(
             self.settings, durable=durable, handler=self._handle, batch=batch

@@ -9,7 +9,8 @@ worker processes sharing one durable name split the messages between them::
         ...                   # store, dedupe by (source, event id), in one transaction
         return ACK            # or retry_later(30), or reject("no customer.source_id")
 
-    consumer = EventConsumer(get_stream_settings(), durable="mdm-inbound", handler=intake)
+    stream = get_hub_settings().stream  # sync.settings
+    consumer = EventConsumer(stream, durable="mdm-inbound", handler=intake)
     consumer.run(stop_event)  # or consumer.poll() from your own loop
 
 **At least once.** A message is acked only after the handler returned ``ACK``, so

@@ -2,7 +2,7 @@
 
 The relay reads outbox rows in ``seq`` order and hands them over in batches::
 
-    publisher = EventPublisher(get_stream_settings())
+    publisher = EventPublisher(get_hub_settings().stream)   # sync.settings
     try:
         done = publisher.publish(rows)        # every row acked, in order
     except PublishError as e:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-
 from fastapi.testclient import TestClient
 
 from mdm.bootstrap import Container
+from mdm.clock import ManualClock
 from mdm.domain.principal import Principal
 from mdm.graphql.executor import Executor
 from mdm.graphql.schema import build_schema
@@ -30,15 +28,15 @@ def test_the_same_query_text_is_parsed_and_validated_once(container: Container) 
     assert (info.hits, info.misses) == (2, 2)
 
 
-def test_children_as_of_a_time_before_a_reparenting(client: TestClient) -> None:
+def test_children_as_of_a_time_before_a_reparenting(client: TestClient, clock: ManualClock) -> None:
     a = put(client, "crm", "customer", "A", {"kind": "organization", "name": "Alpha"})
     b = put(client, "crm", "customer", "B", {"kind": "organization", "name": "Beta"})
     kid = put(
         client, "crm", "customer", "K", {"kind": "organization", "name": "Kid", "parent": "A"}
     )
-    time.sleep(0.01)
-    between = datetime.now(UTC).isoformat()
-    time.sleep(0.01)
+    clock.advance(1)
+    between = clock.now().isoformat()
+    clock.advance(1)
     put(client, "crm", "customer", "K", {"kind": "organization", "name": "Kid", "parent": "B"})
     query = (
         "query($a: ID!, $b: ID!, $t: DateTime) { a: customer(id: $a, asOf: $t) "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from mdm.clock import ManualClock
 from tests.graphql.gql_helpers import gql, merge_directly, put
 from tests.helpers import ACME_CRM, ACME_ERP
 
@@ -110,12 +108,12 @@ def test_customer_by_xref_finds_the_golden_record_of_a_source_id(client: TestCli
 
 
 def test_history_is_newest_first_and_as_of_reads_the_version_valid_then(
-    client: TestClient,
+    client: TestClient, clock: ManualClock
 ) -> None:
     gid = put(client, "crm", "customer", "001", ACME_CRM)
-    time.sleep(0.01)
-    between = datetime.now(UTC).isoformat()
-    time.sleep(0.01)
+    clock.advance(1)
+    between = clock.now().isoformat()
+    clock.advance(1)
     put(client, "crm", "customer", "001", {**ACME_CRM, "owner": "lee@hub.example"})
 
     history = gql(

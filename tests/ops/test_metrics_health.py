@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -15,7 +16,6 @@ from sqlalchemy import text
 from mdm.app import create_app
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.engine import make_engine
-from mdm.observability.settings import get_observability
 from mdm.settings import Settings
 from tests.browser.seed import seed_review
 from tests.events.events import ACME, invoice, posted
@@ -38,13 +38,6 @@ def scrape(client: TestClient) -> Samples:
 
 def value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
-
-
-@pytest.fixture
-def fresh_settings() -> Iterator[None]:
-    get_observability.cache_clear()
-    yield
-    get_observability.cache_clear()
 
 
 def test_ingest_results_match_decisions_and_http_answers_are_counted(
@@ -132,7 +125,7 @@ def test_live_and_ready_answer_and_need_no_key(app: FastAPI) -> None:
     assert ready.json()["checks"]["database"]["status"] == "ok"
 
 
-def test_ready_is_503_naming_a_database_it_cannot_reach(fresh_settings: None) -> None:
+def test_ready_is_503_naming_a_database_it_cannot_reach() -> None:
     settings = Settings(database_url="postgresql://nobody@127.0.0.1:1/none")
     app = create_app(bootstrap(settings, engine=make_engine(settings.database_url)))
     anonymous = TestClient(app)
@@ -151,15 +144,13 @@ def test_ready_is_503_naming_a_database_it_cannot_reach(fresh_settings: None) ->
 @pytest.mark.skipif(
     nats_url() is None, reason="no NATS server: set MDM_NATS_URL or run nats-server -js"
 )
-def test_ready_checks_nats_when_it_is_configured(
-    container: Container, fresh_settings: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    make: Callable[[], TestClient] = lambda: TestClient(create_app(container))  # noqa: E731
-    monkeypatch.setenv("MDM_NATS_URL", nats_url() or "")
-    up = make().get("/health/ready")
-    get_observability.cache_clear()
-    monkeypatch.setenv("MDM_NATS_URL", "nats://127.0.0.1:1")
-    down = make().get("/health/ready")
+def test_ready_checks_nats_when_it_is_configured(container: Container) -> None:
+    def ready(url: str) -> Any:
+        settings = container.settings.model_copy(update={"nats_url": url})
+        return TestClient(create_app(replace(container, settings=settings))).get("/health/ready")
+
+    up = ready(nats_url() or "")
+    down = ready("nats://127.0.0.1:1")
 
     assert up.status_code == 200, up.text
     assert up.json()["checks"]["nats"]["status"] == "ok"

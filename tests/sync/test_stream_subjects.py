@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from mdm.settings import get_settings
+from sync.settings import HubSettings, get_hub_settings, get_sync_settings
 from sync.stream import (
     StreamSettings,
     UnroutableEventError,
@@ -13,6 +15,7 @@ from sync.stream import (
     inbound_subject,
     subject_for,
 )
+from sync.stream.settings import get_stream_settings
 
 
 @pytest.mark.parametrize(
@@ -59,18 +62,32 @@ def test_inbound_subjects_carry_the_source_as_their_third_token() -> None:
 def test_settings_come_from_the_environment_with_the_documented_defaults(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("MDM_NATS_URL", raising=False)
-    assert StreamSettings().enabled is False
-    defaults = StreamSettings()
+    for name in ("MDM_NATS_URL", "MDM_NATS_STREAM", "MDM_NATS_SUBJECT_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = _hub_settings().stream
+    assert defaults.enabled is False
     assert (defaults.stream, defaults.subject_prefix) == ("MDM_EVENTS", "mdm")
 
     monkeypatch.setenv("MDM_NATS_URL", "nats://a:4222, nats://b:4222")
     monkeypatch.setenv("MDM_NATS_STREAM", "HUB")
     monkeypatch.setenv("MDM_NATS_SUBJECT_PREFIX", "acme.mdm")
-    configured = StreamSettings()
+    hub = _hub_settings()
 
-    assert configured.servers == ["nats://a:4222", "nats://b:4222"]
-    assert (configured.stream, configured.subject_prefix) == ("HUB", "acme.mdm")
+    assert hub.stream.servers == ["nats://a:4222", "nats://b:4222"]
+    assert (hub.stream.stream, hub.stream.subject_prefix) == ("HUB", "acme.mdm")
+    # MDM_NATS_URL is read once, by the service's section, and handed to the stream's
+    assert hub.service.nats_url == hub.stream.url == "nats://a:4222, nats://b:4222"
+
+
+def _hub_settings() -> HubSettings:
+    """Every section read from the environment as it is now."""
+    for cached in (get_hub_settings, get_settings, get_stream_settings, get_sync_settings):
+        cached.cache_clear()
+    try:
+        return get_hub_settings()
+    finally:
+        for cached in (get_hub_settings, get_settings, get_stream_settings, get_sync_settings):
+            cached.cache_clear()
 
 
 @pytest.mark.parametrize("field", [{"stream": "MDM.EVENTS"}, {"subject_prefix": "mdm.>"}])

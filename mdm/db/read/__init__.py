@@ -88,8 +88,8 @@ class ReadModel:
     def trace(self, correlation_id: str, limit: int) -> list[Row]:
         return trace.trace_rows(self._conn, correlation_id, limit)
 
-    def ops_gauges(self) -> dict[str, Any]:
-        return ops.ops_gauges(self._conn)
+    def ops_gauges(self, now: datetime) -> dict[str, Any]:
+        return ops.ops_gauges(self._conn, now)
 
     def ping(self) -> None:
         """Read something, to prove the database answers (readiness)."""

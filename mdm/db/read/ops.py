@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from mdm.db.repositories.base import DL, OB, RP, ST
-from mdm.db.types import utcnow
 
 __all__ = ["delivery_states", "open_tasks", "ops_gauges", "relay_backlog"]
 
@@ -26,12 +25,11 @@ def open_tasks(conn: Connection) -> list[tuple[str, str, int]]:
     return [(e, k, int(n)) for e, k, n in conn.execute(stmt)]
 
 
-def relay_backlog(conn: Connection) -> list[tuple[str, int, float]]:
+def relay_backlog(conn: Connection, now: datetime) -> list[tuple[str, int, float]]:
     """Per relay (delivery planning, the event stream): outbox events it has not read yet
     and the age in seconds of the oldest of them (0 when caught up)."""
     positions = dict(conn.execute(select(RP.c.name, RP.c.seq)).all())
     last = int(conn.execute(select(func.coalesce(func.max(OB.c.seq), 0))).scalar_one())
-    now = utcnow()
     out: list[tuple[str, int, float]] = []
     for relay in RELAYS:
         seq = int(positions.get(relay, 0))
@@ -49,9 +47,9 @@ def delivery_states(conn: Connection) -> list[tuple[str, str, int]]:
     return [(t, s, int(n)) for t, s, n in conn.execute(stmt)]
 
 
-def ops_gauges(conn: Connection) -> dict[str, Any]:
+def ops_gauges(conn: Connection, now: datetime) -> dict[str, Any]:
     return {
         "open_tasks": open_tasks(conn),
-        "relay_backlog": relay_backlog(conn),
+        "relay_backlog": relay_backlog(conn, now),
         "delivery_states": delivery_states(conn),
     }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,6 @@ from matching.port import Matcher
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
-from mdm.db.types import utcnow
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.run import IngestRun, ItemResult
 from mdm.domain.ingest.store import new_record
@@ -99,6 +99,7 @@ def source_part(
     region: str | None,
     lenient: bool,
     correlation_id: str,
+    now: datetime,
 ) -> SourcePart:
     """Validate one source's items and make its new records (no database needed: the
     run's unit of work is set when the plan is written). Chunks of the file run on
@@ -112,7 +113,7 @@ def source_part(
         schema=schema,
         correlation_id=correlation_id,
         quarantine_invalid=True,
-        now=utcnow(),
+        now=now,
         book=GoldenBook.__new__(GoldenBook),  # written through the plan's own book
         default_region=region,
         lenient=lenient,

@@ -15,12 +15,12 @@ no record of the entity type behind.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from canonical.errors import Conflict
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
 from mdm.domain.golden_book import GoldenBook, new_id, record_key
@@ -96,8 +96,8 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
             step = members[start : start + CHUNK_GOLDENS]
             tasks += _write_step(uow, plan, rows, step, xref, correlation_id)
         _key_index(uow, plan, rows)
-    tasks += _review_tasks(plan, rows)
-    tasks += _proposals(plan, rows)
+    tasks += _review_tasks(plan, rows, uow.clock.now())
+    tasks += _proposals(plan, rows, uow.clock.now())
     uow.tasks.insert(tasks)
     _quarantine(uow, plan.parts)
     counts["review_tasks"] = sum(t["kind"] == "match_review" for t in tasks)
@@ -132,7 +132,7 @@ def _write_step(
         book.recompute(g, cause="record_created", membership_changed=True)
     uow.records.insert([rows[row][1] for row in mine])
     uow.records.insert_versions([_first_version(rows[row][0], rows[row][1]) for row in mine])
-    uow.decisions.insert(_decisions(plan, rows, mine, cid))
+    uow.decisions.insert(_decisions(plan, rows, mine, cid, uow.clock.now()))
     tasks = _disagreements(book, plan)
     if plan.entity_type == "customer":
         by_source: dict[str, list[dict[str, Any]]] = {}
@@ -187,10 +187,11 @@ def _first_version(part: SourcePart, record: dict[str, Any]) -> dict[str, Any]:
     return version_row(part.run, record, item)
 
 
-def _decisions(plan: BulkPlan, rows: Rows, mine: list[int], cid: str) -> list[dict[str, Any]]:
+def _decisions(
+    plan: BulkPlan, rows: Rows, mine: list[int], cid: str, now: datetime
+) -> list[dict[str, Any]]:
     """A match decision per record of ``mine``: ``new`` for the first of its cluster,
     ``link`` with the explanation of its strongest link for the others."""
-    now = utcnow()
     partner = plan.partner
     explanations = plan.explain(mine)
     out = []
@@ -230,10 +231,9 @@ def _decisions(plan: BulkPlan, rows: Rows, mine: list[int], cid: str) -> list[di
     return out
 
 
-def _review_tasks(plan: BulkPlan, rows: Rows) -> list[dict[str, Any]]:
+def _review_tasks(plan: BulkPlan, rows: Rows, now: datetime) -> list[dict[str, Any]]:
     """A match review per doubtful pair of clusters: the later record's golden record
     against the earlier one's, as ingest would have asked when the later one arrived."""
-    now = utcnow()
     tasks = []
     for left, right, prob, why in plan.review:
         earlier, later = rows[left][1], rows[right][1]
@@ -262,11 +262,10 @@ def _review_tasks(plan: BulkPlan, rows: Rows) -> list[dict[str, Any]]:
     return tasks
 
 
-def _proposals(plan: BulkPlan, rows: Rows) -> list[dict[str, Any]]:
+def _proposals(plan: BulkPlan, rows: Rows, now: datetime) -> list[dict[str, Any]]:
     """A proposed hierarchy link per organisation kept apart from one of its group (the
     later record's golden record under the earlier one's), unless its source names a
     parent: what ingest proposes when the later record arrives."""
-    now = utcnow()
     out = []
     for later_row, earlier_row, reasons in plan.related:
         later, earlier = rows[later_row][1], rows[earlier_row][1]

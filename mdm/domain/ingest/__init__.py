@@ -21,7 +21,6 @@ from __future__ import annotations
 from canonical.commands import IngestRecords
 from canonical.errors import UnknownSource
 from matching.port import Matcher
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenBook, record_key, ref_key_of
@@ -50,7 +49,7 @@ def ingest(uow: UnitOfWork, matcher: Matcher, cmd: IngestRecords) -> list[ItemRe
         schema=schema,
         correlation_id=cmd.correlation_id,
         quarantine_invalid=cmd.quarantine_invalid,
-        now=utcnow(),
+        now=uow.clock.now(),
         book=GoldenBook(uow, correlation_id=cmd.correlation_id),
         default_region=uow.sources.default_region(cmd.source),
         lenient=uow.sources.validation(cmd.source) == "lenient",

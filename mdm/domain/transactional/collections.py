@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from canonical.timestamps import iso
 from canonical.transactional import derived_lineage, format_micros, payment_status_after
 from contracts.events import CloudEvent
 from contracts.integration_events import PAYMENT_FAILED
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 
@@ -86,9 +86,8 @@ def refresh_payment_status(
 
 
 def _payment_failed(
-    row: Mapping[str, Any], golden: Mapping[str, Any], correlation_id: str | None
+    row: Mapping[str, Any], golden: Mapping[str, Any], correlation_id: str | None, now: datetime
 ) -> dict[str, Any]:
-    now = utcnow()
     data = row["data"]
     event = CloudEvent(
         id=str(uuid.uuid4()),
@@ -138,4 +137,4 @@ def raise_payment_failures(
     for row in failures:
         golden = loaded.get(row["golden_id"])
         if golden is not None:
-            book.events.append(_payment_failed(row, golden, correlation_id))
+            book.events.append(_payment_failed(row, golden, correlation_id, book.uow.clock.now()))

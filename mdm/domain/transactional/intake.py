@@ -33,7 +33,6 @@ from canonical.transactional import (
     validate_event,
 )
 from mdm.db.storable import UNSTORABLE_CODES, unstorable
-from mdm.db.types import utcnow
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, new_id
 from mdm.domain.transactional.collections import raise_payment_failures, refresh_payment_status
@@ -259,7 +258,7 @@ def record_events(uow: UnitOfWork, cmd: RecordEvents) -> list[EventResult]:
         raise UnknownSource(f"unknown source '{cmd.source}'; register it first")
     payloads = [*cmd.events, *(payload for payload, _ in cmd.refused)]
     results = [EventResult(i, _event_id(e)) for i, e in enumerate(payloads)]
-    run = _Run(uow=uow, cmd=cmd, now=utcnow(), results=results)
+    run = _Run(uow=uow, cmd=cmd, now=uow.clock.now(), results=results)
     for offset, (payload, errors) in enumerate(cmd.refused):
         _reject(run, len(cmd.events) + offset, payload, list(errors))
     fresh = _fresh(run, _validate(run))
