@@ -6,6 +6,13 @@ rule at }``). graphql-core builds a ``GraphQLResolveInfo``, coerces (absent)
 arguments and walks ``complete_value`` for each of them; here such fields read
 the value and serialize it directly. Anything else, and every null or failing
 leaf, takes graphql-core's own path, so results and errors are identical.
+
+The shortcut needs a table of those fields for one schema. graphql-core builds
+its execution context from a class (``execution_context_class``), so each
+:class:`~mdm.graphql.executor.Executor` asks :func:`execution_context_for` for a
+class of its own that carries its schema's table: two schemas (two apps) in one
+process never read each other's. The overridden methods are graphql-core 3.2's
+(``pyproject.toml`` pins ``<3.3``).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from graphql import (
 )
 from graphql.pyutils import Path
 
-__all__ = ["FastExecutionContext", "leaf_plans"]
+__all__ = ["FastExecutionContext", "execution_context_for", "leaf_plans"]
 
 LeafPlan = tuple[str, Any, GraphQLLeafType, bool]
 _TEXT = ("String", "ID")
@@ -55,11 +62,19 @@ def leaf_plans(schema: GraphQLSchema) -> dict[tuple[str, str], LeafPlan]:
     return plans
 
 
+def execution_context_for(schema: GraphQLSchema) -> type[FastExecutionContext]:
+    """A :class:`FastExecutionContext` subclass with the leaf plans of ``schema``
+    (a class, because graphql-core instantiates it once per request)."""
+    attrs = {"plans": leaf_plans(schema), "__doc__": f"FastExecutionContext for {schema!r}"}
+    return type("SchemaExecutionContext", (FastExecutionContext,), attrs)
+
+
 class FastExecutionContext(ExecutionContext):
     """``execute_fields`` with a shortcut for the fields in :func:`leaf_plans`.
 
-    Synchronous only (the executor runs ``execute_sync``). The plans are set on
-    the class by the executor for its schema (one schema per process).
+    Synchronous only (the executor runs ``execute_sync``). This class has no
+    plans, so it behaves as graphql-core's own; use the subclass that
+    :func:`execution_context_for` makes for a schema.
     """
 
     plans: dict[tuple[str, str], LeafPlan] = {}
