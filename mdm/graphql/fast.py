@@ -30,6 +30,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    OperationDefinitionNode,
     Undefined,
     is_leaf_type,
 )
@@ -38,6 +39,8 @@ from graphql.pyutils import Path
 __all__ = ["FastExecutionContext", "execution_context_for", "leaf_plans"]
 
 LeafPlan = tuple[str, Any, GraphQLLeafType, bool]
+Subfields = dict[str, list[FieldNode]]
+SHARED_CACHE_SIZE = 65_536
 _TEXT = ("String", "ID")
 
 
@@ -63,10 +66,33 @@ def leaf_plans(schema: GraphQLSchema) -> dict[tuple[str, str], LeafPlan]:
 
 
 def execution_context_for(schema: GraphQLSchema) -> type[FastExecutionContext]:
-    """A :class:`FastExecutionContext` subclass with the leaf plans of ``schema``
-    (a class, because graphql-core instantiates it once per request)."""
-    attrs = {"plans": leaf_plans(schema), "__doc__": f"FastExecutionContext for {schema!r}"}
+    """A :class:`FastExecutionContext` subclass with the leaf plans of ``schema`` and
+    its own subfield cache (a class, because graphql-core instantiates it per request)."""
+    attrs = {
+        "plans": leaf_plans(schema),
+        "shared_subfields": {},
+        "static_operations": {},
+        "__doc__": f"FastExecutionContext for {schema!r}",
+    }
     return type("SchemaExecutionContext", (FastExecutionContext,), attrs)
+
+
+def _has_directives(roots: list[Any]) -> bool:
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.directives:
+            return True
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return False
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= SHARED_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 class FastExecutionContext(ExecutionContext):
@@ -78,6 +104,36 @@ class FastExecutionContext(ExecutionContext):
     """
 
     plans: dict[tuple[str, str], LeafPlan] = {}
+    # Subfields by (type, ids of field nodes), kept across requests, for documents
+    # without directives: only @skip and @include make them depend on variables.
+    # An entry holds its nodes, so no other node can take their ids while it lives;
+    # the executor's parsed-document cache hands the same nodes to every request.
+    shared_subfields: dict[tuple[Any, ...], tuple[list[FieldNode], Subfields]] | None = None
+    static_operations: dict[int, tuple[OperationDefinitionNode, bool]]  # set with the above
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_nodes: list[FieldNode]
+    ) -> Subfields:
+        shared = self.shared_subfields
+        if shared is None or not self._static():
+            return super().collect_subfields(return_type, field_nodes)
+        key = (return_type, *map(id, field_nodes))
+        hit = shared.get(key)
+        if hit is not None:
+            return hit[1]
+        found = super().collect_subfields(return_type, field_nodes)
+        _bounded_put(shared, key, (field_nodes, found))
+        return found
+
+    def _static(self) -> bool:
+        """Whether this document's selections are the same whatever the variables."""
+        operation = self.operation
+        hit = self.static_operations.get(id(operation))
+        if hit is None:
+            roots = [operation, *self.fragments.values()]
+            hit = (operation, not _has_directives(roots))
+            _bounded_put(self.static_operations, id(operation), hit)
+        return hit[1]
 
     def execute_fields(
         self,

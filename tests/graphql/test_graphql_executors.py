@@ -76,3 +76,20 @@ def test_two_apps_in_one_process_answer_alike_whatever_schema_was_built_since(
 
     expected = {"id": gid, "status": "active", "attributes": {"name": "Alpha"}}
     assert [a["data"]["customer"] for a in answers] == [expected, expected]
+
+
+def test_skip_and_include_follow_each_request_s_variables(
+    client: TestClient,
+) -> None:
+    gid = put(client, "crm", "customer", "A", {"kind": "organization", "name": "Alpha"})
+    query = (
+        "query($id: ID!, $more: Boolean!) { customer(id: $id) "
+        "{ id attributes { name kind @include(if: $more) } ...F } } "
+        "fragment F on Customer { status @skip(if: $more) }"
+    )
+
+    answers = [gql(client, query, id=gid, more=more)["data"] for more in (True, False, True)]
+
+    with_more = {"customer": {"id": gid, "attributes": {"name": "Alpha", "kind": "organization"}}}
+    without = {"customer": {"id": gid, "attributes": {"name": "Alpha"}, "status": "active"}}
+    assert answers == [with_more, without, with_more]
