@@ -72,12 +72,12 @@ def get_golden(
     survivor = rows.get(survivor_id(rows, golden_id))
     if survivor is not None and survivor["id"] != golden_id:
         resolved_from, row = golden_id, survivor
-    members = uow.reads.member_rows([row["id"]]).get(row["id"], [])
+    members = uow.reads.member_rows([row["id"]], order="id").get(row["id"], [])
     return _head(row, resolved_from) | {
         "version": row["version"],
         "updated_at": iso(row["updated_at"]),
         **shown(entity_type, row["attributes"], _lineage(row["lineage"]), pii),
-        "xrefs": [_xref_view(m) for m in sorted(members, key=lambda m: str(m["id"]))],
+        "xrefs": [_xref_view(m) for m in members],
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
@@ -51,8 +51,10 @@ class ReadModel:
     def golden_rows_as_of(self, ids: Sequence[str], as_of: datetime) -> dict[str, Row]:
         return rows.golden_rows_as_of(self._conn, ids, as_of)
 
-    def member_rows(self, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
-        return rows.member_rows(self._conn, golden_ids)
+    def member_rows(
+        self, golden_ids: Sequence[str], order: Literal["source", "id"] = "source"
+    ) -> dict[str, list[Row]]:
+        return rows.member_rows(self._conn, golden_ids, order)
 
     def referrer_rows(
         self, entity_type: str, key: str, targets: Sequence[str]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -92,11 +92,14 @@ def _golden_columns(table: Any) -> list[Any]:
 GR_COLUMNS = _golden_columns(GR)
 # Statements built once: the hot paths skip construction and cache-key work.
 _GOLDEN_BY_ID = select(*GR_COLUMNS).where(GR.c.id.in_(_IDS))
-_MEMBERS = (
-    select(*(c for c in SR.c if c.name not in ("payload", "payload_hash")))
+_MEMBER_COLUMNS = [c for c in SR.c if c.name not in ("payload", "payload_hash")]
+# xrefs by source then source id (GraphQL), or by record id (REST's order)
+_MEMBERS = {
+    "source": select(*_MEMBER_COLUMNS)
     .where(SR.c.golden_id.in_(_IDS))
-    .order_by(SR.c.source, SR.c.source_id)
-)
+    .order_by(SR.c.source, SR.c.source_id),
+    "id": select(*_MEMBER_COLUMNS).where(SR.c.golden_id.in_(_IDS)).order_by(SR.c.id),
+}
 
 
 def _referrers_parts(dialect: str, key: str) -> tuple[Select[Any], Select[Any]]:
@@ -222,11 +225,15 @@ def _version_as_golden(row: Mapping[str, Any]) -> Row:
     }
 
 
-def member_rows(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
-    """The source records (xrefs) linked to each golden record, by source then id."""
+def member_rows(
+    conn: Connection, golden_ids: Sequence[str], order: Literal["source", "id"] = "source"
+) -> dict[str, list[Row]]:
+    """The source records (xrefs) linked to each golden record, by source then source
+    id, or by record id."""
+    stmt = _MEMBERS[order]
     out: dict[str, list[Row]] = {}
     for part in chunks(sorted(set(golden_ids))):
-        for row in dicts(conn.execute(_MEMBERS, {"ids": list(part)})):
+        for row in dicts(conn.execute(stmt, {"ids": list(part)})):
             out.setdefault(row["golden_id"], []).append(row)
     return out
 
