@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -213,6 +213,9 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
+
+
+Measure = Callable[..., Awaitable[Measured]]
 
 
 def wrk_run(
@@ -496,45 +499,87 @@ async def _bench(
 ) -> None:
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited with {proc.returncode}")
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                await asyncio.sleep(0.2)
-        golden: list[str] = []
-        for sid in ids["subsidiaries"][:400]:
-            r = await http.post(
-                "/graphql",
-                json={"query": f'{{ customerByXref(source: "crm", sourceId: "{sid}") {{ id }} }}'},
-            )
-            golden.append(r.json()["data"]["customerByXref"]["id"])
+        await _wait_healthy(http, proc)
+        golden, big, cursors = await _inputs(http, ids)
+    by_id, rest, page, tree = _scenarios(golden, big, cursors)
+
+    async def measure(
+        sc: Scenario, seconds: float, clients: int, started: Callable[[], None] = lambda: None
+    ) -> Measured:
+        if args.client == "wrk":
+            return await asyncio.to_thread(wrk_run, base, sc, seconds, clients, workdir, started)
+        return await httpx_run(base, sc, seconds, clients, started)
+
+    if others:
+        await _ready(*others[0])
+        pairs = [("this checkout", base, proc.pid), ("baseline", others[0][0], others[0][1].pid)]
+        chosen = [sc for sc in (by_id, rest, page, tree) if args.only in sc.name]
+        await _alternate(pairs, chosen, args, workdir)
+        return
+    results = await _table(measure, (by_id, rest, page, tree), args, proc)
+    if by_id.name not in results or rest.name not in results or args.rounds < 1:
+        return
+    print(
+        f"\nGraphQL by id / REST by id throughput, table above: "
+        f"{results[by_id.name] / results[rest.name]:.3f}"
+    )
+    await _interleaved(measure, by_id, rest, args)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+async def _wait_healthy(http: httpx.AsyncClient, proc: subprocess.Popen[Any]) -> None:
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                break
+        except httpx.TransportError:
+            await asyncio.sleep(0.2)
+
+
+async def _inputs(
+    http: httpx.AsyncClient, ids: dict[str, list[str]]
+) -> tuple[list[str], str, list[str | None]]:
+    """Golden ids of 400 subsidiaries, of the big tree's root, and 41 page cursors;
+    prints what one by-id answer and the big tree hold."""
+    golden: list[str] = []
+    for sid in ids["subsidiaries"][:400]:
         r = await http.post(
             "/graphql",
-            json={
-                "query": '{ customerByXref(source: "crm", '
-                f'sourceId: "{ids["big"][0]}") {{ id }} }}'
-            },
+            json={"query": f'{{ customerByXref(source: "crm", sourceId: "{sid}") {{ id }} }}'},
         )
-        big = r.json()["data"]["customerByXref"]["id"]
-        cursors: list[str | None] = [None]
-        after = None
-        for _ in range(40):
-            r = await http.post("/graphql", json={"query": PAGE, "variables": {"after": after}})
-            conn = r.json()["data"]["customers"]
-            after = conn["pageInfo"]["endCursor"]
-            cursors.append(after)
-        sample = await http.post("/graphql", json={"query": BY_ID, "variables": {"id": golden[0]}})
-        node = sample.json()["data"]["customer"]
-        tree = await http.post("/graphql", json={"query": TREE, "variables": {"id": big}})
-        n_desc = len(tree.json()["data"]["customer"]["descendants"])
-        print(
-            f"sample: {len(node['lineage'])} lineage entries, {len(node['xrefs'])} xrefs, "
-            f"parent {'yes' if node['parent'] else 'no'}, {len(node['children'])} children; "
-            f"big tree: {n_desc} descendants"
-        )
+        golden.append(r.json()["data"]["customerByXref"]["id"])
+    r = await http.post(
+        "/graphql",
+        json={
+            "query": f'{{ customerByXref(source: "crm", sourceId: "{ids["big"][0]}") {{ id }} }}'
+        },
+    )
+    big = r.json()["data"]["customerByXref"]["id"]
+    cursors: list[str | None] = [None]
+    after = None
+    for _ in range(40):
+        r = await http.post("/graphql", json={"query": PAGE, "variables": {"after": after}})
+        conn = r.json()["data"]["customers"]
+        after = conn["pageInfo"]["endCursor"]
+        cursors.append(after)
+    sample = await http.post("/graphql", json={"query": BY_ID, "variables": {"id": golden[0]}})
+    node = sample.json()["data"]["customer"]
+    tree = await http.post("/graphql", json={"query": TREE, "variables": {"id": big}})
+    n_desc = len(tree.json()["data"]["customer"]["descendants"])
+    print(
+        f"sample: {len(node['lineage'])} lineage entries, {len(node['xrefs'])} xrefs, "
+        f"parent {'yes' if node['parent'] else 'no'}, {len(node['children'])} children; "
+        f"big tree: {n_desc} descendants"
+    )
+    return golden, big, cursors
+
+
+def _scenarios(
+    golden: list[str], big: str, cursors: list[str | None]
+) -> tuple[Scenario, Scenario, Scenario, Scenario]:
+    """By id over GraphQL and REST, a page of 50, and the 1,000-node tree."""
 
     def body(query: str, **variables: Any) -> str:
         return json.dumps({"query": query, "variables": variables})
@@ -555,21 +600,17 @@ async def _bench(
         "graphql page of 50 (same fields)", "/graphql", [body(PAGE, after=c) for c in cursors], []
     )
     tree = Scenario("graphql 1,000 descendants", "/graphql", [body(TREE, id=big)], [])
+    return by_id, rest, page, tree
 
-    async def measure(
-        sc: Scenario, seconds: float, clients: int, started: Callable[[], None] = lambda: None
-    ) -> Measured:
-        if args.client == "wrk":
-            return await asyncio.to_thread(wrk_run, base, sc, seconds, clients, workdir, started)
-        return await httpx_run(base, sc, seconds, clients, started)
 
+async def _table(
+    measure: Measure,
+    scenarios: tuple[Scenario, ...],
+    args: argparse.Namespace,
+    proc: subprocess.Popen[Any],
+) -> dict[str, float]:
+    """Each scenario with 16 clients, then with 1, as a table; req/s at 16 by name."""
     backend = "PostgreSQL" if args.postgres else "SQLite"
-    if others:
-        await _ready(*others[0])
-        pairs = [("this checkout", base, proc.pid), ("baseline", others[0][0], others[0][1].pid)]
-        chosen = [sc for sc in (by_id, rest, page, tree) if args.only in sc.name]
-        await _alternate(pairs, chosen, args, workdir)
-        return
     results: dict[str, float] = {}
     print(
         f"\n{backend}, {args.workers} server process(es), {args.client} client, "
@@ -582,7 +623,7 @@ async def _bench(
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for clients in (CLIENTS, 1):
-        for sc in (by_id, rest, page, tree):
+        for sc in scenarios:
             if args.only not in sc.name:
                 continue
             load = os.getloadavg()[0]
@@ -596,14 +637,14 @@ async def _bench(
                 f"{m.p95:.2f} | {m.p99:.2f} | {cpu:.2f} | {load:.2f} |",
                 flush=True,
             )
-    if by_id.name not in results or rest.name not in results or args.rounds < 1:
-        return
-    print(
-        f"\nGraphQL by id / REST by id throughput, table above: "
-        f"{results[by_id.name] / results[rest.name]:.3f}"
-    )
-    # On a shared machine the load changes between scenarios; alternating short
-    # slices of the two gives both the same conditions.
+    return results
+
+
+async def _interleaved(
+    measure: Measure, by_id: Scenario, rest: Scenario, args: argparse.Namespace
+) -> None:
+    """On a shared machine the load changes between scenarios; alternating short
+    slices of the two gives both the same conditions."""
     totals = {by_id.name: [0, 0.0], rest.name: [0, 0.0]}
     for _ in range(args.rounds):
         for sc in (by_id, rest):
@@ -616,7 +657,6 @@ async def _bench(
         f"interleaved, {args.rounds} x {args.slice:.0f} s each, {CLIENTS} clients: "
         f"GraphQL {g_rate:.1f} req/s, REST {r_rate:.1f} req/s, ratio {g_rate / r_rate:.3f}"
     )
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

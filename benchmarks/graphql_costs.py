@@ -113,64 +113,77 @@ def main() -> None:
     os.environ["MDM_ADMIN_API_KEY"] = KEY
 
     import uvloop
+
+    hub = Hub()
+    _print_statements(hub)
+    n = args.n
+    print(f"\nper call, {n} calls, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print("| step | wall ms | CPU ms |\n| --- | ---: | ---: |")
+    _steps(hub, n)
+    uvloop.run(_requests(hub, n))
+
+
+class Hub:
+    """The hub over the seeded database, an admin key, and 400 customers with a parent."""
+
+    def __init__(self) -> None:
+        from canonical.commands import CreateApiKey
+        from mdm.app import create_app
+        from mdm.bootstrap import bootstrap
+        from mdm.domain.principal import Principal, expand_roles
+        from mdm.graphql.executor import Executor
+        from mdm.graphql.schema import build_schema
+        from mdm.settings import get_settings
+
+        self.container = container = bootstrap(get_settings())
+        container.bus.handle(CreateApiKey("admin", ("admin",), secret=KEY))
+        self.app = create_app(container)
+        self.ids: list[str] = container.bus.query(
+            lambda uow: [
+                r[0]
+                for r in uow._conn.exec_driver_sql(
+                    "SELECT id FROM golden_record WHERE merged_into IS NULL"
+                    " AND json_extract(attributes, '$.parent') IS NOT NULL LIMIT 400"
+                )
+            ]
+        )
+        self.rng = random.Random(1)
+        self.executor = Executor(build_schema().graphql_schema)
+        self.admin = Principal("bench", "admin", expand_roles(["admin"]))
+
+    def by_id(self) -> Any:
+        return self.executor.run(
+            self.container.bus, self.admin, BY_ID, {"id": self.rng.choice(self.ids)}
+        )
+
+
+def _print_statements(hub: Hub) -> None:
     from sqlalchemy import event
-    from starlette.concurrency import run_in_threadpool
-
-    from canonical.commands import CreateApiKey
-    from mdm.app import create_app
-    from mdm.bootstrap import bootstrap
-    from mdm.domain.principal import Principal, expand_roles
-    from mdm.graphql.executor import Executor
-    from mdm.graphql.schema import build_schema
-
-    try:  # the route's own pool (issue 22); absent from older checkouts
-        from mdm.graphql.serving import ReadThreads
-    except ImportError:
-        ReadThreads = None  # type: ignore[assignment,misc]
-    from mdm.http.auth import KeyCache
-    from mdm.queries.golden import get_golden
-    from mdm.settings import get_settings
-
-    container = bootstrap(get_settings())
-    container.bus.handle(CreateApiKey("admin", ("admin",), secret=KEY))
-    app = create_app(container)
-    ids: list[str] = container.bus.query(
-        lambda uow: [
-            r[0]
-            for r in uow._conn.exec_driver_sql(
-                "SELECT id FROM golden_record WHERE merged_into IS NULL"
-                " AND json_extract(attributes, '$.parent') IS NOT NULL LIMIT 400"
-            )
-        ]
-    )
-    rng = random.Random(1)
-    executor = Executor(build_schema().graphql_schema)
-    admin = Principal("bench", "admin", expand_roles(["admin"]))
 
     statements: list[str] = []
 
     def seen(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
         statements.append(" ".join(statement.split())[:100])
 
-    event.listen(container.engine, "before_cursor_execute", seen)
-    executor.run(container.bus, admin, BY_ID, {"id": ids[0]})
-    event.remove(container.engine, "before_cursor_execute", seen)
+    event.listen(hub.container.engine, "before_cursor_execute", seen)
+    hub.executor.run(hub.container.bus, hub.admin, BY_ID, {"id": hub.ids[0]})
+    event.remove(hub.container.engine, "before_cursor_execute", seen)
     print(f"a GraphQL read by id runs {len(statements)} statements:")
     for s in statements:
         print(f"    {s}")
 
-    n = args.n
+
+def _steps(hub: Hub, n: int) -> None:
+    """The steps of a read, each alone, in this thread."""
+    from mdm.http.auth import KeyCache
+    from mdm.queries.golden import get_golden
+
+    container, rng, ids = hub.container, hub.rng, hub.ids
     keys = KeyCache(container)
-    print(f"\nper call, {n} calls, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print("| step | wall ms | CPU ms |\n| --- | ---: | ---: |")
     timed("API key lookup (KeyCache)", n, lambda: keys.lookup(KEY))
     timed("empty read transaction", n, lambda: container.bus.query(lambda uow: None))
-    timed("plan by id (cached)", n, lambda: executor.plan(BY_ID, {"id": rng.choice(ids)}))
-    timed(
-        "execute GraphQL by id",
-        n,
-        lambda: executor.run(container.bus, admin, BY_ID, {"id": rng.choice(ids)}),
-    )
+    timed("plan by id (cached)", n, lambda: hub.executor.plan(BY_ID, {"id": rng.choice(ids)}))
+    timed("execute GraphQL by id", n, hub.by_id)
 
     def rest() -> Any:
         gid = rng.choice(ids)
@@ -179,22 +192,30 @@ def main() -> None:
         )
 
     timed("REST get_golden", n, rest)
-    bodies = [json.dumps({"query": BY_ID, "variables": {"id": i}}).encode() for i in ids]
+
+
+async def _requests(hub: Hub, n: int) -> None:
+    """Thread hops and whole requests through the ASGI app."""
+    from starlette.concurrency import run_in_threadpool
+
+    try:  # the route's own pool (issue 22); absent from older checkouts
+        from mdm.graphql.serving import ReadThreads
+    except ImportError:
+        ReadThreads = None  # type: ignore[assignment,misc]
+
+    rng, app = hub.rng, hub.app
+    bodies = [json.dumps({"query": BY_ID, "variables": {"id": i}}).encode() for i in hub.ids]
     graphql = [asgi_call(app, "POST", "/graphql", b) for b in bodies]
-    golden = [asgi_call(app, "GET", f"/api/v1/golden/customer/{i}") for i in ids]
+    golden = [asgi_call(app, "GET", f"/api/v1/golden/customer/{i}") for i in hub.ids]
     health = asgi_call(app, "GET", "/healthz")
     threads = ReadThreads(4) if ReadThreads is not None else None
-
-    async def requests() -> None:
-        await timed_async("thread hop, anyio", n, lambda: run_in_threadpool(lambda: None))
-        if threads is not None:
-            hop = threads.run
-            await timed_async("thread hop, the route's own pool", n, lambda: hop(lambda: None))
-        await timed_async("ASGI GET /healthz", n, health)
-        await timed_async("ASGI POST /graphql by id", n, lambda: rng.choice(graphql)())
-        await timed_async("ASGI GET /api/v1/golden/customer/{id}", n, lambda: rng.choice(golden)())
-
-    uvloop.run(requests())
+    await timed_async("thread hop, anyio", n, lambda: run_in_threadpool(lambda: None))
+    if threads is not None:
+        hop = threads.run
+        await timed_async("thread hop, the route's own pool", n, lambda: hop(lambda: None))
+    await timed_async("ASGI GET /healthz", n, health)
+    await timed_async("ASGI POST /graphql by id", n, lambda: rng.choice(graphql)())
+    await timed_async("ASGI GET /api/v1/golden/customer/{id}", n, lambda: rng.choice(golden)())
     if threads is not None:
         threads.close()
 

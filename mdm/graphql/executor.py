@@ -41,7 +41,7 @@ from mdm.db.uow import UnitOfWork
 from mdm.domain.principal import Principal
 from mdm.graphql.context import RequestContext
 from mdm.graphql.errors import coded
-from mdm.graphql.fast import FastExecutionContext, leaf_plans
+from mdm.graphql.fast import execution_context_for
 from mdm.graphql.guards import MAX_COST, check_depth, estimate_cost, operation_of
 
 __all__ = ["CACHE_SIZE", "MAX_QUERY_CHARS", "Executor", "Outcome", "Plan"]
@@ -92,7 +92,7 @@ class Executor:
         self.max_concurrent = max_concurrent
         self._slots: threading.BoundedSemaphore | None = None
         self.prepare = lru_cache(maxsize=CACHE_SIZE)(self._prepare)
-        FastExecutionContext.plans = leaf_plans(schema)
+        self.context_class = execution_context_for(schema)
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -168,7 +168,7 @@ class Executor:
                     context_value=context,
                     variable_values=plan.variables,
                     operation_name=plan.operation_name,
-                    execution_context_class=FastExecutionContext,
+                    execution_context_class=self.context_class,
                 )
             finally:
                 context.loaders.close()

@@ -6,6 +6,13 @@ rule at }``). graphql-core builds a ``GraphQLResolveInfo``, coerces (absent)
 arguments and walks ``complete_value`` for each of them; here such fields read
 the value and serialize it directly. Anything else, and every null or failing
 leaf, takes graphql-core's own path, so results and errors are identical.
+
+The shortcut needs a table of those fields for one schema. graphql-core builds
+its execution context from a class (``execution_context_class``), so each
+:class:`~mdm.graphql.executor.Executor` asks :func:`execution_context_for` for a
+class of its own that carries its schema's table: two schemas (two apps) in one
+process never read each other's. The overridden methods are graphql-core 3.2's
+(``pyproject.toml`` pins ``<3.3``).
 """
 
 from __future__ import annotations
@@ -23,14 +30,17 @@ from graphql import (
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    OperationDefinitionNode,
     Undefined,
     is_leaf_type,
 )
 from graphql.pyutils import Path
 
-__all__ = ["FastExecutionContext", "leaf_plans"]
+__all__ = ["FastExecutionContext", "execution_context_for", "leaf_plans"]
 
 LeafPlan = tuple[str, Any, GraphQLLeafType, bool]
+Subfields = dict[str, list[FieldNode]]
+SHARED_CACHE_SIZE = 65_536
 _TEXT = ("String", "ID")
 
 
@@ -55,14 +65,75 @@ def leaf_plans(schema: GraphQLSchema) -> dict[tuple[str, str], LeafPlan]:
     return plans
 
 
+def execution_context_for(schema: GraphQLSchema) -> type[FastExecutionContext]:
+    """A :class:`FastExecutionContext` subclass with the leaf plans of ``schema`` and
+    its own subfield cache (a class, because graphql-core instantiates it per request)."""
+    attrs = {
+        "plans": leaf_plans(schema),
+        "shared_subfields": {},
+        "static_operations": {},
+        "__doc__": f"FastExecutionContext for {schema!r}",
+    }
+    return type("SchemaExecutionContext", (FastExecutionContext,), attrs)
+
+
+def _has_directives(roots: list[Any]) -> bool:
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node.directives:
+            return True
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return False
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= SHARED_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
 class FastExecutionContext(ExecutionContext):
     """``execute_fields`` with a shortcut for the fields in :func:`leaf_plans`.
 
-    Synchronous only (the executor runs ``execute_sync``). The plans are set on
-    the class by the executor for its schema (one schema per process).
+    Synchronous only (the executor runs ``execute_sync``). This class has no
+    plans, so it behaves as graphql-core's own; use the subclass that
+    :func:`execution_context_for` makes for a schema.
     """
 
     plans: dict[tuple[str, str], LeafPlan] = {}
+    # Subfields by (type, ids of field nodes), kept across requests, for documents
+    # without directives: only @skip and @include make them depend on variables.
+    # An entry holds its nodes, so no other node can take their ids while it lives;
+    # the executor's parsed-document cache hands the same nodes to every request.
+    shared_subfields: dict[tuple[Any, ...], tuple[list[FieldNode], Subfields]] | None = None
+    static_operations: dict[int, tuple[OperationDefinitionNode, bool]]  # set with the above
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_nodes: list[FieldNode]
+    ) -> Subfields:
+        shared = self.shared_subfields
+        if shared is None or not self._static():
+            return super().collect_subfields(return_type, field_nodes)
+        key = (return_type, *map(id, field_nodes))
+        hit = shared.get(key)
+        if hit is not None:
+            return hit[1]
+        found = super().collect_subfields(return_type, field_nodes)
+        _bounded_put(shared, key, (field_nodes, found))
+        return found
+
+    def _static(self) -> bool:
+        """Whether this document's selections are the same whatever the variables."""
+        operation = self.operation
+        hit = self.static_operations.get(id(operation))
+        if hit is None:
+            roots = [operation, *self.fragments.values()]
+            hit = (operation, not _has_directives(roots))
+            _bounded_put(self.static_operations, id(operation), hit)
+        return hit[1]
 
     def execute_fields(
         self,

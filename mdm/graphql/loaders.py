@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from mdm.db.read import ReadModel, Row
+from mdm.db.read.rows import survivor_id
 from mdm.graphql.views import Batch, GoldenView, view_from_row
 from mdm.queries.transactional import facts_of_groups
 
@@ -28,7 +29,6 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 MAX_ANCESTORS = 50
-_MAX_MERGE_HOPS = 50
 
 
 class BatchLoader(Generic[K, V]):
@@ -113,28 +113,18 @@ class Loaders:
         return self._get(("golden", as_of), lambda ids: self._fetch_as_of(ids, as_of), None)
 
     def _fetch_current(self, ids: list[str]) -> dict[str, GoldenView]:
-        batch = Batch()
-        stored = {i: view_from_row(r, batch) for i, r in self.reads.golden_rows(ids).items()}
-        for _ in range(_MAX_MERGE_HOPS):
-            missing = {
-                v.merged_into
-                for v in stored.values()
-                if v.status == "merged" and v.merged_into and v.merged_into not in stored
-            }
-            if not missing:
-                break
-            more = Batch()
-            for i, r in self.reads.golden_rows(list(missing)).items():
-                stored[i] = view_from_row(r, more)
+        rows: dict[str, Row] = {}
+        views: dict[str, GoldenView] = {}
+        for found in self.reads.golden_rows_to_survivors(ids):
+            batch = Batch()
+            for i, row in found.items():
+                rows[i], views[i] = row, view_from_row(row, batch)
         out: dict[str, GoldenView] = {}
         for i in ids:
-            view = stored.get(i)
-            hops = 0
-            while view is not None and view.status == "merged" and hops < _MAX_MERGE_HOPS:
-                view = stored.get(view.merged_into or "")
-                hops += 1
-            if view is not None:
-                out[i] = view if view.id == i else view.as_alias(i)
+            view = views.get(survivor_id(rows, i))
+            if view is None or (view.status == "merged" and not view.merged_into):
+                continue
+            out[i] = view if view.id == i else view.as_alias(i)
         return out
 
     def _fetch_as_of(self, ids: list[str], as_of: datetime) -> dict[str, GoldenView]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from canonical.errors import NotFound
 from canonical.privacy import mask_attributes, mask_lineage
 from canonical.schemas import schema_for
 from canonical.timestamps import iso
+from mdm.db.read import Row
+from mdm.db.read.rows import survivor_id
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["get_golden", "get_history", "get_xref", "shown"]
@@ -39,6 +43,13 @@ def shown(
     return out
 
 
+def _current(uow: UnitOfWork, entity_type: str, golden_id: str) -> Row:
+    row = uow.reads.golden_rows([golden_id]).get(golden_id)
+    if row is None or row["entity_type"] != entity_type:
+        raise NotFound(f"no {entity_type} golden record '{golden_id}'")
+    return row
+
+
 def get_golden(
     uow: UnitOfWork,
     *,
@@ -48,17 +59,30 @@ def get_golden(
     pii: bool = False,
 ) -> dict[str, Any]:
     """The golden record with lineage and xrefs; a merged-away id resolves to its survivor.
-    Personal data is masked unless ``pii``."""
+    Personal data is masked unless ``pii``. Read through :class:`~mdm.db.read.ReadModel`,
+    as GraphQL reads it."""
     schema_for(entity_type)
-    row = uow.goldens.get(golden_id)
+    if as_of is not None:
+        return _golden_as_of(uow, entity_type, _current(uow, entity_type, golden_id), as_of, pii)
+    rows = uow.reads.merge_chain_rows(golden_id)
+    row = rows.get(golden_id)
     if row is None or row["entity_type"] != entity_type:
         raise NotFound(f"no {entity_type} golden record '{golden_id}'")
     resolved_from = None
-    if as_of is None and row["status"] == "merged" and row["merged_into"]:
-        survivor = uow.goldens.get(uow.goldens.survivor_of(golden_id))
-        if survivor is not None and survivor["id"] != golden_id:
-            resolved_from, row = golden_id, survivor
-    out: dict[str, Any] = {
+    survivor = rows.get(survivor_id(rows, golden_id))
+    if survivor is not None and survivor["id"] != golden_id:
+        resolved_from, row = golden_id, survivor
+    members = uow.reads.member_rows([row["id"]], order="id").get(row["id"], [])
+    return _head(row, resolved_from) | {
+        "version": row["version"],
+        "updated_at": iso(row["updated_at"]),
+        **shown(entity_type, row["attributes"], _lineage(row["lineage"]), pii),
+        "xrefs": [_xref_view(m) for m in members],
+    }
+
+
+def _head(row: Row, resolved_from: str | None) -> dict[str, Any]:
+    return {
         "id": row["id"],
         "entity_type": row["entity_type"],
         "status": row["status"],
@@ -66,37 +90,35 @@ def get_golden(
         "resolved_from": resolved_from,
         "created_at": iso(row["created_at"]),
     }
-    if as_of is None:
-        members = uow.records.members_of([row["id"]])
-        out |= {
-            "version": row["version"],
-            "updated_at": iso(row["updated_at"]),
-            **shown(entity_type, row["attributes"], row["lineage"], pii),
-            "xrefs": [_xref_view(m) for m in members],
-        }
-        return out
-    version = uow.goldens.version_as_of(row["id"], as_of)
+
+
+def _lineage(raw: Any) -> Any:
+    """The read model's lineage (JSON text) decoded, as the write side's column gives it."""
+    return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def _golden_as_of(
+    uow: UnitOfWork, entity_type: str, row: Row, as_of: datetime, pii: bool
+) -> dict[str, Any]:
+    version = uow.reads.golden_rows_as_of([row["id"]], as_of).get(row["id"])
     if version is None:
-        raise NotFound(f"{entity_type} golden record '{golden_id}' did not exist at {iso(as_of)}")
-    out |= {
+        raise NotFound(f"{entity_type} golden record '{row['id']}' did not exist at {iso(as_of)}")
+    return _head(row, None) | {
         "version": version["version"],
         "status": version["status"],
-        "updated_at": iso(version["recorded_at"]),
+        "updated_at": iso(version["updated_at"]),
         "as_of": iso(as_of),
         **shown(entity_type, version["attributes"], version["lineage"], pii),
         "xrefs": [
             {"source": s, "source_id": i, "record_version": v} for s, i, v in version["members"]
         ],
     }
-    return out
 
 
 def get_history(
     uow: UnitOfWork, *, entity_type: str, golden_id: str, limit: int = 100, pii: bool = False
 ) -> list[dict[str, Any]]:
-    row = uow.goldens.get(golden_id)
-    if row is None or row["entity_type"] != entity_type:
-        raise NotFound(f"no {entity_type} golden record '{golden_id}'")
+    _current(uow, entity_type, golden_id)
     return [
         {
             "version": v["version"],
@@ -107,7 +129,7 @@ def get_history(
             "recorded_at": iso(v["recorded_at"]),
             **shown(entity_type, v["attributes"], None, pii),
         }
-        for v in uow.goldens.history(golden_id, limit)
+        for v in uow.reads.history_rows([golden_id], limit).get(golden_id, [])
     ]
 
 

@@ -2,7 +2,8 @@
 
 The hierarchy lives in the golden customers' ``parent`` attribute (a golden
 id, resolved from each source's parent reference through the xrefs), so it
-follows merges and unmerges without being stored twice.
+follows merges and unmerges without being stored twice. Read through
+:class:`~mdm.db.read.ReadModel`, as GraphQL reads parents and children.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import NotFound
+from mdm.db.read import Row
 from mdm.db.uow import UnitOfWork
 
 __all__ = ["get_hierarchy"]
@@ -23,10 +25,14 @@ def _name(attrs: dict[str, Any]) -> str:
     return " ".join(str(attrs[k]) for k in ("first_name", "last_name") if attrs.get(k))
 
 
+def _golden(uow: UnitOfWork, golden_id: str) -> Row | None:
+    return uow.reads.golden_rows([golden_id]).get(golden_id)
+
+
 def get_hierarchy(uow: UnitOfWork, *, golden_id: str, max_depth: int = 10) -> dict[str, Any]:
     """The record's ancestors (nearest first), its ultimate parent, and its descendants
     down to ``max_depth`` levels as a nested tree."""
-    row = uow.goldens.get(golden_id)
+    row = _golden(uow, golden_id)
     if row is None or row["entity_type"] != "customer":
         raise NotFound(f"no customer golden record '{golden_id}'")
     if row["status"] == "merged" and row["merged_into"]:
@@ -36,7 +42,7 @@ def get_hierarchy(uow: UnitOfWork, *, golden_id: str, max_depth: int = 10) -> di
     parent = row["attributes"].get("parent")
     while isinstance(parent, str) and parent not in seen and len(ancestors) < MAX_DEPTH:
         seen.add(parent)
-        prow = uow.goldens.get(parent)
+        prow = _golden(uow, parent)
         if prow is None:
             break
         ancestors.append({"id": prow["id"], "name": _name(prow["attributes"])})
@@ -46,7 +52,7 @@ def get_hierarchy(uow: UnitOfWork, *, golden_id: str, max_depth: int = 10) -> di
     }
     frontier, depth, total = [golden_id], 0, 0
     while frontier and depth < max_depth:
-        kids = uow.goldens.children_of(frontier)
+        kids = uow.reads.child_rows(frontier)
         frontier = []
         for kid in sorted(kids, key=lambda k: _name(k["attributes"])):
             if kid["id"] in nodes:

@@ -11,6 +11,7 @@ from canonical.timestamps import iso
 from canonical.transactional import facts_from_groups
 from canonical.transactional.facts import group_of
 from mdm.db.read import Row
+from mdm.db.read.rows import survivor_id
 from mdm.db.uow import UnitOfWork
 from mdm.domain.secrets import Sealer
 from mdm.queries import cursors
@@ -49,11 +50,12 @@ def facts_of_groups(groups: list[Row]) -> dict[str, Any]:
 
 def _customer(uow: UnitOfWork, golden_id: str) -> tuple[str, str | None]:
     """The golden customer ``golden_id`` stands for now, and the merged-away id asked for."""
-    row = uow.goldens.get(golden_id)
+    rows = uow.reads.merge_chain_rows(golden_id)
+    row = rows.get(golden_id)
     if row is None or row["entity_type"] != "customer":
         raise NotFound(f"no customer golden record '{golden_id}'")
     if row["status"] == "merged":
-        return uow.goldens.survivor_of(golden_id), golden_id
+        return survivor_id(rows, golden_id), golden_id
     return golden_id, None
 
 

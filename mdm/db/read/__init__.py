@@ -1,4 +1,8 @@
-"""Read models: the queries of the read side (GraphQL, REST lists), never writing.
+"""Read models: the queries of the read side (GraphQL, REST), never writing.
+
+Golden records by id (with lineage, xrefs, parents and children), their
+history and their versions as of a time are read here for REST and GraphQL
+alike; the write repositories are for the write side.
 
 :class:`ReadModel` binds the query functions of :mod:`mdm.db.read.rows` and
 :mod:`mdm.db.read.lists` to one read transaction, so callers above the
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
@@ -30,11 +34,27 @@ class ReadModel:
     def golden_rows(self, ids: Sequence[str]) -> dict[str, Row]:
         return rows.golden_rows(self._conn, ids)
 
+    def golden_rows_to_survivors(self, ids: Sequence[str]) -> list[dict[str, Row]]:
+        return rows.golden_rows_to_survivors(self._conn, ids)
+
+    def merge_chain_rows(self, golden_id: str) -> dict[str, Row]:
+        """The current row of ``golden_id`` and of each record it was merged into, by id
+        (give them to :func:`~mdm.db.read.rows.survivor_id`)."""
+        out: dict[str, Row] = {}
+        for found in rows.golden_rows_to_survivors(self._conn, [golden_id]):
+            out.update(found)
+        return out
+
+    def child_rows(self, parent_ids: Sequence[str]) -> list[Row]:
+        return rows.child_rows(self._conn, parent_ids)
+
     def golden_rows_as_of(self, ids: Sequence[str], as_of: datetime) -> dict[str, Row]:
         return rows.golden_rows_as_of(self._conn, ids, as_of)
 
-    def member_rows(self, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
-        return rows.member_rows(self._conn, golden_ids)
+    def member_rows(
+        self, golden_ids: Sequence[str], order: Literal["source", "id"] = "source"
+    ) -> dict[str, list[Row]]:
+        return rows.member_rows(self._conn, golden_ids, order)
 
     def referrer_rows(
         self, entity_type: str, key: str, targets: Sequence[str]

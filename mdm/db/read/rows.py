@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,19 +35,25 @@ from mdm.db.repositories.base import GR, GV, SR, chunks
 
 __all__ = [
     "GR_COLUMNS",
+    "MAX_MERGE_HOPS",
     "Row",
     "attr",
+    "child_rows",
     "dicts",
     "family_rows",
     "golden_rows",
     "golden_rows_as_of",
+    "golden_rows_to_survivors",
     "history_rows",
     "member_rows",
     "referrer_rows",
     "referrer_rows_as_of",
+    "survivor_id",
 ]
 
 Row = dict[str, Any]
+
+MAX_MERGE_HOPS = 50
 
 
 def attr(table: str, path: str, dialect: str) -> ColumnElement[Any]:
@@ -86,11 +92,14 @@ def _golden_columns(table: Any) -> list[Any]:
 GR_COLUMNS = _golden_columns(GR)
 # Statements built once: the hot paths skip construction and cache-key work.
 _GOLDEN_BY_ID = select(*GR_COLUMNS).where(GR.c.id.in_(_IDS))
-_MEMBERS = (
-    select(*(c for c in SR.c if c.name not in ("payload", "payload_hash")))
+_MEMBER_COLUMNS = [c for c in SR.c if c.name not in ("payload", "payload_hash")]
+# xrefs by source then source id (GraphQL), or by record id (REST's order)
+_MEMBERS = {
+    "source": select(*_MEMBER_COLUMNS)
     .where(SR.c.golden_id.in_(_IDS))
-    .order_by(SR.c.source, SR.c.source_id)
-)
+    .order_by(SR.c.source, SR.c.source_id),
+    "id": select(*_MEMBER_COLUMNS).where(SR.c.golden_id.in_(_IDS)).order_by(SR.c.id),
+}
 
 
 def _referrers_parts(dialect: str, key: str) -> tuple[Select[Any], Select[Any]]:
@@ -141,6 +150,41 @@ def golden_rows(conn: Connection, ids: Sequence[str]) -> dict[str, Row]:
     return out
 
 
+def golden_rows_to_survivors(conn: Connection, ids: Sequence[str]) -> list[dict[str, Row]]:
+    """Current golden rows by id, then the rows they were merged into, and so on.
+
+    One dict per round (at most :data:`MAX_MERGE_HOPS` after the first), each
+    holding rows not fetched before; with :func:`survivor_id` they answer a
+    merged-away id with the record that now stands for it. One statement when
+    nothing asked for is merged.
+    """
+    rounds = [golden_rows(conn, ids)]
+    seen = set(rounds[0])
+    for _ in range(MAX_MERGE_HOPS):
+        missing = {
+            r["merged_into"]
+            for r in rounds[-1].values()
+            if r["status"] == "merged" and r["merged_into"] and r["merged_into"] not in seen
+        }
+        if not missing:
+            break
+        rounds.append(golden_rows(conn, list(missing)))
+        seen.update(missing)
+    return rounds
+
+
+def survivor_id(rows: Mapping[str, Row], golden_id: str) -> str:
+    """Follow merges through ``rows`` (up to :data:`MAX_MERGE_HOPS`) to the id that now
+    stands for ``golden_id``; the id itself unless it was merged."""
+    gid = golden_id
+    for _ in range(MAX_MERGE_HOPS):
+        row = rows.get(gid)
+        if row is None or row["status"] != "merged" or not row["merged_into"]:
+            return gid
+        gid = row["merged_into"]
+    return gid
+
+
 def golden_rows_as_of(conn: Connection, ids: Sequence[str], as_of: datetime) -> dict[str, Row]:
     """Each golden record as its latest version recorded at or before ``as_of``.
 
@@ -181,11 +225,15 @@ def _version_as_golden(row: Mapping[str, Any]) -> Row:
     }
 
 
-def member_rows(conn: Connection, golden_ids: Sequence[str]) -> dict[str, list[Row]]:
-    """The source records (xrefs) linked to each golden record, by source then id."""
+def member_rows(
+    conn: Connection, golden_ids: Sequence[str], order: Literal["source", "id"] = "source"
+) -> dict[str, list[Row]]:
+    """The source records (xrefs) linked to each golden record, by source then source
+    id, or by record id."""
+    stmt = _MEMBERS[order]
     out: dict[str, list[Row]] = {}
     for part in chunks(sorted(set(golden_ids))):
-        for row in dicts(conn.execute(_MEMBERS, {"ids": list(part)})):
+        for row in dicts(conn.execute(stmt, {"ids": list(part)})):
             out.setdefault(row["golden_id"], []).append(row)
     return out
 
@@ -276,4 +324,18 @@ def history_rows(
         )
         for row in dicts(conn.execute(stmt)):
             out.setdefault(row["golden_id"], []).append(row)
+    return out
+
+
+def child_rows(conn: Connection, parent_ids: Sequence[str]) -> list[Row]:
+    """``id``, ``attributes`` and ``parent`` of the active golden customers whose
+    ``parent`` names one of ``parent_ids`` (no merge expansion, unlike
+    :func:`referrer_rows`; in no particular order)."""
+    parent = attr(GR.name, "parent", _dialect(conn))
+    out: list[Row] = []
+    for part in chunks(list(parent_ids)):
+        stmt = select(GR.c.id, GR.c.attributes, parent.label("parent")).where(
+            GR.c.entity_type == "customer", GR.c.status == "active", parent.in_(part)
+        )
+        out.extend(dicts(conn.execute(stmt)))
     return out

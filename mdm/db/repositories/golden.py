@@ -1,12 +1,15 @@
-"""Golden records, their version history, and the hierarchy stored in them."""
+"""Golden records and their versions, for the write side.
+
+Reads of golden records for callers (by id, history, as of a time, parents and
+children) go through :mod:`mdm.db.read`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from mdm.db.repositories.base import GR, GV, Repository, chunks, in_list
 
@@ -76,38 +79,7 @@ class GoldenRecords(Repository):
             stmt = stmt.where(GR.c.entity_type == entity_type)
         return int(self.conn.execute(stmt).scalar_one())
 
-    def children_of(self, parent_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Active golden customers whose surviving parent is one of ``parent_ids``."""
-        expr: Any
-        if self.dialect == "postgresql":
-            expr = literal_column("(golden_record.attributes ->> 'parent')")
-        else:
-            expr = literal_column("json_extract(golden_record.attributes, '$.parent')")
-        out: list[dict[str, Any]] = []
-        for part in chunks(list(parent_ids)):
-            stmt = select(GR.c.id, GR.c.attributes, expr.label("parent")).where(
-                GR.c.entity_type == "customer", GR.c.status == "active", expr.in_(part)
-            )
-            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
-        return out
-
     # -- versions ----------------------------------------------------------------
 
     def insert_versions(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self._insert(GV, rows)
-
-    def version_as_of(self, golden_id: str, as_of: datetime) -> dict[str, Any] | None:
-        stmt = (
-            select(GV)
-            .where(GV.c.golden_id == golden_id, GV.c.recorded_at <= as_of)
-            .order_by(GV.c.version.desc())
-            .limit(1)
-        )
-        row = self.conn.execute(stmt).mappings().first()
-        return dict(row) if row else None
-
-    def history(self, golden_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        stmt = (
-            select(GV).where(GV.c.golden_id == golden_id).order_by(GV.c.version.desc()).limit(limit)
-        )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
