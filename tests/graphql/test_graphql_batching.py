@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -26,18 +28,27 @@ query($first: Int!) {
 
 
 def _seed(client: TestClient, parents: int, children_each: int) -> None:
-    items = [
+    """The children of the later parents, the parents, then the other children: ids sort
+    by the time they were made, so a page holds children whose parents it does not hold
+    and parents whose children it does not hold, each read in one batch."""
+
+    def children(of: range) -> list[dict[str, Any]]:
+        return [
+            {
+                "source_id": f"C{p}-{c}",
+                "record": {"kind": "organization", "name": f"Child {p} {c} Ltd", "parent": f"P{p}"},
+            }
+            for p in of
+            for c in range(children_each)
+        ]
+
+    half = parents // 2
+    items = children(range(half, parents))
+    items += [
         {"source_id": f"P{p}", "record": {"kind": "organization", "name": f"Parent {p} Group"}}
         for p in range(parents)
     ]
-    items += [
-        {
-            "source_id": f"C{p}-{c}",
-            "record": {"kind": "organization", "name": f"Child {p} {c} Ltd", "parent": f"P{p}"},
-        }
-        for p in range(parents)
-        for c in range(children_each)
-    ]
+    items += children(range(half))
     r = client.post("/api/v1/sources/crm/customer/batch", json=items)
     assert r.json()["summary"] == {"created": len(items)}
 
