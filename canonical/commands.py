@@ -19,6 +19,7 @@ from canonical.errors import FieldError
 __all__ = [
     "ApplyRematch",
     "AssignTask",
+    "BatchEngine",
     "BulkApproveTasks",
     "Command",
     "CreateApiKey",
@@ -371,6 +372,19 @@ Command = (
 
 
 @dataclass(frozen=True, slots=True)
+class BatchEngine:
+    """Where the batch matching step of an initial load or a rematch runs: ``local`` (this
+    process) or ``spark`` (on ``master``, or on the Spark Connect server ``remote``, with
+    ``partitions`` shuffle partitions and its intermediate tables under ``work_dir``)."""
+
+    name: str = "local"
+    master: str = "local[*]"
+    remote: str | None = None
+    partitions: int = 8
+    work_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InitialLoad:
     """The first load of an entity type from every source's file at once, clustered by
     the batch engine, written in one transaction (refused when records of the type exist).
@@ -383,6 +397,7 @@ class InitialLoad:
     actor: str
     correlation_id: str
     train: bool = True
+    engine: BatchEngine = BatchEngine()
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,3 +411,4 @@ class ApplyRematch:
     settings: Mapping[str, Any] | None = None
     version: str | None = None
     correlation_id: str | None = None
+    engine: BatchEngine = BatchEngine()

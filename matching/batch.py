@@ -274,7 +274,9 @@ def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.N
     return out
 
 
-def cluster_kept(settings: MatchSettings, table: RecordTable, kept: KeptPairs, total: int) -> DedupeResult:
+def cluster_kept(
+    settings: MatchSettings, table: RecordTable, kept: KeptPairs, total: int
+) -> DedupeResult:
     """Clusters from the links, the review pairs, and each row's strongest followed link.
 
     The pairs are taken in (left, right) order, so links of equal strength meet the

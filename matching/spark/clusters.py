@@ -74,7 +74,9 @@ def materialized(spark: SparkSession, frame: DataFrame, path: str) -> DataFrame:
 
 def strong_names(settings: MatchSettings) -> list[str]:
     """The standardized columns anti-chaining reads: strong identifiers and their flags."""
-    names = dict.fromkeys(settings.strong_identifiers + tuple(settings.identifier_validity.values()))
+    names = dict.fromkeys(
+        settings.strong_identifiers + tuple(settings.identifier_validity.values())
+    )
     return [n for n in names if n in std_columns(settings)]
 
 
@@ -176,9 +178,9 @@ def components(spark: SparkSession, edges: DataFrame, work: str) -> DataFrame:
     )
     label = materialized(
         spark,
-        both.groupBy("a").agg(F.least(F.col("a"), F.min("b")).alias("c")).withColumnRenamed(
-            "a", "row"
-        ),
+        both.groupBy("a")
+        .agg(F.least(F.col("a"), F.min("b")).alias("c"))
+        .withColumnRenamed("a", "row"),
         f"{work}/labels-0",
     )
     for round_ in range(1, MAX_ROUNDS + 1):
@@ -282,8 +284,12 @@ def _component(
             "partner": pa.concat_arrays(
                 [assigned.column("partner").combine_chunks(), nulls(m + 1, long)]
             ),
-            "l": pa.concat_arrays([nulls(n, long), review.column("l").combine_chunks(), nulls(1, long)]),
-            "r": pa.concat_arrays([nulls(n, long), review.column("r").combine_chunks(), nulls(1, long)]),
+            "l": pa.concat_arrays(
+                [nulls(n, long), review.column("l").combine_chunks(), nulls(1, long)]
+            ),
+            "r": pa.concat_arrays(
+                [nulls(n, long), review.column("r").combine_chunks(), nulls(1, long)]
+            ),
             "probability": pa.concat_arrays(
                 [nulls(n, double), review.column("probability").combine_chunks(), nulls(1, double)]
             ),

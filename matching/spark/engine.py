@@ -46,6 +46,7 @@ from matching.spark.clusters import (
 from matching.spark.inputs import read_standardized
 from matching.spark.kernels import Kernels, std_columns, tf_fields
 from matching.spark.train import train_in_spark
+
 __all__ = ["SparkOptions", "SparkRun", "dedupe_standardized", "spark_dedupe"]
 
 
