@@ -40,7 +40,13 @@ from matching.settings import MatchSettings
 from matching.spark.kernels import std_columns
 from matching.table import RecordTable
 
-__all__ = ["DEFAULT_LOCAL_LINKS", "LinkClusters", "cluster_kept_pairs", "components"]
+__all__ = [
+    "DEFAULT_LOCAL_LINKS",
+    "LinkClusters",
+    "as_arrays",
+    "cluster_kept_pairs",
+    "components",
+]
 
 DEFAULT_LOCAL_LINKS = 5_000_000
 """Links clustered on the driver at most (a few hundred MB there); more go to Spark."""
@@ -64,6 +70,30 @@ class LinkClusters:
     links: int
     refused: int
     where: str
+
+
+def as_arrays(linked: LinkClusters, size: int, settings: MatchSettings) -> DedupeResult:
+    """The clusters on the driver, over ``size`` rows, as :func:`cluster_kept` gives
+    them (labels, strongest followed link, its other side, the review pairs in order)."""
+    assigned = linked.assigned.toArrow()
+    rows = assigned.column("row").to_numpy()
+    labels = np.arange(size, dtype=np.int64)
+    labels[rows] = assigned.column("cluster_row").to_numpy()
+    best = np.full(size, np.nan)
+    best[rows] = assigned.column("match_probability").to_numpy(zero_copy_only=False)
+    partner = np.full(size, -1, dtype=np.int64)
+    partner[rows] = assigned.column("partner").to_numpy()
+    review = linked.review.orderBy("l", "r").toArrow()
+    pairs = list(
+        zip(
+            review.column("l").to_pylist(),
+            review.column("r").to_pylist(),
+            review.column("probability").to_pylist(),
+            strict=True,
+        )
+    )
+    stats = {"links": linked.links, "refused_links": linked.refused}
+    return DedupeResult(labels, best, settings, stats, pairs, partner)
 
 
 def materialized(spark: SparkSession, frame: DataFrame, path: str) -> DataFrame:

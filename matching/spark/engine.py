@@ -156,7 +156,12 @@ def spark_dedupe(
     std = materialized(
         spark,
         read_standardized(
-            spark, path, kernels, fmt=opts.input_format, multi_line=opts.csv_multi_line
+            spark,
+            path,
+            kernels,
+            fmt=opts.input_format,
+            multi_line=opts.csv_multi_line,
+            warn=warn,
         ),
         f"{work}/standardized",
     )

@@ -28,6 +28,7 @@ from pyspark.sql import SparkSession
 
 from matching.batch import DedupeResult, dedupe_table, related_parties
 from matching.settings import MatchSettings
+from matching.spark.clusters import as_arrays
 from matching.spark.engine import SparkOptions, SparkRun, dedupe_standardized
 from matching.spark.inputs import std_schema
 from matching.spark.kernels import Kernels, std_columns
@@ -87,26 +88,12 @@ def spark_dedupe_table(
 
 def _result(run: SparkRun, size: int) -> DedupeResult:
     """The run's clusters as the local engine's :class:`DedupeResult` of ``size`` rows."""
-    assigned = run.linked.assigned.toArrow()
-    rows = assigned.column("row").to_numpy()
-    labels = np.arange(size, dtype=np.int64)
-    labels[rows] = assigned.column("cluster_row").to_numpy()
-    best = np.full(size, np.nan)
-    best[rows] = assigned.column("match_probability").to_numpy(zero_copy_only=False)
-    partner = np.full(size, -1, dtype=np.int64)
-    partner[rows] = assigned.column("partner").to_numpy()
-    review = run.linked.review.orderBy("l", "r").toArrow()
-    pairs = list(
-        zip(
-            review.column("l").to_pylist(),
-            review.column("r").to_pylist(),
-            review.column("probability").to_pylist(),
-            strict=True,
-        )
-    )
-    stats = {k: run.stats[k] for k in ("candidate_pairs", "links", "refused_links")}
-    stats["settings_version"] = run.settings.version
-    result = DedupeResult(labels, best, run.settings, stats, pairs, partner)
+    result = as_arrays(run.linked, size, run.settings)
+    result.stats = {
+        "candidate_pairs": run.stats["candidate_pairs"],
+        **result.stats,
+        "settings_version": run.settings.version,
+    }
     group = run.compared.where("group != 0").select("l", "r", "group").toArrow()
     result.related_parties = related_parties(
         group.column("l").to_numpy(),
