@@ -8,7 +8,7 @@ both. Usage::
 
     .venv/bin/python benchmarks/initial_load_bench.py 100000
     .venv/bin/python benchmarks/initial_load_bench.py 100000 --postgres postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python benchmarks/initial_load_bench.py 100000 --engine spark --spark-master 'local[2]' --spark-partitions 16
+    .venv/bin/python benchmarks/initial_load_bench.py 100000 --engine spark --spark-partitions 16
 """
 
 from __future__ import annotations

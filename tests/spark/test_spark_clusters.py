@@ -33,9 +33,7 @@ def _graph() -> tuple[dict[str, list[str | None]], pa.Table]:
     has_reg = rng.random(ROWS) < 0.1
     columns: dict[str, list[str | None]] = {
         "tax_id": [f"T{t}" if h else None for t, h in zip(tax, has_tax, strict=True)],
-        "tax_id_valid": [
-            "1" if h and t % 3 else None for t, h in zip(tax, has_tax, strict=True)
-        ],
+        "tax_id_valid": ["1" if h and t % 3 else None for t, h in zip(tax, has_tax, strict=True)],
         "registration_number": [f"R{x}" if h else None for x, h in zip(reg, has_reg, strict=True)],
     }
     left = rng.integers(0, ROWS, 420)

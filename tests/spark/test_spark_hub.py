@@ -118,11 +118,8 @@ def test_a_rematch_preview_on_spark_reports_the_impact_the_local_engine_reports(
     _load(cli_env, _files(tmp_path), "--no-train")
     document = to_json(default_settings("customer"))
     proposal = tmp_path / "proposal.json"
-    proposal.write_text(
-        json.dumps(
-            {**document, "version": "customer/3-strict", "thresholds": {"link": 0.99999, "review": 0.999}}
-        )
-    )
+    strict = {"link": 0.99999, "review": 0.999}
+    proposal.write_text(json.dumps({**document, "version": "customer/3-x", "thresholds": strict}))
 
     local = _impact(cli_env, proposal, tmp_path / "local.json")
     on_spark = _impact(cli_env, proposal, tmp_path / "spark.json", *SPARK)
