@@ -26,6 +26,7 @@ Either way the result is the same two tables: ``assigned`` (``row``, ``cluster_r
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -46,10 +47,23 @@ __all__ = [
     "as_arrays",
     "cluster_kept_pairs",
     "components",
+    "local_links",
 ]
 
 DEFAULT_LOCAL_LINKS = 5_000_000
-"""Links clustered on the driver at most (a few hundred MB there); more go to Spark."""
+"""Links clustered on the driver at most (a few hundred MB there); more go to Spark.
+``MDM_SPARK_LOCAL_LINKS`` sets another (0: always in Spark)."""
+
+
+def local_links() -> int:
+    """The most links clustered on the driver: ``MDM_SPARK_LOCAL_LINKS`` or the default."""
+    raw = os.environ.get("MDM_SPARK_LOCAL_LINKS", "").strip()
+    if not raw:
+        return DEFAULT_LOCAL_LINKS
+    if not raw.isdigit():
+        raise ValueError(f"MDM_SPARK_LOCAL_LINKS must be a count of links, not {raw!r}")
+    return int(raw)
+
 
 MAX_ROUNDS = 200
 

@@ -37,12 +37,7 @@ from pyspark.sql import functions as F
 
 from matching.settings import MatchSettings
 from matching.spark.blocks import DEFAULT_MAX_BLOCK, candidate_pairs
-from matching.spark.clusters import (
-    DEFAULT_LOCAL_LINKS,
-    LinkClusters,
-    cluster_kept_pairs,
-    materialized,
-)
+from matching.spark.clusters import LinkClusters, cluster_kept_pairs, local_links, materialized
 from matching.spark.inputs import read_standardized
 from matching.spark.kernels import Kernels, std_columns, tf_fields
 from matching.spark.train import train_in_spark
@@ -130,7 +125,7 @@ class SparkOptions:
     seed: int = 0
     em_pairs_per_rule: int = 150_000  # training's samples, as the local engine's
     prior_pairs: int = 500_000
-    local_links: int = DEFAULT_LOCAL_LINKS
+    local_links: int = field(default_factory=local_links)
 
 
 def spark_dedupe(
