@@ -34,10 +34,7 @@ from matching.spark.inputs import std_schema
 from matching.spark.kernels import Kernels, std_columns
 from matching.table import RecordTable
 
-__all__ = ["ARROW_ROWS", "spark_dedupe_table"]
-
-ARROW_ROWS = 50_000
-"""Rows of the table per Arrow batch sent to Spark."""
+__all__ = ["spark_dedupe_table"]
 
 
 def _frame(table: RecordTable, settings: MatchSettings) -> pa.Table:
