@@ -105,6 +105,8 @@ def _raw(
     if fmt == "parquet":
         frame = spark.read.parquet(path)
         return frame.select(*[F.col(f"`{c}`").cast("string").alias(c) for c in frame.columns])
+    if encoding != "UTF-8":  # Spark 4 reads the charsets of the JDK only when asked to
+        spark.conf.set("spark.sql.legacy.javaCharsets", "true")
     frame = (
         spark.read.option("header", True)
         .option("escape", '"')
