@@ -8,6 +8,7 @@ both. Usage::
 
     .venv/bin/python benchmarks/initial_load_bench.py 100000
     .venv/bin/python benchmarks/initial_load_bench.py 100000 --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python benchmarks/initial_load_bench.py 100000 --engine spark --spark-partitions 16
 """
 
 from __future__ import annotations
@@ -145,7 +146,15 @@ def main() -> None:
     parser.add_argument("records", type=int)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--postgres", help="a PostgreSQL URL (its public schema is dropped)")
+    parser.add_argument("--engine", default="local", choices=("local", "spark"))
+    parser.add_argument("--spark-master", default="local[2]")
+    parser.add_argument("--spark-partitions", type=int, default=16)
+    parser.add_argument("--skip-dedupe", action="store_true", help="no mdm dedupe beside it")
     args = parser.parse_args()
+    engine = ["--engine", args.engine]
+    if args.engine == "spark":
+        engine += ["--spark-master", args.spark_master]
+        engine += ["--spark-partitions", str(args.spark_partitions)]
     with tempfile.TemporaryDirectory(prefix="initial-load-") as tmp:
         out = Path(tmp)
         files, truth = write_files(args.records, args.seed, out)
@@ -153,13 +162,17 @@ def main() -> None:
         reset(url)
         specs = [f"{s}={p}" for s, p in files.items()]
         done, wall, rss = mdm(
-            url, "load", "--initial", "-e", "customer", *specs, "-q", "--allow-rejects"
+            url, "load", "--initial", "-e", "customer", *specs, "-q", "--allow-rejects", *engine
         )
         print(done.stdout.strip())
         p, r, f1 = prf(hub_groups(url), truth)
-        dd_groups, dd_wall = dedupe_groups(out / "all.csv", out)
-        dp, dr, df1 = prf(dd_groups, truth)
+        dp = dr = df1 = dd_wall = float("nan")
+        if not args.skip_dedupe:
+            dd_groups, dd_wall = dedupe_groups(out / "all.csv", out)
+            dp, dr, df1 = prf(dd_groups, truth)
         backend = "PostgreSQL" if args.postgres else "SQLite"
+        if args.engine == "spark":
+            backend += f", Spark {args.spark_master} x{args.spark_partitions}"
         print(
             f"| {args.records:,} | {backend} | {args.records / wall:,.0f} | {wall:.1f} | "
             f"{rss / 1024:,.0f} | {p:.4f} / {r:.4f} / {f1:.4f} | "

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from canonical.batch_commands import ApplyRematch, BatchEngine, InitialLoad
 from canonical.errors import FieldError
 
 __all__ = [
     "ApplyRematch",
     "AssignTask",
+    "BatchEngine",
     "BulkApproveTasks",
     "Command",
     "CreateApiKey",
@@ -368,31 +370,3 @@ Command = (
     | RemoveSyncTarget
     | ReplayDeliveries
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InitialLoad:
-    """The first load of an entity type from every source's file at once, clustered by
-    the batch engine, written in one transaction (refused when records of the type exist).
-    ``files``: one ``(source, path)`` per CSV or JSON Lines file, each read in its turn.
-    With ``train``, the settings are estimated on these records first (as ``mdm dedupe``
-    does) and stored as the entity type's newest version."""
-
-    entity_type: str
-    files: tuple[tuple[str, str], ...]
-    actor: str
-    correlation_id: str
-    train: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyRematch:
-    """Rematch an entity type under proposed ``settings`` (a document) or ``version``
-    (neither: those in use) and carry it out, every steward decision kept."""
-
-    entity_type: str
-    actor: str
-    reason: str | None = None
-    settings: Mapping[str, Any] | None = None
-    version: str | None = None
-    correlation_id: str | None = None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +44,17 @@ from matching.table import DERIVED_SOURCES, RecordTable
 
 __all__ = [
     "DedupeResult",
+    "KeptPairs",
     "PairSink",
+    "ScoreJob",
+    "TableDedupe",
     "blocking_recall",
+    "cluster_kept",
     "dedupe",
     "dedupe_table",
     "explain_pairs",
+    "related_parties",
+    "score_chunk",
     "standardize_columns",
     "strong_codes",
     "table_fields",
@@ -59,6 +65,16 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 PairSink = Callable[[list[dict[str, Any]]], None]
 """Receives scored pairs as JSON-ready dicts (``left``, ``right`` row, probability, explanation)."""
+
+
+class TableDedupe(Protocol):
+    """An engine that dedupes a standardized table: :func:`dedupe_table` on this machine,
+    ``matching.spark.table.spark_dedupe_table`` on Spark. The initial load and the rematch
+    take one, and what they do with its :class:`DedupeResult` is the same code either way."""
+
+    def __call__(
+        self, table: RecordTable, settings: MatchSettings, *, train_model: bool
+    ) -> DedupeResult: ...
 
 
 @dataclass(slots=True)
@@ -122,7 +138,7 @@ def dedupe_table(
         settings = train_on_candidates(settings, table, candidates, gammas, seed=seed)
     sink_at = settings.thresholds.review if pair_min_probability is None else pair_min_probability
     kept = _score(settings, table, candidates, gammas, pair_sink, sink_at)
-    result = _cluster(settings, table, kept, len(candidates))
+    result = cluster_kept(settings, table, kept, len(candidates))
     result.related_parties = _related_parties(table, candidates, result)
     return result
 
@@ -130,20 +146,32 @@ def dedupe_table(
 def _related_parties(
     table: RecordTable, candidates: Candidates, result: DedupeResult
 ) -> list[tuple[int, int, int]]:
-    """Per cluster, one pair of organisations of one group (:mod:`matching.hierarchy`) with
-    the earliest other cluster, where the two clusters are neither one nor under review: the
-    hierarchy link the hub proposes to a steward, as ingest does when the later arrives."""
     left = candidates.left.astype(np.int64)
     right = candidates.right.astype(np.int64)
     bits = group_pairs(table, left, right)
     found = np.flatnonzero(bits)
+    return related_parties(left[found], right[found], bits[found], result)
+
+
+def related_parties(
+    left: IntArray, right: IntArray, bits: npt.NDArray[np.int8], result: DedupeResult
+) -> list[tuple[int, int, int]]:
+    """Per cluster, one pair of organisations of one group (:mod:`matching.hierarchy`) with
+    the earliest other cluster, where the two clusters are neither one nor under review: the
+    hierarchy link the hub proposes to a steward, as ingest does when the later arrives.
+
+    ``left``, ``right`` and ``bits`` are the candidate pairs with group evidence
+    (:func:`matching.hierarchy.group_pairs`); they are taken in (left, right) order, so the
+    pair chosen does not depend on the order another engine found them in."""
+    order = np.lexsort((right, left))
+    left, right, bits = left[order], right[order], bits[order]
     labels = result.labels
     reviewed = {
         (min(x, y), max(x, y))
         for x, y in ((int(labels[p]), int(labels[q])) for p, q, _ in result.review)
     }
     best: dict[int, tuple[int, int, int]] = {}
-    for k in found.tolist():
+    for k in range(len(left)):
         lo, hi = sorted((int(left[k]), int(right[k])), key=lambda row: labels[row])
         a, b = int(labels[lo]), int(labels[hi])
         if a == b or (a, b) in reviewed:
@@ -156,7 +184,7 @@ def _related_parties(
 SCORE_CHUNK_PAIRS = 1_000_000
 """Candidate pairs scored per task (probabilities and parts of a chunk: about 100 MB)."""
 
-_Kept = tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]
+KeptPairs = tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_]]
 """Kept pairs: left, right, probability, and whether an unvalidated identifier vetoes."""
 
 
@@ -167,7 +195,7 @@ def _score(
     gammas: npt.NDArray[np.int8],
     pair_sink: PairSink | None,
     sink_at: float,
-) -> _Kept:
+) -> KeptPairs:
     """Pairs at or above the review threshold, scored chunk by chunk (the rest is dropped),
     the chunks on forked workers (:func:`matching.forked.forked_map`)."""
     tf = settings_term_frequencies(settings, table)
@@ -176,9 +204,9 @@ def _score(
         (start, min(start + chunk_size, len(candidates)))
         for start in range(0, len(candidates), chunk_size)
     ]
-    shared = _ScoreJob(settings, table, candidates, gammas, tf, sink_at if pair_sink else None)
-    kept: list[_Kept] = []
-    for part, pairs in forked_map(_score_chunk, shared, bounds):
+    shared = ScoreJob(settings, table, candidates, gammas, tf, sink_at if pair_sink else None)
+    kept: list[KeptPairs] = []
+    for part, pairs in forked_map(score_chunk, shared, bounds):
         if pair_sink is not None:
             pair_sink(pairs)
         kept.append(part)
@@ -189,7 +217,7 @@ def _score(
 
 
 @dataclass(frozen=True, slots=True)
-class _ScoreJob:
+class ScoreJob:
     settings: MatchSettings
     table: RecordTable
     candidates: Candidates
@@ -198,7 +226,7 @@ class _ScoreJob:
     sink_at: float | None  # None: no pair sink, no explanations
 
 
-def _score_chunk(job: _ScoreJob, bounds: tuple[int, int]) -> tuple[_Kept, list[dict[str, Any]]]:
+def score_chunk(job: ScoreJob, bounds: tuple[int, int]) -> tuple[KeptPairs, list[dict[str, Any]]]:
     start, stop = bounds
     left = job.candidates.left[start:stop].astype(np.int64)
     right = job.candidates.right[start:stop].astype(np.int64)
@@ -246,7 +274,9 @@ def strong_codes(settings: MatchSettings, table: RecordTable) -> dict[str, npt.N
     return out
 
 
-def _cluster(settings: MatchSettings, table: RecordTable, kept: _Kept, total: int) -> DedupeResult:
+def cluster_kept(
+    settings: MatchSettings, table: RecordTable, kept: KeptPairs, total: int
+) -> DedupeResult:
     """Clusters from the links, the review pairs, and each row's strongest followed link.
 
     The pairs are taken in (left, right) order, so links of equal strength meet the

@@ -37,6 +37,7 @@ __all__ = [
     "estimate_prior",
     "estimate_priors",
     "estimate_u",
+    "level_shares",
     "random_pairs",
     "refine_from_records",
     "refine_with_labels",
@@ -80,7 +81,7 @@ class PatternCounts:
         return sum(self.patterns.values())
 
 
-def _level_shares(
+def level_shares(
     comp: Comparison, column: npt.NDArray[np.int8], weights: FloatArray, floor: float = _FLOOR
 ) -> FloatArray:
     """Share of each level among pairs with a value on both sides (floored).
@@ -139,7 +140,7 @@ def estimate_u(
     ones = np.ones(small)
     out = []
     for col, comp in enumerate(settings.comparisons):
-        shares = _level_shares(comp, gammas[:, col], ones)
+        shares = level_shares(comp, gammas[:, col], ones)
         exact = [i for i, lv in enumerate(comp.levels) if lv.kind == "exact" and not lv.field]
         if len(exact) == 1 and count > small:
             codes = table.codes[comp.fields[0]]
@@ -196,7 +197,7 @@ def estimate_m_em(
         prior = float(np.clip(post.sum() / weights.sum(), 1e-9, 1 - 1e-9))
         new_m = list(m)
         for c in cols:
-            shares = _level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
+            shares = level_shares(settings.comparisons[c], patterns[:, c], post, M_FLOOR)
             new_m[c] = _capped(settings.comparisons[c], shares)
         shift = max(float(np.abs(new_m[c] - m[c]).max()) for c in cols)
         m = new_m

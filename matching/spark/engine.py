@@ -11,11 +11,11 @@
    EM and term frequencies by :func:`matching.batch_training.fit`;
 5. **score** (:meth:`.kernels.Kernels.score`): weights, probabilities, explanations, the
    review band and the vetoes, on Arrow batches; written as Parquet;
-6. **cluster**: the links (pairs at or above the review threshold, a small share of the
-   candidates) are collected and clustered on the driver by the local engine's own
-   function with its anti-chaining rules (``matching.batch._cluster``), over the rows that
-   have a link only. The link graph of 10 million records is a few million edges; it
-   fits one machine where the records would not;
+6. **cluster** (:mod:`.clusters`): the kept pairs (at or above the review threshold, a
+   small share of the candidates) clustered by the local engine's own function with its
+   anti-chaining rules (:func:`matching.batch.cluster_kept`): on the driver where the
+   link graph has at most ``local_links`` links, else connected components in Spark and
+   the anti-chaining inside each component on the executors;
 7. **write**: clusters (and scored pairs) as Parquet or CSV, by Spark.
 
 Under the same settings version both engines give the same pairs, scores and clusters
@@ -32,32 +32,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from matching.batch import DedupeResult, _cluster, strong_codes
 from matching.settings import MatchSettings
 from matching.spark.blocks import DEFAULT_MAX_BLOCK, candidate_pairs
+from matching.spark.clusters import LinkClusters, cluster_kept_pairs, local_links, materialized
 from matching.spark.inputs import read_standardized
 from matching.spark.kernels import Kernels, std_columns, tf_fields
 from matching.spark.train import train_in_spark
-from matching.table import RecordTable
 
-__all__ = ["SparkRun", "spark_dedupe"]
+__all__ = ["SparkOptions", "SparkRun", "dedupe_standardized", "spark_dedupe"]
 
 
 @dataclass(slots=True)
 class SparkRun:
     """What a Spark dedupe leaves: the settings scored with, counts, seconds per step,
     and the tables (``clusters``: ``row``, ``record_id``, ``cluster_id``,
-    ``match_probability``; ``pairs``: the explained pairs, when asked for)."""
+    ``match_probability``; ``pairs``: the explained pairs, when asked for; ``compared``:
+    every candidate pair's comparison; ``linked``: the link graph's clusters)."""
 
     settings: MatchSettings
     records: int
     clusters: DataFrame
     pairs: DataFrame | None
+    compared: DataFrame
+    linked: LinkClusters
     stats: dict[str, Any] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
 
@@ -69,7 +69,7 @@ def _compare(std: DataFrame, kernels: Kernels, partitions: int) -> Callable[[Dat
     left = std.select(F.col("row").alias("l"), *[F.col(f"`{n}`").alias(f"l_{n}") for n in names])
     right = std.select(F.col("row").alias("r"), *[F.col(f"`{n}`").alias(f"r_{n}") for n in names])
     schema = ", ".join(
-        ["l long", "r long", "rule int", "blocks long"]
+        ["l long", "r long", "rule int", "blocks long", "group byte"]
         + [f"g{c} byte" for c in range(len(settings.comparisons))]
         + [f"`{s}_{n}` string" for n in tf_fields(settings) for s in ("l", "r")]
     )
@@ -84,7 +84,7 @@ def _compare(std: DataFrame, kernels: Kernels, partitions: int) -> Callable[[Dat
 def _score(compared: DataFrame, kernels: Kernels, sink_at: float | None) -> DataFrame:
     schema = (
         "l long, r long, probability double, weight double, pair_probability double, "
-        "kept boolean, veto boolean, explanation string"
+        "kept boolean, veto boolean, link boolean, explanation string"
     )
 
     def score(batches: Any) -> Any:
@@ -93,55 +93,12 @@ def _score(compared: DataFrame, kernels: Kernels, sink_at: float | None) -> Data
     return compared.mapInArrow(score, schema)
 
 
-def _cluster_links(
-    spark: SparkSession, std: DataFrame, scored: DataFrame, settings: MatchSettings, total: int
-) -> tuple[DedupeResult, np.ndarray]:
-    """Clusters of the rows that have a kept pair, by the local engine's own function.
-
-    The kept pairs are renumbered over those rows (in row order, so a cluster's smallest
-    row stays its smallest), with their strong identifiers; rows without one are
-    clusters of their own and never leave Spark."""
-    kept = scored.where("kept").select("l", "r", "probability", "veto").toArrow()
-    left = kept.column("l").to_numpy()
-    right = kept.column("r").to_numpy()
-    nodes = np.unique(np.concatenate([left, right]))
-    names = list(
-        dict.fromkeys(settings.strong_identifiers + tuple(settings.identifier_validity.values()))
-    )
-    names = [n for n in names if n in std_columns(settings)]
-    columns: dict[str, list[Any]] = {n: [] for n in names}
-    if len(nodes) and names:
-        wanted = spark.createDataFrame(pa.table({"row": nodes}))
-        found = std.join(wanted, "row").select("row", *[F.col(f"`{n}`") for n in names])
-        rows = found.orderBy("row").toArrow()
-        columns = {n: rows.column(n).to_pylist() for n in names}
-    table = RecordTable.from_columns(columns, size=len(nodes))
-    strong_codes(settings, table)  # the same identifiers the local engine compares
-    local = (
-        np.searchsorted(nodes, left),
-        np.searchsorted(nodes, right),
-        kept.column("probability").to_numpy(),
-        kept.column("veto").to_numpy(zero_copy_only=False).astype(bool),
-    )
-    return _cluster(settings, table, local, total), nodes
-
-
-def _clusters_table(
-    spark: SparkSession, std: DataFrame, result: DedupeResult, nodes: np.ndarray
-) -> DataFrame:
-    linked = spark.createDataFrame(
-        pa.table(
-            {
-                "row": nodes,
-                "cluster_row": nodes[result.labels],
-                "match_probability": pa.array(result.match_probability, from_pandas=True),
-            }
-        )
-    )
+def _clusters_table(std: DataFrame, linked: LinkClusters) -> DataFrame:
+    assigned = linked.assigned.select("row", "cluster_row", "match_probability")
     ids = std.select("row", F.col("id").alias("record_id"))
     heads = std.select(F.col("row").alias("cluster_row"), F.col("id").alias("cluster_id"))
     return (
-        ids.join(linked, "row", "left")
+        ids.join(assigned, "row", "left")
         .withColumn("cluster_row", F.coalesce("cluster_row", "row"))
         .join(heads, "cluster_row")
         .select("row", "record_id", "cluster_id", "match_probability")
@@ -154,17 +111,11 @@ def _stage(stages: dict[str, float], name: str, started: float) -> float:
     return now
 
 
-def _materialized(spark: SparkSession, frame: DataFrame, path: str) -> DataFrame:
-    """``frame`` written as Parquet and read back: later steps start from the file, so
-    Spark never recomputes (or re-plans) what came before it."""
-    frame.write.mode("overwrite").parquet(path)
-    return spark.read.parquet(path)
-
-
 @dataclass(frozen=True, slots=True)
 class SparkOptions:
     """How the engine runs: shuffle ``partitions``, where intermediate tables go, the
-    largest block paired in one task, and the input's format."""
+    largest block paired in one task, the input's format, and the most links clustered
+    on the driver (more: components in Spark, :mod:`.clusters`)."""
 
     partitions: int = 8
     work_dir: str | None = None
@@ -174,6 +125,7 @@ class SparkOptions:
     seed: int = 0
     em_pairs_per_rule: int = 150_000  # training's samples, as the local engine's
     prior_pairs: int = 500_000
+    local_links: int = field(default_factory=local_links)
 
 
 def spark_dedupe(
@@ -196,16 +148,53 @@ def spark_dedupe(
     spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
     stages: dict[str, float] = {}
     started = time.perf_counter()
-    std = _materialized(
+    std = materialized(
         spark,
         read_standardized(
-            spark, path, kernels, fmt=opts.input_format, multi_line=opts.csv_multi_line
+            spark,
+            path,
+            kernels,
+            fmt=opts.input_format,
+            multi_line=opts.csv_multi_line,
+            warn=warn,
         ),
         f"{work}/standardized",
     )
-    size = std.count()
     _unique_ids(std)
     started = _stage(stages, "standardize", started)
+    return dedupe_standardized(
+        spark,
+        std,
+        kernels,
+        train=train,
+        options=opts,
+        work=work,
+        pair_min_probability=pair_min_probability,
+        want_pairs=want_pairs,
+        warn=warn,
+        stages=stages,
+    )
+
+
+def dedupe_standardized(
+    spark: SparkSession,
+    std: DataFrame,
+    kernels: Kernels,
+    *,
+    train: bool,
+    options: SparkOptions,
+    work: str,
+    pair_min_probability: float | None = None,
+    want_pairs: bool = False,
+    warn: Callable[[str], None] | None = None,
+    stages: dict[str, float] | None = None,
+) -> SparkRun:
+    """Steps 2-6 over the standardized table ``std`` (:func:`.inputs.std_schema`)."""
+    opts = options
+    stages = {} if stages is None else stages
+    spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
+    started = time.perf_counter()
+    size = std.count()
     pairs = candidate_pairs(
         spark,
         std,
@@ -215,7 +204,7 @@ def spark_dedupe(
         warn=warn,
     )
     compare = _compare(std, kernels, opts.partitions)
-    compared = _materialized(spark, compare(pairs), f"{work}/compared")
+    compared = materialized(spark, compare(pairs), f"{work}/compared")
     total = compared.count()
     started = _stage(stages, "block_and_compare", started)
     settings = kernels.settings
@@ -228,26 +217,35 @@ def spark_dedupe(
         sink_at = (
             settings.thresholds.review if pair_min_probability is None else pair_min_probability
         )
-    scored = _materialized(spark, _score(compared, kernels, sink_at), f"{work}/scored")
+    scored = materialized(spark, _score(compared, kernels, sink_at), f"{work}/scored")
     started = _stage(stages, "score", started)
-    result, nodes = _cluster_links(spark, std, scored, settings, total)
-    clusters = _clusters_table(spark, std, result, nodes)
-    started = _stage(stages, "cluster", started)
-    joined = len(nodes) - len(set(result.labels.tolist()))
+    linked = cluster_kept_pairs(
+        spark, std, scored, settings, work=f"{work}/cluster", local_links=opts.local_links
+    )
+    clusters = _clusters_table(std, linked)
+    assigned = linked.assigned
+    joined = assigned.where("cluster_row != row").count()
     stats = {
-        **result.stats,
+        "candidate_pairs": total,
+        "links": linked.links,
+        "refused_links": linked.refused,
+        "settings_version": settings.version,
         "records": size,
         "clusters": size - joined,
-        "review_pairs": len(result.review),
-        "linked_records": len(nodes),
+        "review_pairs": linked.review.count(),
+        "linked_records": assigned.count(),
+        "clustered_on": linked.where,
         "work_dir": work,
         "temporary": opts.work_dir is None,
     }
+    started = _stage(stages, "cluster", started)
     return SparkRun(
         settings,
         size,
         clusters,
         _pairs_table(std, scored, settings) if want_pairs else None,
+        compared,
+        linked,
         stats,
         stages,
     )

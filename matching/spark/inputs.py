@@ -13,10 +13,17 @@ record of each cluster in input order) agree. For a directory, the order is Spar
 order of its part files.
 
 CSV cells holding a line break need ``multi_line`` (Spark then reads each file in one
-task): off by default, as one task per file does not scale.
+task): off by default, as one task per file does not scale. A CSV that is one local file
+is looked at first (:func:`sniff_csv`), as ``mdm dedupe``'s local reader reads it: one
+that is not UTF-8 is read as Windows-1252 (with a warning), and one with a line break
+inside a quoted cell is read with ``multi_line``.
 """
 
 from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -24,7 +31,18 @@ from pyspark.sql import functions as F
 from matching.settings import MatchSettings
 from matching.spark.kernels import Kernels, std_columns
 
-__all__ = ["FORMATS", "input_columns", "input_format", "read_standardized", "std_schema"]
+__all__ = [
+    "FALLBACK_ENCODING",
+    "FORMATS",
+    "input_columns",
+    "input_format",
+    "read_standardized",
+    "sniff_csv",
+    "std_schema",
+]
+
+FALLBACK_ENCODING = "windows-1252"
+"""What a CSV that is not UTF-8 is read as (as ``mdm dedupe``'s local reader does)."""
 
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -54,21 +72,53 @@ def std_schema(settings: MatchSettings) -> str:
     return ", ".join(columns)
 
 
-def _raw(spark: SparkSession, path: str, fmt: str, multi_line: bool) -> DataFrame:
+def sniff_csv(path: str) -> tuple[str, bool] | None:
+    """(encoding, whether a quoted cell holds a line break) of a local CSV file, read once
+    in binary; None for a directory or a path that is not local. A physical line with an
+    odd number of quotes opens a quoted cell it does not close (a doubled quote inside a
+    cell counts two)."""
+    file = Path(path)
+    if "://" in path or not file.is_file():
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, open_quote = True, False
+    with file.open("rb") as handle:
+        for line in handle:
+            if utf8:
+                try:
+                    decoder.decode(line)
+                except UnicodeDecodeError:
+                    utf8 = False
+            if line.count(b'"') % 2:
+                open_quote = True
+            if open_quote and not utf8:
+                break
+    return ("UTF-8" if utf8 else FALLBACK_ENCODING), open_quote
+
+
+def _raw(
+    spark: SparkSession, path: str, fmt: str, multi_line: bool, encoding: str = "UTF-8"
+) -> DataFrame:
     if fmt == "jsonl":
         lines = spark.read.text(path)
         return lines.where(F.trim("value") != "")
     if fmt == "parquet":
         frame = spark.read.parquet(path)
         return frame.select(*[F.col(f"`{c}`").cast("string").alias(c) for c in frame.columns])
-    return (
+    if encoding != "UTF-8":  # Spark 4 reads the charsets of the JDK only when asked to
+        spark.conf.set("spark.sql.legacy.javaCharsets", "true")
+    frame = (
         spark.read.option("header", True)
         .option("escape", '"')
         .option("multiLine", multi_line)
         .option("inferSchema", False)
-        .option("encoding", "UTF-8")
+        .option("encoding", encoding)
         .csv(path)
     )
+    bom = [c for c in frame.columns if c.startswith("\ufeff")]  # a UTF-8 byte order mark
+    for name in bom:
+        frame = frame.withColumnRenamed(name, name.lstrip("\ufeff"))
+    return frame
 
 
 def input_columns(spark: SparkSession, path: str, fmt: str | None = None) -> list[str] | None:
@@ -99,11 +149,19 @@ def read_standardized(
     *,
     fmt: str | None = None,
     multi_line: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> DataFrame:
     """Every record of ``path`` standardized: ``row``, ``id``, the standardized columns,
     ``sort`` and one blocking key per rule (:meth:`Kernels.standardized`)."""
     kind = input_format(path, fmt)
-    raw = numbered(_raw(spark, path, kind, multi_line))
+    encoding = "UTF-8"
+    sniffed = sniff_csv(path) if kind == "csv" else None
+    if sniffed is not None:
+        encoding, breaks = sniffed
+        multi_line = multi_line or breaks
+        if encoding != "UTF-8" and warn is not None:
+            warn(f"{path} is not UTF-8; reading it as {encoding}")
+    raw = numbered(_raw(spark, path, kind, multi_line, encoding))
     schema = std_schema(kernels.settings)
     if kind == "jsonl":
         return raw.select("value", "row").mapInArrow(kernels.standardize_lines, schema)

@@ -7,7 +7,7 @@ row ``n + k`` for the right side), and the local engine's functions run on it:
 standardization (:mod:`matching.standardize`, through the reader the caller passes),
 blocking keys (:func:`matching.blocking.rule_codes` on the batch's values),
 comparison vectors (:func:`matching.compare.comparison_vectors`, numpy and rapidfuzz),
-scoring and the review/veto rules (``matching.batch._score_chunk``). Codes in a batch's
+scoring and the review/veto rules (``matching.batch.score_chunk``). Codes in a batch's
 table are equal exactly when the values are, and nothing the kernels read depends on
 the rest of the data (term frequencies come from the settings), so a pair gets the
 same levels, weight and explanation as in the local engine.
@@ -24,10 +24,12 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from matching.batch import _score_chunk, _ScoreJob, table_fields
+from matching.batch import ScoreJob, score_chunk, table_fields
 from matching.blocking import rule_codes
 from matching.candidates import Candidates
 from matching.compare import comparison_vectors
+from matching.decision import verdicts
+from matching.hierarchy import group_pairs
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings
 from matching.table import DERIVED_SOURCES, RecordTable
@@ -115,6 +117,16 @@ class Kernels:
             ids, table = self.read_rows(header, rows)
             yield self.standardized(table, batch.column(batch.schema.get_field_index("row")), ids)
 
+    def keyed(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """Records standardized already (``row``, ``id`` and the :func:`std_columns`, as
+        the hub holds them) to standardized rows with their blocking keys."""
+        names = std_columns(self.settings)
+        for batch in batches:
+            columns = {name: _strings(batch, name) for name in names}
+            table = RecordTable.from_columns(columns, size=batch.num_rows)
+            rows = batch.column(batch.schema.get_field_index("row"))
+            yield self.standardized(table, rows, _strings(batch, "id"))
+
     def standardize_lines(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """JSON Lines (column ``value``, plus ``row``) to standardized rows."""
         assert self.read_records is not None
@@ -127,8 +139,10 @@ class Kernels:
 
     def compare(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Pairs with both sides' columns to their comparison vectors (``g<c>``), the
-        blocking rules whose block they share (bit ``i`` of ``blocks``) and the columns
-        scoring reads (``l_``/``r_`` of :func:`tf_fields`)."""
+        blocking rules whose block they share (bit ``i`` of ``blocks``), the evidence
+        that two organisations are of one group (``group``,
+        :func:`matching.hierarchy.group_pairs`) and the columns scoring reads
+        (``l_``/``r_`` of :func:`tf_fields`)."""
         settings = self.settings
         names = std_columns(settings)
         for batch in batches:
@@ -142,6 +156,7 @@ class Kernels:
                 blocks |= ((codes[:n] >= 0) & (codes[:n] == codes[n:])).astype(np.int64) << index
             arrays: dict[str, Any] = {k: batch.column(k) for k in ("l", "r", "rule")}
             arrays["blocks"] = blocks
+            arrays["group"] = pa.array(group_pairs(table, left, left + n), pa.int8())
             for col in range(gammas.shape[1]):
                 arrays[f"g{col}"] = pa.array(gammas[:, col], pa.int8())
             for name in tf_fields(settings):
@@ -154,7 +169,7 @@ class Kernels:
     ) -> Iterator[pa.RecordBatch]:
         """Compared pairs to the ones kept for clustering (at or above the review
         threshold, ``veto`` where they may not link) and, with ``sink_at``, the ones at or
-        above it with their explanation: exactly ``matching.batch._score_chunk``."""
+        above it with their explanation: exactly ``matching.batch.score_chunk``."""
         settings = self.settings
         width = len(settings.comparisons)
         names = tf_fields(settings)
@@ -172,9 +187,10 @@ class Kernels:
             rows = np.arange(n, dtype=np.int32)
             pairs = Candidates(rows, rows + n, np.zeros(n, dtype=np.int16))
             tf = settings_term_frequencies(settings, table)
-            job = _ScoreJob(settings, table, pairs, gammas, tf, sink_at)
-            (left, _, prob, veto), explained = _score_chunk(job, (0, n))
-            yield _scored(batch, left, prob, veto, explained)
+            job = ScoreJob(settings, table, pairs, gammas, tf, sink_at)
+            (left, _, prob, veto), explained = score_chunk(job, (0, n))
+            link = (verdicts(settings, prob) == "link") & ~veto
+            yield _scored(batch, left, prob, veto, explained, link)
 
 
 def _scored(
@@ -183,8 +199,10 @@ def _scored(
     prob: npt.NDArray[np.float64],
     veto: npt.NDArray[np.bool_],
     explained: list[dict[str, Any]],
+    link: npt.NDArray[np.bool_],
 ) -> pa.RecordBatch:
-    """Kept pairs and explained pairs of one batch, one row per pair that is either."""
+    """Kept pairs and explained pairs of one batch, one row per pair that is either;
+    ``link``: the kept pairs that link (not vetoed), the edges of the link graph."""
     n = batch.num_rows
     kept = np.zeros(n, dtype=bool)
     kept[left] = True
@@ -192,6 +210,8 @@ def _scored(
     probability[left] = prob
     vetoed = np.zeros(n, dtype=bool)
     vetoed[left] = veto
+    links = np.zeros(n, dtype=bool)
+    links[left] = link
     weight = np.full(n, np.nan)
     shown = np.full(n, np.nan)  # the explanation's probability, as the pairs file has it
     explanation: list[str | None] = [None] * n
@@ -210,6 +230,7 @@ def _scored(
             "pair_probability": pa.array(shown[chosen], from_pandas=True),
             "kept": kept[chosen],
             "veto": vetoed[chosen],
+            "link": links[chosen],
             "explanation": pa.array([explanation[k] for k in chosen.tolist()], pa.string()),
         }
     )

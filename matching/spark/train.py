@@ -28,7 +28,7 @@ from matching.sampling import PAIR_CHUNK, random_pair_chunk
 from matching.settings import MatchSettings
 from matching.spark.kernels import std_columns
 from matching.spark.tf import term_frequencies
-from matching.training import PatternCounts, _level_shares
+from matching.training import PatternCounts, level_shares
 
 __all__ = ["train_in_spark"]
 
@@ -132,7 +132,7 @@ def _u(
         tally = np.zeros(len(comp.levels))
         for row in levels:
             tally[row[f"g{col}"]] += row["count"]
-        shares = _level_shares(comp, np.arange(len(comp.levels), dtype=np.int8), tally)
+        shares = level_shares(comp, np.arange(len(comp.levels), dtype=np.int8), tally)
         if col in rates:
             agree, present = rates[col]
             rate = (agree + 1) / (present + 2)

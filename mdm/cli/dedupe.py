@@ -32,6 +32,7 @@ from matching.batch import DedupeResult, PairSink, dedupe_table, table_fields
 from matching.settings import MatchSettings, SettingsError, default_settings, load_settings
 from matching.table import RecordTable
 from mdm.cli.dedupe_input import InputError, read_table
+from mdm.cli.engine_options import Engine, Master, Partitions, Remote, WorkDir
 
 __all__ = ["dedupe_command", "register"]
 
@@ -166,20 +167,6 @@ _PairsMin = Annotated[
     ),
 ]
 _Progress = Annotated[bool, typer.Option("--progress/--no-progress")]
-_Engine = Annotated[
-    str, typer.Option("--engine", help="local (this machine) or spark (needs mdm[spark])")
-]
-_Master = Annotated[str, typer.Option("--spark-master", help="Spark master URL")]
-_Remote = Annotated[
-    str | None, typer.Option("--spark-remote", help="Spark Connect URL (sc://host:15002)")
-]
-_Partitions = Annotated[
-    int, typer.Option("--spark-partitions", min=1, help="shuffle partitions of the Spark jobs")
-]
-_WorkDir = Annotated[
-    str | None,
-    typer.Option("--spark-work-dir", help="intermediate tables (default: a temporary directory)"),
-]
 
 
 def dedupe_command(
@@ -191,11 +178,11 @@ def dedupe_command(
     train: _Train = True,
     pairs_min_probability: _PairsMin = None,
     progress: _Progress = True,
-    engine: _Engine = "local",
-    spark_master: _Master = "local[*]",
-    spark_remote: _Remote = None,
-    spark_partitions: _Partitions = 8,
-    spark_work_dir: _WorkDir = None,
+    engine: Engine = "local",
+    spark_master: Master = "local[*]",
+    spark_remote: Remote = None,
+    spark_partitions: Partitions = 8,
+    spark_work_dir: WorkDir = None,
 ) -> None:
     """Cluster the records of INPUT_CSV and write one cluster id per record to OUTPUT_CSV.
 

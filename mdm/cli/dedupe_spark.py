@@ -101,7 +101,8 @@ def run_spark(
     stats = run.stats
     typer.echo(
         f"{stats['records']} records -> {stats['clusters']} clusters; {stats['links']} links, "
-        f"{stats['review_pairs']} pairs for review; settings {run.settings.version}",
+        f"{stats['review_pairs']} pairs for review (clustered on the {stats['clustered_on']}); "
+        f"settings {run.settings.version}",
         err=True,
     )
     steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in run.stages.items())

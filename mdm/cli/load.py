@@ -18,6 +18,7 @@ from canonical.transactional import OBJECT_TYPES
 from matching.port import LearningMatcher
 from mdm.bootstrap import Container, bootstrap
 from mdm.bus import Origin
+from mdm.cli.engine_options import Engine, Master, Partitions, Remote, WorkDir, batch_engine
 from mdm.cli.load_events import ANY_EVENTS, load_events_file
 from mdm.cli.load_initial import Refusals, initial_load, report_actions
 from mdm.db.engine import refresh_statistics
@@ -147,14 +148,32 @@ def load(
         help="The first load of the entity type from every source at once (SOURCE=FILE "
         "each): clustered by the batch engine, written in one transaction",
     ),
+    engine: Engine = "local",
+    spark_master: Master = "local[*]",
+    spark_remote: Remote = None,
+    spark_partitions: Partitions = 8,
+    spark_work_dir: WorkDir = None,
 ) -> None:
     """Load a CSV or JSON Lines file of one source's records, or a file of its events;
     with --initial, every source's file of an entity type the hub holds none of.
+    With --initial, --engine spark runs the batch matching step on Spark (--spark-master,
+    or a Spark Connect server with --spark-remote); everything else is the same.
     Exits 1 when any record was rejected (unless --allow-rejects), 2 when it could not run.
     """
     if initial:
-        initial_load(files, entity=entity, train=train, quiet=quiet, allow_rejects=allow_rejects)
+        batch = batch_engine(engine, spark_master, spark_remote, spark_partitions, spark_work_dir)
+        initial_load(
+            files,
+            entity=entity,
+            train=train,
+            quiet=quiet,
+            allow_rejects=allow_rejects,
+            engine=batch,
+        )
         return
+    if engine != "local":
+        typer.echo("error: --engine applies to mdm load --initial only", err=True)
+        raise typer.Exit(2)
     file = _one_file(files, source)
     if entity in OBJECT_TYPES or entity == ANY_EVENTS:
         _load_events(file, source=source, entity=entity, chunk_size=chunk_size, quiet=quiet)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-from canonical.commands import InitialLoad
+from canonical.commands import BatchEngine, InitialLoad
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
@@ -51,7 +51,13 @@ def parse_specs(specs: list[str]) -> list[tuple[str, Path]]:
 
 
 def initial_load(
-    specs: list[str], *, entity: str, train: bool, quiet: bool, allow_rejects: bool
+    specs: list[str],
+    *,
+    entity: str,
+    train: bool,
+    quiet: bool,
+    allow_rejects: bool,
+    engine: BatchEngine | None = None,
 ) -> None:
     """Run the initial load of ``specs`` (``SOURCE=FILE``) and print what it did."""
     pairs = parse_specs(specs)
@@ -65,7 +71,11 @@ def initial_load(
         raise typer.Exit(2) from exc
     started = time.perf_counter()
     files = tuple((source, str(path)) for source, path in pairs)
-    command = InitialLoad(entity, files, "cli", cid, train=train)
+    batch = engine or BatchEngine()
+    command = InitialLoad(entity, files, "cli", cid, train=train, engine=batch)
+    if batch.name == "spark" and not quiet:
+        where = batch.remote or batch.master
+        typer.echo(f"matching on Spark ({where}, {batch.partitions} partitions) ...", err=True)
     try:
         counts, version, trained, stages = container.bus.handle(
             command, origin=Origin("cli", cid, "mdm load --initial")

@@ -11,6 +11,7 @@ import typer
 from canonical.commands import RetrainMatcher, TrainMatcher
 from canonical.errors import DomainError
 from mdm.bootstrap import bootstrap
+from mdm.cli.engine_options import Engine, Master, Partitions, Remote, WorkDir, batch_engine
 from mdm.domain.learning import MATCHED_TYPES
 from mdm.queries.match_settings import settings_in_use
 from mdm.settings import get_settings
@@ -95,19 +96,28 @@ def rematch_command(
     report: Path | None = _REPORT,
     samples: int = typer.Option(3, "--samples", min=0, max=100, help="Samples of each kind"),
     reason: str = _REASON,
+    engine: Engine = "local",
+    spark_master: Master = "local[*]",
+    spark_remote: Remote = None,
+    spark_partitions: Partitions = 8,
+    spark_work_dir: WorkDir = None,
 ) -> None:
     """Score every record again under proposed settings (default: those in use) and show
     what would change: golden records that would merge or split, review tasks that would
     open or close, and the steward decisions the new settings would contradict (every one
     of them is kept). A dry run unless --apply: then the merges, splits and tasks are
-    written as one audited change and the settings become the ones in use."""
+    written as one audited change and the settings become the ones in use. With
+    --engine spark the scoring and clustering run on Spark; the rest is the same."""
     from mdm.cli.rematch_view import apply as apply_rematch
     from mdm.cli.rematch_view import preview, summary_lines
 
+    batch = batch_engine(engine, spark_master, spark_remote, spark_partitions, spark_work_dir)
     if apply:
-        out = apply_rematch(entity, settings_file, version, reason or None)
+        out = apply_rematch(entity, settings_file, version, reason or None, engine=batch)
     else:
-        out = preview(entity, settings_file, version, samples=samples, full=report is not None)
+        out = preview(
+            entity, settings_file, version, samples=samples, full=report is not None, engine=batch
+        )
     if report is not None:
         report.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))
     for line in summary_lines(out, report):

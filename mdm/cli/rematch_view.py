@@ -12,7 +12,7 @@ import orjson
 import typer
 from sqlalchemy.exc import OperationalError
 
-from canonical.commands import ApplyRematch
+from canonical.commands import ApplyRematch, BatchEngine
 from canonical.errors import DomainError
 from mdm.bootstrap import Container, bootstrap
 from mdm.db.migrate import has_schema
@@ -43,6 +43,7 @@ def preview(
     *,
     samples: int,
     full: bool,
+    engine: BatchEngine | None = None,
 ) -> dict[str, Any]:
     """The rematch preview of ``entity`` under the settings file, the version, or the
     settings in use; a refusal is printed with its reason and exits 2. The command line
@@ -51,19 +52,24 @@ def preview(
     proposal = Proposal(entity, document=document, version=version)
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
-        return _run(c, proposal, samples=samples, full=full)
+        return _run(c, proposal, samples=samples, full=full, engine=engine)
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from exc
 
 
 def apply(
-    entity: str, settings_file: Path | None, version: str | None, reason: str | None
+    entity: str,
+    settings_file: Path | None,
+    version: str | None,
+    reason: str | None,
+    *,
+    engine: BatchEngine | None = None,
 ) -> dict[str, Any]:
     """Carry the rematch out (:mod:`mdm.handlers.apply_rematch`); a refusal (a steward
     decided meanwhile, a bad proposal) is printed with its reason and exits 2."""
     document = _document(settings_file) if settings_file is not None else None
-    command = ApplyRematch(entity, "cli", reason, document, version)
+    command = ApplyRematch(entity, "cli", reason, document, version, engine=engine or BatchEngine())
     c = bootstrap(migrate=get_settings().is_sqlite)
     try:
         out: dict[str, Any] = c.bus.handle(command)
@@ -73,10 +79,23 @@ def apply(
     return out
 
 
-def _run(c: Container, proposal: Proposal, *, samples: int, full: bool) -> dict[str, Any]:
+def _run(
+    c: Container,
+    proposal: Proposal,
+    *,
+    samples: int,
+    full: bool,
+    engine: BatchEngine | None = None,
+) -> dict[str, Any]:
     return c.bus.query(
         lambda uow: preview_rematch(
-            uow, c.current_matcher(uow), proposal, samples=samples, full=full, pii=True
+            uow,
+            c.current_matcher(uow),
+            proposal,
+            samples=samples,
+            full=full,
+            pii=True,
+            engine=engine,
         )
     )
 

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
-from matching.batch import DedupeResult, dedupe_table, strong_codes, table_fields
+from matching.batch import DedupeResult, TableDedupe, dedupe_table, strong_codes, table_fields
 from matching.decided import Kept, contradicted, keep_decisions
 from matching.port import Matcher
 from matching.rematch import (
@@ -143,12 +143,18 @@ def _timed(seconds: dict[str, float], step: str, work: Callable[[], T]) -> T:
     return out
 
 
-def rematch(uow: UnitOfWork, matcher: Matcher, settings: MatchSettings) -> Rematch:
-    """Rematch every record of ``settings.entity_type`` (module docstring). Reads only."""
+def rematch(
+    uow: UnitOfWork,
+    matcher: Matcher,
+    settings: MatchSettings,
+    dedupe: TableDedupe = dedupe_table,
+) -> Rematch:
+    """Rematch every record of ``settings.entity_type`` (module docstring). Reads only.
+    ``dedupe`` is the batch engine (:mod:`mdm.domain.batch_engine`)."""
     seconds: dict[str, float] = {}
     hub = _timed(seconds, "read", lambda: read_hub(uow, matcher, settings))
     decisions = _timed(seconds, "decisions", lambda: read_decisions(uow, hub))
-    raw = _timed(seconds, "cluster", lambda: dedupe_table(hub.table, settings, train_model=False))
+    raw = _timed(seconds, "cluster", lambda: dedupe(hub.table, settings, train_model=False))
     scorer = PairScorer(settings, hub.table)
     together = [d.sides for d in decisions.together]
     apart = [d.sides for d in decisions.apart]

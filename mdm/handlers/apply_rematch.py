@@ -27,6 +27,7 @@ from matching.port import LearningMatcher, Matcher
 from matching.settings import MatchSettings, to_json
 from mdm.db.repositories.rematch import REMATCH_APPLIED, RematchReads
 from mdm.db.uow import UnitOfWork
+from mdm.domain.batch_engine import table_dedupe
 from mdm.domain.golden_book import GoldenBook, GoldenState, new_id
 from mdm.domain.merging import reindex
 from mdm.domain.rematch import Proposal, proposed_settings, rematch
@@ -55,7 +56,7 @@ def prepare(cmd: ApplyRematch, uow: UnitOfWork, *, matcher: Matcher) -> Applying
     proposal = Proposal(cmd.entity_type, document=cmd.settings, version=cmd.version)
     settings = proposed_settings(uow, matcher, proposal)
     state = RematchReads(uow.records.conn).decisions_state(cmd.entity_type)
-    found = rematch(uow, matcher, settings)
+    found = rematch(uow, matcher, settings, table_dedupe(cmd.engine))
     return Applying(settings, plan(found), state, summary(found))
 
 

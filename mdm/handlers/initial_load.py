@@ -20,6 +20,7 @@ from canonical.errors import UnknownSource
 from matching.engine import ProbabilisticMatcher
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
+from mdm.domain.batch_engine import table_dedupe
 from mdm.domain.bulk.plan import BulkPlan, plan, source_part
 from mdm.domain.bulk.write import refuse_if_loaded, write
 from mdm.domain.files import read_items
@@ -57,7 +58,8 @@ def prepare(cmd: InitialLoad, uow: UnitOfWork, *, matcher: Matcher) -> BulkPlan:
     settings = None
     if cmd.entity_type in MATCHED_TYPES and isinstance(matcher, ProbabilisticMatcher):
         settings = matcher.settings_for(cmd.entity_type)
-    made = plan(cmd.entity_type, settings, parts, train=cmd.train)
+    dedupe = table_dedupe(cmd.engine)
+    made = plan(cmd.entity_type, settings, parts, train=cmd.train, dedupe=dedupe)
     made.stages["read, validate, standardize"] = validated - started
     made.stages["train, block, score, cluster, explain"] = time.perf_counter() - validated
     return made

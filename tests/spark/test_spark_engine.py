@@ -216,3 +216,38 @@ def test_spark_connect_runs_the_same_steps(tmp_path):
         with part.open(newline="", encoding="utf-8") as handle:
             got.update((r["record_id"], r["cluster_id"]) for r in csv.DictReader(handle))
     assert got == expected.clusters
+
+
+def test_a_windows_1252_csv_with_line_breaks_in_cells_is_read_as_the_local_engine_reads_it(
+    spark, generated, trained, tmp_path
+):
+    settings, _ = trained
+    with generated.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for k, row in enumerate(rows):
+        if k % 5 == 0:
+            row["name"] = row["name"] + " Müller"  # not UTF-8 once written as Windows-1252
+        if k % 7 == 0:
+            row["address_line1"] = (row.get("address_line1") or "") + "\nc/o Zoë"
+    exported = tmp_path / "export.csv"
+    with exported.open("w", newline="", encoding="cp1252", errors="replace") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    warnings: list[str] = []
+
+    from matching.spark.engine import SparkOptions, spark_dedupe
+    from tests.spark.helpers import kernels
+
+    run = spark_dedupe(
+        spark,
+        str(exported),
+        kernels(settings),
+        train=False,
+        options=SparkOptions(partitions=3),
+        want_pairs=True,
+        warn=warnings.append,
+    )
+
+    _same(outcome(run), local(exported, settings, train=False))
+    assert any("not UTF-8" in w for w in warnings)

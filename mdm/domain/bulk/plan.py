@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from canonical.commands import IngestItem
 from canonical.schemas import CanonicalSchema
-from matching.batch import DedupeResult, dedupe_table, explain_pairs, table_fields
+from matching.batch import DedupeResult, TableDedupe, dedupe_table, explain_pairs, table_fields
 from matching.exact import SETTINGS_VERSION as EXACT_VERSION
 from matching.forked import forked_map
 from matching.hierarchy import reasons_of
@@ -167,11 +167,14 @@ def plan(
     parts: list[SourcePart],
     *,
     train: bool = False,
+    dedupe: TableDedupe = dedupe_table,
 ) -> BulkPlan:
     """Cluster the records of every part at once (``settings`` None: the entity type is
     matched on its identifier alone, as :mod:`matching.exact` does for prices). With
     ``train`` (and enough records), ``u``, ``m`` and the prior are estimated on the
-    records first, from the shipped settings, exactly as ``mdm dedupe`` trains."""
+    records first, from the shipped settings, exactly as ``mdm dedupe`` trains.
+    ``dedupe`` is the batch engine (:mod:`mdm.domain.batch_engine`): this machine's or
+    Spark's, the rest is the same."""
     if settings is None:
         return _exact_plan(entity_type, parts)
     std = [r["match_std"] or {} for p in parts for r in p.records]
@@ -180,7 +183,7 @@ def plan(
         return _exact_plan(entity_type, parts)
     train = train and table.size >= MIN_TRAINING_RECORDS
     base = default_settings(entity_type) if train else settings
-    result = dedupe_table(table, base, train_model=train)
+    result = dedupe(table, base, train_model=train)
     if train:
         sources = sorted({p.run.source for p in parts})
         settings = replace(
