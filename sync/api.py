@@ -9,13 +9,19 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, field_validator
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
-from mdm.http.auth import AdminPrincipal, StewardPrincipal
-from mdm.http.body import read_json
-from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
-from mdm.http.errors import ApiError
-from mdm.http.openapi import json_body
-from mdm.http.refusals import refusals
-from mdm.http.responses import JsonResponse
+from mdm.plugin_api import (
+    AdminPrincipal,
+    ApiError,
+    ContainerDep,
+    CorrelationId,
+    JsonResponse,
+    StewardPrincipal,
+    dispatch,
+    json_body,
+    query,
+    read_json,
+    refusals,
+)
 from sync.queries import delivery_detail, get_target, list_deliveries, list_targets
 from sync.schemas import (
     Deliveries,

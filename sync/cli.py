@@ -14,8 +14,7 @@ from prometheus_client import start_http_server
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
 from canonical.errors import DomainError
-from mdm.bootstrap import bootstrap
-from mdm.settings import get_settings
+from mdm.plugin_api import bootstrap, get_settings
 from sync.inbound import InboundConsumer
 from sync.queries import list_targets
 from sync.worker import Dispatcher

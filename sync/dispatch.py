@@ -27,9 +27,7 @@ from typing import Any
 
 import orjson
 
-from mdm.db.uow import UnitOfWork
-from mdm.domain.transactional.linking import link_crosswalk
-from mdm.metrics import observe_dead_letter, observe_delivery
+from mdm.plugin_api import UnitOfWork, link_crosswalk, observe_dead_letter, observe_delivery
 from sync.connectors import DeliveryError, ErrorCode
 from sync.pause import record_pause
 from sync.readiness import NOT_READY, NotReady, check, held_row, release, settle_held

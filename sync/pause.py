@@ -29,8 +29,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from mdm.clock import SYSTEM, Clock
-from mdm.db.uow import UnitOfWork, run_in_transaction
+from mdm.plugin_api import SYSTEM, Clock, UnitOfWork, run_in_transaction
 from sync.connectors import DeliveryError
 
 __all__ = ["TargetPause", "record_pause"]

@@ -7,8 +7,7 @@ from functools import partial
 from typing import Any
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
-from mdm.bus import Handler
-from mdm.plugins import PluginDeps, Service
+from mdm.plugin_api import Handler, PluginDeps, Service
 from sync import api, cli
 from sync.handlers import put_target, remove_target, replay
 from sync.inbound import InboundConsumer

@@ -7,7 +7,7 @@ from typing import Any
 from canonical.errors import NotFound
 from canonical.privacy import scrub_text
 from canonical.timestamps import iso
-from mdm.db.uow import UnitOfWork
+from mdm.plugin_api import UnitOfWork
 from sync.targets import SUCCESS_WINDOW, target_view
 
 __all__ = ["delivery_detail", "get_target", "list_deliveries", "list_targets"]

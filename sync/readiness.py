@@ -31,8 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mdm.db.uow import UnitOfWork
-from mdm.domain.tasks import OPEN, new_task
+from mdm.plugin_api import OPEN_TASK_STATUSES, UnitOfWork, new_task
 from sync.connectors import DeliveryError
 from sync.readiness_rules import rules_of
 from sync.relay import delivery_id
@@ -249,7 +248,12 @@ def _recheck_newer(
 
 def _resolve(uow: UnitOfWork, task_id: str, reason: str, now: datetime) -> None:
     uow.tasks.set_status(
-        task_id, status="resolved", from_statuses=OPEN, actor="sync", reason=reason, at=now
+        task_id,
+        status="resolved",
+        from_statuses=OPEN_TASK_STATUSES,
+        actor="sync",
+        reason=reason,
+        at=now,
     )
 
 

@@ -13,8 +13,7 @@ from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
 from canonical.schemas import ENTITY_TYPES
-from mdm.db.uow import UnitOfWork
-from mdm.domain.schemas import current_schema
+from mdm.plugin_api import UnitOfWork, current_schema
 
 __all__ = ["DEFAULTS", "TAX_ID_COUNTRIES", "check_rules", "rules_of"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mdm.db.uow import UnitOfWork
+from mdm.plugin_api import UnitOfWork
 from sync.relay import delivery_id, parent_of
 
 __all__ = ["reconcile_target"]

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from contracts.integration_events import topic_of
-from mdm.db.uow import UnitOfWork
+from mdm.plugin_api import UnitOfWork
 
 __all__ = ["POSITION", "delivery_id", "parent_of", "plan_deliveries", "plan_rows"]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mdm.settings import Settings, get_settings
+from mdm.plugin_api import Settings, get_settings
 from sync.connectors.settings import Network, SyncSettings, get_sync_settings, parse_networks
 from sync.stream.settings import StreamSettings, get_stream_settings
 

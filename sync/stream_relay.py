@@ -17,8 +17,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from mdm.bootstrap import Container
-from mdm.db.uow import UnitOfWork, run_in_transaction
+from mdm.plugin_api import Container, UnitOfWork, run_in_transaction
 from sync.settings import stream_settings
 from sync.stream import EventPublisher, PublishError, StreamSettings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from canonical.errors import FieldError, InvalidInput
 from canonical.timestamps import iso as _iso
-from mdm.domain.secrets import Sealer
+from mdm.plugin_api import Sealer
 from sync.connectors import TargetConfig
 from sync.connectors.egress import url_refusal
 from sync.connectors.settings import get_sync_settings

@@ -29,8 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
-from mdm.bootstrap import Container
-from mdm.db.uow import UnitOfWork, run_in_transaction
+from mdm.plugin_api import Container, UnitOfWork, run_in_transaction
 from sync.connectors import Connector, TargetConfig, build_connector
 from sync.dispatch import Policy, pause_unusable, settle, take
 from sync.pause import TargetPause

@@ -6,8 +6,7 @@ from typing import Any
 
 from canonical.commands import PutSyncTarget
 from canonical.errors import FieldError, InvalidInput
-from mdm.db.uow import UnitOfWork
-from mdm.domain.secrets import Sealer
+from mdm.plugin_api import Sealer, UnitOfWork
 from sync.dispatch import UNUSABLE
 from sync.readiness import release
 from sync.readiness_rules import check_rules, rules_of

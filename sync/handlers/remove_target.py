@@ -7,7 +7,7 @@ from typing import Any
 
 from canonical.commands import RemoveSyncTarget
 from canonical.errors import NotFound
-from mdm.db.uow import UnitOfWork
+from mdm.plugin_api import UnitOfWork
 from sync.readiness import close_tasks
 
 __all__ = ["handle"]

@@ -7,8 +7,7 @@ from typing import Any
 
 from canonical.commands import ReplayDeliveries
 from canonical.errors import FieldError, InvalidInput
-from mdm.db.repositories.sync import DELIVERY_STATES
-from mdm.db.uow import UnitOfWork
+from mdm.plugin_api import DELIVERY_STATES, UnitOfWork
 
 __all__ = ["handle"]
 

@@ -21,7 +21,7 @@ import orjson
 
 from canonical.commands import RecordEvents
 from canonical.errors import FieldError, UnknownSource
-from mdm.bootstrap import Container
+from mdm.plugin_api import Container
 from sync.stream import ACK, Verdict, reject, retry_later
 
 __all__ = ["inbound_source", "intake_message"]

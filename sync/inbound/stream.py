@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from mdm.bootstrap import Container
+from mdm.plugin_api import Container
 from sync.inbound.intake import intake_message
 from sync.settings import stream_settings
 from sync.stream import (
