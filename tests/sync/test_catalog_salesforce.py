@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mdm.bootstrap import Container
@@ -13,11 +14,17 @@ from tests.sync.catalog import catalog_target, price, product, put_price, put_pr
 from tests.sync.hub import deliveries, dispatcher
 
 
+@pytest.fixture
+def running(client: TestClient, standins: Any) -> Any:
+    """The salesforce stand-in, with the hub's catalog target ``salesforce`` pointing at it."""
+    target = standins("salesforce")
+    catalog_target(client, target)
+    return target
+
+
 def test_products_and_prices_reach_salesforce_by_external_id(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("salesforce")
-    catalog_target(client, running)
     pr = put_price(client, "PR1", price("P1", "19.90", currency="USD"))
     p = put_product(client, "P1", product(1, family="Widgets"))
     put_product(client, "P2", product(2))
@@ -77,10 +84,8 @@ def test_a_custom_price_book_gets_the_standard_price_first_then_takes_it_over(
 
 
 def test_a_changed_amount_updates_the_entry_and_a_moved_price_is_a_new_entry(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("salesforce")
-    catalog_target(client, running)
     keep = put_product(client, "P1", product(1))
     gone = put_product(client, "P2", product(2))
     pr = put_price(client, "PR2", price("P2", "9.00", currency="USD"))
@@ -114,10 +119,8 @@ def test_a_changed_amount_updates_the_entry_and_a_moved_price_is_a_new_entry(
 
 
 def test_a_price_in_an_unmapped_price_book_is_a_dead_letter_that_replays_once_mapped(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("salesforce")
-    catalog_target(client, running)
     p = put_product(client, "P1", product(1))
     pr = put_price(client, "PR1", price("P1", currency="USD", price_book="EU list"))
     d = dispatcher(container)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mdm.bootstrap import Container
@@ -13,15 +14,21 @@ from tests.sync.catalog import catalog_target, price, product, put_price, put_pr
 from tests.sync.hub import deliveries, dispatcher
 
 
+@pytest.fixture
+def running(client: TestClient, standins: Any) -> Any:
+    """The stripe stand-in, with the hub's catalog target ``stripe`` pointing at it."""
+    target = standins("stripe")
+    catalog_target(client, target)
+    return target
+
+
 def _posts(running: Any, path: str) -> list[dict[str, Any]]:
     return [r for r in running.app.requests if r["method"] == "POST" and r["path"] == path]
 
 
 def test_a_product_and_its_price_reach_stripe_product_first(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
     # the price arrives first: its delivery waits for its product's
     pr = put_price(client, "PR1", price("P1", "19.90"))
     p = put_product(client, "P1", product(1))
@@ -45,10 +52,8 @@ def test_a_product_and_its_price_reach_stripe_product_first(
 
 
 def test_a_changed_amount_is_a_new_price_and_the_old_one_is_archived(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
     put_product(client, "P1", product(1))
     pr = put_price(client, "PR1", price("P1", "19.90"))
     d = dispatcher(container)
@@ -118,10 +123,8 @@ def test_tiers_and_a_quarter_map_to_stripe_words(
 
 
 def test_a_retired_product_is_archived_and_its_merge_moves_the_prices(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
     keep = put_product(client, "P1", product(1))
     gone = put_product(client, "P2", product(2))
     pr = put_price(client, "PR2", price("P2", "9.00", currency="USD"))
@@ -150,10 +153,8 @@ def test_a_retired_product_is_archived_and_its_merge_moves_the_prices(
 
 
 def test_a_price_stripe_refuses_is_a_dead_letter_that_replays(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
     put_product(client, "P1", product(1))
     pr = put_price(client, "PR1", price("P1"))
     running.app.inject("status", status=400, path="/v1/prices", method="POST", times=1)
@@ -170,34 +171,9 @@ def test_a_price_stripe_refuses_is_a_dead_letter_that_replays(
     assert {x["state"] for x in deliveries(client, target="stripe")} == {"delivered"}
 
 
-def test_a_price_whose_product_stripe_lost_queues_the_product_first(
-    client: TestClient, container: Container, standins: Any
-) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
-    p = put_product(client, "P1", product(1))
-    d = dispatcher(container)
-    d.run_until_idle()
-    del running.app.products[f"mdm_{p}"]  # gone at Stripe, the hub still thinks delivered
-
-    pr = put_price(client, "PR1", price("P1"))
-    d.run_until_idle()
-
-    assert f"mdm_{p}" in running.app.products
-    assert len(running.app.prices_of(pr, active=True)) == 1
-    [refusal] = [
-        r
-        for r in running.app.requests
-        if r["path"] == "/v1/prices" and r.get("status") == 400 and r["method"] == "POST"
-    ]
-    assert refusal
-
-
 def test_an_unmerge_brings_the_product_and_its_price_back(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, running: Any
 ) -> None:
-    running = standins("stripe")
-    catalog_target(client, running)
     keep = put_product(client, "P1", product(1))
     gone = put_product(client, "P2", product(2))
     pr = put_price(client, "PR2", price("P2", "9.00"))

@@ -96,16 +96,6 @@ def test_an_unknown_parent_is_retryable_and_names_the_parent(netsuite, connector
     assert netsuite.app.counts() == {}
 
 
-def test_a_lost_answer_retried_leaves_one_customer(netsuite, connector):
-    netsuite.app.inject("lost_answer")
-
-    with pytest.raises(RetryableError):
-        connector.push([outbound("g-acme")])
-    [retried] = connector.push([outbound("g-acme", version=2, attempt=2)])
-
-    assert retried.ok and netsuite.app.counts() == {"g-acme": 1}
-
-
 def test_above_the_concurrency_limit_the_target_pauses(standins):
     netsuite = standins("netsuite", concurrency_limit=1)
     netsuite.app.inject("hold", path="eid:g-first")
@@ -132,15 +122,6 @@ def test_above_the_concurrency_limit_the_target_pauses(standins):
     assert outcome[0].ok and netsuite.app.counts() == {"g-first": 1}
 
 
-def test_a_429_with_retry_after_is_honoured(netsuite, connector):
-    netsuite.app.inject("status", status=429, retry_after="7")
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-
-    assert (caught.value.scope, caught.value.retry_after) == ("target", 7.0)
-
-
 def test_a_restlet_concurrency_refusal_pauses_the_target_rather_than_failing_records(
     netsuite, connector
 ):
@@ -153,19 +134,6 @@ def test_a_restlet_concurrency_refusal_pauses_the_target_rather_than_failing_rec
     assert caught.value.retry_after == 1.0
 
 
-@pytest.mark.parametrize(
-    ("status", "code", "scope"),
-    [(500, ErrorCode.SERVER_ERROR, "record"), (503, ErrorCode.UNAVAILABLE, "target")],
-)
-def test_server_errors_are_retryable(netsuite, connector, status, code, scope):
-    netsuite.app.inject("status", status=status)
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-
-    assert (caught.value.code, caught.value.scope) == (code, scope)
-
-
 def test_a_missing_company_name_is_permanent(netsuite):
     connector = build_connector(netsuite.target(mapping={"companyName": None}))
 
@@ -174,57 +142,6 @@ def test_a_missing_company_name_is_permanent(netsuite):
 
     assert caught.value.target_code == "USER_ERROR"
     assert netsuite.app.counts() == {}
-
-
-def test_a_wrong_token_pauses_the_target(netsuite):
-    connector = build_connector(netsuite.target(credentials={"token": "nope"}))
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-
-    assert (caught.value.code, caught.value.scope) == (ErrorCode.UNAUTHORIZED, "target")
-
-
-def test_after_a_target_wide_error_the_rest_of_the_batch_is_not_tried(netsuite, connector):
-    netsuite.app.inject("status", status=429, retry_after="3")
-
-    with pytest.raises(RetryableError):
-        connector.push([outbound("g-acme"), outbound("g-ann", ANN)])
-
-    assert len(netsuite.app.requests) == 1
-
-
-def test_merge_deactivates_and_unmerge_reactivates(netsuite, connector):
-    [created] = connector.push([outbound("g-acme")])
-
-    [merged] = connector.push([outbound("g-acme", version=2, status="merged", merged_into="g-s")])
-    assert merged.ok and merged.target_id == created.target_id
-    assert netsuite.app.customer("g-acme")["isInactive"] is True
-
-    connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
-    assert netsuite.app.customer("g-acme")["isInactive"] is False
-    assert netsuite.app.counts() == {"g-acme": 1}
-
-
-def test_merge_with_delete_deletes_and_unmerge_creates_it_again(netsuite):
-    connector = build_connector(netsuite.target(options={"on_merge": "delete"}))
-    [created] = connector.push([outbound("g-acme")])
-
-    [merged] = connector.push(
-        [outbound("g-acme", status="merged", merged_into="g-s", target_id=created.target_id)]
-    )
-    assert merged.deleted and netsuite.app.counts() == {}
-    [back] = connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
-
-    assert back.target_id == netsuite.app.customer("g-acme")["id"] != created.target_id
-    assert netsuite.app.requests[1]["method"] == "DELETE"
-
-
-def test_recover_target_id_reads_by_external_id(connector):
-    [created] = connector.push([outbound("g-acme")])
-
-    assert connector.recover_target_id("g-acme") == created.target_id
-    assert connector.recover_target_id("g-none") is None
 
 
 def test_values_the_golden_record_lost_are_deleted_at_netsuite(netsuite, connector):

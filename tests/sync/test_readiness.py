@@ -46,6 +46,14 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunne
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def netsuite(client: TestClient, standins: Any) -> Any:
+    """The NetSuite stand-in, the hub's target ``netsuite`` with its default readiness rules."""
+    running = standins("netsuite")
+    add_target(client, running)
+    return running
+
+
 def _put(client: TestClient, sid: str, body: dict[str, Any]) -> str:
     return str(put_ok(client, f"erp/customer/{sid}", body)["golden_id"])
 
@@ -100,10 +108,8 @@ def test_a_customer_netsuite_cannot_take_is_held_there_only_with_its_reason_and_
 
 
 def test_the_change_that_makes_it_ready_releases_it_in_one_relay_pass_and_resolves_the_task(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     acme = _put(client, "E1", ACME)
     d = dispatcher(container)
     d.run_until_idle()
@@ -132,10 +138,8 @@ def test_the_change_that_makes_it_ready_releases_it_in_one_relay_pass_and_resolv
 
 
 def test_a_held_parent_holds_its_children_until_it_goes_out_first(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     holding = {**ACME, "name": "Initech Holding AG", "tax_id": "DE811111111"}
     parent = _put(client, "P1", holding)  # no payment terms
     child = _put(client, "C1", {**READY, "name": "Initech Berlin GmbH", "parent": "P1"})
@@ -160,10 +164,8 @@ def test_a_held_parent_holds_its_children_until_it_goes_out_first(
 
 
 def test_a_tax_id_is_required_of_organizations_where_the_country_issues_one(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     us = {"line1": "1 Main St", "city": "Austin", "country": "US"}
     german = _put(client, "E1", {k: v for k, v in READY.items() if k != "tax_id"})
     american = _put(client, "E2", {**READY, "tax_id": None, "address": us} | {"name": "Acme Inc"})
@@ -295,10 +297,8 @@ def test_changing_a_targets_rules_checks_its_held_and_pending_deliveries_again(
 
 
 def test_replay_and_dead_letters_work_as_before_and_a_replayed_held_record_stays_held(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     acme = _put(client, "E1", ACME)
     globex = _put(client, "E2", {**READY, "name": "Globex AG", "tax_id": "DE987654321"})
     netsuite.app.inject("status", status=400, code="USER_ERROR", path=f"eid:{globex}")
@@ -320,9 +320,8 @@ def test_replay_and_dead_letters_work_as_before_and_a_replayed_held_record_stays
 
 
 def test_removing_a_target_resolves_its_readiness_tasks(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    add_target(client, standins("netsuite"))
     _put(client, "E1", ACME)
     dispatcher(container).run_until_idle()
     [task] = _tasks(client)
@@ -334,9 +333,8 @@ def test_removing_a_target_resolves_its_readiness_tasks(
 
 
 def test_held_deliveries_are_counted_in_the_queue_gauge(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    add_target(client, standins("netsuite"))
     _put(client, "E1", ACME)
     dispatcher(container).run_until_idle()
 
@@ -372,10 +370,8 @@ def test_the_command_line_sets_rules_from_a_file_and_lists_held_records(
 
 
 def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     acme = _put(client, "E1", ACME)
     d = dispatcher(container)
     d.plan()
@@ -407,10 +403,8 @@ def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
 
 
 def test_a_running_dispatcher_sends_a_held_record_once_a_change_completes_it(
-    client: TestClient, container: Container, standins: Any
+    client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    netsuite = standins("netsuite")
-    add_target(client, netsuite)
     acme = _put(client, "E1", ACME)
     running = dispatcher(container)
     running.start()

@@ -165,33 +165,17 @@ def test_a_newer_version_while_search_lags_waits_and_never_duplicates(stripe, co
     assert len(stripe.app.customers) == 1
 
 
-def test_a_500_before_execution_is_not_saved_under_the_key(stripe, connector):
-    stripe.app.inject("status", status=500, path="/v1/customers")
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-    assert (caught.value.code, caught.value.scope) == (ErrorCode.SERVER_ERROR, "record")
-    [retried] = connector.push([outbound("g-acme", attempt=2)])
-
-    assert retried.ok and len(stripe.app.customers) == 1
-
-
-@pytest.mark.parametrize(
-    ("status", "retry_after", "code", "scope", "wait"),
-    [
-        (429, None, ErrorCode.RATE_LIMITED, "target", None),
-        (429, "2", ErrorCode.RATE_LIMITED, "target", 2.0),
-        (503, None, ErrorCode.UNAVAILABLE, "target", None),
-        (500, None, ErrorCode.SERVER_ERROR, "record", None),
-    ],
-)
-def test_failed_calls_are_retryable(stripe, connector, status, retry_after, code, scope, wait):
-    stripe.app.inject("status", status=status, retry_after=retry_after)
+def test_a_429_without_retry_after_pauses_the_target_for_no_set_time(stripe, connector):
+    stripe.app.inject("status", status=429)
 
     with pytest.raises(RetryableError) as caught:
         connector.push([outbound("g-acme")])
 
-    assert (caught.value.code, caught.value.scope, caught.value.retry_after) == (code, scope, wait)
+    assert (caught.value.code, caught.value.scope, caught.value.retry_after) == (
+        ErrorCode.RATE_LIMITED,
+        "target",
+        None,
+    )
     assert stripe.app.customers == {}
 
 
@@ -202,15 +186,6 @@ def test_a_lock_timeout_is_retryable_for_the_record_only(stripe, connector):
         connector.push([outbound("g-acme")])
 
     assert (caught.value.code, caught.value.scope) == (ErrorCode.LOCKED, "record")
-
-
-def test_a_wrong_api_key_pauses_the_target(stripe):
-    connector = build_connector(stripe.target(credentials={"token": "sk_test_wrong"}))
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-
-    assert (caught.value.code, caught.value.scope) == (ErrorCode.UNAUTHORIZED, "target")
 
 
 def test_an_unknown_parameter_is_permanent_and_names_it(stripe):
@@ -248,25 +223,6 @@ def test_merge_deactivates_in_metadata_and_unmerge_reactivates(stripe, connector
     assert len(stripe.app.customers) == 1
 
 
-def test_merge_with_delete_deletes_and_unmerge_creates_a_new_customer(stripe):
-    connector = build_connector(stripe.target(options={"on_merge": "delete"}))
-    [created] = connector.push([outbound("g-acme")])
-
-    [merged] = connector.push(
-        [
-            outbound(
-                "g-acme", version=2, status="merged", merged_into="g-s", target_id=created.target_id
-            )
-        ]
-    )
-    assert merged.deleted and merged.target_id == created.target_id
-    assert stripe.app.live_customers("g-acme") == []
-
-    [back] = connector.push([outbound("g-acme", version=3, target_id=created.target_id)])
-    [customer] = stripe.app.live_customers("g-acme")
-    assert back.target_id == customer["id"] != created.target_id
-
-
 def test_merge_of_a_record_stripe_never_had_sends_nothing_but_a_search(stripe, connector):
     [result] = connector.push([outbound("g-new", status="merged", merged_into="g-s")])
 
@@ -280,13 +236,3 @@ def test_recover_target_id_searches_by_metadata(stripe, connector):
     assert connector.recover_target_id("g-it's") == created.target_id
     assert connector.recover_target_id("g-nobody") is None
     assert stripe.app.requests[-1]["query"]["query"] == "metadata['mdm_golden_id']:'g-nobody'"
-
-
-def test_a_slow_answer_is_a_retryable_timeout(stripe):
-    stripe.app.inject("slow", delay=1.5)
-    connector = build_connector(stripe.target(), timeout=0.3)
-
-    with pytest.raises(RetryableError) as caught:
-        connector.push([outbound("g-acme")])
-
-    assert caught.value.code == ErrorCode.TIMEOUT
