@@ -174,7 +174,7 @@ def test_a_retry_after_a_lost_answer_creates_no_duplicate(kind, target, connecto
         connector.push([outbound("g-acme")])
     [retried] = connector.push([outbound("g-acme", attempt=2)])
 
-    assert caught.value.code in (ErrorCode.NO_ANSWER, ErrorCode.SERVER_ERROR)
+    assert caught.value.code == ErrorCode.NO_ANSWER  # the change may have been applied
     assert retried.ok and retried.target_id == live_id(kind, target, "g-acme")
     assert target.app.counts() == {"g-acme": 1}
 
