@@ -115,7 +115,8 @@ def in_rule_block(
         return np.zeros(len(candidates), dtype=bool)
     narrow = codes.astype(np.int32)  # half the memory traffic of gathering 10M pairs
     a, b = narrow[candidates.left], narrow[candidates.right]
-    return (a >= 0) & (a == b)
+    shared: npt.NDArray[np.bool_] = (a >= 0) & (a == b)
+    return shared
 
 
 def blocking_recall(

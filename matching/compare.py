@@ -48,7 +48,8 @@ def _transposed(left: list[str], right: list[str], workers: int) -> npt.NDArray[
     """
     osa = process.cpdist(left, right, scorer=OSA.distance, workers=workers, dtype=np.int32)
     lev = process.cpdist(left, right, scorer=Levenshtein.distance, workers=workers, dtype=np.int32)
-    return ((osa == 1) & (lev == 2)).astype(np.float32)
+    swapped: npt.NDArray[np.bool_] = (osa == 1) & (lev == 2)
+    return swapped.astype(np.float32)
 
 
 def similarity(
@@ -89,7 +90,8 @@ def _cross(
     lookup = np.array([index.get(v, -2) for v in other_uniques] + [-3], dtype=np.int64)
     mapped = lookup[other_codes]  # null (-1) indexes the trailing -3: never equal
     a, b = codes[left].astype(np.int64), codes[right].astype(np.int64)
-    return (a >= 0) & (a == mapped[right]) & (mapped[left] == b)
+    crossed: npt.NDArray[np.bool_] = (a >= 0) & (a == mapped[right]) & (mapped[left] == b)
+    return crossed
 
 
 def _fuzzy_cross(
@@ -163,7 +165,8 @@ def _initial(
     lengths = np.append(table.lengths(main), 0)
     a, b = codes[left], codes[right]
     short = (lengths[a] == 1) | (lengths[b] == 1)
-    return (a >= 0) & (b >= 0) & short & (first[left] == first[right])
+    initial: npt.NDArray[np.bool_] = (a >= 0) & (b >= 0) & short & (first[left] == first[right])
+    return initial
 
 
 def _prefix(

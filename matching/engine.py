@@ -242,20 +242,19 @@ def _padded(cand: Candidate) -> list[Any]:
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _freeze(value: Any) -> Hashable:
-    kind = type(value)
-    if kind in _SCALARS:
+def _freeze(value: object) -> Hashable:
+    if type(value) in _SCALARS:
         return value
-    if kind is dict or isinstance(value, Mapping):
+    if isinstance(value, Mapping):
         return tuple((k, _freeze(v)) for k, v in value.items())
-    if kind is list or kind is tuple:
+    if type(value) is list or type(value) is tuple:
         return tuple(_freeze(v) for v in value)
     return repr(value)
 
 
 @lru_cache(maxsize=200_000)
 def _standardize_keyed(
-    entity_type: str, key: Hashable, region: str | None, record: Any
+    entity_type: str, key: Hashable, region: str | None, record: _Carrier
 ) -> Standardized:
     return standardize(entity_type, record.value, default_region=region)
 

@@ -93,8 +93,7 @@ def level_shares(
     null = np.array([lv.kind == "null" for lv in comp.levels])
     weightless = np.array([lv.weightless for lv in comp.levels])
     totals[null] = 0.0
-    shares = totals / max(totals.sum(), 1e-300)
-    shares = np.maximum(shares, floor)
+    shares: FloatArray = np.maximum(totals / max(totals.sum(), 1e-300), floor)
     shares[null] = 0.0
     shares /= shares.sum()
     shares[weightless] = 1.0

@@ -54,7 +54,9 @@ class EventKind:
     stage: int
 
 
-def _kinds(object_type: str, prefix: str, changes: dict[str, tuple[str | None, int]]) -> dict:
+def _kinds(
+    object_type: str, prefix: str, changes: dict[str, tuple[str | None, int]]
+) -> dict[str, EventKind]:
     return {
         f"{prefix}.{change}": EventKind(f"{prefix}.{change}", object_type, status, stage)
         for change, (status, stage) in changes.items()

@@ -40,11 +40,38 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from contracts.targets.stripe import minor_unit_places
 
-__all__ = ["MAPPED_TYPES", "StripeEventError", "canonical_events", "from_minor"]
+__all__ = [
+    "MAPPED_TYPES",
+    "CanonicalEvent",
+    "EventCustomer",
+    "EventData",
+    "StripeEventError",
+    "canonical_events",
+    "from_minor",
+]
+
+# the object after the change: ids, statuses, ISO instants and decimal strings, a quantity
+EventData = dict[str, str | int | None]
+
+
+class EventCustomer(TypedDict):
+    """The object's customer as the receiving source knows it (a ``cus_...`` id)."""
+
+    source_id: str
+
+
+class CanonicalEvent(TypedDict):
+    """A canonical transactional event, as ``RecordEvents`` takes it."""
+
+    id: str
+    type: str
+    occurred_at: str | None
+    customer: EventCustomer
+    data: EventData
 
 
 def from_minor(amount: int, currency: str) -> str:
@@ -91,15 +118,23 @@ def _money(obj: Mapping[str, Any], currency: str, name: str) -> str:
     return from_minor(int(_need(obj, name, int)), currency)
 
 
-def _common(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> dict[str, Any]:
+def _canonical(
+    event: Mapping[str, Any],
+    obj: Mapping[str, Any],
+    kind: str,
+    data: EventData,
+    *,
+    suffix: str = "",
+) -> CanonicalEvent:
     customer = _id(obj.get("customer"))
     if customer is None:
         raise StripeEventError("/data/object/customer", "the object names no customer")
     return {
-        "id": event["id"],
+        "id": f"{event['id']}{suffix}",
         "type": kind,
         "occurred_at": _iso(event.get("created")),
         "customer": {"source_id": customer},
+        "data": data,
     }
 
 
@@ -112,9 +147,9 @@ def _subscription_of(invoice: Mapping[str, Any]) -> str | None:
     return _id(details.get("subscription")) or _id(invoice.get("subscription"))
 
 
-def _invoice(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list[dict]:
+def _invoice(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list[CanonicalEvent]:
     currency = _currency(obj)
-    data: dict[str, Any] = {
+    data: EventData = {
         "invoice_id": _need(obj, "id", str),
         "currency": currency,
         "amount": _money(obj, currency, "total"),
@@ -131,7 +166,7 @@ def _invoice(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> lis
     subscription = _subscription_of(obj)
     if subscription:
         data["subscription_id"] = subscription
-    events = [{**_common(event, obj, kind), "data": data}]
+    events = [_canonical(event, obj, kind, data)]
     if (
         kind == "invoice.paid"
         and subscription
@@ -141,38 +176,38 @@ def _invoice(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> lis
     return events
 
 
-def _renewal(event: Mapping[str, Any], invoice: Mapping[str, Any], subscription: str) -> dict:
+def _renewal(
+    event: Mapping[str, Any], invoice: Mapping[str, Any], subscription: str
+) -> CanonicalEvent:
     ends = [
         line["period"]["end"]
         for line in ((invoice.get("lines") or {}).get("data") or [])
         if isinstance((line.get("period") or {}).get("end"), int)
     ]
-    data: dict[str, Any] = {"subscription_id": subscription, "status": "active"}
+    data: EventData = {"subscription_id": subscription, "status": "active"}
     if ends:
         data["renews_at"] = _iso(max(ends))
-    return {
-        **_common(event, invoice, "subscription.renewed"),
-        "id": f"{event['id']}:renewal",
-        "data": data,
-    }
+    return _canonical(event, invoice, "subscription.renewed", data, suffix=":renewal")
 
 
-def _invoice_payment(event: Mapping[str, Any], obj: Mapping[str, Any], _: str) -> list[dict]:
+def _invoice_payment(
+    event: Mapping[str, Any], obj: Mapping[str, Any], _: str
+) -> list[CanonicalEvent]:
     currency = _currency(obj)
     invoice_id = _need(obj, "id", str)
     payment = _id(obj.get("charge")) or _id(obj.get("payment_intent"))
-    data = {
+    data: EventData = {
         "payment_id": payment or f"{invoice_id}:attempt-{obj.get('attempt_count') or 1}",
         "currency": currency,
         "amount": _money(obj, currency, "amount_due"),
         "invoice_id": invoice_id,
     }
-    return [{**_common(event, obj, "payment.failed"), "data": data}]
+    return [_canonical(event, obj, "payment.failed", data)]
 
 
-def _charge(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list[dict]:
+def _charge(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list[CanonicalEvent]:
     currency = _currency(obj)
-    data: dict[str, Any] = {
+    data: EventData = {
         "payment_id": _need(obj, "id", str),
         "currency": currency,
         "amount": _money(obj, currency, "amount"),
@@ -187,7 +222,7 @@ def _charge(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list
     for name in ("failure_code", "failure_message"):
         if isinstance(obj.get(name), str):
             data[name] = obj[name][:500]
-    return [{**_common(event, obj, kind), "data": data}]
+    return [_canonical(event, obj, kind, data)]
 
 
 def _period_end(sub: Mapping[str, Any]) -> int | None:
@@ -201,9 +236,9 @@ def _period_end(sub: Mapping[str, Any]) -> int | None:
     return min(ends) if ends else None
 
 
-def _subscription_data(sub: Mapping[str, Any]) -> dict[str, Any]:
+def _subscription_data(sub: Mapping[str, Any]) -> EventData:
     status = str(_need(sub, "status", str))
-    data: dict[str, Any] = {
+    data: EventData = {
         "subscription_id": _need(sub, "id", str),
         "status": _STATUS.get(status, status),
     }
@@ -227,14 +262,17 @@ def _subscription_data(sub: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _subscription(event: Mapping[str, Any], obj: Mapping[str, Any], kind: str) -> list[dict]:
+def _subscription(
+    event: Mapping[str, Any], obj: Mapping[str, Any], kind: str
+) -> list[CanonicalEvent]:
     previous = (event.get("data") or {}).get("previous_attributes") or {}
     if kind == "subscription.updated" and "current_period_end" in previous:
         kind = "subscription.renewed" if obj.get("status") == "active" else kind
-    return [{**_common(event, obj, kind), "data": _subscription_data(obj)}]
+    return [_canonical(event, obj, kind, _subscription_data(obj))]
 
 
-_MAPPERS: dict[str, tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any], str], list]]] = {
+_Mapper = Callable[[Mapping[str, Any], Mapping[str, Any], str], list[CanonicalEvent]]
+_MAPPERS: dict[str, tuple[str, _Mapper]] = {
     "invoice.finalized": ("invoice.posted", _invoice),
     "invoice.paid": ("invoice.paid", _invoice),
     "invoice.payment_failed": ("payment.failed", _invoice_payment),
@@ -252,7 +290,7 @@ _MAPPERS: dict[str, tuple[str, Callable[[Mapping[str, Any], Mapping[str, Any], s
 MAPPED_TYPES = tuple(sorted(_MAPPERS))
 
 
-def canonical_events(event: Any) -> list[dict[str, Any]]:
+def canonical_events(event: object) -> list[CanonicalEvent]:
     """The canonical events a Stripe Event stands for ([] for a type not mapped).
     Raises :class:`StripeEventError` for an event this mapping cannot read."""
     if not isinstance(event, Mapping) or event.get("object") != "event":

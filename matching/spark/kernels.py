@@ -71,8 +71,15 @@ def tf_fields(settings: MatchSettings) -> list[str]:
     return list(out)
 
 
-def _strings(batch: pa.RecordBatch, name: str) -> list[Any]:
-    return batch.column(batch.schema.get_field_index(name)).to_pylist()
+def _strings(batch: pa.RecordBatch, name: str) -> list[str | None]:
+    values: list[str | None] = batch.column(batch.schema.get_field_index(name)).to_pylist()
+    return values
+
+
+def _lines(batch: pa.RecordBatch) -> list[str]:
+    """The ``value`` column of Spark's text source, which gives every line a value."""
+    values: list[str] = batch.column(batch.schema.get_field_index("value")).to_pylist()
+    return values
 
 
 def _side_table(batch: pa.RecordBatch, names: Sequence[str]) -> RecordTable:
@@ -131,7 +138,7 @@ class Kernels:
         """JSON Lines (column ``value``, plus ``row``) to standardized rows."""
         assert self.read_records is not None
         for batch in batches:
-            lines = [v.encode() for v in _strings(batch, "value")]
+            lines = [v.encode() for v in _lines(batch)]
             ids, table = self.read_records(lines)
             yield self.standardized(table, batch.column(batch.schema.get_field_index("row")), ids)
 
