@@ -35,6 +35,7 @@ from matching.batch_training import train, train_on_candidates
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
 from matching.decision import outright_disagreement, related_pairs, verdicts
+from matching.explanation import PairExplanation, ScoredPair
 from matching.forked import forked_map
 from matching.hierarchy import group_pairs
 from matching.scoring import explain, score_pairs, settings_term_frequencies
@@ -63,7 +64,7 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-PairSink = Callable[[list[dict[str, Any]]], None]
+PairSink = Callable[[list[ScoredPair]], None]
 """Receives scored pairs as JSON-ready dicts (``left``, ``right`` row, probability, explanation)."""
 
 
@@ -226,13 +227,13 @@ class ScoreJob:
     sink_at: float | None  # None: no pair sink, no explanations
 
 
-def score_chunk(job: ScoreJob, bounds: tuple[int, int]) -> tuple[KeptPairs, list[dict[str, Any]]]:
+def score_chunk(job: ScoreJob, bounds: tuple[int, int]) -> tuple[KeptPairs, list[ScoredPair]]:
     start, stop = bounds
     left = job.candidates.left[start:stop].astype(np.int64)
     right = job.candidates.right[start:stop].astype(np.int64)
     chunk = job.gammas[start:stop]
     scored = score_pairs(job.settings, chunk, job.table, left, job.tf, right)
-    pairs: list[dict[str, Any]] = []
+    pairs: list[ScoredPair] = []
     if job.sink_at is not None:
         pairs = [
             {
@@ -334,7 +335,7 @@ def explain_pairs(
     right: IntArray,
     *,
     tf: Mapping[str, FloatArray] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[PairExplanation]:
     """The explanation of each pair ``(left[k], right[k])`` of ``table``'s rows, as the
     hub stores with a decision: compared, scored and explained exactly as in dedupe
     (``tf``: the settings' term frequencies on the table, when the caller has them)."""

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.explanation import CandidateProbability, MatchExplanation, RelatedParty
 from matching.hierarchy import group_reasons
 from matching.port import Candidate, Decision, DecisionAction
 from matching.scoring import ScoredPairs, explain
@@ -209,7 +210,7 @@ def conclude(
     related = _related_parties(compared, scored.probability[pairs], joined)
     if not related:
         return decision
-    explanation = {**decision.explanation, "related_parties": related}
+    explanation: MatchExplanation = {**decision.explanation, "related_parties": related}
     if decision.action == "new":
         explanation["reason"] = f"related, not the same: {'; '.join(related[0]['reasons'])}"
     return replace(decision, explanation=explanation)
@@ -217,7 +218,7 @@ def conclude(
 
 def _related_parties(
     compared: Compared, probability: npt.NDArray[np.float64], joined: str | None
-) -> list[dict[str, Any]]:
+) -> list[RelatedParty]:
     """Candidates (other than the one the record joins or is reviewed against) that are
     organisations of one group with the record, most probable first."""
     found: dict[int, tuple[float, list[str]]] = {}
@@ -254,11 +255,16 @@ def _conclude(
     shown = _shown(settings, compared)
     top, k = ranked[0], best_row[ranked[0]]
     prob = float(probability[k])
-    explanation: dict[str, Any] = {
+    pair = explain(settings, gammas[k], scored.parts[pairs][k], scored.related[pairs][k])
+    explanation: MatchExplanation = {
         "entity_type": entity_type,
         "candidate": candidates[top].golden_id,
         "compared_with": compared.origin[k],
-        **explain(settings, gammas[k], scored.parts[pairs][k], scored.related[pairs][k]),
+        "settings_version": pair["settings_version"],
+        "prior_log2_odds": pair["prior_log2_odds"],
+        "match_weight": pair["match_weight"],
+        "match_probability": pair["match_probability"],
+        "comparisons": pair["comparisons"],
         "candidates": [
             {
                 "golden_id": candidates[c].golden_id,
@@ -311,7 +317,7 @@ def _conclude(
 
 def _second_link(
     settings: MatchSettings,
-    explanation: dict[str, Any],
+    explanation: MatchExplanation,
     shown: dict[tuple[str, str | None], str],
     mine: _Idents,
     idents: list[_Idents],
@@ -348,9 +354,11 @@ def _second_link(
             f"at or above the link threshold; also links {other}: the two golden records "
             "may be duplicates, so a steward decides instead of the record chaining them"
         )
-        explanation["also_links"] = [
-            {"golden_id": other, "match_probability": round(float(probability[best_row[c]]), 6)}
-        ]
+        also: CandidateProbability = {
+            "golden_id": other,
+            "match_probability": round(float(probability[best_row[c]]), 6),
+        }
+        explanation["also_links"] = [also]
         return "link"
     explanation["reason"] = "at or above the link threshold"
     return "link"

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from matching.explanation import MatchExplanation
 from matching.port import Candidate, Decision
 
 __all__ = ["ExactIdentifierMatcher", "identifier_keys"]
@@ -110,7 +111,7 @@ class ExactIdentifierMatcher:
             return Decision("new", None, None, SETTINGS_VERSION, {"reason": "no shared identifier"})
         ranked = sorted(shared, key=lambda gid: (-len(shared[gid]), gid))
         best = ranked[0]
-        explanation = {
+        explanation: MatchExplanation = {
             "rule": "exact strong identifier",
             "shared_keys": {gid: shared[gid] for gid in ranked},
         }

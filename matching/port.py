@@ -13,9 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from matching.explanation import MatchExplanation
 from matching.settings import MatchSettings
 
-__all__ = ["Candidate", "Decision", "DecisionAction", "LearningMatcher", "Matcher"]
+__all__ = [
+    "Candidate",
+    "Decision",
+    "DecisionAction",
+    "LearningMatcher",
+    "MatchExplanation",
+    "Matcher",
+]
 
 DecisionAction = Literal["link", "review", "new"]
 
@@ -50,7 +58,7 @@ class Decision:
     golden_id: str | None
     score: float | None
     settings_version: str
-    explanation: Mapping[str, Any] = field(default_factory=dict)
+    explanation: MatchExplanation = field(default_factory=MatchExplanation)
     other_candidates: Sequence[str] = ()
 
 

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.explanation import ComparisonPart, PairExplanation
 from matching.settings import Comparison, ComparisonLevel, MatchSettings
 from matching.table import RecordTable
 
@@ -222,7 +223,7 @@ def explain(
     gammas: npt.NDArray[np.int8],
     parts: FloatArray,
     related: float = 0.0,
-) -> dict[str, Any]:
+) -> PairExplanation:
     """JSON-ready explanation of one pair: prior, each comparison's level and part, and,
     when the settings know relatives, the part the chance of relatives takes off
     (a last row, ``comparison: "relatives"``).
@@ -233,12 +234,12 @@ def explain(
     ``2 ** log2_weight`` and includes the term-frequency adjustment, which is
     also reported on its own.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[ComparisonPart] = []
     for col, comp in enumerate(settings.comparisons):
         level = comp.levels[int(gammas[col])]
         part = float(parts[col])
         base = float(np.log2(level.m / level.u))
-        row: dict[str, Any] = {
+        row: ComparisonPart = {
             "comparison": comp.name,
             "level": level.label,
             "log2_weight": round(part, 6),

@@ -29,6 +29,7 @@ from matching.blocking import rule_codes
 from matching.candidates import Candidates
 from matching.compare import comparison_vectors
 from matching.decision import verdicts
+from matching.explanation import ScoredPair
 from matching.hierarchy import group_pairs
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings
@@ -205,7 +206,7 @@ def _scored(
     left: npt.NDArray[np.int64],
     prob: npt.NDArray[np.float64],
     veto: npt.NDArray[np.bool_],
-    explained: list[dict[str, Any]],
+    explained: list[ScoredPair],
     link: npt.NDArray[np.bool_],
 ) -> pa.RecordBatch:
     """Kept pairs and explained pairs of one batch, one row per pair that is either;

@@ -29,6 +29,7 @@ import typer
 from tqdm import tqdm
 
 from matching.batch import DedupeResult, PairSink, dedupe_table, table_fields
+from matching.explanation import ScoredPair
 from matching.settings import MatchSettings, SettingsError, default_settings, load_settings
 from matching.table import RecordTable
 from mdm.cli.dedupe_input import InputError, read_table
@@ -81,7 +82,7 @@ def _pair_sink(path: Path | None, ids: Sequence[str]) -> Iterator[PairSink | Non
         writer = csv.writer(handle)
         writer.writerow(PAIR_COLUMNS)
 
-        def sink(scored: list[dict[str, Any]]) -> None:
+        def sink(scored: list[ScoredPair]) -> None:
             writer.writerows(
                 [
                     ids[pair["left"]],

@@ -13,7 +13,7 @@ on SQLite the API keeps writing while a million records are clustered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -61,8 +61,8 @@ class BulkPlan:
     labels: npt.NDArray[np.int64]  # the cluster of each row
     partner: npt.NDArray[np.int64]  # the row each row's strongest link is with (-1: none)
     # rows -> why each that joined a cluster joined it (computed when its step is written)
-    explain: Callable[[Sequence[int]], dict[int, dict[str, Any]]]
-    review: list[tuple[int, int, float, dict[str, Any]]]  # rows, probability, explanation
+    explain: Callable[[Sequence[int]], dict[int, Mapping[str, Any]]]
+    review: list[tuple[int, int, float, Mapping[str, Any]]]  # rows, probability, explanation
     trained: MatchSettings | None = None  # settings estimated on these records, to store
     # organisations of one group kept apart: (later row, earlier row, reasons), see
     # matching.hierarchy; each becomes a proposed hierarchy link, as ingest proposes it
@@ -205,13 +205,13 @@ def plan(
 
 def _explainer(
     settings: MatchSettings, table: RecordTable, result: DedupeResult
-) -> Callable[[Sequence[int]], dict[int, dict[str, Any]]]:
+) -> Callable[[Sequence[int]], dict[int, Mapping[str, Any]]]:
     """Explanations of the rows given that joined a cluster, made when asked: held for a
     million records, they were the largest part of a load's memory."""
     first = _first_rows(result.labels)  # the first row of a cluster created it
     tf = settings_term_frequencies(settings, table)
 
-    def explain(rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def explain(rows: Sequence[int]) -> dict[int, Mapping[str, Any]]:
         linked = [r for r in rows if result.partner[r] >= 0 and not first[r]]
         at = np.asarray(linked, dtype=np.int64)
         why = explain_pairs(settings, table, at, result.partner[at], tf=tf)
@@ -237,7 +237,7 @@ def _exact_plan(entity_type: str, parts: list[SourcePart]) -> BulkPlan:
         else:
             first_of[key] = row
 
-    def explain(rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+    def explain(rows: Sequence[int]) -> dict[int, Mapping[str, Any]]:
         return {r: explanations[r] for r in rows if r in explanations}
 
     return BulkPlan(entity_type, EXACT_VERSION, parts, labels, partner, explain, [])
@@ -254,7 +254,7 @@ def _first_rows(labels: Iterable[int]) -> np.ndarray:
 
 def _review(
     settings: MatchSettings, table: RecordTable, result: DedupeResult
-) -> list[tuple[int, int, float, dict[str, Any]]]:
+) -> list[tuple[int, int, float, Mapping[str, Any]]]:
     """One review pair per two clusters (the most probable), with its explanation."""
     best: dict[tuple[int, int], tuple[int, int, float]] = {}
     for left, right, prob in result.review:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matching.port import Candidate, Decision
+from matching.port import Candidate, Decision, MatchExplanation
 from mdm.domain import candidates
 from mdm.domain.ingest.run import IngestRun, ValidItem
 
@@ -58,7 +58,11 @@ def crosswalk_decision(run: IngestRun, item: ValidItem) -> Decision | None:
     if golden_id is None:
         return None
     survivor = run.uow.goldens.survivor_of(golden_id)
-    explanation = {"reason": "crosswalk", "source_id": item.source_id, "golden_id": golden_id}
+    explanation: MatchExplanation = {
+        "reason": "crosswalk",
+        "source_id": item.source_id,
+        "golden_id": golden_id,
+    }
     return Decision("link", survivor, None, "crosswalk", explanation)
 
 
