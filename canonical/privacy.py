@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from canonical.survivorship.lineage import Alternative, LineageEntry
+
 __all__ = [
     "MASK",
     "PERSONAL_ATTRIBUTES",
@@ -55,16 +57,19 @@ mask_payload = mask_attributes  # a source payload has the same shape as golden 
 
 
 def mask_lineage(
-    entity_type: str, attributes: Mapping[str, Any], lineage: Mapping[str, Any], may_see: bool
-) -> dict[str, Any]:
+    entity_type: str,
+    attributes: Mapping[str, Any],
+    lineage: Mapping[str, LineageEntry],
+    may_see: bool,
+) -> dict[str, LineageEntry]:
     """Lineage with the other sources' values of personal attributes masked."""
     if may_see or not is_personal_record(entity_type, attributes):
         return dict(lineage)
     personal = PERSONAL_ATTRIBUTES.get(entity_type, ())
-    out: dict[str, Any] = {}
+    out: dict[str, LineageEntry] = {}
     for attr, entry in lineage.items():
         if attr in personal and isinstance(entry, Mapping) and "alternatives" in entry:
-            alternatives = [{**a, "value": MASK} for a in entry["alternatives"]]
+            alternatives: list[Alternative] = [{**a, "value": MASK} for a in entry["alternatives"]]
             out[attr] = {**entry, "alternatives": alternatives}
         else:
             out[attr] = entry

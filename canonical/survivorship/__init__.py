@@ -17,15 +17,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 
 from canonical.errors import UnknownEntityType
+from canonical.survivorship.lineage import Alternative, LineageEntry, Rule, RuleSpec
 
-__all__ = ["RULES", "Member", "SurvivorshipRules", "rules_for", "survive"]
+__all__ = [
+    "RULES",
+    "Alternative",
+    "LineageEntry",
+    "Member",
+    "Rule",
+    "RuleSpec",
+    "SurvivorshipRules",
+    "rules_for",
+    "survive",
+]
 
-RULES = ("source_priority", "most_recent", "most_complete", "most_frequent")
+RULES: tuple[Rule, ...] = get_args(Rule)
 
 # Fields that describe the record rather than the thing; they never survive.
 _NOT_ATTRIBUTES = frozenset({"extensions", "source_updated_at"})
@@ -46,10 +57,10 @@ class Member:
 class SurvivorshipRules:
     entity_type: str
     version: int
-    default: Mapping[str, Any]
-    attributes: Mapping[str, Mapping[str, Any]]
+    default: RuleSpec
+    attributes: Mapping[str, RuleSpec]
 
-    def rule_for(self, attribute: str) -> Mapping[str, Any]:
+    def rule_for(self, attribute: str) -> RuleSpec:
         return self.attributes.get(attribute, self.default)
 
     @classmethod
@@ -99,7 +110,7 @@ def _recency(m: Member) -> tuple[datetime, str, str]:
     return (m.at, m.source, m.source_id)
 
 
-def _pick(spec: Mapping[str, Any], attr: str, having: list[Member]) -> Member:
+def _pick(spec: RuleSpec, attr: str, having: list[Member]) -> Member:
     rule = spec["rule"]
     if rule == "source_priority":
         priority = list(spec.get("priority", []))
@@ -118,14 +129,14 @@ def _pick(spec: Mapping[str, Any], attr: str, having: list[Member]) -> Member:
 
 def survive(
     rules: SurvivorshipRules, members: Sequence[Member]
-) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, Any], dict[str, LineageEntry]]:
     """Golden attributes and their lineage from the members' current payloads."""
     names: set[str] = set()
     for m in members:
         names.update(k for k, v in m.payload.items() if _present(v))
     names -= _NOT_ATTRIBUTES
     attributes: dict[str, Any] = {}
-    lineage: dict[str, dict[str, Any]] = {}
+    lineage: dict[str, LineageEntry] = {}
     if len(members) == 1:
         # One member: every rule picks it; skip the comparisons.
         only = members[0]
@@ -158,8 +169,9 @@ def survive(
         others = [m for m in having if _canon(m.payload[attr]) != chosen_key]
         if others:
             # Disagreement stays visible: what the other sources say.
-            lineage[attr]["alternatives"] = [
+            alternatives: list[Alternative] = [
                 {"source": m.source, "source_id": m.source_id, "value": m.payload[attr]}
                 for m in others[:5]
             ]
+            lineage[attr]["alternatives"] = alternatives
     return attributes, lineage

@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from canonical.survivorship.lineage import LineageEntry
+
 __all__ = ["STEWARD_RULE", "Asserted", "asserted_lineage", "keep_asserted"]
 
 STEWARD_RULE = "steward"
 
 # attribute -> (value, lineage entry); a value of None withdraws the assertion
-Asserted = Mapping[str, tuple[Any, Mapping[str, Any]]]
+Asserted = Mapping[str, tuple[Any, LineageEntry]]
 
 
-def asserted_lineage(*, task_id: str, actor: str, at: str) -> dict[str, Any]:
+def asserted_lineage(*, task_id: str, actor: str, at: str) -> LineageEntry:
     """A lineage entry for a value a steward asserted in deciding ``task_id``."""
     return {
         "source": STEWARD_RULE,
@@ -36,10 +38,10 @@ def asserted_lineage(*, task_id: str, actor: str, at: str) -> dict[str, Any]:
 def keep_asserted(
     *,
     previous: Mapping[str, Any],
-    previous_lineage: Mapping[str, Any],
+    previous_lineage: Mapping[str, LineageEntry],
     updates: Asserted,
     attributes: dict[str, Any],
-    lineage: dict[str, Any],
+    lineage: dict[str, LineageEntry],
 ) -> None:
     """Put asserted values over survivorship's ``attributes`` and ``lineage`` (in place):
     ``updates`` first, else what ``previous`` held under the steward rule."""
@@ -55,7 +57,7 @@ def keep_asserted(
             value, entry = previous.get(name), previous_lineage[name]
         if value is None:
             continue  # withdrawn: survivorship's choice stands
-        chosen, own = lineage.get(name), dict(entry)
+        chosen, own = lineage.get(name), LineageEntry(**entry)
         own.pop("survivorship", None)
         if chosen is not None and attributes.get(name) != value:
             own["survivorship"] = {

@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from canonical.survivorship.lineage import LineageEntry
+
 __all__ = ["DERIVED_ATTRIBUTES", "Derived", "carry", "derived_lineage"]
 
 DERIVED_ATTRIBUTES: dict[str, tuple[str, ...]] = {"customer": ("payment_status",)}
 
 # attribute -> (value, lineage entry); a value of None removes the attribute
-Derived = Mapping[str, tuple[Any, Mapping[str, Any] | None]]
+Derived = Mapping[str, tuple[Any, LineageEntry | None]]
 
 
-def derived_lineage(*, source: str, event_id: str, at: str, rule: str) -> dict[str, Any]:
+def derived_lineage(*, source: str, event_id: str, at: str, rule: str) -> LineageEntry:
     """A lineage entry for a derived attribute: the event that decided it."""
     return {
         "source": source,
@@ -40,10 +42,10 @@ def carry(
     entity_type: str,
     *,
     previous: Mapping[str, Any],
-    previous_lineage: Mapping[str, Any],
+    previous_lineage: Mapping[str, LineageEntry],
     updates: Derived,
     attributes: dict[str, Any],
-    lineage: dict[str, Any],
+    lineage: dict[str, LineageEntry],
 ) -> None:
     """Add the derived attributes of ``entity_type`` to survivorship's ``attributes`` and
     ``lineage`` (in place): ``updates`` first, else what ``previous`` held."""
@@ -58,4 +60,4 @@ def carry(
             continue
         attributes[name] = value
         if entry is not None:
-            lineage[name] = dict(entry)
+            lineage[name] = LineageEntry(**entry)

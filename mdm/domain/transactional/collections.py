@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from canonical.survivorship import LineageEntry
 from canonical.timestamps import iso
 from canonical.transactional import derived_lineage, format_micros, payment_status_after
 from contracts.events import CloudEvent
@@ -26,7 +27,7 @@ from mdm.domain.golden_book import GoldenBook
 
 __all__ = ["derived_payment_status", "raise_payment_failures", "refresh_payment_status"]
 
-Derived = dict[str, tuple[Any, dict[str, Any] | None]]
+Derived = dict[str, tuple[Any, LineageEntry | None]]
 
 
 def derived_payment_status(
