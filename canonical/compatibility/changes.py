@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TypedDict
 
 from canonical.compatibility.modes import Direction
 
@@ -26,7 +26,9 @@ __all__ = [
     "RULES",
     "TIGHTER",
     "Change",
+    "ChangeJSON",
     "Incompatibility",
+    "IncompatibilityJSON",
 ]
 
 TIGHTER: frozenset[Direction] = frozenset({Direction.BACKWARD})
@@ -119,6 +121,27 @@ RULES: Mapping[str, str] = MappingProxyType(_catalogue())
 """Every rule code the diff can report, with what it means."""
 
 
+class ChangeJSON(TypedDict):
+    """:meth:`Change.as_dict`; ``breaks`` holds :class:`Direction` values."""
+
+    rule: str
+    pointer: str
+    message: str
+    breaks: list[str]
+    location: str
+
+
+class IncompatibilityJSON(TypedDict):
+    """:meth:`Incompatibility.as_dict`, as the registry's 409 lists it."""
+
+    rule: str
+    pointer: str
+    message: str
+    breaks: list[str]
+    against_version: int
+    location: str
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One difference between two schema versions and the promises it breaks."""
@@ -129,7 +152,7 @@ class Change:
     breaks: frozenset[Direction]
     location: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ChangeJSON:
         return {
             "rule": self.rule,
             "pointer": self.pointer,
@@ -154,7 +177,7 @@ class Incompatibility:
     against_version: int
     location: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> IncompatibilityJSON:
         return {
             "rule": self.rule,
             "pointer": self.pointer,
