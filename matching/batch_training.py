@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.candidates import Candidates, block_table, compare_all, in_rule_block
-from matching.settings import Comparison, MatchSettings
+from matching.settings import Comparison, MatchSettings, TrainedOn
 from matching.table import DERIVED_SOURCES, RecordTable
 from matching.tf_tables import rest_term_frequencies, top_term_frequencies
 from matching.training import (
@@ -247,7 +247,7 @@ def fit(
     scale = counts.candidate_pairs / max(all_pairs, 1.0)
     prior = min(max(blocked_prior * scale, 1e-12), 0.5)
     related_prior = min(max(blocked_related * scale, 1e-12), 0.5) if blocked_related else 0.0
-    info: dict[str, Any] = {
+    info: TrainedOn = {
         "records": size,
         "em_sessions": [
             {

@@ -13,14 +13,73 @@ explains.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+from typing import TypedDict
 
-from matching.settings import Comparison, ComparisonLevel, MatchSettings
+from matching.settings import (
+    Comparison,
+    ComparisonLevel,
+    LevelKind,
+    MatchSettings,
+    Scorer,
+    TrainedOn,
+)
 
-__all__ = ["describe_settings", "level_weight"]
+__all__ = [
+    "BlockingDescription",
+    "ComparisonDescription",
+    "LevelDescription",
+    "SettingsDescription",
+    "describe_settings",
+    "level_weight",
+]
 
-_TRAINING_FACTS = ("records", "labelled_pairs", "candidate_pairs", "u_random_pairs")
+
+class LevelDescription(TypedDict):
+    """A comparison level with its Bayes factor and weight (``log2`` of it)."""
+
+    label: str
+    kind: LevelKind
+    field: str | None
+    scorer: Scorer | None
+    threshold: float | None
+    tf_adjustment: bool
+    m: float
+    u: float
+    bayes_factor: float
+    weight: float
+
+
+class ComparisonDescription(TypedDict):
+    name: str
+    fields: list[str]
+    description: str
+    levels: list[LevelDescription]
+
+
+class BlockingDescription(TypedDict):
+    name: str
+    keys: list[str]
+    window: int
+
+
+class SettingsThresholds(TypedDict):
+    link: float
+    review: float
+
+
+class SettingsDescription(TypedDict):
+    """What :func:`describe_settings` shows of a settings object (``trained_on``: only
+    the counts)."""
+
+    entity_type: str
+    version: str
+    thresholds: SettingsThresholds
+    prior: float
+    prior_weight: float
+    blocking: list[BlockingDescription]
+    comparisons: list[ComparisonDescription]
+    strong_identifiers: list[str]
+    trained_on: dict[str, int]
 
 
 def level_weight(level: ComparisonLevel) -> float:
@@ -35,7 +94,7 @@ def _prior_weight(prior: float) -> float:
     return math.log2(prior / (1 - prior))
 
 
-def _level(level: ComparisonLevel) -> dict[str, Any]:
+def _level(level: ComparisonLevel) -> LevelDescription:
     return {
         "label": level.label,
         "kind": level.kind,
@@ -50,7 +109,7 @@ def _level(level: ComparisonLevel) -> dict[str, Any]:
     }
 
 
-def _comparison(comp: Comparison) -> dict[str, Any]:
+def _comparison(comp: Comparison) -> ComparisonDescription:
     return {
         "name": comp.name,
         "fields": list(comp.fields),
@@ -59,16 +118,18 @@ def _comparison(comp: Comparison) -> dict[str, Any]:
     }
 
 
-def _training(trained_on: Mapping[str, Any]) -> dict[str, int]:
+def _training(trained_on: TrainedOn) -> dict[str, int]:
     """The counts a training left in ``trained_on`` (term-frequency tables stay out)."""
-    return {
-        name: int(trained_on[name])
-        for name in _TRAINING_FACTS
-        if isinstance(trained_on.get(name), int | float)
+    facts = {
+        "records": trained_on.get("records"),
+        "labelled_pairs": trained_on.get("labelled_pairs"),
+        "candidate_pairs": trained_on.get("candidate_pairs"),
+        "u_random_pairs": trained_on.get("u_random_pairs"),
     }
+    return {name: int(n) for name, n in facts.items() if isinstance(n, int | float)}
 
 
-def describe_settings(settings: MatchSettings) -> dict[str, Any]:
+def describe_settings(settings: MatchSettings) -> SettingsDescription:
     """JSON-ready description of ``settings``; reads nothing but its argument."""
     return {
         "entity_type": settings.entity_type,

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from matching.compare import comparison_vectors
 from matching.sampling import random_pairs
-from matching.settings import Comparison, MatchSettings
+from matching.settings import Comparison, MatchSettings, TrainedOn
 from matching.standardize import standardize
 from matching.table import RecordTable
 
@@ -309,7 +309,7 @@ def with_estimates(
     m: Sequence[FloatArray] | None = None,
     u: Sequence[FloatArray] | None = None,
     prior: float | None = None,
-    trained_on: dict[str, Any] | None = None,
+    trained_on: TrainedOn | None = None,
 ) -> MatchSettings:
     """New settings with the given parameters in place of the current ones."""
     comparisons = []
@@ -325,7 +325,7 @@ def with_estimates(
                 replace(level, m=min(max(new_m, _FLOOR), 1.0), u=min(max(new_u, _FLOOR), 1.0))
             )
         comparisons.append(replace(comp, levels=tuple(levels)))
-    info = dict(settings.trained_on)
+    info = TrainedOn(**settings.trained_on)
     info.update(trained_on or {})
     return settings.with_parameters(
         comparisons, prior if prior is not None else settings.prior, info

@@ -59,17 +59,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, cast, get_args
 
 __all__ = [
     "SCORERS",
     "BlockingRule",
     "Comparison",
     "ComparisonLevel",
+    "EmSession",
     "LevelKind",
     "MatchSettings",
+    "Scorer",
     "SettingsError",
     "Thresholds",
+    "TrainedOn",
     "default_settings",
     "dump_settings",
     "load_settings",
@@ -78,7 +81,7 @@ __all__ = [
 ]
 
 LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "prefix", "differ", "else"]
-SCORERS = (
+Scorer = Literal[
     "jaro_winkler",
     "ratio",
     "levenshtein",
@@ -88,11 +91,12 @@ SCORERS = (
     "wratio",
     "osa",
     "transposition",
-)
+]
+SCORERS: tuple[Scorer, ...] = get_args(Scorer)
 _KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits", "swapdm", "nickname")
 
 
-_KINDS = ("null", "exact", "fuzzy", "cross", "initial", "prefix", "differ", "else")
+_KINDS: tuple[LevelKind, ...] = get_args(LevelKind)
 
 
 class SettingsError(ValueError):
@@ -106,7 +110,7 @@ class ComparisonLevel:
     m: float
     u: float
     field: str | None = None
-    scorer: str | None = None
+    scorer: Scorer | None = None
     threshold: float | None = None
     tf_adjustment: bool = False
     max_m: float | None = None
@@ -147,6 +151,36 @@ class Thresholds:
     review: float
 
 
+class EmSession(TypedDict):
+    """One EM run of a training: on the pairs of one blocking rule."""
+
+    rule: str
+    pairs: int
+    iterations: int
+    converged: bool
+    prior: float
+
+
+class TrainedOn(TypedDict, total=False):
+    """What a training of the settings saw, stored with them: counts, the EM sessions,
+    the comparisons that had values, the priors among candidate pairs, the term
+    frequencies scoring uses (stored shares per field, and the mean share of the rest),
+    the labelled pairs of a steward refinement, and the sources the hub trained on."""
+
+    records: int
+    em_sessions: list[EmSession]
+    compared: list[str]
+    prior_pairs: int
+    candidate_pairs: int
+    candidate_match_share: float
+    candidate_related_share: float
+    u_random_pairs: int
+    term_frequencies: dict[str, dict[str, float]]
+    term_frequency_rest: dict[str, float]
+    labelled_pairs: int
+    sources: list[str]
+
+
 @dataclass(frozen=True, slots=True)
 class MatchSettings:
     entity_type: str
@@ -157,7 +191,7 @@ class MatchSettings:
     prior: float
     strong_identifiers: tuple[str, ...] = ()
     sort_field: str | None = None
-    trained_on: Mapping[str, Any] = field(default_factory=dict)
+    trained_on: TrainedOn = field(default_factory=TrainedOn)
     identifier_validity: Mapping[str, str] = field(default_factory=dict)
     related_prior: float = 0.0
 
@@ -181,7 +215,7 @@ class MatchSettings:
         return hashlib.sha256(payload).hexdigest()[:12]
 
     def with_parameters(
-        self, comparisons: Sequence[Comparison], prior: float, trained_on: Mapping[str, Any]
+        self, comparisons: Sequence[Comparison], prior: float, trained_on: TrainedOn
     ) -> MatchSettings:
         """A copy with new m/u/prior; the version gains a ``+trained.<hash>`` suffix."""
         base = self.version.split("+", 1)[0]
@@ -298,7 +332,8 @@ def parse_settings(raw: Mapping[str, Any]) -> MatchSettings:
         prior=_prob(raw.get("prior", 0.1), "prior"),
         strong_identifiers=tuple(raw.get("strong_identifiers", ())),
         sort_field=raw.get("sort_field"),
-        trained_on=dict(raw.get("trained_on", {})),
+        # as to_json wrote it: what a training saw is recorded, not checked
+        trained_on=cast("TrainedOn", dict(raw.get("trained_on", {}))),
         identifier_validity=dict(raw.get("identifier_validity", {})),
         related_prior=_related_prior(raw.get("related_prior", 0.0)),
     )
