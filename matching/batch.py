@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,7 @@ from matching.table import DERIVED_SOURCES, RecordTable
 
 __all__ = [
     "DedupeResult",
+    "DedupeStats",
     "KeptPairs",
     "PairSink",
     "ScoreJob",
@@ -68,6 +69,17 @@ PairSink = Callable[[list[ScoredPair]], None]
 """Receives scored pairs as JSON-ready dicts (``left``, ``right`` row, probability, explanation)."""
 
 
+class DedupeStats(TypedDict, total=False):
+    """What one dedupe found: candidate pairs compared, links followed or refused by the
+    anti-chaining rule, and the version of the settings that scored them (the Spark
+    engine reports the links only)."""
+
+    candidate_pairs: int
+    links: int
+    refused_links: int
+    settings_version: str
+
+
 class TableDedupe(Protocol):
     """An engine that dedupes a standardized table: :func:`dedupe_table` on this machine,
     ``matching.spark.table.spark_dedupe_table`` on Spark. The initial load and the rematch
@@ -85,7 +97,7 @@ class DedupeResult:
     labels: IntArray
     match_probability: FloatArray  # NaN for records that joined no one
     settings: MatchSettings
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: DedupeStats
     review: list[tuple[int, int, float]] = field(default_factory=list)
     # the row each row's strongest followed link is with (-1: it joined no one)
     partner: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -308,7 +320,7 @@ def cluster_kept(
             strict=True,
         )
     )
-    stats = {
+    stats: DedupeStats = {
         "candidate_pairs": total,
         "links": len(links),
         "refused_links": len(clusters.refused),

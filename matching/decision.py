@@ -67,8 +67,11 @@ def verdict(
     return "link"
 
 
-def verdicts(settings: MatchSettings, probability: npt.NDArray[np.float64]) -> Any:
-    """:func:`verdict` without conflicts for an array of probabilities."""
+def verdicts(
+    settings: MatchSettings, probability: npt.NDArray[np.float64]
+) -> npt.NDArray[np.object_]:
+    """:func:`verdict` without conflicts for an array of probabilities (an array of
+    :data:`~matching.port.DecisionAction` strings)."""
     out = np.full(len(probability), "new", dtype=object)
     out[probability >= settings.thresholds.review] = "review"
     out[probability >= settings.thresholds.link] = "link"

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -67,9 +67,14 @@ def log2_prior_odds(prior: float) -> float:
     return float(np.log2(prior / (1 - prior)))
 
 
-def probability(weight: FloatArray | float) -> Any:
+@overload
+def probability(weight: FloatArray) -> FloatArray: ...
+@overload
+def probability(weight: float) -> float: ...
+def probability(weight: FloatArray | float) -> FloatArray | float:
     """Match probability of a match weight (log2 odds)."""
-    return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+    odds: FloatArray | float = 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+    return odds
 
 
 def _level_weights(settings: MatchSettings) -> list[FloatArray]:

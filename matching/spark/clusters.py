@@ -36,7 +36,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from matching.batch import DedupeResult, cluster_kept
+from matching.batch import DedupeResult, DedupeStats, cluster_kept
 from matching.settings import MatchSettings
 from matching.spark.kernels import std_columns
 from matching.table import RecordTable
@@ -106,7 +106,7 @@ def as_arrays(linked: LinkClusters, size: int, settings: MatchSettings) -> Dedup
             strict=True,
         )
     )
-    stats = {"links": linked.links, "refused_links": linked.refused}
+    stats: DedupeStats = {"links": linked.links, "refused_links": linked.refused}
     return DedupeResult(labels, best, settings, stats, pairs, partner)
 
 

@@ -77,9 +77,9 @@ def _strings(batch: pa.RecordBatch, name: str) -> list[str | None]:
     return values
 
 
-def _lines(batch: pa.RecordBatch) -> list[str]:
-    """The ``value`` column of Spark's text source, which gives every line a value."""
-    values: list[str] = batch.column(batch.schema.get_field_index("value")).to_pylist()
+def _texts(batch: pa.RecordBatch, name: str) -> list[str]:
+    """A column without nulls (record ids; the ``value`` of Spark's text source)."""
+    values: list[str] = batch.column(batch.schema.get_field_index(name)).to_pylist()
     return values
 
 
@@ -133,13 +133,13 @@ class Kernels:
             columns = {name: _strings(batch, name) for name in names}
             table = RecordTable.from_columns(columns, size=batch.num_rows)
             rows = batch.column(batch.schema.get_field_index("row"))
-            yield self.standardized(table, rows, _strings(batch, "id"))
+            yield self.standardized(table, rows, _texts(batch, "id"))
 
     def standardize_lines(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """JSON Lines (column ``value``, plus ``row``) to standardized rows."""
         assert self.read_records is not None
         for batch in batches:
-            lines = [v.encode() for v in _lines(batch)]
+            lines = [v.encode() for v in _texts(batch, "value")]
             ids, table = self.read_records(lines)
             yield self.standardized(table, batch.column(batch.schema.get_field_index("row")), ids)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -26,7 +27,7 @@ __all__ = ["term_frequencies"]
 @dataclass(frozen=True, slots=True)
 class _Counted:
     values: list[str]  # most common first, ties by first row
-    counts: np.ndarray
+    counts: npt.NDArray[np.float64]
     total: int  # records holding a value
     distinct: int
     rarest: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 import phonenumbers
 from anyascii import anyascii
@@ -43,13 +42,13 @@ def _email(text: str) -> str | None:
     return f"{local}@{domain.rstrip('.')}"
 
 
-def email(value: Any) -> str | None:
+def email(value: object) -> str | None:
     """Lower-case address without surrounding junk; ``None`` without local part and domain."""
     text = text_of(value)
     return None if text is None else _email(text)
 
 
-def email_domain(value: Any) -> str | None:
+def email_domain(value: object) -> str | None:
     """Registrable domain of an email address (free-mail domains included)."""
     address = email(value)
     return registrable_domain(address.rpartition("@")[2]) if address else None
@@ -70,7 +69,7 @@ def _registrable(host: str) -> str | None:
     return ".".join(labels[-take:])
 
 
-def registrable_domain(value: Any) -> str | None:
+def registrable_domain(value: object) -> str | None:
     """The domain a company registers: ``https://www.shop.acme.co.uk/x`` -> ``acme.co.uk``.
 
     Uses a compact built-in list of multi-label public suffixes instead of the
@@ -80,7 +79,7 @@ def registrable_domain(value: Any) -> str | None:
     return _registrable(text) if text else None
 
 
-def organization_domain(website: Any, email_address: Any) -> str | None:
+def organization_domain(website: object, email_address: object) -> str | None:
     """Website domain, else the email domain unless it is a free-mail provider.
 
     A free-mail domain says nothing about which organization a record is, so it
@@ -185,7 +184,7 @@ def _phone(text: str, country: str | None, default_region: str | None) -> tuple[
 
 
 def phone_e164(
-    value: Any, country: str | None = None, default_region: str | None = None
+    value: object, country: str | None = None, default_region: str | None = None
 ) -> str | None:
     """E.164 form (``+14155550100``) of any way a person writes a phone number.
 
@@ -202,7 +201,7 @@ def phone_e164(
 
 
 def phone_key(
-    value: Any, country: str | None = None, default_region: str | None = None
+    value: object, country: str | None = None, default_region: str | None = None
 ) -> str | None:
     """:func:`phone_e164`, else the national digits (``312-555-0142`` -> ``3125550142``).
 

@@ -48,7 +48,7 @@ def address_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return address if isinstance(address, Mapping) else {}
 
 
-def kind_of(kind: Any, name: Any, first: str | None, last: str | None) -> str | None:
+def kind_of(kind: object, name: object, first: str | None, last: str | None) -> str | None:
     if kind:
         return str(kind)
     return "person" if (first or last) and not name else None

@@ -57,7 +57,7 @@ def _split_text(text: str) -> tuple[str | None, str | None]:
     return (None, None) if folded is None else _split_legal(folded)
 
 
-def split_legal_form(name: Any) -> tuple[str | None, str | None]:
+def split_legal_form(name: object) -> tuple[str | None, str | None]:
     """Split an organization name into (core name, legal-form family code).
 
     Trailing legal forms in any supported language are removed repeatedly
@@ -71,7 +71,7 @@ def split_legal_form(name: Any) -> tuple[str | None, str | None]:
     return (None, None) if text is None else _split_text(text)
 
 
-def organization_name(name: Any) -> str | None:
+def organization_name(name: object) -> str | None:
     """The core of an organization name (:func:`split_legal_form` without the form)."""
     return split_legal_form(name)[0]
 
@@ -85,7 +85,7 @@ def _legal_form(text: str) -> str | None:
     return found if found is not None else _split_legal(f"x {folded}")[1]
 
 
-def legal_form(value: Any) -> str | None:
+def legal_form(value: object) -> str | None:
     """Family code of a legal form written on its own (``"Gesellschaft mbH"`` -> ``GMBH``)."""
     text = text_of(value)
     return None if text is None else _legal_form(text)
@@ -124,7 +124,7 @@ def _tax(compact: str, country: str | None) -> tuple[str, bool]:
     return compact, False
 
 
-def tax_id(value: Any, country: str | None = None) -> tuple[str | None, bool]:
+def tax_id(value: object, country: str | None = None) -> tuple[str | None, bool]:
     """(comparable tax id, valid) where python-stdnum knows the country's format.
 
     The country prefix of an EU VAT number is dropped so ``DE123456789`` and

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 import pycountry
 
@@ -57,7 +56,7 @@ def _country(text: str) -> str | None:
         return None
 
 
-def country_iso2(value: Any) -> str | None:
+def country_iso2(value: object) -> str | None:
     """ISO 3166 alpha-2 code from an alpha-2, alpha-3 code or English/native name."""
     text = text_of(value)
     return _country(text) if text else None
@@ -76,7 +75,7 @@ def _postcode(code: str, country: str | None) -> str:
     return code
 
 
-def postcode(value: Any, country: str | None = None) -> str | None:
+def postcode(value: object, country: str | None = None) -> str | None:
     """Upper-case postcode without spaces; US ZIP+4 cut to the five-digit ZIP."""
     code = identifier(value)
     return None if code is None else _postcode(code, country)

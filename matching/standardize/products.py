@@ -56,7 +56,7 @@ ONE = Decimal(1)
 _BAND_BASE = math.log(2) / 2  # half an octave: bands end at 8, 11.31, 16, 22.63, 32, ...
 
 
-def sku(value: Any) -> str | None:
+def sku(value: object) -> str | None:
     """Comparable sku: case and separators dropped, known prefixes (``SKU-``, ``PRD``, ``ITEM#``)
     and leading zeros of numbers removed (``SKU-00123-a`` -> ``123A``)."""
     code = identifier(value)
@@ -65,7 +65,7 @@ def sku(value: Any) -> str | None:
     return _SKU_ZEROS.sub("", _SKU_NOISE.sub("", code)) or None
 
 
-def _gtin_parts(value: Any) -> tuple[str | None, bool]:
+def _gtin_parts(value: object) -> tuple[str | None, bool]:
     digits = _DIGITS.sub("", str(value)) if value is not None else ""
     if len(digits) not in (8, 12, 13, 14):
         return None, False
@@ -74,7 +74,7 @@ def _gtin_parts(value: Any) -> tuple[str | None, bool]:
     return padded, (10 - total % 10) % 10 == int(padded[-1])
 
 
-def gtin(value: Any) -> str | None:
+def gtin(value: object) -> str | None:
     """GTIN-14 zero-padded digits of a UPC, EAN or GTIN when the check digit holds, else None."""
     padded, valid = _gtin_parts(value)
     return padded if valid else None
@@ -116,7 +116,7 @@ def _name_and_size(text: str) -> tuple[str | None, str | None]:
     return " ".join(kept) or (fold(text) if not sizes else None), size
 
 
-def product_name(value: Any) -> tuple[str | None, str | None]:
+def product_name(value: object) -> tuple[str | None, str | None]:
     """(name, size): the folded name without size, unit and pack noise, and that noise.
 
     ``"Cola Zero 6 x 330 ml"`` -> ``("cola zero", "6x330ml")``; metric sizes are in
@@ -149,7 +149,7 @@ def _band(text: str) -> str | None:
     return "0" if price == 0 else str(math.floor(math.log(price) / _BAND_BASE))
 
 
-def price_band(value: Any) -> str | None:
+def price_band(value: object) -> str | None:
     """A coarse price band: ``floor(2 * log2(price))``, so a band spans half an octave.
 
     Bands end at powers of the square root of two (..., 8, 11.31, 16, 22.63, ...),
@@ -162,7 +162,7 @@ def price_band(value: Any) -> str | None:
     return None if text is None else _band(text)
 
 
-def _company(value: Any) -> str | None:
+def _company(value: object) -> str | None:
     return organization_name(value)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from anyascii import anyascii
 
@@ -28,7 +27,7 @@ _YMD = re.compile(r"^(\d{4})[-/. ](\d{1,2})[-/. ](\d{1,2})(?:$|[T ])")
 _DMY = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})$")
 
 
-def text_of(value: Any) -> str | None:
+def text_of(value: object) -> str | None:
     """``value`` as stripped text; ``None`` for nothing or blanks."""
     if value is None:
         return None
@@ -56,7 +55,7 @@ def fold(value: str | None) -> str | None:
     return None if value is None else _fold(value)
 
 
-def tokens(value: Any) -> list[str]:
+def tokens(value: object) -> list[str]:
     folded = fold(text_of(value))
     return folded.split() if folded else []
 
@@ -66,7 +65,7 @@ def _identifier(text: str) -> str | None:
     return _NON_ALNUM.sub("", anyascii(text).upper()) or None
 
 
-def identifier(value: Any) -> str | None:
+def identifier(value: object) -> str | None:
     """Upper-case letters and digits only: the comparable form of a code."""
     text = text_of(value)
     return None if text is None else _identifier(text)
@@ -80,7 +79,7 @@ def _person(text: str) -> str | None:
     return " ".join(kept) or None
 
 
-def person_name(value: Any) -> str | None:
+def person_name(value: object) -> str | None:
     """Folded person name without titles (``Dr.``, ``Mrs``) and generational suffixes
     (``Jr``, ``III``: see :func:`generational_suffix`)."""
     text = text_of(value)
@@ -94,7 +93,7 @@ def _suffix(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def generational_suffix(*values: Any) -> str | None:
+def generational_suffix(*values: object) -> str | None:
     """The generation a person's name parts name after the first word (``Jr``, ``Senior``,
     ``III`` as ``jr``, ``sr``, ``iii``), from the last part that names one."""
     found = None
@@ -109,7 +108,7 @@ def _street(text: str) -> str | None:
     return " ".join(STREET_TYPES.get(t, t) for t in (fold(text) or "").split()) or None
 
 
-def street(value: Any) -> str | None:
+def street(value: object) -> str | None:
     """Folded street line with street types abbreviated (``Street`` -> ``st``)."""
     text = text_of(value)
     return None if text is None else _street(text)
@@ -131,7 +130,7 @@ def _date(text: str) -> str | None:
     return _DIGITS.sub("", text)[:8] or None
 
 
-def date_ymd(value: Any) -> str | None:
+def date_ymd(value: object) -> str | None:
     """A date as ``YYYYMMDD`` from ISO (``1985-3-7``), D/M/Y or plain digits.
 
     Anything else keeps its first eight digits, so a year alone stays ``1985``.
