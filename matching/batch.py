@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, Unpack
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,7 @@ from matching.standardize import standardize_columns as _standardize_columns
 from matching.table import DERIVED_SOURCES, RecordTable
 
 __all__ = [
+    "DedupeOptions",
     "DedupeResult",
     "DedupeStats",
     "KeptPairs",
@@ -67,6 +68,16 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 PairSink = Callable[[list[ScoredPair]], None]
 """Receives scored pairs as JSON-ready dicts (``left``, ``right`` row, probability, explanation)."""
+
+
+class DedupeOptions(TypedDict, total=False):
+    """:func:`dedupe_table`'s keyword options that :func:`dedupe` passes on."""
+
+    progress: Callable[[int], None] | None
+    on_total: Callable[[int], None] | None
+    pair_sink: PairSink | None
+    pair_min_probability: float | None
+    seed: int
 
 
 class DedupeStats(TypedDict, total=False):
@@ -369,7 +380,7 @@ def dedupe(
     *,
     settings: MatchSettings | None = None,
     train_model: bool = True,
-    **options: Any,
+    **options: Unpack[DedupeOptions],
 ) -> DedupeResult:
     """Standardize canonical ``records`` of ``entity_type`` and dedupe them."""
     chosen = settings or default_settings(entity_type)

@@ -19,10 +19,9 @@ import numpy.typing as npt
 
 from matching.explanation import CandidateProbability, MatchExplanation, RelatedParty
 from matching.hierarchy import group_reasons
-from matching.port import Candidate, Decision, DecisionAction
+from matching.port import Candidate, Decision, DecisionAction, Prepared
 from matching.scoring import ScoredPairs, explain
 from matching.settings import MatchSettings
-from matching.standardize import Standardized
 
 __all__ = [
     "Compared",
@@ -41,7 +40,7 @@ class Compared:
     compared member (or attributes), with its candidate's index and its origin."""
 
     candidates: Sequence[Candidate]
-    rows: list[Standardized]
+    rows: list[Prepared]
     originals: list[Mapping[str, Any]]
     owner: list[int] = field(default_factory=list)
     origin: list[str] = field(default_factory=list)
@@ -368,7 +367,7 @@ def _second_link(
 
 
 def _strong(
-    settings: MatchSettings, rows: Sequence[Standardized], owner: Sequence[int], count: int
+    settings: MatchSettings, rows: Sequence[Prepared], owner: Sequence[int], count: int
 ) -> list[_Idents]:
     """Validated strong identifiers per owner (see ``MatchSettings.identifier_validity``)."""
     found: list[_Idents] = [{} for _ in range(count)]

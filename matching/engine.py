@@ -34,7 +34,7 @@ from matching.blocking import record_keys
 from matching.compare import comparison_vectors
 from matching.decision import Compared, conclude
 from matching.exact import ExactIdentifierMatcher
-from matching.port import Candidate, Decision
+from matching.port import Candidate, Decision, Prepared
 from matching.scoring import score_pairs, settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.standardize import STANDARDIZER_VERSION, Standardized, standardize
@@ -111,7 +111,7 @@ class ProbabilisticMatcher:
 
     def prepare(
         self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
-    ) -> Mapping[str, Any] | None:
+    ) -> Prepared | None:
         """The standardized record, tagged with the standardizer's version."""
         if entity_type == "price":
             return None
@@ -155,7 +155,7 @@ class ProbabilisticMatcher:
             return [self._exact.decide(entity_type, r, c) for r, c in requests]
         settings = self.settings_for(entity_type)
         out: list[Decision | None] = [None] * len(requests)
-        rows: list[Standardized] = []
+        rows: list[Prepared] = []
         left: list[int] = []
         spans: list[tuple[int, Compared, int, int]] = []
         for index, (record, candidates) in enumerate(requests):
@@ -198,7 +198,7 @@ class ProbabilisticMatcher:
             # The members are what the sources said; the attributes are survivorship
             # over them (for the usual single-member golden record, the same values),
             # so they are scored only when no member came with the candidate.
-            sides: list[tuple[str, Mapping[str, Any], Any]] = [
+            sides: list[tuple[str, Mapping[str, Any], Prepared | None]] = [
                 (f"members[{position}]", member, prepared)
                 for position, (member, prepared) in enumerate(
                     zip(cand.members[: self._max_members], _padded(cand), strict=False)
@@ -233,7 +233,7 @@ class ProbabilisticMatcher:
 _VERSION_KEY = "_standardizer"
 
 
-def _padded(cand: Candidate) -> list[Any]:
+def _padded(cand: Candidate) -> list[Prepared | None]:
     """``cand.prepared`` as long as its members (None where the hub stored nothing)."""
     prepared = list(cand.prepared)
     return prepared + [None] * (len(cand.members) - len(prepared))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matching.explanation import MatchExplanation
-from matching.port import Candidate, Decision
+from matching.port import Candidate, Decision, Prepared
 
 __all__ = ["ExactIdentifierMatcher", "identifier_keys"]
 
@@ -82,7 +82,7 @@ class ExactIdentifierMatcher:
     # default_region is part of the port; identifiers do not depend on a region
     def prepare(
         self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
-    ) -> Mapping[str, Any] | None:
+    ) -> Prepared | None:
         return None
 
     def keys(

@@ -23,9 +23,13 @@ __all__ = [
     "LearningMatcher",
     "MatchExplanation",
     "Matcher",
+    "Prepared",
 ]
 
 DecisionAction = Literal["link", "review", "new"]
+
+Prepared = Mapping[str, str | None]
+"""What a matcher makes of a record to be handed back later: flat JSON, read-only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,7 @@ class Candidate:
     golden_id: str
     attributes: Mapping[str, Any]
     members: Sequence[Mapping[str, Any]] = ()
-    prepared: Sequence[Mapping[str, Any] | None] = ()
+    prepared: Sequence[Prepared | None] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +74,7 @@ class Matcher(Protocol):
 
     def prepare(
         self, entity_type: str, record: Mapping[str, Any], *, default_region: str | None = None
-    ) -> Mapping[str, Any] | None:
+    ) -> Prepared | None:
         """JSON the hub may store with a record and hand back in ``Candidate.prepared``,
         to spare the matcher re-reading the record (None: nothing worth storing).
 
