@@ -59,7 +59,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, TypedDict, cast, get_args
+from typing import Any, cast, get_args
+
+from matching.settings.kinds import SCORERS, LevelKind, Scorer
+from matching.settings.trained import EmSession, TrainedOn
 
 __all__ = [
     "SCORERS",
@@ -80,19 +83,6 @@ __all__ = [
     "to_json",
 ]
 
-LevelKind = Literal["null", "exact", "fuzzy", "cross", "initial", "prefix", "differ", "else"]
-Scorer = Literal[
-    "jaro_winkler",
-    "ratio",
-    "levenshtein",
-    "token_sort_ratio",
-    "token_set_ratio",
-    "partial_ratio",
-    "wratio",
-    "osa",
-    "transposition",
-]
-SCORERS: tuple[Scorer, ...] = get_args(Scorer)
 _KEY_TRANSFORMS = ("prefix", "sorted", "token", "suffix", "digits", "swapdm", "nickname")
 
 
@@ -149,36 +139,6 @@ class Thresholds:
 
     link: float
     review: float
-
-
-class EmSession(TypedDict):
-    """One EM run of a training: on the pairs of one blocking rule."""
-
-    rule: str
-    pairs: int
-    iterations: int
-    converged: bool
-    prior: float
-
-
-class TrainedOn(TypedDict, total=False):
-    """What a training of the settings saw, stored with them: counts, the EM sessions,
-    the comparisons that had values, the priors among candidate pairs, the term
-    frequencies scoring uses (stored shares per field, and the mean share of the rest),
-    the labelled pairs of a steward refinement, and the sources the hub trained on."""
-
-    records: int
-    em_sessions: list[EmSession]
-    compared: list[str]
-    prior_pairs: int
-    candidate_pairs: int
-    candidate_match_share: float
-    candidate_related_share: float
-    u_random_pairs: int
-    term_frequencies: dict[str, dict[str, float]]
-    term_frequency_rest: dict[str, float]
-    labelled_pairs: int
-    sources: list[str]
 
 
 @dataclass(frozen=True, slots=True)
