@@ -258,6 +258,7 @@ def _conclude(
     top, k = ranked[0], best_row[ranked[0]]
     prob = float(probability[k])
     pair = explain(settings, gammas[k], scored.parts[pairs][k], scored.related[pairs][k])
+    # every key of PairExplanation, named: mypy --strict refuses ** into a partial TypedDict
     explanation: MatchExplanation = {
         "entity_type": entity_type,
         "candidate": candidates[top].golden_id,
