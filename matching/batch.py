@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict, Unpack
+from typing import Any, Protocol, Unpack
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.batch_training import train, train_on_candidates
+from matching.batch_values import DedupeOptions, DedupeStats, PairSink
 from matching.candidates import Candidates, block_table, blocking_recall, compare_all
 from matching.clustering import cluster_links
 from matching.decision import outright_disagreement, related_pairs, verdicts
@@ -66,29 +67,6 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-PairSink = Callable[[list[ScoredPair]], None]
-"""Receives scored pairs as JSON-ready dicts (``left``, ``right`` row, probability, explanation)."""
-
-
-class DedupeOptions(TypedDict, total=False):
-    """:func:`dedupe_table`'s keyword options that :func:`dedupe` passes on."""
-
-    progress: Callable[[int], None] | None
-    on_total: Callable[[int], None] | None
-    pair_sink: PairSink | None
-    pair_min_probability: float | None
-    seed: int
-
-
-class DedupeStats(TypedDict, total=False):
-    """What one dedupe found: candidate pairs compared, links followed or refused by the
-    anti-chaining rule, and the version of the settings that scored them (the Spark
-    engine reports the links only)."""
-
-    candidate_pairs: int
-    links: int
-    refused_links: int
-    settings_version: str
 
 
 class TableDedupe(Protocol):
