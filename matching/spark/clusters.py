@@ -168,12 +168,25 @@ def _on_driver(
     )
     assigned, review = _tables(nodes, result)
     return LinkClusters(
-        spark.createDataFrame(assigned),
-        spark.createDataFrame(review),
+        arrow_frame(spark, assigned),
+        arrow_frame(spark, review),
         links,
         result.stats["refused_links"],
         "driver",
     )
+
+
+_DDL = {pa.int64(): "bigint", pa.float64(): "double", pa.string(): "string", pa.bool_(): "boolean"}
+
+
+def arrow_frame(spark: SparkSession, table: pa.Table) -> DataFrame:
+    """``table`` as a DataFrame. A Spark Connect session infers the schema of an Arrow table
+    from its rows and refuses one with none (``CANNOT_INFER_EMPTY_SCHEMA``: a set with no
+    review pairs), so an empty table goes as no rows with the table's own schema."""
+    if table.num_rows:
+        return spark.createDataFrame(table)
+    ddl = ", ".join(f"`{f.name}` {_DDL[f.type]}" for f in table.schema)
+    return spark.createDataFrame([], ddl)
 
 
 def _local(pairs: pa.Table, nodes: np.ndarray) -> Any:
