@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from matching.batch import DedupeResult, cluster_kept
 from matching.settings import default_settings
 from matching.table import RecordTable
+
+# pyarrow comes with the spark extra; without it the module is skipped, like the rest of the lane
+pa = pytest.importorskip("pyarrow", reason="pip install -e '.[spark]'; pytest -m spark -p no:xdist")
 
 pytestmark = pytest.mark.spark
 
@@ -23,7 +25,7 @@ SETTINGS = default_settings("customer")
 ROWS = 300
 
 
-def _graph() -> tuple[dict[str, list[str | None]], pa.Table]:
+def _graph() -> tuple[dict[str, list[str | None]], Any]:
     """Records with a few validated tax ids and registration numbers, and kept pairs
     that chain records of different ids together (chains, stars, ties of strength)."""
     rng = np.random.default_rng(3)
@@ -60,7 +62,7 @@ def _graph() -> tuple[dict[str, list[str | None]], pa.Table]:
     return columns, scored
 
 
-def _local(columns: dict[str, list[str | None]], scored: pa.Table) -> DedupeResult:
+def _local(columns: dict[str, list[str | None]], scored: Any) -> DedupeResult:
     kept = scored.filter(scored.column("kept"))
     table = RecordTable.from_columns(columns, size=ROWS)
     pairs = tuple(kept.column(n).to_numpy() for n in ("l", "r", "probability", "veto"))
