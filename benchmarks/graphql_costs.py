@@ -199,7 +199,7 @@ async def _requests(hub: Hub, n: int) -> None:
     from starlette.concurrency import run_in_threadpool
 
     try:  # the route's own pool (issue 22); absent from older checkouts
-        from mdm.graphql.serving import ReadThreads
+        from mdm.http.threads import ReadThreads
     except ImportError:
         ReadThreads = None  # type: ignore[assignment,misc]
 

@@ -53,6 +53,9 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     install_error_handlers(app)
+    # routes are matched in order: the reads that carry the load first (/graphql's one path
+    # cannot shadow any other)
+    app.include_router(graphql_router(container))
     app.include_router(routes_events.router)
     app.include_router(routes_ingest.router)
     app.include_router(routes_transactions.router)
@@ -63,7 +66,6 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(routes_steward.router)
     app.include_router(routes_matching.router)
     app.include_router(routes_keys.router)
-    app.include_router(graphql_router(container))
     app.include_router(console_router())
     for plugin in plugins():
         for router in plugin.routers():

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_header_bytes: int = 64 * 1024
     header_timeout_seconds: float = 10.0
     load_chunk_size: int = 1000
+    # threads for short reads per process (mdm.http.threads); 0: 1 on SQLite, 4 otherwise
+    read_threads: int = Field(default=0, ge=0, le=64)
     sql_echo: bool = False
     admin_api_key: str | None = None
     # probabilistic: fuzzy Fellegi-Sunter matching (the default); exact: link only on

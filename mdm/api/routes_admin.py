@@ -140,6 +140,7 @@ async def quarantine(
             offset=offset,
             pii=principal.has("pii"),
         ),
+        lane="heavy",
     )
     return JsonResponse(out)
 
@@ -207,5 +208,9 @@ async def events(
     A reader that passes the last ``sequence`` it saw never misses an event."""
     pii = principal.has("pii")
     return JsonResponse(
-        await query(container, lambda uow: event_feed(uow, after=after, limit=limit, pii=pii))
+        await query(
+            container,
+            lambda uow: event_feed(uow, after=after, limit=limit, pii=pii),
+            lane="heavy",
+        )
     )

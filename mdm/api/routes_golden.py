@@ -67,6 +67,7 @@ async def golden_history(
         lambda uow: get_history(
             uow, entity_type=entity_type, golden_id=golden_id, limit=limit, pii=pii
         ),
+        lane="heavy",
     )
     return JsonResponse({"golden_id": golden_id, "versions": out})
 

@@ -64,6 +64,7 @@ async def match_record(
             pii=pii,
             source=source,
         ),
+        lane="heavy",
     )
     return JsonResponse(out)
 
@@ -157,5 +158,6 @@ async def rematch(
         lambda uow: preview_rematch(
             uow, container.current_matcher(uow), proposal, samples=samples, pii=pii
         ),
+        lane="long",
     )
     return JsonResponse(out)

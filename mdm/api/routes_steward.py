@@ -98,7 +98,7 @@ class BulkApproval(RequestBody):
     older_than_hours: float | None = Field(default=None, ge=0, le=1_000_000)
 
 
-def _selection(
+async def _selection(
     entity_type: str | None = None,
     status: str | None = "open",
     kind: str | None = None,
@@ -135,7 +135,9 @@ async def tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> JsonResponse:
-    out = await query(container, lambda uow: list_tasks(uow, selection, limit=limit, offset=offset))
+    out = await query(
+        container, lambda uow: list_tasks(uow, selection, limit=limit, offset=offset), lane="heavy"
+    )
     return JsonResponse(out)
 
 
@@ -270,7 +272,9 @@ async def hierarchy(
 ) -> JsonResponse:
     return JsonResponse(
         await query(
-            container, lambda uow: get_hierarchy(uow, golden_id=golden_id, max_depth=max_depth)
+            container,
+            lambda uow: get_hierarchy(uow, golden_id=golden_id, max_depth=max_depth),
+            lane="heavy",
         )
     )
 
@@ -328,4 +332,6 @@ async def audit(
         text=(q or "").strip() or None,
         before=decode_cursor(cursor) if cursor else None,
     )
-    return JsonResponse(await query(container, lambda uow: audit_search(uow, search, limit=limit)))
+    return JsonResponse(
+        await query(container, lambda uow: audit_search(uow, search, limit=limit), lane="heavy")
+    )

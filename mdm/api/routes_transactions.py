@@ -59,6 +59,7 @@ async def transactions(
         lambda uow: customer_transactions(
             uow, golden_id, filters=filters, cursor=cursor, limit=limit
         ),
+        lane="heavy",
     )
     return JsonResponse(out)
 

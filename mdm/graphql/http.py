@@ -21,11 +21,12 @@ from mdm.domain.principal import Principal
 from mdm.graphql.executor import Executor, Outcome
 from mdm.graphql.http_models import GraphQLRequest, GraphQLResponse
 from mdm.graphql.schema import build_schema
-from mdm.graphql.serving import INLINE_MAX_COST, ReadThreads, answer
+from mdm.graphql.serving import INLINE_MAX_COST, answer
 from mdm.http.auth import BEARER
 from mdm.http.middleware import request_var
 from mdm.http.openapi import json_body
 from mdm.http.refusals import graphql_refusals
+from mdm.http.threads import read_lanes
 
 __all__ = ["HEAVY_AT_ONCE", "INLINE_MAX_COST", "STATIC_FILES", "graphql_router"]
 
@@ -89,7 +90,7 @@ def graphql_router(container: Container) -> APIRouter:
     # turns on the interpreter lock, and lose time doing so (a page of 50 customers,
     # 16 clients: 53 pages/s in parallel against 88/s one after another).
     heavy = asyncio.Semaphore(HEAVY_AT_ONCE)
-    threads = ReadThreads(getattr(container.engine.pool, "size", lambda: 5)())
+    lanes = read_lanes(container)
     router = APIRouter(tags=["graphql"])
     page, assets = _graphiql()
 
@@ -107,14 +108,14 @@ def graphql_router(container: Container) -> APIRouter:
         if scheme.lower() != "bearer" or not secret.strip():
             return _error(401, "UNAUTHENTICATED", "send 'Authorization: Bearer <api key>'")
         # one hop to a worker thread for the key, the plan and (most often) the query
-        settled = await threads.run(answer, container, executor, secret.strip(), raw)
+        settled = await lanes.light.run(answer, container, executor, secret.strip(), raw)
         if settled.principal is not None:
             _served_by(request, settled.principal)
         if settled.outcome is not None:
             return _respond(settled.outcome)
         assert settled.plan is not None and settled.principal is not None
         async with heavy:
-            outcome = await threads.run(
+            outcome = await lanes.heavy.run(
                 executor.execute, container.bus, settled.principal, settled.plan
             )
         return _respond(outcome)

@@ -3,8 +3,8 @@
 A request used to cross from the event loop to a worker thread twice (the key
 lookup, then the query), each time through anyio's thread pool, whose threads
 (as many as there are requests waiting) take turns at the interpreter lock with
-the loop. Here the whole request is one hop to a small pool of its own, sized to
-the connections the engine keeps: the key is looked up, the body parsed, the
+the loop. Here the whole request is one hop to the process's read threads
+(:mod:`mdm.http.threads`): the key is looked up, the body parsed, the
 query planned (cached per query text) and, unless it is a large one, executed,
 all on that thread. The loop only reads the body and writes the answer, so a
 slow query, a long page or a tree never holds it up (tests/test_event_loop.py).
@@ -12,13 +12,8 @@ slow query, a long page or a tree never holds it up (tests/test_event_loop.py).
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
@@ -28,9 +23,7 @@ from mdm.graphql.executor import Executor, Outcome, Plan
 from mdm.graphql.guards import unstorable_arguments
 from mdm.http.auth import _cache as key_cache
 
-__all__ = ["INLINE_MAX_COST", "Answer", "ReadThreads", "answer", "request_fields"]
-
-T = TypeVar("T")
+__all__ = ["INLINE_MAX_COST", "Answer", "answer", "request_fields"]
 
 # Queries that may return more than this many objects (the cost guard's estimate) are
 # planned on the request's thread but executed after it, one at a time (mdm.graphql.http).
@@ -92,28 +85,3 @@ def answer(container: Container, executor: Executor, secret: str, raw: bytes) ->
     if planned.cost > INLINE_MAX_COST:
         return Answer(principal, plan=planned)
     return Answer(principal, executor.execute(container.bus, principal, planned))
-
-
-class ReadThreads:
-    """A small thread pool for GraphQL requests, started on first use.
-
-    Few threads, not one per waiting request: more than the engine has connections
-    would only wait for one, and every extra runnable thread makes the event loop
-    wait longer for the interpreter lock. The caller's context variables (the
-    correlation id, the trace) go along to the thread.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = max(1, size)
-        self._pool: ThreadPoolExecutor | None = None
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="graphql")
-        call = functools.partial(contextvars.copy_context().run, fn, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None

@@ -8,8 +8,8 @@ listener for key changes is connected; any change to any key empties every proce
 cache. On a SQLite file, an entry is trusted only while SQLite's data version has not
 moved since just before the entry was looked up (:mod:`mdm.db.sqlite_changes`): any
 commit by any process, to keys or anything else, sends the next lookup to the database.
-An in-memory database is looked up per request. The lookup runs on a worker thread,
-never on the event loop.
+An in-memory database is looked up per request. The lookup runs on the process's read
+threads (:mod:`mdm.http.threads`), never on the event loop.
 ``last_used_at`` is recorded about once a minute per key and process.
 """
 
@@ -21,7 +21,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from canonical.commands import RecordKeyUse
 from mdm.bootstrap import Container
@@ -31,6 +30,7 @@ from mdm.db.sqlite_changes import sqlite_changes
 from mdm.domain.principal import Principal, expand_roles, hash_key
 from mdm.http.errors import ApiError
 from mdm.http.middleware import request_var
+from mdm.http.threads import read_lanes
 from mdm.queries.admin import find_key
 
 __all__ = [
@@ -127,7 +127,7 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <api key>'")
     container: Container = request.app.state.container
-    principal = await run_in_threadpool(_cache(container).lookup, secret.strip())
+    principal = await read_lanes(container).light.run(_cache(container).lookup, secret.strip())
     if principal is None:
         raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     request.state.principal = principal
@@ -158,7 +158,13 @@ async def _authenticated(
 
 
 def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
-    async def _check(principal: Annotated[Principal, Depends(_authenticated)]) -> Principal:
+    # one dependency, not one on top of ``_authenticated``: each level costs FastAPI's
+    # dependency solving on every request
+    async def _check(
+        request: Request,
+        _: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    ) -> Principal:
+        principal = await authenticate(request)
         if not principal.has(role):
             raise ApiError(403, "forbidden", f"this action needs the '{role}' role")
         return principal
