@@ -10,7 +10,7 @@ expression that the ``0003_graphql_indexes`` migration indexes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
@@ -28,10 +28,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
-from mdm.db.repositories.base import GR, GV, SR, chunks
+from mdm.db.repositories.base import GR, GV, SR, chunks, dicts
 
 __all__ = [
     "GR_COLUMNS",
@@ -72,13 +72,6 @@ def attr(table: str, path: str, dialect: str) -> ColumnElement[Any]:
 
 def _dialect(conn: Connection) -> str:
     return conn.dialect.name
-
-
-def dicts(result: CursorResult[Any]) -> Iterator[Row]:
-    """Rows as plain dicts; cheaper than ``.mappings()`` plus ``dict()`` per row."""
-    keys = list(result.keys())
-    for row in result:
-        yield dict(zip(keys, row, strict=True))
 
 
 _IDS: BindParameter[Any] = bindparam("ids", expanding=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from mdm.db.repositories.base import AK, MS, QT, RL, SS, Repository, chunks, in_list
+from mdm.db.repositories.base import AK, MS, QT, RL, SS, Repository, chunks, dicts, in_list
 from mdm.db.storable import MAX_SOURCE_ID
 
 __all__ = [
@@ -35,7 +35,7 @@ class Sources(Repository):
         return found
 
     def all(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(select(SS).order_by(SS.c.name)).mappings()]
+        return list(dicts(self.conn.execute(select(SS).order_by(SS.c.name))))
 
     def add(self, row: Mapping[str, Any]) -> None:
         self._insert_racing(SS, [row])
@@ -77,7 +77,7 @@ class ApiKeys(Repository):
 
     def all(self) -> list[dict[str, Any]]:
         stmt = select(AK).order_by(AK.c.created_at, AK.c.id)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def add(self, row: Mapping[str, Any]) -> None:
         self._insert_racing(AK, [row])
@@ -182,7 +182,7 @@ class Quarantine(Repository):
         stmt = (
             select(QT).where(*conds).order_by(QT.c.received_at, QT.c.id).limit(limit).offset(offset)
         )
-        return int(total), [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return int(total), list(dicts(self.conn.execute(stmt)))
 
     def close(
         self,
@@ -292,7 +292,7 @@ class MatchSettingsStore(Repository):
             .order_by(MS.c.created_at.desc())
             .limit(limit)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
 
 class RequestLog(Repository):

@@ -8,7 +8,7 @@ the unit of work owns the transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -46,6 +46,7 @@ __all__ = [
     "Repository",
     "UniqueRace",
     "chunks",
+    "dicts",
     "in_list",
     "is_unique_violation",
     "lock_id",
@@ -230,3 +231,11 @@ def _bind_of(kind: Any, dialect: Any) -> Callable[[Any], Any] | None:
 
 def _is_timestamp(kind: Any) -> bool:
     return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)
+
+
+def dicts(result: Any) -> Iterator[dict[str, Any]]:
+    """A result's rows as plain dicts, the column names read once: ``dict(row)`` of each
+    ``.mappings()`` row builds a key view per row (a tenth of the dispatcher's CPU)."""
+    keys = list(result.keys())
+    for row in result:
+        yield dict(zip(keys, row, strict=True))

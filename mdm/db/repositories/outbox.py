@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from mdm.db.repositories.base import OB, OS, Repository
+from mdm.db.repositories.base import OB, OS, Repository, dicts
 
 __all__ = ["Outbox"]
 
@@ -67,7 +67,7 @@ class Outbox(Repository):
     def after(self, seq: int, limit: int) -> list[dict[str, Any]]:
         """Events with a sequence number above ``seq``, in commit order."""
         stmt = select(OB).where(OB.c.seq > seq).order_by(OB.c.seq).limit(limit)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def feed(self, after: int, limit: int) -> list[tuple[int, Any]]:
         """``(seq, envelope)`` pairs after ``after``, in commit order."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, tuple_, update
 
-from mdm.db.repositories.base import SR, SRV, Repository, chunks, in_list
+from mdm.db.repositories.base import SR, SRV, Repository, chunks, dicts, in_list
 
 __all__ = ["SourceRecords"]
 
@@ -103,7 +103,7 @@ class SourceRecords(Repository):
 
     def versions(self, record_id: str) -> list[dict[str, Any]]:
         stmt = select(SRV).where(SRV.c.record_id == record_id).order_by(SRV.c.version)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def sources_of(self, entity_type: str) -> set[str]:
         """The sources that hold current records of ``entity_type``."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, func, select, update
 
 from mdm.db import tables as t
-from mdm.db.repositories.base import Repository
+from mdm.db.repositories.base import Repository, dicts
 
 __all__ = ["SchemaRegistry"]
 
@@ -72,12 +72,12 @@ class SchemaRegistry(Repository):
             .join(latest, latest.c.subject == RS.c.subject, isouter=True)
             .order_by(RS.c.kind, RS.c.subject)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def versions(self, subject: str) -> list[dict[str, Any]]:
         """Every version's metadata (not the documents), oldest first."""
         stmt = select(*_META).where(RV.c.subject == subject).order_by(RV.c.version)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def documents(self, subject: str) -> list[tuple[int, str, dict[str, Any]]]:
         """``(version, fingerprint, document)`` of every version, oldest first."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from mdm.db.repositories.base import AU, GR, GV, ME, NM, SR, ST, Repository, chunks, in_list
+from mdm.db.repositories.base import AU, GR, GV, ME, NM, SR, ST, Repository, chunks, dicts, in_list
 
 __all__ = ["REMATCH_APPLIED", "RematchReads"]
 
@@ -119,7 +119,7 @@ class RematchReads(Repository):
             )
             .order_by(ME.c.merged_at, ME.c.id)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def not_a_match(self, entity_type: str) -> list[dict[str, Any]]:
         stmt = (
@@ -127,7 +127,7 @@ class RematchReads(Repository):
             .where(NM.c.entity_type == entity_type)
             .order_by(NM.c.created_at, NM.c.left_id, NM.c.right_id)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def open_pair_tasks(
         self, entity_type: str, *, kinds: Sequence[str], statuses: Sequence[str]
@@ -151,7 +151,7 @@ class RematchReads(Repository):
             )
             .order_by(ST.c.created_at, ST.c.id)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def decisions_state(self, entity_type: str) -> tuple[Any, ...]:
         """What changes whenever a steward decides about ``entity_type`` records (a merge,

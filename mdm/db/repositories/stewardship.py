@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from mdm.db.repositories.base import AU, GR, MD, ME, ML, NM, ST, Repository, chunks, in_list
+from mdm.db.repositories.base import AU, GR, MD, ME, ML, NM, ST, Repository, chunks, dicts, in_list
 
 __all__ = [
     "AUDIT_SCAN_LIMIT",
@@ -155,7 +155,7 @@ class Tasks(Repository):
             .outerjoin(right, right.c.id == ST.c.candidate_golden_id)
             .order_by(*_QUEUE_ORDER)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def ids(self, q: TaskQuery) -> list[str]:
         stmt = select(ST.c.id).where(and_(*_conditions(q))).order_by(*_QUEUE_ORDER)
@@ -206,7 +206,7 @@ class Tasks(Repository):
         """The open (or deferred) tasks of ``kind``, of ``golden_ids`` only when given."""
         conds = [ST.c.kind == kind, ST.c.status.in_(("open", "deferred"))]
         if golden_ids is None:
-            return [dict(r) for r in self.conn.execute(select(ST).where(*conds)).mappings()]
+            return list(dicts(self.conn.execute(select(ST).where(*conds))))
         out: list[dict[str, Any]] = []
         for part in chunks(list(golden_ids)):
             stmt = select(ST).where(*conds, in_list(self.dialect, ST.c.golden_id, part))
@@ -330,7 +330,7 @@ class AuditLog(Repository):
         order = (AU.c.at.desc(), AU.c.id.desc())
         if not q.text:
             stmt = select(AU).where(*conds).order_by(*order).limit(limit + 1)
-            rows = [dict(r) for r in self.conn.execute(stmt).mappings()]
+            rows = list(dicts(self.conn.execute(stmt)))
             more = len(rows) > limit
             rows = rows[:limit]
             last = (rows[-1]["at"], rows[-1]["id"]) if more else None
@@ -350,7 +350,7 @@ class AuditLog(Repository):
             .subquery()
         )
         stmt = select(AU).where(AU.c.id.in_(select(found.c.id))).order_by(*order).limit(limit + 1)
-        rows = [dict(r) for r in self.conn.execute(stmt).mappings()]
+        rows = list(dicts(self.conn.execute(stmt)))
         if len(rows) > limit:
             rows = rows[:limit]
             return AuditPage(rows, (rows[-1]["at"], rows[-1]["id"]), partial=False)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks, in_list
+from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks, dicts, in_list
 
 __all__ = ["Crosswalk", "Deliveries", "RelayPositions", "Targets"]
 
@@ -34,7 +35,7 @@ class Targets(Repository):
         return dict(row) if row else None
 
     def all(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(select(TG).order_by(TG.c.name)).mappings()]
+        return list(dicts(self.conn.execute(select(TG).order_by(TG.c.name))))
 
     def put(self, row: Mapping[str, Any]) -> None:
         """Create the target or replace its configuration (its pause and tokens stay)."""
@@ -142,7 +143,7 @@ class Deliveries(Repository):
         lock = "FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
         params = {"target": target, "worker": worker, "now": now, "lease": lease, "n": limit}
         result = self.conn.execute(text(_CLAIM.format(lock=lock)), params)
-        rows = [dict(r) for r in result.mappings()]
+        rows = list(dicts(result))
         for row in rows:  # a text statement's JSON comes back as text on SQLite
             if isinstance(row["last_error"], str):
                 row["last_error"] = json.loads(row["last_error"])
@@ -164,8 +165,7 @@ class Deliveries(Repository):
                 .select_from(GR.outerjoin(XW, joined))
                 .where(in_list(self.dialect, GR.c.id, part))
             )
-            for row in self.conn.execute(stmt).mappings():
-                golden = dict(row)
+            for golden in dicts(self.conn.execute(stmt)):
                 target_id = golden.pop("target_id")
                 goldens[golden["id"]] = golden
                 if target_id is not None:
@@ -200,26 +200,16 @@ class Deliveries(Repository):
         done = 0
         by_cols: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
-            cols = tuple(sorted(k for k in row if k != "id"))
-            by_cols.setdefault(cols, []).append({**row, "_id": row["id"], "_worker": worker})
+            params = {k: v for k, v in row.items() if k != "id"}
+            by_cols.setdefault(tuple(sorted(params)), []).append(params)
+            params.update(_id=row["id"], _worker=worker)
         for cols, group in by_cols.items():
-            stmt = (
-                update(DL)
-                .where(
-                    DL.c.id == bindparam("_id"),
-                    DL.c.claimed_by == bindparam("_worker"),
-                    DL.c.state == "in_flight",
-                )
-                .values({c: bindparam(c) for c in cols})
-            )
-            params = [{k: v for k, v in g.items() if k != "id"} for g in group]
-            result = self.conn.execute(stmt, params)
-            done += max(result.rowcount, 0)
+            done += max(self.conn.execute(_finish_stmt(cols), group).rowcount, 0)
         return done
 
     def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         stmt = select(DL).where(in_list(self.dialect, DL.c.id, list(ids)))
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def record_attempts(self, rows: Sequence[Mapping[str, Any]]) -> None:
         self._insert(DA, rows)
@@ -239,7 +229,7 @@ class Deliveries(Repository):
 
     def attempts_of(self, delivery_id: str) -> list[dict[str, Any]]:
         stmt = select(DA).where(DA.c.delivery_id == delivery_id).order_by(DA.c.id)
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     def page(
         self,
@@ -267,7 +257,7 @@ class Deliveries(Repository):
             .limit(limit)
             .offset(offset)
         )
-        return int(total), [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return int(total), list(dicts(self.conn.execute(stmt)))
 
     def replay(
         self,
@@ -326,7 +316,7 @@ class Deliveries(Repository):
             .order_by(GR.c.id)
             .limit(limit)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
 
 class Crosswalk(Repository):
@@ -397,3 +387,12 @@ class RelayPositions(Repository):
 
     def move(self, name: str, seq: int, at: datetime) -> None:
         self.conn.execute(update(RP).where(RP.c.name == name).values(seq=seq, updated_at=at))
+
+
+@lru_cache(maxsize=64)
+def _finish_stmt(cols: tuple[str, ...]) -> Any:
+    """Settling held deliveries, setting ``cols`` (built once per set of columns)."""
+    held = DL.c.id == bindparam("_id"), DL.c.claimed_by == bindparam("_worker")
+    return (
+        update(DL).where(*held, DL.c.state == "in_flight").values({c: bindparam(c) for c in cols})
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from mdm.db import tables as t
-from mdm.db.repositories.base import GR, SR, Repository, chunks, in_list
+from mdm.db.repositories.base import GR, SR, Repository, chunks, dicts, in_list
 
 __all__ = ["TE", "TO", "WH", "SourceWebhooks", "TransactionalEvents"]
 
@@ -171,7 +171,7 @@ class TransactionalEvents(Repository):
             TO.c.customer_source == customer_source,
             TO.c.customer_id == customer_id,
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
     # -- following merges, unmerges and splits -----------------------------------
 
@@ -280,7 +280,7 @@ class TransactionalEvents(Repository):
             )
             .order_by(TE.c.occurred_at, TE.c.id)
         )
-        return [dict(r) for r in self.conn.execute(stmt).mappings()]
+        return list(dicts(self.conn.execute(stmt)))
 
 
 class SourceWebhooks(Repository):
