@@ -22,9 +22,10 @@ from canonical.survivorship.asserted import keep_asserted
 from canonical.transactional.derived import carry
 from contracts.events import CloudEvent, golden_event_type
 from mdm.db.uow import UnitOfWork
+from mdm.domain.record_key import RecordKey
 from mdm.domain.schemas import Upcasters
 
-__all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "record_key"]
+__all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "ref_key_of"]
 
 # Attributes that hold another record's id *in the same source*; survivorship
 # sees them translated to the referenced golden id.
@@ -42,15 +43,12 @@ def new_id() -> str:
     return uuid_utils.uuid7().hex
 
 
-def record_key(source: str, entity_type: str, source_id: str) -> str:
-    return f"{source}|{entity_type}|{source_id}"
-
-
 def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str | None:
+    """The stored form (:attr:`RecordKey.text`) of the record ``payload`` refers to."""
     for attr, target in REFERENCES.get(entity_type, {}).items():
         value = payload.get(attr)
         if isinstance(value, str) and value:
-            return record_key(source, target, value)
+            return RecordKey(source, target, value).text
     return None
 
 
@@ -108,7 +106,7 @@ class GoldenBook:
         self.uow = uow
         self.correlation_id = correlation_id
         self.goldens: dict[str, GoldenState] = {}
-        self.xref: dict[str, str] = {}  # record key -> golden id, for reference resolution
+        self.xref: dict[RecordKey, str] = {}  # golden id of each record, to resolve references
         self.versions: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.moved_rows: dict[str, dict[str, Any]] = {}
@@ -119,7 +117,7 @@ class GoldenBook:
 
     def dependents_of(self, records: Iterable[Mapping[str, Any]]) -> set[str]:
         """Golden ids whose members refer to any of ``records`` (children, prices)."""
-        keys = {record_key(r["source"], r["entity_type"], r["source_id"]) for r in records}
+        keys = {RecordKey(r["source"], r["entity_type"], r["source_id"]).text for r in records}
         if not keys:
             return set()
         found = {r["golden_id"] for r in self.uow.records.referring_to(sorted(keys))}
@@ -151,27 +149,20 @@ class GoldenBook:
             self.goldens[gid] = GoldenState.from_row(row)
         for rec in self.uow.records.members_of(list(rows)):
             self.goldens[rec["golden_id"]].members[rec["id"]] = rec
-            self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = rec[
+            self.xref[RecordKey(rec["source"], rec["entity_type"], rec["source_id"])] = rec[
                 "golden_id"
             ]
 
     def resolve_refs(self, extra: Iterable[str | None] = (), *, members: bool = True) -> None:
         """Fetch the xrefs that ``extra`` references and (unless ``members`` is False)
         every loaded member's reference point at."""
-        wanted: set[tuple[str, str, str]] = set()
-        for ref in extra:
-            if ref and ref not in self.xref:
-                s, e, i = ref.split("|", 2)
-                wanted.add((s, e, i))
+        refs = list(extra)
         for g in self.goldens.values() if members else ():
-            for rec in g.members.values():
-                ref = rec.get("ref_key")
-                if ref and ref not in self.xref:
-                    s, e, i = ref.split("|", 2)
-                    wanted.add((s, e, i))
+            refs.extend(rec.get("ref_key") for rec in g.members.values())
+        wanted = {key for key in map(RecordKey.parse, filter(None, refs)) if key not in self.xref}
         if wanted:
             for key, rec in self.uow.records.by_keys(sorted(wanted)).items():
-                self.xref["|".join(key)] = rec["golden_id"]
+                self.xref[RecordKey(*key)] = rec["golden_id"]
 
     def create(self, entity_type: str) -> GoldenState:
         now = self.uow.clock.now()
@@ -200,7 +191,7 @@ class GoldenBook:
             for attr, target in refs.items():
                 value = payload.get(attr)
                 if isinstance(value, str):
-                    resolved = self.xref.get(record_key(rec["source"], target, value))
+                    resolved = self.xref.get(RecordKey(rec["source"], target, value))
                     if resolved is None:
                         payload.pop(attr)
                     else:
@@ -213,7 +204,7 @@ class GoldenBook:
         rec = src.members.pop(record_id)
         rec = {**rec, "golden_id": dst.id}
         dst.members[record_id] = rec
-        self.xref[record_key(rec["source"], rec["entity_type"], rec["source_id"])] = dst.id
+        self.xref[RecordKey(rec["source"], rec["entity_type"], rec["source_id"])] = dst.id
         self.moved_rows[record_id] = {"id": record_id, "golden_id": dst.id}
         return rec
 

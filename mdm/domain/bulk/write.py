@@ -23,11 +23,12 @@ import numpy as np
 from canonical.errors import Conflict
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
-from mdm.domain.golden_book import GoldenBook, new_id, record_key
+from mdm.domain.golden_book import GoldenBook, new_id
 from mdm.domain.ingest.proposals import proposal_task
 from mdm.domain.ingest.references import parent_disagreements
 from mdm.domain.ingest.run import ValidItem
 from mdm.domain.ingest.store import version_row
+from mdm.domain.record_key import RecordKey
 from mdm.domain.tasks import new_task
 from mdm.domain.transactional.linking import link_new_records
 
@@ -78,7 +79,7 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
     for row, label in enumerate(plan.labels.tolist()):
         clusters.setdefault(label, []).append(row)
     # every record's xref before any survivorship: a parent in a later step resolves
-    xref: dict[str, str] = {}
+    xref: dict[RecordKey, str] = {}
     members = list(clusters.values())
     for group in members:
         golden_id = new_id()
@@ -86,7 +87,7 @@ def write(uow: UnitOfWork, plan: BulkPlan, *, correlation_id: str) -> Counter[st
             record = rows[row][1]
             # ids in the order the rows are written, so each id-keyed index is appended to
             record["id"], record["golden_id"] = new_id(), golden_id
-            xref[record_key(record["source"], record["entity_type"], record["source_id"])] = (
+            xref[RecordKey(record["source"], record["entity_type"], record["source_id"])] = (
                 golden_id
             )
     counts = _results(plan, rows)
@@ -110,7 +111,7 @@ def _write_step(
     plan: BulkPlan,
     rows: Rows,
     step: list[list[int]],
-    xref: dict[str, str],
+    xref: dict[RecordKey, str],
     cid: str,
 ) -> list[dict[str, Any]]:
     """Build and write the golden records of ``step`` (each a list of plan rows) and their

@@ -23,13 +23,14 @@ from canonical.errors import UnknownSource
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
-from mdm.domain.golden_book import GoldenBook, record_key, ref_key_of
+from mdm.domain.golden_book import GoldenBook, ref_key_of
 from mdm.domain.ingest import store
 from mdm.domain.ingest.apply import apply_decision, survive
 from mdm.domain.ingest.decide import BatchDecisions, crosswalk_decision, decide, decide_batch
 from mdm.domain.ingest.references import parent_disagreements, refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 from mdm.domain.ingest.validate import validate
+from mdm.domain.record_key import RecordKey
 from mdm.domain.schemas import current_schema
 from mdm.domain.transactional.linking import link_new_records
 
@@ -79,7 +80,7 @@ def _prepare(run: IngestRun, valid: list[ValidItem]) -> BatchDecisions:
         for item in valid
     }
     uow.locks.lock_keys(
-        [record_key(run.source, entity_type, item.source_id) for item in valid]
+        [RecordKey(run.source, entity_type, item.source_id).text for item in valid]
         + [f"{entity_type}|{k}" for ks in run.keys_of.values() for k in ks]
     )
     existing = uow.records.by_source_ids(

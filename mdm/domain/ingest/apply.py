@@ -8,10 +8,11 @@ from typing import Any
 
 from matching.port import Decision
 from mdm.domain import candidates
-from mdm.domain.golden_book import GoldenState, record_key
+from mdm.domain.golden_book import GoldenState
 from mdm.domain.ingest.proposals import hierarchy_proposal
 from mdm.domain.ingest.references import refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
+from mdm.domain.record_key import RecordKey
 from mdm.domain.tasks import new_task
 
 __all__ = ["apply_decision", "survive"]
@@ -59,7 +60,7 @@ def apply_decision(
     record["golden_id"] = g.id
     run.by_sid[item.source_id] = record
     g.members[record["id"]] = record
-    run.book.xref[record_key(run.source, run.entity_type, item.source_id)] = g.id
+    run.book.xref[RecordKey(run.source, run.entity_type, item.source_id)] = g.id
     run.new_records[record["id"]] = record
     survive(run, g, cause=cause, membership_changed=True)
     run.decisions.append(_decision_row(run, record, g, decision, explanation))

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from canonical.errors import FieldError
-from mdm.domain.golden_book import GoldenBook, record_key
+from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.run import IngestRun, ItemResult
 from mdm.domain.ingest.validate import reject
+from mdm.domain.record_key import RecordKey
 from mdm.domain.tasks import new_task
 
 __all__ = ["MAX_DEPTH", "cycle", "parent_disagreements", "refuse_cycle"]
@@ -50,7 +51,7 @@ def refuse_cycle(
     True when the record was refused."""
     if run.entity_type != "customer" or not isinstance(rec.get("parent"), str):
         return False
-    parent_gid = run.book.xref.get(record_key(run.source, "customer", rec["parent"]))
+    parent_gid = run.book.xref.get(RecordKey(run.source, "customer", rec["parent"]))
     chain = [golden_id] if rec["parent"] == sid else cycle(run.book, golden_id, parent_gid)
     if chain is None:
         return False

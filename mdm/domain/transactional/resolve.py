@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook, record_key
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.record_key import RecordKey
 
 __all__ = ["Link", "customer_keys", "resolve", "survivor_in", "survivors_of"]
 
@@ -46,7 +47,7 @@ NO_LINK: dict[str, str | None] = {"golden_id": None, "record_id": None, "anchor_
 
 
 def customer_keys(customers: Iterable[CustomerKey]) -> list[str]:
-    return [record_key(source, "customer", cid) for source, cid in customers]
+    return [RecordKey(source, "customer", cid).text for source, cid in customers]
 
 
 def survivors_of(uow: UnitOfWork, golden_ids: Iterable[str]) -> dict[str, str]:
