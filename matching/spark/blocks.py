@@ -33,21 +33,24 @@ _MID_BITS = 33  # monotonically_increasing_id: partition index << 33 | record nu
 
 
 def _keyed(std: DataFrame, settings: MatchSettings) -> DataFrame:
-    """(rule, key, sort, row, window) for every record and rule it has a key for."""
-    parts = [
-        std.where(F.col(f"k{i}").isNotNull()).select(
+    """(rule, key, sort, row, window) for every record and rule it has a key for.
+
+    One scan of ``std`` (each row exploded into one entry per rule), not a union of one
+    scan per rule: with twenty rules a union reads the table twenty times, and runs twenty
+    times its tasks in every stage that reads it."""
+    entries = [
+        F.struct(
             F.lit(i).alias("rule"),
             F.col(f"k{i}").alias("key"),
-            F.col("sort"),
-            F.col("row"),
             F.lit(rule.window).alias("window"),
         )
         for i, rule in enumerate(settings.blocking)
     ]
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.unionByName(part)
-    return out
+    return (
+        std.select("sort", "row", F.explode(F.array(*entries)).alias("e"))
+        .where(F.col("e.key").isNotNull())
+        .select("e.rule", "e.key", "sort", "row", "e.window")
+    )
 
 
 def _small_block_pairs(keyed: DataFrame, widest: int) -> DataFrame:

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.spark.helpers import TEST_JVM
+
 LANE = "Spark tests run in their own lane: pip install -e '.[spark]'; pytest -m spark -p no:xdist"
 
 
@@ -48,6 +50,7 @@ def spark() -> Iterator[Any]:
             "spark.sql.files.maxPartitionBytes": "32k",
             "spark.sql.files.openCostInBytes": "4k",
             "spark.driver.memory": "1g",
+            **TEST_JVM,
         },
     )
     yield session

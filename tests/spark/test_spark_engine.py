@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from canonical.flat import record_from_flat
 from matching.settings import MatchSettings, default_settings
-from tests.spark.helpers import Outcome, local, outcome, spark_run, write_rows
+from tests.spark.helpers import TEST_JVM, Outcome, local, outcome, spark_run, write_rows
 
 pytestmark = pytest.mark.spark
 
@@ -202,11 +202,13 @@ def test_spark_connect_runs_the_same_steps(tmp_path):
     mdm = str(Path(sys.executable).with_name("mdm"))
     out = tmp_path / "clusters"
     command = [mdm, "dedupe", str(source), str(out), "--no-progress", "--engine", "spark"]
+    conf = {**json.loads(os.environ.get("MDM_SPARK_CONF") or "{}"), **TEST_JVM}
     done = subprocess.run(
         [*command, "--spark-remote", "local[2]", "--spark-partitions", "2"],
         capture_output=True,
         text=True,
         timeout=900,
+        env={**os.environ, "MDM_SPARK_CONF": json.dumps(conf)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     expected = local(source, default_settings("customer"), train=True)
