@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from canonical.states import DeliveryState
 from mdm.plugin_api import UnitOfWork, link_crosswalk, observe_dead_letter, observe_delivery
 from sync.connectors import DeliveryError, ErrorCode
 from sync.pause import record_pause
@@ -174,7 +175,7 @@ def _update(outcome: Outcome, now: datetime) -> dict[str, Any]:
     if outcome.kind in ("delivered", "skipped"):
         newer = int(d["wanted_version"]) > outcome.version
         return base | {
-            "state": "pending" if newer else "delivered",
+            "state": DeliveryState.PENDING if newer else DeliveryState.DELIVERED,
             "delivered_version": outcome.version,
             "delivered_hash": outcome.state_hash,
             "delivered_at": now,
@@ -187,20 +188,20 @@ def _update(outcome: Outcome, now: datetime) -> dict[str, Any]:
     until: datetime = max(outcome.extra.get("until") or now, now)
     if outcome.kind == "held":  # as it was before the claim, due when the window ends
         return base | {
-            "state": "pending",
+            "state": DeliveryState.PENDING,
             "attempts": int(d["attempts"]) - 1,
             "next_attempt_at": until,
         }
     error = outcome.error.as_dict() if outcome.error else None
     if outcome.kind == "dead":
         return base | {
-            "state": "dead",
+            "state": DeliveryState.DEAD,
             "failures": outcome.extra.get("failures", 0),
             "last_error": error,
         }
     delay = timedelta(seconds=float(outcome.extra.get("delay", 1.0)))
     return base | {
-        "state": "pending",
+        "state": DeliveryState.PENDING,
         "failures": outcome.extra["failures"],
         "last_error": error,
         "next_attempt_at": max(now + delay, until),

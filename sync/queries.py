@@ -6,6 +6,7 @@ from typing import Any
 
 from canonical.errors import NotFound
 from canonical.privacy import scrub_text
+from canonical.states import DeliveryState
 from canonical.timestamps import iso
 from mdm.plugin_api import UnitOfWork
 from sync.targets import SUCCESS_WINDOW, target_view
@@ -55,7 +56,9 @@ def _delivery_view(row: dict[str, Any], pii: bool = False) -> dict[str, Any]:
         "failures": row["failures"],
         "last_error": _error(row["last_error"], pii),
         # held: what the record lacks for this target (sync.readiness)
-        "missing": (row["last_error"] or {}).get("missing") if row["state"] == "held" else None,
+        "missing": (row["last_error"] or {}).get("missing")
+        if row["state"] == DeliveryState.HELD
+        else None,
         "next_attempt_at": iso(row["next_attempt_at"]),
         "correlation_id": row["correlation_id"],
         "changed_at": iso(row["changed_at"]),

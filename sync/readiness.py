@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from canonical.states import DeliveryState
 from mdm.plugin_api import OPEN_TASK_STATUSES, UnitOfWork, new_task
 from sync.connectors import DeliveryError
 from sync.readiness_rules import rules_of
@@ -125,7 +126,7 @@ def _parents(
 def _parent_reason(parent: str, row: Mapping[str, Any] | None, target: str) -> str:
     if row is None:
         return f"its parent {parent} has not been queued for {target} yet"
-    if row["state"] == "held":
+    if row["state"] == DeliveryState.HELD:
         held = ", ".join((row["last_error"] or {}).get("missing") or []) or "its rules"
         return f"its parent {parent} is held for {target} too (missing {held})"
     return f"its parent {parent} is not at {target} yet ({row['state']})"
@@ -173,7 +174,7 @@ def held_row(claim: Any, now: datetime) -> dict[str, Any]:
         "lease_until": None,
         "claimed_by": None,
         "updated_at": now,
-        "state": "held",
+        "state": DeliveryState.HELD,
         "attempts": max(0, int(delivery["attempts"]) - 1),
         "last_error": why.as_dict(),
     }
@@ -240,7 +241,7 @@ def _recheck_newer(
     newer = [
         r["id"]
         for r in uow.deliveries.by_ids(list(wanted))
-        if r["state"] == "held" and int(r["wanted_version"]) > wanted[r["id"]]
+        if r["state"] == DeliveryState.HELD and int(r["wanted_version"]) > wanted[r["id"]]
     ]
     if newer:
         uow.deliveries.release_held(target, now=now, ids=newer)

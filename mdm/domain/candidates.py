@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from canonical.states import GoldenStatus
 from matching.port import Candidate
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
@@ -96,7 +97,7 @@ def build(
     for gid, _ in rank(keys, key_index):
         g = book.goldens.get(gid) if book is not None else None
         if g is not None:
-            if g.status == "active":
+            if g.status == GoldenStatus.ACTIVE:
                 members = list(g.members.values())
                 out.append(
                     Candidate(

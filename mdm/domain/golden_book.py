@@ -17,6 +17,7 @@ from typing import Any
 
 import uuid_utils
 
+from canonical.states import GoldenStatus
 from canonical.survivorship import Member, rules_for, survive
 from canonical.survivorship.asserted import keep_asserted
 from canonical.transactional.derived import carry
@@ -135,7 +136,7 @@ class GoldenBook:
         self.resolve_refs()
         for gid in sorted(ids):
             g = self.goldens.get(gid)
-            if g is not None and g.status == "active":
+            if g is not None and g.status == GoldenStatus.ACTIVE:
                 self.recompute(g, cause=cause, membership_changed=False)
 
     def load(self, golden_ids: Iterable[str], *, lock: bool = True) -> None:
@@ -170,7 +171,7 @@ class GoldenBook:
             id=new_id(),
             entity_type=entity_type,
             version=0,
-            status="active",
+            status=GoldenStatus.ACTIVE,
             merged_into=None,
             attributes={},
             lineage={},

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
+from canonical.states import GoldenStatus
 from matching.port import Matcher
 from mdm.domain.golden_book import GoldenBook, GoldenState
 
@@ -30,7 +31,7 @@ def load_active(book: GoldenBook, entity_type: str, ids: Sequence[str]) -> list[
         g = book.goldens.get(gid)
         if g is None or g.entity_type != entity_type:
             raise NotFound(f"no {entity_type} golden record '{gid}'")
-        if g.status != "active":
+        if g.status != GoldenStatus.ACTIVE:
             raise Conflict(f"golden record '{gid}' was already merged into '{g.merged_into}'")
         out.append(g)
     return out

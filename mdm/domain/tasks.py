@@ -9,6 +9,7 @@ from typing import Any
 
 from canonical.commands import TaskSelection
 from canonical.errors import FieldError, InvalidInput
+from canonical.states import TaskStatus
 from mdm.db.repositories import TaskQuery
 from mdm.domain.golden_book import new_id
 
@@ -23,9 +24,9 @@ __all__ = [
     "task_query",
 ]
 
-OPEN = ("open", "deferred")
+OPEN = (TaskStatus.OPEN, TaskStatus.DEFERRED)
 MERGEABLE = ("match_review", "identifier_conflict")
-STATUSES = ("open", "deferred", "approved", "rejected", "resolved")
+STATUSES = tuple(TaskStatus)
 # a proposed parent link between two organisations of one group (never a merge)
 HIERARCHY = "hierarchy_proposal"
 # rule breaches first: a hierarchy cycle refused a record, a parent dispute blurs a tree
@@ -51,7 +52,7 @@ def new_task(
         "id": new_id(),
         "entity_type": entity_type,
         "kind": kind,
-        "status": "open",
+        "status": TaskStatus.OPEN,
         "record_id": record_id,
         "golden_id": golden_id,
         "candidate_golden_id": candidate_golden_id,

@@ -23,6 +23,7 @@ from typing import Any
 
 from canonical.commands import ApplyRematch
 from canonical.errors import Conflict
+from canonical.states import GoldenStatus
 from matching.port import LearningMatcher, Matcher
 from matching.settings import MatchSettings, to_json
 from mdm.db.repositories.rematch import REMATCH_APPLIED, RematchReads
@@ -108,7 +109,7 @@ def _check(book: GoldenBook, p: Plan) -> None:
     book.load(p.members)
     for gid, records in p.members.items():
         g = book.goldens.get(gid)
-        if g is None or g.status != "active" or tuple(sorted(g.members)) != records:
+        if g is None or g.status != GoldenStatus.ACTIVE or tuple(sorted(g.members)) != records:
             raise Conflict(
                 f"golden record '{gid}' changed while the rematch ran; run the rematch again"
             )
@@ -128,7 +129,7 @@ def _move(book: GoldenBook, p: Plan, actor: str, reason: str) -> tuple[list[Move
     now = book.uow.clock.now()
     for gid, into in sorted(p.merged_into.items()):
         g = book.goldens[gid]
-        g.status, g.merged_into = "merged", into
+        g.status, g.merged_into = GoldenStatus.MERGED, into
         book.record_status_change(g, cause="merged_into_survivor", change="merged")
         events.append(
             {
@@ -163,7 +164,7 @@ def _follow(book: GoldenBook, p: Plan, moved: list[Moved]) -> list[GoldenState]:
         held = book.goldens[p.merged_into[src.id]] if src.id in p.merged_into else src
         follow_split(book, held, dst, rec)
     ids = {g.id for _, s, d in moved for g in (s, d)}
-    return [book.goldens[i] for i in sorted(ids) if book.goldens[i].status == "active"]
+    return [book.goldens[i] for i in sorted(ids) if book.goldens[i].status == GoldenStatus.ACTIVE]
 
 
 def _tasks(uow: UnitOfWork, p: Plan, actor: str) -> dict[str, int]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from canonical.commands import DecideTask, MergeGoldenRecords
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
+from canonical.states import TaskStatus
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain.tasks import HIERARCHY, OPEN
@@ -21,7 +22,12 @@ from mdm.handlers import decide_hierarchy, merge_golden
 
 __all__ = ["decide", "handle"]
 
-_STATUS = {"approve": "approved", "reject": "rejected", "defer": "deferred", "resolve": "resolved"}
+_STATUS = {
+    "approve": TaskStatus.APPROVED,
+    "reject": TaskStatus.REJECTED,
+    "defer": TaskStatus.DEFERRED,
+    "resolve": TaskStatus.RESOLVED,
+}
 _DEFAULT_REASON = {"approve": "approved match", "reject": "not a match"}
 
 

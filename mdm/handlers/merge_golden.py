@@ -16,6 +16,7 @@ from typing import Any
 
 from canonical.commands import MergeGoldenRecords
 from canonical.errors import Conflict, FieldError, InvalidInput
+from canonical.states import GoldenStatus
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, new_id
@@ -60,7 +61,7 @@ def handle(cmd: MergeGoldenRecords, uow: UnitOfWork, *, matcher: Matcher) -> dic
         moved = [book.move(rid, m, survivor) for rid in list(m.members)]
         moved_all.extend(moved)
         keys = uow.keys.delete_of(cmd.entity_type, m.id)
-        m.status, m.merged_into = "merged", survivor.id
+        m.status, m.merged_into = GoldenStatus.MERGED, survivor.id
         book.record_status_change(m, cause="merged_into_survivor", change="merged")
         events.append(
             {

@@ -15,6 +15,7 @@ from typing import Any
 
 from canonical.commands import Restandardize
 from canonical.errors import InvalidInput, UnknownSource
+from canonical.states import GoldenStatus
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
@@ -39,7 +40,7 @@ def handle(cmd: Restandardize, uow: UnitOfWork, *, matcher: Matcher) -> dict[str
     records = 0
     for gid in ids:
         g = book.goldens.get(gid)
-        if g is None or g.status != "active":
+        if g is None or g.status != GoldenStatus.ACTIVE:
             continue
         for member in g.members.values():
             records += 1

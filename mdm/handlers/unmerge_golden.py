@@ -12,6 +12,7 @@ from typing import Any
 
 from canonical.commands import UnmergeGoldenRecord
 from canonical.errors import Conflict, NotFound
+from canonical.states import GoldenStatus
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
@@ -33,9 +34,9 @@ def handle(cmd: UnmergeGoldenRecord, uow: UnitOfWork, *, matcher: Matcher) -> di
         raise NotFound(
             f"no {cmd.entity_type} golden records '{cmd.survivor_id}' and '{cmd.merged_id}'"
         )
-    if merged.status != "merged" or merged.merged_into != cmd.survivor_id:
+    if merged.status != GoldenStatus.MERGED or merged.merged_into != cmd.survivor_id:
         raise Conflict(f"'{cmd.merged_id}' is not merged into '{cmd.survivor_id}' any more")
-    if survivor.status != "active":
+    if survivor.status != GoldenStatus.ACTIVE:
         raise Conflict(
             f"'{cmd.survivor_id}' was merged into '{survivor.merged_into}'; undo that merge first"
         )
@@ -45,7 +46,7 @@ def handle(cmd: UnmergeGoldenRecord, uow: UnitOfWork, *, matcher: Matcher) -> di
         for rid in event["moved_records"]
         if rid in survivor.members
     ]
-    merged.status, merged.merged_into = "active", None
+    merged.status, merged.merged_into = GoldenStatus.ACTIVE, None
     reindex(book, matcher, merged)
     reindex(book, matcher, survivor)
     follow_unmerge(book, survivor, merged, back)

@@ -18,12 +18,12 @@ from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from canonical.states import DeliveryState
 from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks, dicts, in_list
 
 __all__ = ["Crosswalk", "Deliveries", "RelayPositions", "Targets"]
 
-# held: not ready for the target (its readiness rules), waiting for a change (sync.readiness)
-DELIVERY_STATES = ("pending", "in_flight", "delivered", "dead", "held")
+DELIVERY_STATES = tuple(DeliveryState)
 
 
 class Targets(Repository):
@@ -69,7 +69,7 @@ class Targets(Repository):
         for target, state, count, oldest in self.conn.execute(stmt):
             entry = out.setdefault(target, {s: 0 for s in DELIVERY_STATES} | {"oldest": None})
             entry[state] = int(count)
-            if state in ("pending", "in_flight") and oldest is not None:
+            if state in (DeliveryState.PENDING, DeliveryState.IN_FLIGHT) and oldest is not None:
                 oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
                 if entry["oldest"] is None or oldest < entry["oldest"]:
                     entry["oldest"] = oldest
@@ -183,15 +183,13 @@ class Deliveries(Repository):
         """Make ``target``'s held deliveries pending now, to be checked again (only those
         whose parent is one of ``parents``, or whose id is one of ``ids``, when given);
         returns how many."""
-        conds = [DL.c.target == target, DL.c.state == "held"]
+        conds = [DL.c.target == target, DL.c.state == DeliveryState.HELD]
         for column, values in ((DL.c.parent_golden_id, parents), (DL.c.id, ids)):
             if values is not None:
                 if not values:
                     return 0
                 conds.append(in_list(self.dialect, column, sorted(set(values))))
-        result = self.conn.execute(
-            update(DL).where(*conds).values(state="pending", next_attempt_at=now, updated_at=now)
-        )
+        result = self.conn.execute(update(DL).where(*conds).values(_due(now)))
         return max(result.rowcount, 0)
 
     def finish(self, worker: str, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -272,7 +270,7 @@ class Deliveries(Repository):
     ) -> list[str]:
         """Make the selected deliveries pending now, forced (sent even if the target
         already has their version); returns their ids. In-flight ones are left alone."""
-        conds: list[Any] = [DL.c.state != "in_flight"]
+        conds: list[Any] = [DL.c.state != DeliveryState.IN_FLIGHT]
         if target is not None:
             conds.append(DL.c.target == target)
         if state is not None:
@@ -290,9 +288,7 @@ class Deliveries(Repository):
             self.conn.execute(
                 update(DL)
                 .where(in_list(self.dialect, DL.c.id, part))
-                .values(
-                    state="pending", force=True, failures=0, next_attempt_at=now, updated_at=now
-                )
+                .values({**_due(now), "force": True, "failures": 0})
             )
         return chosen
 
@@ -309,7 +305,7 @@ class Deliveries(Repository):
                 GR.c.entity_type.in_(list(entity_types)),
                 (DL.c.id.is_(None))
                 | (
-                    (DL.c.state == "delivered")
+                    (DL.c.state == DeliveryState.DELIVERED)
                     & (func.coalesce(DL.c.delivered_version, 0) < GR.c.version)
                 ),
             )
@@ -389,10 +385,16 @@ class RelayPositions(Repository):
         self.conn.execute(update(RP).where(RP.c.name == name).values(seq=seq, updated_at=at))
 
 
+def _due(now: datetime) -> dict[str, Any]:
+    return {"state": DeliveryState.PENDING, "next_attempt_at": now, "updated_at": now}
+
+
 @lru_cache(maxsize=64)
 def _finish_stmt(cols: tuple[str, ...]) -> Any:
     """Settling held deliveries, setting ``cols`` (built once per set of columns)."""
     held = DL.c.id == bindparam("_id"), DL.c.claimed_by == bindparam("_worker")
     return (
-        update(DL).where(*held, DL.c.state == "in_flight").values({c: bindparam(c) for c in cols})
+        update(DL)
+        .where(*held, DL.c.state == DeliveryState.IN_FLIGHT)
+        .values({c: bindparam(c) for c in cols})
     )

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from canonical.states import GoldenStatus
 from canonical.survivorship import LineageEntry
 from canonical.timestamps import iso
 from canonical.transactional import derived_lineage, format_micros, payment_status_after
@@ -80,7 +81,7 @@ def refresh_payment_status(
     book.load(stale)
     for gid in sorted(stale):
         g = book.goldens.get(gid)
-        if g is None or g.status != "active" or g.entity_type != "customer":
+        if g is None or g.status != GoldenStatus.ACTIVE or g.entity_type != "customer":
             continue
         g.derived.update(wanted[gid])
         book.recompute(g, cause=cause, membership_changed=False)

@@ -1,0 +1,33 @@
+"""The states a golden record, a steward task and an outbound delivery can be in.
+
+String enums: each member is its own stored and wire value (``TaskStatus.OPEN == "open"``),
+so rows, JSON answers and API filters read exactly as before, while the code names a state
+instead of spelling it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["DeliveryState", "GoldenStatus", "TaskStatus"]
+
+
+class GoldenStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"  # merged into another golden record (``merged_into``)
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DEFERRED = "deferred"  # put aside by a steward; still open
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RESOLVED = "resolved"  # settled: a steward's "resolve", or a later change that settled it
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"  # claimed by a worker under a lease
+    DELIVERED = "delivered"
+    DEAD = "dead"  # a dead letter: a steward or operator replays it
+    HELD = "held"  # not ready for the target (its readiness rules), waiting for a change
