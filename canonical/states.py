@@ -1,4 +1,5 @@
-"""The states a golden record, a steward task and an outbound delivery can be in.
+"""The states a golden record, a steward task and an outbound delivery can be in, and what
+ingest did with a record.
 
 String enums: each member is its own stored and wire value (``TaskStatus.OPEN == "open"``),
 so rows, JSON answers and API filters read exactly as before, while the code names a state
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DeliveryState", "GoldenStatus", "TaskStatus"]
+__all__ = ["DeliveryState", "GoldenStatus", "IngestAction", "TaskStatus"]
 
 
 class GoldenStatus(StrEnum):
@@ -31,3 +32,15 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     DEAD = "dead"  # a dead letter: a steward or operator replays it
     HELD = "held"  # not ready for the target (its readiness rules), waiting for a change
+
+
+class IngestAction(StrEnum):
+    """What ingest did with one record (``action`` of a PUT's or a batch item's answer)."""
+
+    CREATED = "created"  # a new golden record
+    LINKED = "linked"  # joined an existing golden record
+    UPDATED = "updated"  # a new version of a record the hub holds
+    UNCHANGED = "unchanged"  # the same content again
+    STALE = "stale"  # older, by the source's clock, than the version held
+    REVIEW = "review"  # a new golden record, and a review task for the doubtful match
+    REJECTED = "rejected"  # invalid: quarantined, nothing written

@@ -91,7 +91,8 @@ _DECISIONS = {"created": "new", "linked": "link", "review": "review"}
 
 
 class _Result(Protocol):
-    action: str | None
+    @property
+    def action(self) -> str | None: ...
 
 
 def observe_ingest(results: Iterable[_Result], *, source: str, entity_type: str) -> None:

@@ -20,6 +20,7 @@ import typer
 
 from canonical.commands import BatchEngine, InitialLoad
 from canonical.errors import DomainError
+from canonical.states import IngestAction
 from mdm.bootstrap import bootstrap
 from mdm.bus import Origin
 from mdm.db.engine import refresh_statistics
@@ -96,7 +97,15 @@ def initial_load(
 def _report(
     counts: Counter[str], stages: dict[str, float], elapsed: float, *, allow_rejects: bool
 ) -> None:
-    n = sum(counts[k] for k in ("created", "linked", "updated", "rejected"))
+    n = sum(
+        counts[k]
+        for k in (
+            IngestAction.CREATED,
+            IngestAction.LINKED,
+            IngestAction.UPDATED,
+            IngestAction.REJECTED,
+        )
+    )
     typer.echo(
         f"loaded {n} records in {elapsed:.1f}s ({n / max(elapsed, 1e-9):.0f} records/s): "
         f"{counts['golden_records']} golden records, {counts['review_tasks']} review tasks"
@@ -138,7 +147,7 @@ def report_actions(
     """What a load did per action, why records were refused and where they and the
     data-quality issues are kept; exits 1 when records were rejected, unless
     ``allow_rejects``."""
-    for action in ("created", "linked", "updated", "unchanged", "stale", "review", "rejected"):
+    for action in IngestAction:
         if counts.get(action):
             typer.echo(f"  {action:<10} {counts[action]}")
     if counts.get("with_issues"):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from canonical.errors import Conflict
+from canonical.states import IngestAction
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
 from mdm.domain.golden_book import GoldenBook, new_id
@@ -171,9 +172,11 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
                 counts["rejected"] += 1
                 continue
             if record["id"] in reported:
-                action = "updated"  # a file naming one record twice: its last row stands
+                action = IngestAction.UPDATED  # a file naming one record twice: its last row stands
             else:
-                action = "linked" if record["golden_id"] in first else "created"
+                action = (
+                    IngestAction.LINKED if record["golden_id"] in first else IngestAction.CREATED
+                )
             reported.add(record["id"])
             first.add(record["golden_id"])
             result.action, result.golden_id = action, record["golden_id"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from canonical.commands import IngestRecords
 from canonical.errors import UnknownSource
+from canonical.states import IngestAction
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
@@ -129,14 +130,14 @@ def _take_in(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> None:
         target = run.new_records if record["id"] in run.new_records else run.changed_records
         target[record["id"]] = record
         survive(run, g, cause="source_updated", membership_changed=False)
-        action = "updated"
+        action = IngestAction.UPDATED
     else:
         record = store.new_record(run, item)
         decision = crosswalk_decision(run, item) or decide(run, item, batch)
         linked = apply_decision(run, item, result, record, decision)
         if linked is None:
             return
-        g, action = linked, result.action or "created"
+        g, action = linked, result.action or IngestAction.CREATED
     run.index_keys(item.index, g.id)
     run.versions.append(store.version_row(run, record, item))
     result.accept(action, g, record)

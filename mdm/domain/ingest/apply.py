@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from canonical.states import IngestAction
 from matching.port import Decision
 from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenState
@@ -52,10 +53,10 @@ def apply_decision(
     if g is not None:
         if refuse_cycle(run, result, item.source_id, item.record, g.id):
             return None
-        action, cause = "linked", "record_linked"
+        action, cause = IngestAction.LINKED, "record_linked"
     else:
         g = run.book.create(run.entity_type)
-        action = "review" if decision.action == "review" else "created"
+        action = IngestAction.REVIEW if decision.action == "review" else IngestAction.CREATED
         cause = "record_created"
     record["golden_id"] = g.id
     run.by_sid[item.source_id] = record
@@ -64,12 +65,12 @@ def apply_decision(
     run.new_records[record["id"]] = record
     survive(run, g, cause=cause, membership_changed=True)
     run.decisions.append(_decision_row(run, record, g, decision, explanation))
-    if action == "review":
+    if action == IngestAction.REVIEW:
         run.tasks.append(_review_task(run, record, g, decision, explanation))
     proposal = hierarchy_proposal(run, item, record, g, explanation)
     if proposal is not None:
         run.tasks.append(proposal)
-    if action == "linked" and explanation.get("also_links"):
+    if action == IngestAction.LINKED and explanation.get("also_links"):
         run.tasks.extend(_bridge_tasks(run, record, g, decision, explanation))
     result.action = action
     return g

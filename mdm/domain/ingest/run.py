@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from canonical.schemas import CanonicalSchema
+from canonical.states import IngestAction
 from matching.port import Candidate, Matcher
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook, GoldenState
@@ -37,7 +38,7 @@ class ItemResult:
     index: int
     source_id: str | None
     status: str  # accepted | rejected
-    action: str | None = None
+    action: IngestAction | None = None
     golden_id: str | None = None
     golden_version: int | None = None
     record_version: int | None = None
@@ -59,12 +60,12 @@ class ItemResult:
                 accepted |= {"issues": self.issues, "quarantine_id": self.quarantine_id}
             return accepted
         return out | {
-            "action": "rejected",
+            "action": IngestAction.REJECTED,
             "errors": self.errors,
             "quarantine_id": self.quarantine_id,
         }
 
-    def accept(self, action: str, g: GoldenState, record: dict[str, Any]) -> None:
+    def accept(self, action: IngestAction, g: GoldenState, record: dict[str, Any]) -> None:
         self.action = action
         self.golden_id = g.id
         self.golden_version = g.version

@@ -6,17 +6,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
+from canonical.states import IngestAction
 from mdm.domain.golden_book import new_id, ref_key_of
 from mdm.domain.ingest.run import IngestRun, ValidItem
 
 __all__ = ["Arrival", "new_record", "next_version", "parse_ts", "payload_hash", "version_row"]
 
-# what an arriving version of a known record amounts to
-Arrival = str  # "unchanged" | "stale" | "new_version"
+# what an arriving version of a known record amounts to: unchanged, stale or a new version
+Arrival = Literal[IngestAction.UNCHANGED, IngestAction.STALE, "new_version"]
 
 
 def payload_hash(record: Mapping[str, Any]) -> str:
@@ -37,11 +38,11 @@ def parse_ts(value: Any) -> datetime | None:
 def arrival(current: Mapping[str, Any], item: ValidItem) -> Arrival:
     """Unchanged (same content), stale (older by the source's clock) or a new version."""
     if current["payload_hash"] == payload_hash(item.record):
-        return "unchanged"
+        return IngestAction.UNCHANGED
     updated_at = parse_ts(item.record.get("source_updated_at"))
     stored_at = current["source_updated_at"]
     if updated_at and stored_at and updated_at < stored_at:
-        return "stale"
+        return IngestAction.STALE
     return "new_version"
 
 
