@@ -1,32 +1,31 @@
-"""Golden-record state in memory during one unit of work.
+"""The golden records one unit of work touches, and what it did to them.
 
 A use case loads the golden records it touches, changes their membership,
 and calls :meth:`GoldenBook.recompute` after each change; the book keeps the
 versions and outbox events that change produced and writes them all at the
 end (:meth:`GoldenBook.flush`), in the caller's unit of work. Merges, unmerges
 and ingest all go through this one path, so every golden change gets a version
-and an event.
+and an event. The book is the identity map, the loader and the writer; a record's state
+is :class:`~mdm.domain.golden_state.GoldenState`, and the version and event a change
+writes are built by :func:`~mdm.domain.golden_changes.version_and_event`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-
-import uuid_utils
 
 from canonical.states import GoldenStatus
 from canonical.survivorship import Member, rules_for, survive
 from canonical.survivorship.asserted import keep_asserted
 from canonical.transactional.derived import carry
-from contracts.events import CloudEvent, golden_event_type
 from mdm.db.uow import UnitOfWork
+from mdm.domain.golden_changes import version_and_event
+from mdm.domain.golden_state import GoldenState, new_id
 from mdm.domain.record_key import RecordKey
 from mdm.domain.schemas import Upcasters
 
-__all__ = ["REFERENCES", "GoldenBook", "GoldenState", "new_id", "ref_key_of"]
+__all__ = ["REFERENCES", "GoldenBook", "ref_key_of"]
 
 # Attributes that hold another record's id *in the same source*; survivorship
 # sees them translated to the referenced golden id.
@@ -36,14 +35,6 @@ REFERENCES: dict[str, dict[str, str]] = {
 }
 
 
-def new_id() -> str:
-    """A new identifier: a UUID version 7 in hex, ordered by the time it was made (RFC
-    9562), so rows written one after another land at the end of every index keyed by
-    their id instead of at random pages: a million-record initial load spent most of its
-    write step on index pages spilled out of SQLite's cache."""
-    return uuid_utils.uuid7().hex
-
-
 def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str | None:
     """The stored form (:attr:`RecordKey.text`) of the record ``payload`` refers to."""
     for attr, target in REFERENCES.get(entity_type, {}).items():
@@ -51,53 +42,6 @@ def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str
         if isinstance(value, str) and value:
             return RecordKey(source, target, value).text
     return None
-
-
-@dataclass
-class GoldenState:
-    id: str
-    entity_type: str
-    version: int
-    status: str
-    merged_into: str | None
-    attributes: dict[str, Any]
-    lineage: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    members: dict[str, dict[str, Any]] = field(default_factory=dict)
-    is_new: bool = False
-    dirty: bool = False
-    # derived attributes the next recompute sets (name -> (value, lineage)), see carry
-    derived: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    # values a steward asserts at the next recompute (name -> (value, lineage)), see keep_asserted
-    asserted: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> GoldenState:
-        return cls(
-            id=row["id"],
-            entity_type=row["entity_type"],
-            version=row["version"],
-            status=row["status"],
-            merged_into=row["merged_into"],
-            attributes=dict(row["attributes"]),
-            lineage=dict(row["lineage"]),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "entity_type": self.entity_type,
-            "version": self.version,
-            "status": self.status,
-            "merged_into": self.merged_into,
-            "attributes": self.attributes,
-            "lineage": self.lineage,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
 
 
 class GoldenBook:
@@ -258,52 +202,16 @@ class GoldenBook:
         g.version += 1
         g.updated_at = now
         g.dirty = True
-        members = sorted([r["source"], r["source_id"], r["version"]] for r in g.members.values())
-        self.versions.append(
-            {
-                "golden_id": g.id,
-                "version": g.version,
-                "status": g.status,
-                "attributes": g.attributes,
-                "lineage": g.lineage,
-                "members": members,
-                "changed": changed,
-                "cause": cause,
-                "correlation_id": self.correlation_id,
-                "recorded_at": now,
-            }
-        )
-        change = change or ("created" if g.version == 1 else "updated")
-        event = CloudEvent(
-            id=str(uuid_utils.uuid7()),
-            type=golden_event_type(g.entity_type, change),
-            subject=g.id,
-            time=now,
+        version, event = version_and_event(
+            g,
+            cause=cause,
+            changed=changed,
+            change=change,
             correlation_id=self.correlation_id,
-            data={
-                "entity_type": g.entity_type,
-                "golden_id": g.id,
-                "version": g.version,
-                "status": g.status,
-                "merged_into": g.merged_into,
-                "cause": cause,
-                "changed": changed,
-                "attributes": g.attributes,
-                "xrefs": [{"source": m[0], "source_id": m[1]} for m in members],
-            },
+            now=now,
         )
-        self.events.append(
-            {
-                "event_id": event.id,
-                "event_type": event.type,
-                "subject": g.id,
-                "entity_type": g.entity_type,
-                "golden_version": g.version,
-                "envelope": event.envelope(),
-                "correlation_id": self.correlation_id,
-                "created_at": now,
-            }
-        )
+        self.versions.append(version)
+        self.events.append(event)
 
     # -- writing ---------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from typing import Any
 from canonical.errors import Conflict, FieldError, InvalidInput, NotFound
 from canonical.states import GoldenStatus
 from matching.port import Matcher
-from mdm.domain.golden_book import GoldenBook, GoldenState
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import GoldenState
 
 __all__ = ["audit", "load_active", "reindex", "require_reason"]
 

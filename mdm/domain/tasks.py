@@ -11,7 +11,7 @@ from canonical.commands import TaskSelection
 from canonical.errors import FieldError, InvalidInput
 from canonical.states import TaskStatus
 from mdm.db.repositories import TaskQuery
-from mdm.domain.golden_book import new_id
+from mdm.domain.golden_state import new_id
 
 __all__ = [
     "HIERARCHY",

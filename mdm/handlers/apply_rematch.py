@@ -29,7 +29,8 @@ from matching.settings import MatchSettings, to_json
 from mdm.db.repositories.rematch import REMATCH_APPLIED, RematchReads
 from mdm.db.uow import UnitOfWork
 from mdm.domain.batch_engine import table_dedupe
-from mdm.domain.golden_book import GoldenBook, GoldenState, new_id
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import GoldenState, new_id
 from mdm.domain.merging import reindex
 from mdm.domain.rematch import Proposal, proposed_settings, rematch
 from mdm.domain.rematch_plan import Plan, plan

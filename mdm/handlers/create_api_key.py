@@ -6,7 +6,7 @@ from typing import Any
 
 from canonical.commands import CreateApiKey
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import new_id
+from mdm.domain.golden_state import new_id
 from mdm.domain.principal import hash_key, new_secret, validate_roles
 
 __all__ = ["handle"]

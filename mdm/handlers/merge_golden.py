@@ -19,7 +19,8 @@ from canonical.errors import Conflict, FieldError, InvalidInput
 from canonical.states import GoldenStatus
 from matching.port import Matcher
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook, new_id
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import new_id
 from mdm.domain.merging import audit, load_active, reindex, require_reason
 from mdm.domain.transactional.follow import follow_merge
 

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from canonical.privacy import MASK, PERSONAL_ATTRIBUTES
 from matching.port import Candidate, Matcher
-from mdm.domain.golden_book import GoldenBook, GoldenState
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import GoldenState
 from mdm.queries.compare import compare_records
 
 __all__ = ["Side", "compared_sides", "comparison"]

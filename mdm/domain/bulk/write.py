@@ -24,7 +24,8 @@ from canonical.errors import Conflict
 from canonical.states import IngestAction
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
-from mdm.domain.golden_book import GoldenBook, new_id
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import new_id
 from mdm.domain.ingest.proposals import proposal_task
 from mdm.domain.ingest.references import parent_disagreements
 from mdm.domain.ingest.run import ValidItem

@@ -9,7 +9,7 @@ from typing import Any
 from canonical.states import IngestAction
 from matching.port import Decision
 from mdm.domain import candidates
-from mdm.domain.golden_book import GoldenState
+from mdm.domain.golden_state import GoldenState
 from mdm.domain.ingest.proposals import hierarchy_proposal
 from mdm.domain.ingest.references import refuse_cycle
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mdm.domain.golden_book import GoldenState
+from mdm.domain.golden_state import GoldenState
 from mdm.domain.ingest.run import IngestRun, ValidItem
 from mdm.domain.tasks import HIERARCHY, new_task
 

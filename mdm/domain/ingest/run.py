@@ -16,7 +16,8 @@ from canonical.schemas import CanonicalSchema
 from canonical.states import IngestAction
 from matching.port import Candidate, Matcher
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook, GoldenState
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import GoldenState
 
 __all__ = ["IngestRun", "ItemResult", "ValidItem"]
 

@@ -11,7 +11,8 @@ from typing import Any, Literal
 import orjson
 
 from canonical.states import IngestAction
-from mdm.domain.golden_book import new_id, ref_key_of
+from mdm.domain.golden_book import ref_key_of
+from mdm.domain.golden_state import new_id
 from mdm.domain.ingest.run import IngestRun, ValidItem
 
 __all__ = ["Arrival", "new_record", "next_version", "parse_ts", "payload_hash", "version_row"]

@@ -13,7 +13,7 @@ import orjson
 from canonical.commands import IngestItem
 from canonical.errors import FieldError
 from mdm.db.storable import MAX_SOURCE_ID, unstorable
-from mdm.domain.golden_book import new_id
+from mdm.domain.golden_state import new_id
 from mdm.domain.ingest.lenient import Salvaged, salvage
 from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
 

@@ -21,7 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook, GoldenState
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import GoldenState
 from mdm.domain.transactional.collections import derived_payment_status
 from mdm.domain.transactional.resolve import customer_keys, survivor_in
 

@@ -34,7 +34,8 @@ from canonical.transactional import (
 )
 from mdm.db.storable import UNSTORABLE_CODES, unstorable
 from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook, new_id
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.golden_state import new_id
 from mdm.domain.transactional.collections import raise_payment_failures, refresh_payment_status
 from mdm.domain.transactional.resolve import NO_LINK, Link, customer_keys, resolve
 
