@@ -8,8 +8,9 @@ listener for key changes is connected; any change to any key empties every proce
 cache. On a SQLite file, an entry is trusted only while SQLite's data version has not
 moved since just before the entry was looked up (:mod:`mdm.db.sqlite_changes`): any
 commit by any process, to keys or anything else, sends the next lookup to the database.
-An in-memory database is looked up per request. The lookup runs on the process's read
-threads (:mod:`mdm.http.threads`), never on the event loop.
+An in-memory database is looked up per request. A cached answer is read on the event
+loop (one ``PRAGMA data_version`` on SQLite); a lookup that needs the table runs on the
+process's read threads (:mod:`mdm.http.threads`), never on the event loop.
 ``last_used_at`` is recorded about once a minute per key and process.
 """
 
@@ -67,6 +68,26 @@ class KeyCache:
         with self._lock:
             self._entries.clear()
 
+    def cached(self, secret: str) -> tuple[bool, Principal | None]:
+        """``(True, principal)`` while this process may trust its cached lookup of the key
+        (the principal None for an unknown key), else ``(False, None)``. No table is read:
+        on SQLite one ``PRAGMA data_version`` of microseconds, so the event loop may ask
+        and leave only a miss to a read thread."""
+        version = self._changes.version() if self._changes is not None else None
+        return self._hit(hash_key(secret), version)
+
+    def _hit(self, digest: str, version: int | None) -> tuple[bool, Principal | None]:
+        trusted = version is not None or (
+            self._subscription is not None and self._subscription.live()
+        )
+        hit = self._entries.get(digest) if trusted else None
+        now = self.container.clock.monotonic()
+        if hit is not None and hit[3] == version and now - hit[0] < _TOUCH_SECONDS:
+            expires = hit[2]
+            if expires is None or expires > self.container.clock.now().timestamp():
+                return True, hit[1]
+        return False, None
+
     def lookup(self, secret: str) -> Principal | None:
         """The key's principal (blocking: call from a worker thread)."""
         digest = hash_key(secret)
@@ -76,11 +97,9 @@ class KeyCache:
         trusted = version is not None or (
             self._subscription is not None and self._subscription.live()
         )
-        hit = self._entries.get(digest) if trusted else None
-        if hit is not None and hit[3] == version and now - hit[0] < _TOUCH_SECONDS:
-            expires = hit[2]
-            if expires is None or expires > self.container.clock.now().timestamp():
-                return hit[1]
+        found, principal = self._hit(digest, version)
+        if found:
+            return principal
         row: dict[str, Any] | None = self.container.bus.query(lambda uow: find_key(uow, digest))
         principal = None
         if row is not None:
@@ -127,7 +146,10 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <api key>'")
     container: Container = request.app.state.container
-    principal = await read_lanes(container).light.run(_cache(container).lookup, secret.strip())
+    cache = _cache(container)
+    found, principal = cache.cached(secret.strip())
+    if not found:  # looked up on a read thread, never on the event loop
+        principal = await read_lanes(container).light.run(cache.lookup, secret.strip())
     if principal is None:
         raise ApiError(401, "unauthenticated", "unknown or revoked API key")
     request.state.principal = principal
