@@ -402,6 +402,41 @@ def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
     assert _tasks(client) == []
 
 
+def test_a_newer_version_planned_while_a_delivery_is_in_flight_goes_out_after_it(
+    client: TestClient, container: Container, netsuite: Any
+) -> None:
+    acme = _put(client, "E1", READY)
+    d = dispatcher(container)
+    d.plan()
+    engine, policy = container.engine, d.policy
+    [claim] = run_in_transaction(
+        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
+    )
+    assert claim.not_ready is None and claim.golden is not None
+    _put(client, "E1", {**READY, "name": "Acme Group GmbH"})
+    d.plan()  # the relay raises the claimed delivery's version and leaves it to its worker
+    outcome = Outcome(claim, "delivered", int(claim.golden["version"]), state_hash="sent-v1")
+
+    run_in_transaction(
+        engine,
+        lambda uow: settle(
+            uow,
+            uow.targets.get("netsuite") or {},
+            [outcome],
+            worker="test-worker",
+            now=utcnow(),
+            policy=policy,
+        ),
+    )
+
+    [row] = deliveries(client, target="netsuite")
+    assert row["state"] == "pending" and row["delivered_version"] == 1
+    d.run_until_idle()
+    assert _puts(netsuite) == [acme]  # the stand-in saw only the second version go out
+    [row] = deliveries(client, target="netsuite")
+    assert row["state"] == "delivered" and row["delivered_version"] == 2
+
+
 def test_a_running_dispatcher_sends_a_held_record_once_a_change_completes_it(
     client: TestClient, container: Container, netsuite: Any
 ) -> None:

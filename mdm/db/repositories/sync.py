@@ -1,9 +1,8 @@
 """Outbound sync state: targets, deliveries, their attempts, the crosswalk, relay positions.
 
-Delivery rows are planned with one upsert per batch (intermediate versions
-coalesce into ``wanted_version``), claimed with ``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL (SQLite writers are serialised anyway), and finished only by the
-worker that still holds the claim.
+Delivery rows are planned with one upsert per batch (intermediate versions coalesce into
+``wanted_version``), claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite writers
+are serialised anyway), and finished only by the worker that still holds the claim.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, select, text, update
+from sqlalchemy import and_, bindparam, case, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,8 +30,7 @@ class Targets(Repository):
         stmt = select(TG).where(TG.c.name == name)
         if lock and self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        row = self.conn.execute(stmt).mappings().first()
-        return dict(row) if row else None
+        return next(dicts(self.conn.execute(stmt)), None)
 
     def all(self) -> list[dict[str, Any]]:
         return list(dicts(self.conn.execute(select(TG).order_by(TG.c.name))))
@@ -391,10 +389,12 @@ def _due(now: datetime) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _finish_stmt(cols: tuple[str, ...]) -> Any:
-    """Settling held deliveries, setting ``cols`` (built once per set of columns)."""
+    """Settling held deliveries, setting ``cols`` (built once per set of columns). A
+    delivered version older than one the relay asked for while it was in flight leaves
+    the delivery pending, so the newer version goes out next."""
     held = DL.c.id == bindparam("_id"), DL.c.claimed_by == bindparam("_worker")
-    return (
-        update(DL)
-        .where(*held, DL.c.state == DeliveryState.IN_FLIGHT)
-        .values({c: bindparam(c) for c in cols})
-    )
+    values: dict[str, Any] = {c: bindparam(c) for c in cols}
+    if "delivered_version" in values:
+        newer = DL.c.wanted_version > bindparam("delivered_version")
+        values["state"] = case((newer, DeliveryState.PENDING.value), else_=bindparam("state"))
+    return update(DL).where(*held, DL.c.state == DeliveryState.IN_FLIGHT).values(values)
