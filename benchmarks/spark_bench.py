@@ -2,6 +2,12 @@
 
     python -m benchmarks.spark_bench --records 1000000 [--engines local,spark]
         [--master local[2]] [--partitions 16] [--data /work/bench-data] [--out FILE.jsonl]
+    python -m benchmarks.spark_bench --partitions 4 \
+        --public febrl1,febrl2,febrl3,febrl4,essnet,restaurants,rldata500   # both engines
+
+With ``--public`` each named set of :mod:`benchmarks.public_data` (public record-linkage data
+shipped in PyPI packages, written under ``--data``) is deduplicated by both engines and scored
+against its own truth, instead of the synthetic accounts.
 
 Each engine runs as ``mdm dedupe`` in a process of its own (the Spark one with
 ``--engine spark``: a driver, the JVM and its Python workers); peak memory is the
@@ -95,15 +101,30 @@ def _truth(path: Path) -> dict[str, str]:
 def bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
+    if args.public:
+        from benchmarks.public_data import ensure_public
+
+        results = []
+        for name in args.public.split(","):
+            source, truth_csv, _ = ensure_public(name, data / "public")
+            results += _engines(args, source, _truth(truth_csv), name)
+        return results
     source = data / f"accounts-{args.records}.csv"
     if not source.exists():
         write_csv(source, args.records)
-    truth = _truth(source)
+    return _engines(args, source, _truth(source), f"accounts-{args.records}")
+
+
+def _engines(
+    args: argparse.Namespace, source: Path, truth: dict[str, str], label: str
+) -> list[dict[str, Any]]:
+    """``mdm dedupe`` of ``source`` on each engine, scored against ``truth``."""
+    data = Path(args.data)
     mdm = str(Path(sys.executable).with_name("mdm"))
     env = dict(os.environ)
     results = []
     for engine in args.engines.split(","):
-        out = data / f"spark-bench-{engine}-{args.records}.csv"
+        out = data / f"spark-bench-{engine}-{label}.csv"
         command = [mdm, "dedupe", str(source), str(out), "--no-progress"]
         if engine == "spark":
             command += ["--engine", "spark", "--spark-master", args.master]
@@ -115,7 +136,8 @@ def bench(args: argparse.Namespace) -> list[dict[str, Any]]:
         scores = pairwise_scores([truth[i] for i in ids], [clusters[i] for i in ids])
         row = {
             "engine": engine,
-            "records": args.records,
+            "data": label,
+            "records": len(truth),
             "seconds": round(seconds, 1),
             "peak_gb": round(peak / 1e9, 2),
             "f1": round(scores["f1"], 4),
@@ -139,6 +161,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--data", default="/work/bench-data")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--public", default="", help="public sets instead of synthetic accounts")
     results = bench(parser.parse_args())
     if parser.parse_args().out:
         with open(parser.parse_args().out, "a", encoding="utf-8") as handle:
