@@ -286,6 +286,8 @@ def settle(
     for outcome in outcomes:
         _classify(outcome, policy)
     uow.deliveries.finish(worker, [_update(o, now) for o in outcomes])
+    dead = [o.claim.delivery for o in outcomes if o.kind == "dead"]
+    uow.deliveries.retry_newer([(d["id"], int(d["wanted_version"])) for d in dead], now=now)
     tried = [o for o in outcomes if o.kind not in ("held", NOT_READY)]
     uow.deliveries.record_attempts([_attempt(o, target["name"], now) for o in tried])
     given = [

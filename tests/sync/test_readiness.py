@@ -437,6 +437,41 @@ def test_a_newer_version_planned_while_a_delivery_is_in_flight_goes_out_after_it
     assert row["state"] == "delivered" and row["delivered_version"] == 2
 
 
+def test_a_newer_version_planned_while_the_last_attempt_was_in_flight_outlives_a_dead_letter(
+    client: TestClient, container: Container, netsuite: Any
+) -> None:
+    acme = _put(client, "E1", READY)
+    d = dispatcher(container)
+    d.plan()
+    engine, policy = container.engine, d.policy
+    [claim] = run_in_transaction(
+        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
+    )
+    _put(client, "E1", {**READY, "name": "Acme Group GmbH"})
+    d.plan()
+    # the first version's last attempt failed for good while the second was planned
+    outcome = Outcome(claim, "dead", 1)
+
+    run_in_transaction(
+        engine,
+        lambda uow: settle(
+            uow,
+            uow.targets.get("netsuite") or {},
+            [outcome],
+            worker="test-worker",
+            now=utcnow(),
+            policy=policy,
+        ),
+    )
+
+    [row] = deliveries(client, target="netsuite")
+    assert row["state"] == "pending" and row["failures"] == 0
+    d.run_until_idle()
+    assert _puts(netsuite) == [acme]
+    [row] = deliveries(client, target="netsuite")
+    assert row["state"] == "delivered" and row["delivered_version"] == 2
+
+
 def test_a_running_dispatcher_sends_a_held_record_once_a_change_completes_it(
     client: TestClient, container: Container, netsuite: Any
 ) -> None:

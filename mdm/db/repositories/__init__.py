@@ -27,7 +27,8 @@ from mdm.db.repositories.stewardship import (
     TaskQuery,
     Tasks,
 )
-from mdm.db.repositories.sync import Crosswalk, Deliveries, RelayPositions, Targets
+from mdm.db.repositories.sync import Crosswalk, Deliveries, RelayPositions
+from mdm.db.repositories.targets import Targets
 from mdm.db.repositories.transactional import SourceWebhooks, TransactionalEvents
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Outbound sync state: targets, deliveries, their attempts, the crosswalk, relay positions.
+"""Outbound sync state: deliveries, their attempts, the crosswalk, relay positions (targets:
+:mod:`.targets`).
 
 Delivery rows are planned with one upsert per batch (intermediate versions coalesce into
 ``wanted_version``), claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite writers
@@ -13,65 +14,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, select, text, update
+from sqlalchemy import and_, bindparam, case, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from canonical.states import DeliveryState
-from mdm.db.repositories.base import DA, DL, GR, RP, TG, XW, Repository, chunks, dicts, in_list
+from mdm.db.repositories.base import DA, DL, GR, RP, XW, Repository, chunks, dicts, in_list
 
-__all__ = ["Crosswalk", "Deliveries", "RelayPositions", "Targets"]
+__all__ = ["DELIVERY_STATES", "Crosswalk", "Deliveries", "RelayPositions"]
 
 DELIVERY_STATES = tuple(DeliveryState)
-
-
-class Targets(Repository):
-    def get(self, name: str, *, lock: bool = False) -> dict[str, Any] | None:
-        stmt = select(TG).where(TG.c.name == name)
-        if lock and self.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        return next(dicts(self.conn.execute(stmt)), None)
-
-    def all(self) -> list[dict[str, Any]]:
-        return list(dicts(self.conn.execute(select(TG).order_by(TG.c.name))))
-
-    def put(self, row: Mapping[str, Any]) -> None:
-        """Create the target or replace its configuration (its pause and tokens stay)."""
-        keep = {"paused_until", "pause_reason", "tokens", "tokens_at", "created_at"}
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        stmt = insert(TG).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["name"],
-            set_={c: stmt.excluded[c] for c in row if c not in keep and c != "name"},
-        )
-        self.conn.execute(stmt)
-
-    def remove(self, name: str) -> bool:
-        self.conn.execute(delete(DL).where(DL.c.target == name))
-        return bool(self.conn.execute(delete(TG).where(TG.c.name == name)).rowcount)
-
-    def pause(self, name: str, *, until: datetime, reason: str) -> None:
-        self.conn.execute(
-            update(TG).where(TG.c.name == name).values(paused_until=until, pause_reason=reason)
-        )
-
-    def set_tokens(self, name: str, tokens: float, at: datetime) -> None:
-        self.conn.execute(update(TG).where(TG.c.name == name).values(tokens=tokens, tokens_at=at))
-
-    def stats(self, now: datetime) -> dict[str, dict[str, Any]]:
-        """Per target: deliveries by state, and the age of the oldest undelivered change."""
-        stmt = select(DL.c.target, DL.c.state, func.count(), func.min(DL.c.changed_at)).group_by(
-            DL.c.target, DL.c.state
-        )
-        out: dict[str, dict[str, Any]] = {}
-        for target, state, count, oldest in self.conn.execute(stmt):
-            entry = out.setdefault(target, {s: 0 for s in DELIVERY_STATES} | {"oldest": None})
-            entry[state] = int(count)
-            if state in (DeliveryState.PENDING, DeliveryState.IN_FLIGHT) and oldest is not None:
-                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
-                if entry["oldest"] is None or oldest < entry["oldest"]:
-                    entry["oldest"] = oldest
-        return out
 
 
 _UPSERT = """
@@ -202,6 +154,21 @@ class Deliveries(Repository):
         for cols, group in by_cols.items():
             done += max(self.conn.execute(_finish_stmt(cols), group).rowcount, 0)
         return done
+
+    def retry_newer(self, dead: Sequence[tuple[str, int]], *, now: datetime) -> int:
+        """Of ``(delivery id, version it was claimed at)`` just made dead letters, make those
+        whose wanted version the relay raised while they were in flight pending again with
+        no failures, as a newer version of a dead letter would be; returns how many."""
+        if not dead:
+            return 0
+        stmt = (
+            update(DL)
+            .where(DL.c.id == bindparam("_id"), DL.c.state == DeliveryState.DEAD)
+            .where(DL.c.wanted_version > bindparam("_claimed"))
+            .values(failures=0, **_due(now))
+        )
+        params = [{"_id": i, "_claimed": v} for i, v in dead]
+        return max(self.conn.execute(stmt, params).rowcount, 0)
 
     def by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         stmt = select(DL).where(in_list(self.dialect, DL.c.id, list(ids)))
