@@ -32,17 +32,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
-import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -52,10 +48,20 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
 
+from graphql_seed import drop_database, seed  # noqa: E402
 from ingest_bench import free_port, fresh_database  # noqa: E402
-
-KEY = "mdm_bench_graphql_admin"
-CLIENTS = 16
+from load_runner import (  # noqa: E402
+    CLIENTS,
+    KEY,
+    Measure,
+    Measured,
+    Scenario,
+    alternate,
+    httpx_run,
+    mark,
+    server_cpu,
+    wrk_run,
+)
 
 BY_ID = """query($id: ID!) { customer(id: $id) {
   id version attributes { name kind segment address { city country } }
@@ -74,312 +80,6 @@ PAGE = """query($after: String) { customers(first: 50, after: $after) { edges { 
 TREE = """query($id: ID!) { customer(id: $id) {
   id descendants(maxDepth: 5, first: 1000) { id attributes { name parentId } }
 } }"""
-
-
-_SYLLABLES = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"]
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(4)).capitalize()
-
-
-def _record(sid: str, name: str, parent: str | None, rng: random.Random) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "kind": "organization",
-        "name": name,
-        "tax_id": f"DE{int(sid.split('-', 1)[1].replace('-', '')):09d}",
-        "segment": rng.choice(["smb", "mid-market", "enterprise"]),
-        "industry": rng.choice(["Software", "Retail", "Energy", "Finance"]),
-        "owner": f"rep{rng.randrange(50)}@hub.example",
-        "email": f"ap@{sid.lower()}.example",
-        "address": {"city": rng.choice(["Berlin", "Paris", "Austin"]), "country": "DE"},
-    }
-    if parent:
-        rec["parent"] = parent
-    return rec
-
-
-def _erp(rec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    out = {
-        "kind": "organization",
-        "name": rec["name"].upper() + " GMBH",
-        "tax_id": rec["tax_id"],
-        "payment_terms": rng.choice(["net15", "net30"]),
-        "currency": "EUR",
-        # one street address per company: shared ones would be (rightly) weighed as evidence
-        "address": {**rec["address"], "line1": f"{int(rec['tax_id'][2:])} Hauptstr."},
-    }
-    return out
-
-
-def seed(db_url: str) -> dict[str, list[str]]:
-    """Load the data set; returns source ids by role (subsidiaries, big tree top)."""
-    from canonical.commands import IngestItem, IngestRecords
-    from mdm.bootstrap import bootstrap
-    from mdm.settings import Settings
-
-    rng = random.Random(5)
-    container = bootstrap(Settings(database_url=db_url), migrate=True)
-    levels: list[list[tuple[str, dict[str, Any]]]] = [[], [], []]
-    n = 0
-
-    def add(level: int, name: str, parent: str | None) -> str:
-        nonlocal n
-        n += 1
-        sid = f"C-{n}"
-        # a made-up word per company: "Account 1 Site 2-3" and "Account 2 Site 1-3" would
-        # be near-duplicates to the matcher, which (rightly) sends them to review
-        name = f"{_word(rng)} {name}"
-        levels[level].append((sid, _record(sid, name, parent, rng)))
-        return sid
-
-    subsidiaries: list[str] = []
-    for t in range(500):
-        top = add(0, f"Account {t} Holding", None)
-        for s in range(4):
-            sub = add(1, f"Account {t} Subsidiary {s}", top)
-            subsidiaries.append(sub)
-            for k in range(4):
-                add(2, f"Account {t} Site {s}-{k}", sub)
-    big = add(0, "Big Tree Holding", None)
-    for r in range(10):
-        region = add(1, f"Big Tree Region {r}", big)
-        for k in range(99):
-            add(2, f"Big Tree Site {r}-{k}", region)
-
-    def load(source: str, items: list[IngestItem]) -> None:
-        for i in range(0, len(items), 1000):
-            part = items[i : i + 1000]
-            container.bus.handle(IngestRecords(source, "customer", tuple(part)))
-
-    for level in levels:
-        load("crm", [IngestItem(sid, rec) for sid, rec in level])
-    for level in levels:
-        load("erp", [IngestItem("E" + sid, _erp(rec, rng)) for sid, rec in level])
-    # A steady-state database has planner statistics (autovacuum); a fresh bulk
-    # load has none yet, so gather them as autovacuum would.
-    with container.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    container.engine.dispose()
-    return {"subsidiaries": subsidiaries, "big": [big]}
-
-
-def drop_database(url: str, db_url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from mdm.db.engine import normalize_url
-
-    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Requests of one kind: ``GET path`` (``bodies`` empty) or ``POST path`` with one of
-    ``bodies`` (JSON text) picked at random per request."""
-
-    name: str
-    path: str
-    bodies: list[str]
-    paths: list[str]
-
-
-@dataclass(frozen=True)
-class Measured:
-    count: int
-    elapsed: float
-    p50: float
-    p95: float
-    p99: float
-
-
-_WRK_SCRIPT = """
-local lines = {}
-for line in io.lines("%(data)s") do lines[#lines + 1] = line end
-wrk.headers["Authorization"] = "Bearer %(key)s"
-wrk.headers["Content-Type"] = "application/json"
-math.randomseed(%(seed)d)
-request = function()
-  local pick = lines[math.random(#lines)]
-  if %(post)s then return wrk.format("POST", "%(path)s", nil, pick) end
-  return wrk.format("GET", pick)
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests,
-    e.status + e.connect + e.read + e.write + e.timeout, summary.duration,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
-end
-"""
-
-
-Measure = Callable[..., Awaitable[Measured]]
-
-
-def wrk_run(
-    base: str,
-    sc: Scenario,
-    seconds: float,
-    clients: int,
-    workdir: Path,
-    started: Callable[[], None],
-) -> Measured:
-    """One scenario with wrk (C, one thread): the load generator takes little of the CPU
-    the server needs, unlike a Python client on the same machine."""
-    data = workdir / f"{abs(hash(sc.name))}.txt"
-    data.write_text("\n".join(sc.bodies or sc.paths) + "\n", encoding="utf-8")
-    script = workdir / f"{abs(hash(sc.name))}.lua"
-    script.write_text(
-        _WRK_SCRIPT
-        % {
-            "data": data,
-            "key": KEY,
-            "seed": 1,
-            "post": "true" if sc.bodies else "false",
-            "path": sc.path,
-        },
-        encoding="utf-8",
-    )
-
-    def run(duration: float) -> Measured:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t1",
-                f"-c{clients}",
-                f"-d{max(1, round(duration))}s",
-                "--timeout",
-                "30s",
-                "-s",
-                str(script),
-                base,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        line = next(x for x in out.splitlines() if x.startswith("RESULT"))
-        requests, errors, micros, p50, p95, p99 = line.split()[1:]
-        if int(errors) or "Non-2xx" in out:
-            raise RuntimeError(f"{sc.name}: errors in wrk run\n{out}")
-        return Measured(int(requests), int(micros) / 1e6, float(p50), float(p95), float(p99))
-
-    run(min(2.0, seconds / 3))  # warm-up
-    started()
-    return run(seconds)
-
-
-async def httpx_run(
-    base: str, sc: Scenario, seconds: float, clients: int, started: Callable[[], None]
-) -> Measured:
-    """One scenario with asyncio + httpx clients (when wrk is not installed); the client
-    then competes with the server for CPU, so figures are lower than with wrk."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
-    rng = random.Random(1)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
-
-        async def one() -> httpx.Response:
-            if sc.bodies:
-                return await http.post(sc.path, content=rng.choice(sc.bodies))
-            return await http.get(rng.choice(sc.paths))
-
-        async def client(lat: list[float], until: float) -> None:
-            while time.perf_counter() < until:
-                t0 = time.perf_counter()
-                r = await one()
-                lat.append((time.perf_counter() - t0) * 1000)
-                if r.status_code != 200 or b'"errors"' in r.content[:20]:
-                    raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
-
-        warm_until = time.perf_counter() + min(2.0, seconds / 3)
-        await asyncio.gather(*(client([], warm_until) for _ in range(clients)))
-        lats: list[list[float]] = [[] for _ in range(clients)]
-        started()
-        t0 = time.perf_counter()
-        await asyncio.gather(*(client(lat, t0 + seconds) for lat in lats))
-        elapsed = time.perf_counter() - t0
-    flat = sorted(x for lat in lats for x in lat)
-    return Measured(len(flat), elapsed, statistics.median(flat), pct(flat, 0.95), pct(flat, 0.99))
-
-
-def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by the server process and every process under it (Linux
-    ``/proc``; 0.0 elsewhere). CPU per request holds up better than req/s on a machine
-    other work is loading too."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    stats: dict[int, tuple[int, float]] = {}
-    for entry in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = entry.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry.parent.name)] = (
-            int(fields[1]),
-            (int(fields[11]) + int(fields[12])) / ticks,
-        )
-    wanted, total = {pid}, 0.0
-    changed = True
-    while changed:
-        changed = False
-        for child, (parent, _) in stats.items():
-            if parent in wanted and child not in wanted:
-                wanted.add(child)
-                changed = True
-    for one in wanted:
-        total += stats.get(one, (0, 0.0))[1]
-    return total
-
-
-async def _alternate(
-    servers: list[tuple[str, str, int]],
-    scenarios: list[Scenario],
-    args: argparse.Namespace,
-    workdir: Path,
-) -> None:
-    """Each scenario on each server in turn, ``--slice`` seconds at a time, ``--rounds``
-    times (the order swapped every round), so both see the same machine load."""
-    print(
-        f"\n{'PostgreSQL' if args.postgres else 'SQLite'}, {args.workers} server process(es) "
-        f"each, {CLIENTS} clients (wrk), {args.rounds} x {args.slice:.0f} s slices per server "
-        f"and scenario, load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
-    )
-    print("| scenario | server | requests | req/s | median p95 ms | server CPU ms/req | load |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
-    for sc in scenarios:
-        totals = {name: [0, 0.0, 0.0, [], []] for name, _, _ in servers}
-        for round_ in range(args.rounds):
-            for name, base, pid in servers if round_ % 2 == 0 else servers[::-1]:
-                marks: list[float] = []
-                load = os.getloadavg()[0]
-                m = await asyncio.to_thread(
-                    wrk_run, base, sc, args.slice, CLIENTS, workdir, partial(_mark, marks, pid)
-                )
-                t = totals[name]
-                t[0] += m.count
-                t[1] += m.elapsed
-                t[2] += server_cpu(pid) - marks[0]
-                t[3].append(m.p95)
-                t[4].append(load)
-        for name, _, _ in servers:
-            count, elapsed, cpu, p95s, loads = totals[name]
-            print(
-                f"| {sc.name} | {name} | {count} | {count / elapsed:.1f} | "
-                f"{statistics.median(p95s):.2f} | {cpu * 1000 / max(1, count):.2f} | "
-                f"{min(loads):.1f}-{max(loads):.1f} |",
-                flush=True,
-            )
-
-
-def _mark(marks: list[float], pid: int) -> None:
-    marks.append(server_cpu(pid))
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile of sorted values (never interpolated downwards)."""
-    return values[min(len(values) - 1, max(0, math.ceil(p * len(values)) - 1))]
 
 
 def main() -> None:
@@ -514,7 +214,7 @@ async def _bench(
         await _ready(*others[0])
         pairs = [("this checkout", base, proc.pid), ("baseline", others[0][0], others[0][1].pid)]
         chosen = [sc for sc in (by_id, rest, page, tree) if args.only in sc.name]
-        await _alternate(pairs, chosen, args, workdir)
+        await alternate(pairs, chosen, args, workdir)
         return
     results = await _table(measure, (by_id, rest, page, tree), args, proc)
     if by_id.name not in results or rest.name not in results or args.rounds < 1:
@@ -628,7 +328,7 @@ async def _table(
                 continue
             load = os.getloadavg()[0]
             marks: list[float] = []
-            m = await measure(sc, args.seconds, clients, partial(_mark, marks, proc.pid))
+            m = await measure(sc, args.seconds, clients, partial(mark, marks, proc.pid))
             cpu = (server_cpu(proc.pid) - marks[0]) * 1000 / max(1, m.count)
             rate = m.count / m.elapsed
             results.setdefault(sc.name, rate)

@@ -20,7 +20,7 @@ from mdm.cli import app
 from mdm.db.types import utcnow
 from mdm.db.uow import run_in_transaction
 from mdm.settings import get_settings
-from sync.dispatch import Outcome, settle, take
+from sync.dispatch import Claim, Outcome, settle, take
 from sync.readiness_rules import DEFAULTS
 from tests.conftest import TEST_SECRET_KEY
 from tests.helpers import put_ok
@@ -34,6 +34,7 @@ ACME = {
     "address": {"line1": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE"},
 }
 READY = {**ACME, "payment_terms": "Net 30"}
+WORKER = "test-worker"
 NETSUITE_BODY = {"kind": "netsuite", "credentials": {"token": TOKEN}, "source": "erp"}
 
 
@@ -369,32 +370,45 @@ def test_the_command_line_sets_rules_from_a_file_and_lists_held_records(
     assert header.split()[6] == "held" and row.split()[5] == "1"  # "in flight" is two words
 
 
-def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
-    client: TestClient, container: Container, netsuite: Any
-) -> None:
-    acme = _put(client, "E1", ACME)
+def _claim_then_change(
+    client: TestClient, container: Container, first: dict[str, Any], second: dict[str, Any]
+) -> tuple[str, Any, Claim]:
+    """E1 put as ``first`` and claimed for NetSuite by a test worker; then E1 changed to
+    ``second`` and planned, so the relay raises the claimed delivery's version while it is
+    in flight. Returns the golden id, the dispatcher and the claim."""
+    golden_id = _put(client, "E1", first)
     d = dispatcher(container)
     d.plan()
-    engine, policy = container.engine, d.policy
     [claim] = run_in_transaction(
-        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
+        container.engine,
+        lambda uow: take(uow, "netsuite", worker=WORKER, now=utcnow(), policy=d.policy),
     )
-    assert claim.not_ready is not None and claim.not_ready.missing == ("payment_terms",)
-    _put(client, "E1", READY)
+    _put(client, "E1", second)
     d.plan()  # the relay raises the claimed delivery's version and leaves it to its worker
-    outcome = Outcome(claim, "not_ready", 1, error=claim.not_ready.error())
+    return golden_id, d, claim
 
+
+def _settle(container: Container, d: Any, outcome: Outcome) -> None:
     run_in_transaction(
-        engine,
+        container.engine,
         lambda uow: settle(
             uow,
             uow.targets.get("netsuite") or {},
             [outcome],
-            worker="test-worker",
+            worker=WORKER,
             now=utcnow(),
-            policy=policy,
+            policy=d.policy,
         ),
     )
+
+
+def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
+    client: TestClient, container: Container, netsuite: Any
+) -> None:
+    acme, d, claim = _claim_then_change(client, container, ACME, READY)
+    assert claim.not_ready is not None and claim.not_ready.missing == ("payment_terms",)
+
+    _settle(container, d, Outcome(claim, "not_ready", 1, error=claim.not_ready.error()))
 
     assert [x["state"] for x in deliveries(client, target="netsuite")] == ["pending"]
     d.run_until_idle()
@@ -405,29 +419,11 @@ def test_a_fix_planned_while_the_unready_record_is_claimed_is_not_lost(
 def test_a_newer_version_planned_while_a_delivery_is_in_flight_goes_out_after_it(
     client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    acme = _put(client, "E1", READY)
-    d = dispatcher(container)
-    d.plan()
-    engine, policy = container.engine, d.policy
-    [claim] = run_in_transaction(
-        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
-    )
+    renamed = {**READY, "name": "Acme Group GmbH"}
+    acme, d, claim = _claim_then_change(client, container, READY, renamed)
     assert claim.not_ready is None and claim.golden is not None
-    _put(client, "E1", {**READY, "name": "Acme Group GmbH"})
-    d.plan()  # the relay raises the claimed delivery's version and leaves it to its worker
-    outcome = Outcome(claim, "delivered", int(claim.golden["version"]), state_hash="sent-v1")
 
-    run_in_transaction(
-        engine,
-        lambda uow: settle(
-            uow,
-            uow.targets.get("netsuite") or {},
-            [outcome],
-            worker="test-worker",
-            now=utcnow(),
-            policy=policy,
-        ),
-    )
+    _settle(container, d, Outcome(claim, "delivered", 1, state_hash="sent-v1"))
 
     [row] = deliveries(client, target="netsuite")
     assert row["state"] == "pending" and row["delivered_version"] == 1
@@ -440,29 +436,11 @@ def test_a_newer_version_planned_while_a_delivery_is_in_flight_goes_out_after_it
 def test_a_newer_version_planned_while_the_last_attempt_was_in_flight_outlives_a_dead_letter(
     client: TestClient, container: Container, netsuite: Any
 ) -> None:
-    acme = _put(client, "E1", READY)
-    d = dispatcher(container)
-    d.plan()
-    engine, policy = container.engine, d.policy
-    [claim] = run_in_transaction(
-        engine, lambda uow: take(uow, "netsuite", worker="test-worker", now=utcnow(), policy=policy)
-    )
-    _put(client, "E1", {**READY, "name": "Acme Group GmbH"})
-    d.plan()
-    # the first version's last attempt failed for good while the second was planned
-    outcome = Outcome(claim, "dead", 1)
+    renamed = {**READY, "name": "Acme Group GmbH"}
+    acme, d, claim = _claim_then_change(client, container, READY, renamed)
 
-    run_in_transaction(
-        engine,
-        lambda uow: settle(
-            uow,
-            uow.targets.get("netsuite") or {},
-            [outcome],
-            worker="test-worker",
-            now=utcnow(),
-            policy=policy,
-        ),
-    )
+    # the first version's last attempt failed for good while the second was planned
+    _settle(container, d, Outcome(claim, "dead", 1))
 
     [row] = deliveries(client, target="netsuite")
     assert row["state"] == "pending" and row["failures"] == 0
