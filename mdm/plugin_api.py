@@ -61,6 +61,7 @@ from mdm.http.errors import ApiError
 from mdm.http.openapi import json_body
 from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
+from mdm.http.times import IsoTime
 from mdm.metrics import observe_dead_letter, observe_delivery
 from mdm.plugins import Plugin, PluginDeps, Service
 from mdm.settings import Settings, get_settings
@@ -76,6 +77,7 @@ __all__ = [
     "ContainerDep",
     "CorrelationId",
     "Handler",
+    "IsoTime",
     "JsonResponse",
     "Plugin",
     "PluginDeps",

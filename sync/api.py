@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from canonical.commands import PutSyncTarget, RemoveSyncTarget, ReplayDeliveries
 from mdm.plugin_api import (
@@ -14,6 +13,7 @@ from mdm.plugin_api import (
     ApiError,
     ContainerDep,
     CorrelationId,
+    IsoTime,
     JsonResponse,
     StewardPrincipal,
     dispatch,
@@ -48,16 +48,8 @@ class Replay(BaseModel):
         default=None, max_length=10_000
     )
     golden_id: str | None = Field(default=None, max_length=32)
-    since: datetime | None = None
-    until: datetime | None = None
-
-    @field_validator("since", "until", mode="before")
-    @classmethod
-    def _iso_text(cls, value: object) -> object:
-        """A time is ISO 8601 text; a bare number is not taken for seconds since 1970."""
-        if value is not None and not isinstance(value, str | datetime):
-            raise ValueError("an ISO 8601 date-time")
-        return value
+    since: IsoTime | None = None
+    until: IsoTime | None = None
 
 
 @router.put(

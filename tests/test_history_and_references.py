@@ -119,3 +119,7 @@ def test_a_time_with_no_utc_equivalent_is_a_422_naming_the_parameter(client) -> 
     assert as_of.json()["error"]["errors"][0]["pointer"] == "/query/as_of"
     assert since.status_code == 422
     assert since.json()["error"]["errors"][0]["pointer"] == "/query/since"
+    # a bare number is not taken for seconds since 1970 (schemathesis: since=0 was a 200)
+    numeric = client.get(f"/api/v1/golden/customer/{gid}/transactions", params={"since": "0"})
+    assert numeric.status_code == 422
+    assert numeric.json()["error"]["errors"][0]["pointer"] == "/query/since"

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from canonical.commands import (
     AssignTask,
@@ -40,6 +38,7 @@ from mdm.http.body import CheckedBodyRoute, RequestBody
 from mdm.http.deps import ContainerDep, CorrelationId, dispatch, query
 from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
+from mdm.http.times import IsoTime
 from mdm.queries.audit import audit_search, decode_cursor, utc_time
 from mdm.queries.hierarchy import get_hierarchy
 from mdm.queries.tasks import get_task, list_tasks
@@ -288,18 +287,6 @@ async def trace(
     """Everything one request caused, in time order: the request, source-record versions,
     match decisions, golden versions, outbox events, deliveries, audit rows."""
     return JsonResponse(await query(container, lambda uow: get_trace(uow, correlation_id)))
-
-
-def _iso_text(value: object) -> object:
-    """A time is an ISO 8601 date-time: a bare number is not taken for seconds since
-    1970, nor a date for its midnight."""
-    if isinstance(value, str) and not _DATE_TIME.match(value.strip()):
-        raise ValueError("an ISO 8601 date-time (2026-12-01T09:30:00Z)")
-    return value
-
-
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
 @router.get("/audit", response_model=AuditPage)

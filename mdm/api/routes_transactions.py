@@ -3,7 +3,6 @@ A merged-away id answers for its survivor (``resolved_from`` names it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,7 +13,7 @@ from mdm.http.body import CheckedBodyRoute
 from mdm.http.deps import ContainerDep, query
 from mdm.http.refusals import refusals
 from mdm.http.responses import JsonResponse
-from mdm.http.times import utc_param
+from mdm.http.times import IsoTime, utc_param
 from mdm.queries.transactional import customer_facts, customer_transactions
 
 __all__ = ["router"]
@@ -26,7 +25,7 @@ router = APIRouter(
     responses=refusals(401, 403),
 )
 
-Time = Annotated[datetime | None, Query(description="ISO 8601; events that occurred then")]
+Time = Annotated[IsoTime | None, Query(description="ISO 8601; events that occurred then")]
 
 
 @router.get(

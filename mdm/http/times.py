@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
 
 from mdm.http.errors import ApiError
 
-__all__ = ["utc_param"]
+__all__ = ["IsoTime", "utc_param"]
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    """A time is an ISO 8601 date-time: a bare number is not taken for seconds since
+    1970, nor a date for its midnight."""
+    if isinstance(value, str) and _DATE_TIME.match(value.strip()):
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("an ISO 8601 date-time (2026-12-01T09:30:00Z)")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The time in UTC (without an offset: taken as UTC); one with no UTC equivalent (year 1
+    at +05:00) is refused, so it is a 422 naming the field, not a failed write."""
+    try:
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("no such time in UTC") from exc
+
+
+# A request's time, in a query parameter or a body: ISO 8601 text, answered in UTC.
+IsoTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
 
 
 def utc_param(value: datetime | None, name: str) -> datetime | None:

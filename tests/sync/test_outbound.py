@@ -333,6 +333,22 @@ def test_replay_needs_a_selector_and_writes_nothing_without_one(
     assert counts(engine) == before
 
 
+def test_a_replay_since_a_time_with_no_utc_equivalent_is_a_422_and_writes_nothing(
+    client: TestClient, engine: Engine
+) -> None:
+    before = counts(engine)
+
+    # year 1 at +00:05 is before year 1 in UTC (schemathesis found it a 500)
+    response = client.post(
+        "/api/v1/sync/replay", json={"since": "0001-01-01T00:02:00.0+00:05", "golden_id": ""}
+    )
+    numeric = client.post("/api/v1/sync/replay", json={"since": 0, "golden_id": "x"})
+
+    assert response.status_code == 422 and "since" in response.text
+    assert numeric.status_code == 422
+    assert counts(engine) == before
+
+
 def test_a_rate_limited_target_gets_no_more_than_its_rate(
     client: TestClient, container: Container, standins: Any
 ) -> None:
