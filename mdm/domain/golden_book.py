@@ -6,7 +6,8 @@ versions and outbox events that change produced and writes them all at the
 end (:meth:`GoldenBook.flush`), in the caller's unit of work. Merges, unmerges
 and ingest all go through this one path, so every golden change gets a version
 and an event. The book is the identity map, the loader and the writer; a record's state
-is :class:`~mdm.domain.golden_state.GoldenState`, and the version and event a change
+is :class:`~mdm.domain.golden_state.GoldenState`, survivorship over its members is
+:mod:`~mdm.domain.golden_survival` (no database), and the version and event a change
 writes are built by :func:`~mdm.domain.golden_changes.version_and_event`.
 """
 
@@ -16,32 +17,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from canonical.states import GoldenStatus
-from canonical.survivorship import Member, rules_for, survive
-from canonical.survivorship.asserted import keep_asserted
-from canonical.transactional.derived import carry
+from canonical.survivorship import Member
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_changes import version_and_event
 from mdm.domain.golden_state import GoldenState, new_id
+from mdm.domain.golden_survival import REFERENCES, member_of, ref_key_of, survived
 from mdm.domain.record_key import RecordKey
 from mdm.domain.schemas import Upcasters
 
 __all__ = ["REFERENCES", "GoldenBook", "ref_key_of"]
-
-# Attributes that hold another record's id *in the same source*; survivorship
-# sees them translated to the referenced golden id.
-REFERENCES: dict[str, dict[str, str]] = {
-    "customer": {"parent": "customer"},
-    "price": {"product": "product"},
-}
-
-
-def ref_key_of(entity_type: str, source: str, payload: Mapping[str, Any]) -> str | None:
-    """The stored form (:attr:`RecordKey.text`) of the record ``payload`` refers to."""
-    for attr, target in REFERENCES.get(entity_type, {}).items():
-        value = payload.get(attr)
-        if isinstance(value, str) and value:
-            return RecordKey(source, target, value).text
-    return None
 
 
 class GoldenBook:
@@ -129,20 +113,7 @@ class GoldenBook:
     # -- changing --------------------------------------------------------------
 
     def member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
-        payload = self.upcasters.read(g.entity_type, rec["payload"], rec.get("schema_version"))
-        refs = REFERENCES.get(g.entity_type)
-        if refs:
-            payload = dict(payload)
-            for attr, target in refs.items():
-                value = payload.get(attr)
-                if isinstance(value, str):
-                    resolved = self.xref.get(RecordKey(rec["source"], target, value))
-                    if resolved is None:
-                        payload.pop(attr)
-                    else:
-                        payload[attr] = resolved
-        at = rec["source_updated_at"] or rec["received_at"]
-        return Member(rec["source"], rec["source_id"], rec["version"], payload, at)
+        return member_of(g.entity_type, rec, self.upcasters, self.xref)
 
     def move(self, record_id: str, src: GoldenState, dst: GoldenState) -> dict[str, Any]:
         """Move one member between golden records (in memory; ``moved_rows`` are written)."""
@@ -165,34 +136,14 @@ class GoldenBook:
         membership_changed: bool,
         change: str | None = None,
     ) -> bool:
-        """Apply survivorship; record a version and an event if anything changed."""
-        members = [self.member_view(g, r) for r in g.members.values()]
-        attributes, lineage = survive(rules_for(g.entity_type), members)
-        carry(
-            g.entity_type,
-            previous=g.attributes,
-            previous_lineage=g.lineage,
-            updates=g.derived,
-            attributes=attributes,
-            lineage=lineage,
-        )
-        keep_asserted(
-            previous=g.attributes,
-            previous_lineage=g.lineage,
-            updates=g.asserted,
-            attributes=attributes,
-            lineage=lineage,
-        )
+        """Apply survivorship (:func:`~mdm.domain.golden_survival.survived`); record a
+        version and an event if anything changed."""
+        outcome = survived(g, [self.member_view(g, r) for r in g.members.values()])
         g.derived, g.asserted = {}, {}
-        changed = sorted(
-            k
-            for k in set(attributes) | set(g.attributes)
-            if attributes.get(k) != g.attributes.get(k)
-        )
-        if not changed and not membership_changed and not g.is_new:
+        if not outcome.changed and not membership_changed and not g.is_new:
             return False
-        g.attributes, g.lineage = attributes, lineage
-        self._new_version(g, cause=cause, changed=changed, change=change)
+        g.attributes, g.lineage = outcome.attributes, outcome.lineage
+        self._new_version(g, cause=cause, changed=outcome.changed, change=change)
         return True
 
     def _new_version(
