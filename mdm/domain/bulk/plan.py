@@ -31,8 +31,7 @@ from matching.port import Matcher
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
-from mdm.domain.golden_book import GoldenBook
-from mdm.domain.ingest.run import IngestRun, ItemResult
+from mdm.domain.ingest.run import Intake, ItemResult
 from mdm.domain.ingest.store import new_record
 from mdm.domain.ingest.validate import validate
 from mdm.domain.learning_table import MIN_TRAINING_RECORDS
@@ -42,10 +41,15 @@ __all__ = ["BulkPlan", "SourcePart", "plan"]
 
 @dataclass
 class SourcePart:
-    """One source's file after validation: its run (results, quarantine rows, issues)
-    and its new records, in file order, with their blocking keys."""
+    """One source's file after validation: its intake, a result per item, the quarantine
+    rows of rejected items and the issues of accepted ones (as :class:`~mdm.domain.ingest.
+    validate.Validated` holds them), and its new records, in file order, with their
+    blocking keys."""
 
-    run: IngestRun
+    intake: Intake
+    results: list[ItemResult] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     keys: list[list[str]] = field(default_factory=list)
 
@@ -85,7 +89,7 @@ PART_CHUNK = 20_000
 
 @dataclass(frozen=True, slots=True)
 class _PartJob:
-    run: IngestRun  # a template: each chunk works on a copy with lists of its own
+    intake: Intake
     items: Sequence[IngestItem]
 
 
@@ -105,8 +109,7 @@ def source_part(
     run's unit of work is set when the plan is written). Chunks of the file run on
     processes forked from this one (:func:`matching.forked.forked_map`): validation and
     standardization are most of an initial load's time."""
-    run = IngestRun(
-        uow=None,  # type: ignore[arg-type]  # validation and records read no database
+    intake = Intake(
         matcher=matcher,
         source=source,
         entity_type=entity_type,
@@ -114,18 +117,17 @@ def source_part(
         correlation_id=correlation_id,
         quarantine_invalid=True,
         now=now,
-        book=GoldenBook.__new__(GoldenBook),  # written through the plan's own book
         default_region=region,
         lenient=lenient,
     )
     bounds = [(i, min(i + PART_CHUNK, len(items))) for i in range(0, len(items), PART_CHUNK)]
-    part = SourcePart(run)
+    part = SourcePart(intake)
     at: dict[str, int] = {}  # source id -> its place in the part
-    for chunk in forked_map(_chunk, _PartJob(run, items), bounds):
+    for chunk in forked_map(_chunk, _PartJob(intake, items), bounds):
         results, quarantine, issues, made = chunk
-        run.results += results
-        run.quarantine += quarantine
-        run.issues += issues
+        part.results += results
+        part.quarantine += quarantine
+        part.issues += issues
         for record, keys in made:
             place = at.get(record["source_id"])
             if place is None:
@@ -150,15 +152,18 @@ def _chunk(
     record's first version is made when it is written: held for a million records, those
     rows were a tenth of the load's memory)."""
     start, stop = bounds
-    run = replace(job.run, results=[], quarantine=[], issues=[])
+    intake = job.intake
+    validated = validate(intake, job.items[start:stop])
     made: list[_Made] = []
-    for item in validate(run, job.items[start:stop]):
-        record = new_record(run, item)
-        keys = run.matcher.keys(run.entity_type, item.record, default_region=run.default_region)
+    for item in validated.valid:
+        record = new_record(intake, item)
+        keys = intake.matcher.keys(
+            intake.entity_type, item.record, default_region=intake.default_region
+        )
         made.append((record, keys))
-    for result in run.results:
+    for result in validated.results:
         result.index += start
-    return run.results, run.quarantine, run.issues, made
+    return validated.results, validated.quarantine, validated.issues, made
 
 
 def plan(
@@ -185,7 +190,7 @@ def plan(
     base = default_settings(entity_type) if train else settings
     result = dedupe(table, base, train_model=train)
     if train:
-        sources = sorted({p.run.source for p in parts})
+        sources = sorted({p.intake.source for p in parts})
         settings = replace(
             result.settings, trained_on={**result.settings.trained_on, "sources": sources}
         )

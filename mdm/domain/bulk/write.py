@@ -165,10 +165,10 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
     counts: Counter[str] = Counter()
     first: set[str] = set()
     reported: set[str] = set()
-    by_sid = {(p.run.source, r["source_id"]): r for p, r, _, _ in rows}
+    by_sid = {(p.intake.source, r["source_id"]): r for p, r, _, _ in rows}
     for part in plan.parts:
-        for result in part.run.results:
-            record = by_sid.get((part.run.source, result.source_id or ""))
+        for result in part.results:
+            record = by_sid.get((part.intake.source, result.source_id or ""))
             if result.status != "accepted" or record is None:
                 counts["rejected"] += 1
                 continue
@@ -189,7 +189,7 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
 
 def _first_version(part: SourcePart, record: dict[str, Any]) -> dict[str, Any]:
     item = ValidItem(-1, record["source_id"], record["payload"])
-    return version_row(part.run, record, item)
+    return version_row(part.intake, record, item)
 
 
 def _decisions(
@@ -292,22 +292,20 @@ def _proposals(plan: BulkPlan, rows: Rows, now: datetime) -> list[dict[str, Any]
 
 
 def _disagreements(book: GoldenBook, plan: BulkPlan) -> list[dict[str, Any]]:
-    """Parent-disagreement tasks, as ingest opens them (it reads the run's book)."""
-    if plan.entity_type != "customer" or not plan.parts:
+    """Parent-disagreement tasks, as ingest opens them."""
+    if not plan.parts:
         return []
-    run = plan.parts[0].run
-    run.book, run.uow = book, book.uow
-    return parent_disagreements(run)
+    return parent_disagreements(book, plan.entity_type, plan.parts[0].intake.now)
 
 
 def _quarantine(uow: UnitOfWork, parts: list[SourcePart]) -> None:
     """Rejected items and data-quality issues, kept as the API keeps them (an entry of
     the same payload already kept counts it instead, and the result names that one)."""
     for part in parts:
-        rows = part.run.issues + part.run.quarantine
+        rows = part.issues + part.quarantine
         held = uow.quarantine.add(rows)
         printed = {q["id"]: q["fingerprint"] for q in rows}
-        for result in part.run.results:
+        for result in part.results:
             fingerprint = printed.get(result.quarantine_id or "")
             if fingerprint is not None:
                 result.quarantine_id = held.get(fingerprint, result.quarantine_id)

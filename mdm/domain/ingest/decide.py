@@ -8,24 +8,28 @@ so a record's batch decision is used only while it still holds, by this rule:
     the record's candidates are the same golden records, in the same order, as in
     the batch pass, and none of them was changed by an earlier record of this batch.
 
-Otherwise the record is decided again against the candidates as they stand now,
-so a batch decides exactly as the same records sent one by one would.
+Otherwise the record is decided again against the candidates as they stand now
+(:func:`decide`), so a batch decides exactly as the same records sent one by one would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from matching.port import Candidate, Decision, MatchExplanation
+from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
-from mdm.domain.ingest.run import IngestRun, ValidItem
+from mdm.domain.golden_book import GoldenBook
+from mdm.domain.ingest.applied import Applying
+from mdm.domain.ingest.prepare import Prepared
+from mdm.domain.ingest.run import Intake, ValidItem
 
-__all__ = ["BatchDecisions", "crosswalk_decision", "decide", "decide_batch", "find_candidates"]
+__all__ = ["Decided", "crosswalk_decision", "decide", "decide_batch"]
 
 
 @dataclass(frozen=True, slots=True)
-class BatchDecisions:
+class Decided:
     """The batch pass: each new record's candidates then, and the decision on them."""
 
     found: dict[int, list[Candidate]]
@@ -39,25 +43,38 @@ class BatchDecisions:
         return same and not any(c.golden_id in changed for c in found)
 
 
-def find_candidates(run: IngestRun, index: int) -> list[Candidate]:
-    """The record's candidates as they stand now, best first."""
-    return candidates.build(run.book, run.pool, run.keys_of[index], run.key_index)
+def _candidates(
+    book: GoldenBook, prepared: Prepared, key_index: Mapping[str, set[str]], index: int
+) -> list[Candidate]:
+    """Item ``index``'s candidates as they stand now, best first."""
+    return candidates.build(book, prepared.pool, prepared.keys_of[index], key_index)
 
 
-def decide_batch(run: IngestRun, fresh: Sequence[ValidItem]) -> BatchDecisions:
-    found = {item.index: find_candidates(run, item.index) for item in fresh}
-    requests = [(item.record, found[item.index]) for item in fresh]
-    decided = run.matcher.decide_many(run.entity_type, requests, default_region=run.default_region)
-    return BatchDecisions(found, dict(zip(found, decided, strict=True)))
+def decide_batch(intake: Intake, book: GoldenBook, prepared: Prepared) -> Decided:
+    """Every fresh record decided in one pass; the golden records it links them to are
+    then loaded in full and locked, in one read (a record decided again loads its own)."""
+    found = {
+        item.index: _candidates(book, prepared, prepared.key_index, item.index)
+        for item in prepared.fresh
+    }
+    requests = [(item.record, found[item.index]) for item in prepared.fresh]
+    decided = intake.matcher.decide_many(
+        intake.entity_type, requests, default_region=intake.default_region
+    )
+    out = Decided(found, dict(zip(found, decided, strict=True)))
+    linked = {d.golden_id for d in out.decisions.values() if d.action == "link"}
+    book.load(g for g in linked if g)
+    book.resolve_refs()
+    return out
 
 
-def crosswalk_decision(run: IngestRun, item: ValidItem) -> Decision | None:
+def crosswalk_decision(uow: UnitOfWork, prepared: Prepared, item: ValidItem) -> Decision | None:
     """A record a target created from a golden record (its id is in the crosswalk) joins
     that golden record (or the one it was merged into) without matching."""
-    golden_id = run.crosswalk.get(item.source_id)
+    golden_id = prepared.crosswalk.get(item.source_id)
     if golden_id is None:
         return None
-    survivor = run.uow.goldens.survivor_of(golden_id)
+    survivor = uow.goldens.survivor_of(golden_id)
     explanation: MatchExplanation = {
         "reason": "crosswalk",
         "source_id": item.source_id,
@@ -66,11 +83,12 @@ def crosswalk_decision(run: IngestRun, item: ValidItem) -> Decision | None:
     return Decision("link", survivor, None, "crosswalk", explanation)
 
 
-def decide(run: IngestRun, item: ValidItem, batch: BatchDecisions) -> Decision:
+def decide(state: Applying, item: ValidItem, batch: Decided) -> Decision:
     """The batch decision while it holds (see the module docstring), else a new one."""
-    found = find_candidates(run, item.index)
-    if batch.still_holds(item.index, found, run.book.changed_ids):
+    found = _candidates(state.book, state.prepared, state.key_index, item.index)
+    if batch.still_holds(item.index, found, state.book.changed_ids):
         return batch.decisions[item.index]
-    return run.matcher.decide(
-        run.entity_type, item.record, found, default_region=run.default_region
+    intake = state.intake
+    return intake.matcher.decide(
+        intake.entity_type, item.record, found, default_region=intake.default_region
     )

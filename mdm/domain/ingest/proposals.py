@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_state import GoldenState
-from mdm.domain.ingest.run import IngestRun, ValidItem
+from mdm.domain.ingest.run import Intake, ValidItem
 from mdm.domain.tasks import HIERARCHY, new_task
 
 __all__ = ["hierarchy_proposal", "proposal_task"]
@@ -53,7 +54,8 @@ def proposal_task(
 
 
 def hierarchy_proposal(
-    run: IngestRun,
+    uow: UnitOfWork,
+    intake: Intake,
     item: ValidItem,
     record: Mapping[str, Any],
     g: GoldenState,
@@ -61,22 +63,22 @@ def hierarchy_proposal(
 ) -> dict[str, Any] | None:
     """The proposal ``record`` (now a member of ``g``) makes, if any."""
     parties = explanation.get("related_parties")
-    if run.entity_type != "customer" or not parties or item.record.get("parent"):
+    if intake.entity_type != "customer" or not parties or item.record.get("parent"):
         return None
     if g.attributes.get("parent"):
         return None
     for party in parties:
         other = party["golden_id"]
-        if other == g.id or run.uow.tasks.proposed(HIERARCHY, g.id, other):
+        if other == g.id or uow.tasks.proposed(HIERARCHY, g.id, other):
             continue
         return proposal_task(
-            entity_type=run.entity_type,
-            now=run.now,
+            entity_type=intake.entity_type,
+            now=intake.now,
             child=g.id,
             parent=other,
             party=party,
             record_id=record["id"],
-            source=run.source,
+            source=intake.source,
             settings_version=explanation.get("settings_version"),
         )
     return None

@@ -5,11 +5,13 @@ customer whose sources name different parents opens a steward task."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from canonical.errors import FieldError
 from mdm.domain.golden_book import GoldenBook
-from mdm.domain.ingest.run import IngestRun, ItemResult
+from mdm.domain.ingest.applied import Applying
+from mdm.domain.ingest.run import ItemResult
 from mdm.domain.ingest.validate import reject
 from mdm.domain.record_key import RecordKey
 from mdm.domain.tasks import new_task
@@ -45,14 +47,15 @@ def cycle(book: GoldenBook, golden_id: str, parent_id: str | None) -> list[str] 
 
 
 def refuse_cycle(
-    run: IngestRun, result: ItemResult, sid: str, rec: Mapping[str, Any], golden_id: str
+    state: Applying, result: ItemResult, sid: str, rec: Mapping[str, Any], golden_id: str
 ) -> bool:
     """A parent that would close a loop refuses the record: quarantine + steward task.
     True when the record was refused."""
-    if run.entity_type != "customer" or not isinstance(rec.get("parent"), str):
+    intake, book = state.intake, state.book
+    if intake.entity_type != "customer" or not isinstance(rec.get("parent"), str):
         return False
-    parent_gid = run.book.xref.get(RecordKey(run.source, "customer", rec["parent"]))
-    chain = [golden_id] if rec["parent"] == sid else cycle(run.book, golden_id, parent_gid)
+    parent_gid = book.xref.get(RecordKey(intake.source, "customer", rec["parent"]))
+    chain = [golden_id] if rec["parent"] == sid else cycle(book, golden_id, parent_gid)
     if chain is None:
         return False
     error = FieldError(
@@ -61,20 +64,21 @@ def refuse_cycle(
         f"({' -> '.join([golden_id, *chain])})",
         "hierarchy_cycle",
     )
-    reject(run, result, rec, [error])
-    result.quarantine_id = run.quarantine[-1]["id"]
-    run.tasks.append(
+    row = reject(intake, result, rec, [error])
+    state.quarantine.append(row)
+    result.quarantine_id = row["id"]
+    state.tasks.append(
         new_task(
             kind="hierarchy_cycle",
-            entity_type=run.entity_type,
-            now=run.now,
+            entity_type=intake.entity_type,
+            now=intake.now,
             golden_id=golden_id,
             candidate_golden_id=parent_gid,
-            source=run.source,
+            source=intake.source,
             explanation={
                 "reason": error.message,
                 "cycle": [golden_id, *chain],
-                "record": {"source": run.source, "source_id": sid},
+                "record": {"source": intake.source, "source_id": sid},
                 "parent": rec["parent"],
                 "quarantine_id": result.quarantine_id,
             },
@@ -83,24 +87,24 @@ def refuse_cycle(
     return True
 
 
-def parent_disagreements(run: IngestRun) -> list[dict[str, Any]]:
-    """A steward task for each changed customer whose sources name different parents
-    (survivorship picked one; the others stay visible in lineage ``alternatives``)."""
-    if run.entity_type != "customer":
+def parent_disagreements(book: GoldenBook, entity_type: str, now: datetime) -> list[dict[str, Any]]:
+    """A steward task for each customer ``book`` changed whose sources name different
+    parents (survivorship picked one; the others stay visible in lineage ``alternatives``)."""
+    if entity_type != "customer":
         return []
     disputed = {
         g.id: g.lineage["parent"]
-        for g in run.book.goldens.values()
+        for g in book.goldens.values()
         if g.dirty and "alternatives" in g.lineage.get("parent", {})
     }
     if not disputed:
         return []
-    already = run.uow.tasks.open_goldens("parent_disagreement", sorted(disputed))
+    already = book.uow.tasks.open_goldens("parent_disagreement", sorted(disputed))
     return [
         new_task(
             kind="parent_disagreement",
             entity_type="customer",
-            now=run.now,
+            now=now,
             golden_id=gid,
             explanation={
                 "reason": "sources disagree on the parent",

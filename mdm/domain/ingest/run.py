@@ -1,9 +1,19 @@
-"""The state of one ingest of a batch, and writing it out (the *emit* step).
+"""The values one ingest passes from step to step.
 
-Every step of :mod:`mdm.domain.ingest` reads and adds to one :class:`IngestRun`;
-nothing is written until :meth:`IngestRun.emit`, which writes source records,
-their versions, golden records with versions and outbox events, keys,
-decisions, tasks and quarantine rows, all in the run's unit of work.
+Each step of :mod:`mdm.domain.ingest` takes the values before it and returns a new one,
+so a value exists only once what it holds is known:
+
+- :class:`Intake`: what the ingest knows before it reads anything (whose records, of
+  which type, under which schema, matcher and clock);
+- :class:`.validate.Validated`: one :class:`ItemResult` per item, the valid items, and
+  the quarantine and data-quality rows of the others;
+- :class:`.prepare.Prepared`: what exists (the stored records, crosswalk, candidates),
+  read under the batch's locks;
+- :class:`.decide.Decided`: the batch pass's decision for each new record;
+- :class:`.apply.Applied`: the rows the batch makes, written by :func:`.emit.emit`.
+
+An :class:`ItemResult` is completed in place as its item goes through the steps: it is
+the answer each item gets, in the items' order.
 """
 
 from __future__ import annotations
@@ -14,24 +24,27 @@ from typing import Any
 
 from canonical.schemas import CanonicalSchema
 from canonical.states import IngestAction
-from matching.port import Candidate, Matcher
-from mdm.db.uow import UnitOfWork
-from mdm.domain.golden_book import GoldenBook
+from matching.port import Matcher
 from mdm.domain.golden_state import GoldenState
 
-__all__ = ["IngestRun", "ItemResult", "ValidItem"]
+__all__ = ["Intake", "ItemResult", "ValidItem"]
 
-_UPDATED_COLUMNS = (
-    "id",
-    "version",
-    "payload",
-    "payload_hash",
-    "schema_version",
-    "source_updated_at",
-    "received_at",
-    "ref_key",
-    "match_std",
-)
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """One source's batch of one entity type, before anything is read."""
+
+    matcher: Matcher
+    source: str
+    entity_type: str
+    schema: CanonicalSchema
+    correlation_id: str | None
+    quarantine_invalid: bool
+    now: datetime
+    # the source's ISO 3166 alpha-2 region, for national phone numbers (None: no default)
+    default_region: str | None = None
+    # the source's validation mode is lenient: malformed optional values are left out
+    lenient: bool = True
 
 
 @dataclass(slots=True)
@@ -78,82 +91,3 @@ class ValidItem:
     index: int
     source_id: str
     record: dict[str, Any]
-
-
-@dataclass
-class IngestRun:
-    """What one ingest of one source's batch of one entity type has done so far."""
-
-    uow: UnitOfWork
-    matcher: Matcher
-    source: str
-    entity_type: str
-    schema: CanonicalSchema
-    correlation_id: str | None
-    quarantine_invalid: bool
-    now: datetime
-    book: GoldenBook
-    # the source's ISO 3166 alpha-2 region, for national phone numbers (None: no default)
-    default_region: str | None = None
-    # the source's validation mode is lenient: malformed optional values are left out
-    lenient: bool = True
-    results: list[ItemResult] = field(default_factory=list)
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
-    # data-quality issues of accepted records (quarantine rows with status "issue")
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    keys_of: dict[int, list[str]] = field(default_factory=dict)
-    key_index: dict[str, set[str]] = field(default_factory=dict)
-    pool: dict[str, Candidate] = field(default_factory=dict)
-    # source id -> golden id, for records a target created and now sends back as a source
-    crosswalk: dict[str, str] = field(default_factory=dict)
-    by_sid: dict[str, dict[str, Any]] = field(default_factory=dict)
-    new_records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    changed_records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    versions: list[dict[str, Any]] = field(default_factory=list)
-    decisions: list[dict[str, Any]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    new_keys: list[dict[str, Any]] = field(default_factory=list)
-
-    def index_keys(self, index: int, golden_id: str) -> None:
-        """The record's keys now also find ``golden_id``."""
-        for k in self.keys_of.get(index, ()):
-            indexed = self.key_index.setdefault(k, set())
-            if golden_id not in indexed:
-                indexed.add(golden_id)
-                self.new_keys.append(
-                    {"entity_type": self.entity_type, "key": k, "golden_id": golden_id}
-                )
-
-    def emit(self) -> None:
-        """Write everything this run produced, in the run's unit of work."""
-        uow = self.uow
-        uow.records.insert(list(self.new_records.values()))
-        uow.records.update(
-            [{k: r[k] for k in _UPDATED_COLUMNS} for r in self.changed_records.values()]
-        )
-        uow.records.insert_versions(self.versions)
-        self.book.flush()
-        uow.keys.insert(self.new_keys)
-        uow.decisions.insert(self.decisions)
-        uow.tasks.insert(self.tasks)
-        clean = [
-            r.source_id
-            for r in self.results
-            if r.status == "accepted" and r.source_id and not r.issues
-        ]
-        if clean:
-            uow.quarantine.resolve_records(self.source, self.entity_type, clean, self.now)
-        self._keep(self.issues)
-        if self.quarantine_invalid:
-            self._keep(self.quarantine)
-
-    def _keep(self, rows: list[dict[str, Any]]) -> None:
-        """Write quarantine ``rows``; results name the entry that holds each (an entry of
-        the same payload already kept counts it instead of a new one)."""
-        if not rows:
-            return
-        held = self.uow.quarantine.add(rows)
-        by_id = {q["id"]: held.get(q["fingerprint"], q["id"]) for q in rows}
-        for result in self.results:
-            if result.quarantine_id in by_id:
-                result.quarantine_id = by_id[result.quarantine_id]

@@ -11,9 +11,9 @@ from typing import Any, Literal
 import orjson
 
 from canonical.states import IngestAction
-from mdm.domain.golden_book import ref_key_of
 from mdm.domain.golden_state import new_id
-from mdm.domain.ingest.run import IngestRun, ValidItem
+from mdm.domain.golden_survival import ref_key_of
+from mdm.domain.ingest.run import Intake, ValidItem
 
 __all__ = ["Arrival", "new_record", "next_version", "parse_ts", "payload_hash", "version_row"]
 
@@ -47,7 +47,7 @@ def arrival(current: Mapping[str, Any], item: ValidItem) -> Arrival:
     return "new_version"
 
 
-def next_version(run: IngestRun, current: Mapping[str, Any], item: ValidItem) -> dict[str, Any]:
+def next_version(intake: Intake, current: Mapping[str, Any], item: ValidItem) -> dict[str, Any]:
     """``current`` as it stands after taking ``item`` in as its next version."""
     rec = item.record
     return {
@@ -55,43 +55,47 @@ def next_version(run: IngestRun, current: Mapping[str, Any], item: ValidItem) ->
         "version": current["version"] + 1,
         "payload": rec,
         "payload_hash": payload_hash(rec),
-        "schema_version": run.schema.id,
+        "schema_version": intake.schema.id,
         "source_updated_at": parse_ts(rec.get("source_updated_at")) or current["source_updated_at"],
-        "received_at": run.now,
-        "ref_key": ref_key_of(run.entity_type, run.source, rec),
-        "match_std": run.matcher.prepare(run.entity_type, rec, default_region=run.default_region),
+        "received_at": intake.now,
+        "ref_key": ref_key_of(intake.entity_type, intake.source, rec),
+        "match_std": intake.matcher.prepare(
+            intake.entity_type, rec, default_region=intake.default_region
+        ),
     }
 
 
-def new_record(run: IngestRun, item: ValidItem) -> dict[str, Any]:
+def new_record(intake: Intake, item: ValidItem) -> dict[str, Any]:
     """A source record seen for the first time (its golden id is set when applied)."""
     rec = item.record
     return {
         "id": new_id(),
-        "source": run.source,
-        "entity_type": run.entity_type,
+        "source": intake.source,
+        "entity_type": intake.entity_type,
         "source_id": item.source_id,
         "golden_id": "",
         "version": 1,
         "payload": rec,
         "payload_hash": payload_hash(rec),
-        "schema_version": run.schema.id,
+        "schema_version": intake.schema.id,
         "source_updated_at": parse_ts(rec.get("source_updated_at")),
-        "received_at": run.now,
-        "ref_key": ref_key_of(run.entity_type, run.source, rec),
-        "match_std": run.matcher.prepare(run.entity_type, rec, default_region=run.default_region),
+        "received_at": intake.now,
+        "ref_key": ref_key_of(intake.entity_type, intake.source, rec),
+        "match_std": intake.matcher.prepare(
+            intake.entity_type, rec, default_region=intake.default_region
+        ),
     }
 
 
-def version_row(run: IngestRun, record: Mapping[str, Any], item: ValidItem) -> dict[str, Any]:
+def version_row(intake: Intake, record: Mapping[str, Any], item: ValidItem) -> dict[str, Any]:
     """The history row of the version just taken in (every accepted version is kept)."""
     return {
         "record_id": record["id"],
         "version": record["version"],
         "payload": item.record,
         "payload_hash": record["payload_hash"],
-        "schema_version": run.schema.id,
+        "schema_version": intake.schema.id,
         "source_updated_at": parse_ts(item.record.get("source_updated_at")),
-        "received_at": run.now,
-        "correlation_id": run.correlation_id,
+        "received_at": intake.now,
+        "correlation_id": intake.correlation_id,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,21 @@ from canonical.errors import FieldError
 from mdm.db.storable import MAX_SOURCE_ID, unstorable
 from mdm.domain.golden_state import new_id
 from mdm.domain.ingest.lenient import Salvaged, salvage
-from mdm.domain.ingest.run import IngestRun, ItemResult, ValidItem
+from mdm.domain.ingest.run import Intake, ItemResult, ValidItem
 
-__all__ = ["fingerprint", "keep_issues", "quarantine_row", "reject", "validate"]
+__all__ = ["Validated", "fingerprint", "keep_issues", "quarantine_row", "reject", "validate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """Every item checked: one result each (in order), the valid items, and the rows to
+    keep for the others (``quarantine``: rejected payloads, written when the intake
+    keeps invalid items; ``issues``: what a lenient source's accepted records lost)."""
+
+    results: list[ItemResult]
+    valid: list[ValidItem]
+    quarantine: list[dict[str, Any]]
+    issues: list[dict[str, Any]]
 
 
 def _check_source_id(source_id: Any) -> list[FieldError]:
@@ -32,85 +45,81 @@ def _check_source_id(source_id: Any) -> list[FieldError]:
     return []
 
 
-def validate(run: IngestRun, items: Sequence[IngestItem]) -> list[ValidItem]:
-    """One result per item in ``run.results`` (in order); returns the valid items."""
-    valid: list[ValidItem] = []
+def validate(intake: Intake, items: Sequence[IngestItem]) -> Validated:
+    """Each of ``items`` against the intake's schema (lenient salvage where allowed)."""
+    out = Validated([], [], [], [])
     for index, item in enumerate(items):
         sid = item.source_id if isinstance(item.source_id, str) else None
         unfit = (unstorable(sid, "/source_id") if sid else []) + unstorable(item.record)
         if unfit:
             # no database could hold it, so there is no faithful copy for quarantine either
-            run.results.append(ItemResult(index, sid, "rejected", errors=unfit))
+            out.results.append(ItemResult(index, sid, "rejected", errors=unfit))
             continue
         errors = _check_source_id(item.source_id)
         if not isinstance(item.record, dict):
             errors.append(FieldError("/record", "a record must be a JSON object", "type"))
         else:
-            errors.extend(run.schema.errors(item.record))
+            errors.extend(intake.schema.errors(item.record))
         result = ItemResult(index, sid, "accepted")
-        run.results.append(result)
-        saved = _lenient(run, item.record, errors)
+        out.results.append(result)
+        saved = _lenient(intake, item.record, errors)
         if saved is not None:
             assert sid is not None
-            valid.append(ValidItem(index, sid, saved.record))
-            keep_issues(run, result, item.record, saved.issues)
+            out.valid.append(ValidItem(index, sid, saved.record))
+            out.issues.append(keep_issues(intake, result, item.record, saved.issues))
         elif errors:
-            reject(run, result, item.record, errors)
+            out.quarantine.append(reject(intake, result, item.record, errors))
         else:
             assert sid is not None
-            valid.append(ValidItem(index, sid, item.record))
-    return valid
+            out.valid.append(ValidItem(index, sid, item.record))
+    return out
 
 
-def _lenient(run: IngestRun, record: Any, errors: list[FieldError]) -> Salvaged | None:
+def _lenient(intake: Intake, record: Any, errors: list[FieldError]) -> Salvaged | None:
     """The record without its malformed optional values, when the source is lenient and
     nothing but such values is wrong (never on a resubmit, which must be clean)."""
-    if not errors or not run.lenient or not run.quarantine_invalid:
+    if not errors or not intake.lenient or not intake.quarantine_invalid:
         return None
     if any(e.pointer in ("/source_id", "/record") for e in errors):
         return None
-    return salvage(run.schema, record, errors)
+    return salvage(intake.schema, record, errors)
 
 
 def keep_issues(
-    run: IngestRun, result: ItemResult, payload: Any, issues: Sequence[FieldError]
-) -> None:
-    """Keep the payload as the source sent it, with what was mapped or left out of it, as a
-    data-quality issue (a quarantine entry with status ``issue``) on an accepted record."""
-    qid = new_id()
-    row = quarantine_row(
-        qid,
-        run.source,
-        run.entity_type,
-        result.source_id,
-        payload,
-        issues,
-        run.correlation_id,
-        run.now,
-    )
-    run.issues.append(row | {"status": "issue"})
+    intake: Intake, result: ItemResult, payload: Any, issues: Sequence[FieldError]
+) -> dict[str, Any]:
+    """The payload as the source sent it, with what was mapped or left out of it, as a
+    data-quality issue (a quarantine row with status ``issue``) on an accepted record."""
+    row = _row(intake, result, payload, issues) | {"status": "issue"}
     result.issues = [e.as_dict() for e in issues]
-    result.quarantine_id = qid
+    result.quarantine_id = row["id"]
+    return row
 
 
-def reject(run: IngestRun, result: ItemResult, payload: Any, errors: Sequence[FieldError]) -> None:
-    """Mark ``result`` rejected and keep ``payload`` in quarantine with its errors."""
-    qid = new_id()
-    run.quarantine.append(
-        quarantine_row(
-            qid,
-            run.source,
-            run.entity_type,
-            result.source_id,
-            payload,
-            errors,
-            run.correlation_id,
-            run.now,
-        )
-    )
+def reject(
+    intake: Intake, result: ItemResult, payload: Any, errors: Sequence[FieldError]
+) -> dict[str, Any]:
+    """Mark ``result`` rejected; the quarantine row that keeps ``payload`` with its errors."""
+    row = _row(intake, result, payload, errors)
     result.status = "rejected"
     result.errors = [e.as_dict() for e in errors]
-    result.quarantine_id = qid if run.quarantine_invalid else None
+    result.quarantine_id = row["id"] if intake.quarantine_invalid else None
+    return row
+
+
+def _row(
+    intake: Intake, result: ItemResult, payload: Any, errors: Sequence[FieldError]
+) -> dict[str, Any]:
+    return quarantine_row(
+        new_id(),
+        intake.source,
+        intake.entity_type,
+        result.source_id,
+        payload,
+        errors,
+        intake.correlation_id,
+        intake.now,
+    )
 
 
 def quarantine_row(
