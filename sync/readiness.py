@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from canonical.states import DeliveryState
+from canonical.states import DeliveryState, GoldenStatus
 from mdm.plugin_api import OPEN_TASK_STATUSES, UnitOfWork, new_task
 from sync.connectors import DeliveryError
 from sync.readiness_rules import rules_of
@@ -142,7 +142,7 @@ def check(uow: UnitOfWork, target: Mapping[str, Any], claims: Sequence[Any]) -> 
     out = []
     for claim in claims:
         golden, rule = claim.golden, rules.get(claim.delivery["entity_type"])
-        if golden is None or golden["status"] != "active" or not rule:
+        if golden is None or golden["status"] != GoldenStatus.ACTIVE or not rule:
             out.append(claim)
             continue
         missing = missing_attributes(rule, golden["attributes"] or {})

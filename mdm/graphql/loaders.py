@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from canonical.states import GoldenStatus
 from mdm.db.read import ReadModel, Row
 from mdm.db.read.rows import survivor_id
 from mdm.graphql.views import Batch, GoldenView, view_from_row
@@ -122,7 +123,7 @@ class Loaders:
         out: dict[str, GoldenView] = {}
         for i in ids:
             view = views.get(survivor_id(rows, i))
-            if view is None or (view.status == "merged" and not view.merged_into):
+            if view is None or (view.status == GoldenStatus.MERGED and not view.merged_into):
                 continue
             out[i] = view if view.id == i else view.as_alias(i)
         return out
@@ -173,14 +174,18 @@ class Loaders:
         for kind in ("g", "p"):
             batch = Batch()
             for row in groups[kind]:
-                if row["status"] != "merged":
+                if row["status"] != GoldenStatus.MERGED:
                     golden.prime(row["id"], view_from_row(row, batch))
         has_aliases = {row["merged_into"] for row in groups["m"]}
         kids: dict[str, list[GoldenView]] = {i: [] for i in wanted if i not in has_aliases}
         batch = Batch()
         for row in sorted(groups["r"], key=lambda r: str(r["id"])):
             target = row["attributes"].get("parent")
-            if target in kids and row["status"] == "active" and row["entity_type"] == "customer":
+            if (
+                target in kids
+                and row["status"] == GoldenStatus.ACTIVE
+                and row["entity_type"] == "customer"
+            ):
                 view = view_from_row(row, batch)
                 golden.prime(view.id, view)
                 kids[target].append(view)

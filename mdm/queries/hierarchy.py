@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from canonical.errors import NotFound
+from canonical.states import GoldenStatus
 from mdm.db.read import Row
 from mdm.db.uow import UnitOfWork
 
@@ -35,7 +36,7 @@ def get_hierarchy(uow: UnitOfWork, *, golden_id: str, max_depth: int = 10) -> di
     row = _golden(uow, golden_id)
     if row is None or row["entity_type"] != "customer":
         raise NotFound(f"no customer golden record '{golden_id}'")
-    if row["status"] == "merged" and row["merged_into"]:
+    if row["status"] == GoldenStatus.MERGED and row["merged_into"]:
         return get_hierarchy(uow, golden_id=row["merged_into"], max_depth=max_depth)
     ancestors: list[dict[str, Any]] = []
     seen = {golden_id}

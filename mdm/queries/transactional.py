@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from canonical.errors import FieldError, InvalidInput, NotFound
+from canonical.states import GoldenStatus
 from canonical.timestamps import iso
 from canonical.transactional import facts_from_groups
 from canonical.transactional.facts import group_of
@@ -54,7 +55,7 @@ def _customer(uow: UnitOfWork, golden_id: str) -> tuple[str, str | None]:
     row = rows.get(golden_id)
     if row is None or row["entity_type"] != "customer":
         raise NotFound(f"no customer golden record '{golden_id}'")
-    if row["status"] == "merged":
+    if row["status"] == GoldenStatus.MERGED:
         return survivor_id(rows, golden_id), golden_id
     return golden_id, None
 

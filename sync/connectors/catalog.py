@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from canonical.states import GoldenStatus
 from sync.connectors.base import ErrorCode, OutboundRecord, PermanentError
 
 __all__ = [
@@ -36,7 +37,7 @@ RECURRING: dict[str, tuple[str, int]] = {
 
 def for_sale(record: OutboundRecord) -> bool:
     """Active at the target: a golden record not merged away, a product not retired."""
-    if record.status != "active":
+    if record.status != GoldenStatus.ACTIVE:
         return False
     return record.entity_type != "product" or record.attributes.get("status") in (None, "active")
 

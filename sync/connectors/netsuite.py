@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 import httpx
 
+from canonical.states import GoldenStatus
 from contracts.targets import netsuite as wire
 from contracts.targets import target_mapping
 from contracts.targets.mapping import nest
@@ -116,14 +117,14 @@ class NetSuiteConnector:
 
     def _body(self, record: OutboundRecord) -> dict[str, Any]:
         body = {k: _cleared(v) for k, v in nest(mapped(record, self._fields)).items()}
-        body["isInactive"] = record.status == "merged"
+        body["isInactive"] = record.status == GoldenStatus.MERGED
         return body
 
     def _push_one(self, record: OutboundRecord) -> PushResult:
         if record.entity_type in ("product", "price"):  # sync.connectors.netsuite_catalog
             return self._catalog.push(record)
         path = self._path(record.golden_id)
-        if record.status == "merged" and self._delete:
+        if record.status == GoldenStatus.MERGED and self._delete:
             response = self._http.send("DELETE", path, records=[record])
             if response.status_code not in (204, 404):
                 raise self._error(response, record)

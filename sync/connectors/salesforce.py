@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 import httpx
 
+from canonical.states import GoldenStatus
 from contracts.targets import salesforce as wire
 from contracts.targets import target_mapping
 from contracts.targets.mapping import nest
@@ -123,7 +124,9 @@ class SalesforceConnector:
             for i, outcome in zip(catalog, found, strict=True):
                 outcomes[i] = outcome
         accounts = [i for i in range(len(chunk)) if i not in set(catalog)]
-        upserts = [i for i in accounts if chunk[i].status == "active" or self._deactivate]
+        upserts = [
+            i for i in accounts if chunk[i].status == GoldenStatus.ACTIVE or self._deactivate
+        ]
         deletes = sorted(set(accounts) - set(upserts))
         if len(upserts) == 1:
             outcomes[upserts[0]] = self._attempt(self._upsert_one, chunk[upserts[0]])
@@ -163,8 +166,10 @@ class SalesforceConnector:
                 del body[name]
                 body[f"{name[:-3]}__c" if name.endswith("__r") else f"{name}Id"] = None
         if self._deactivate:
-            body[self._active_field] = record.status == "active"
-            body[self._merged_field] = record.merged_into if record.status == "merged" else None
+            body[self._active_field] = record.status == GoldenStatus.ACTIVE
+            body[self._merged_field] = (
+                record.merged_into if record.status == GoldenStatus.MERGED else None
+            )
         return body
 
     def _upsert_one(self, record: OutboundRecord) -> PushResult:

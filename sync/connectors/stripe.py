@@ -36,6 +36,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from canonical.states import GoldenStatus
 from contracts.targets import stripe as wire
 from contracts.targets import target_mapping
 from contracts.targets.mapping import nest
@@ -122,7 +123,9 @@ class StripeConnector:
     def _push_one(self, record: OutboundRecord) -> PushResult:
         if record.entity_type in ("product", "price"):  # sync.connectors.stripe_catalog
             return self._catalog.push(record)
-        return self._retire(record) if record.status == "merged" else self._upsert(record)
+        return (
+            self._retire(record) if record.status == GoldenStatus.MERGED else self._upsert(record)
+        )
 
     def recover_target_id(self, golden_id: str) -> str | None:
         response = self._http.send(
@@ -143,7 +146,9 @@ class StripeConnector:
             **(params.get("metadata") or {}),
             wire.GOLDEN_ID_KEY: record.golden_id,
             wire.STATUS_KEY: record.status,
-            wire.MERGED_INTO_KEY: record.merged_into if record.status == "merged" else None,
+            wire.MERGED_INTO_KEY: record.merged_into
+            if record.status == GoldenStatus.MERGED
+            else None,
         }
         return params
 

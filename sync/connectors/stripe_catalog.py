@@ -38,6 +38,7 @@ from urllib.parse import quote
 
 import httpx
 
+from canonical.states import GoldenStatus
 from contracts.targets import stripe as wire
 from sync.connectors.base import (
     DeliveryError,
@@ -120,7 +121,9 @@ class StripeCatalog:
         return {
             wire.GOLDEN_ID_KEY: record.golden_id,
             wire.STATUS_KEY: record.status,
-            wire.MERGED_INTO_KEY: record.merged_into if record.status == "merged" else None,
+            wire.MERGED_INTO_KEY: record.merged_into
+            if record.status == GoldenStatus.MERGED
+            else None,
         }
 
     def _product_params(self, record: OutboundRecord) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from canonical.states import GoldenStatus
 from contracts.targets import target_mapping
 from contracts.targets import zendesk as wire
 from contracts.targets.mapping import nest
@@ -84,7 +85,9 @@ class ZendeskConnector:
         return push_each(records, self._push_one)
 
     def _push_one(self, record: OutboundRecord) -> PushResult:
-        return self._retire(record) if record.status == "merged" else self._upsert(record)
+        return (
+            self._retire(record) if record.status == GoldenStatus.MERGED else self._upsert(record)
+        )
 
     def recover_target_id(self, golden_id: str) -> str | None:
         response = self._http.send(

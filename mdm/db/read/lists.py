@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.engine import Connection
 
+from canonical.states import GoldenStatus
 from mdm.db.read.rows import GR_COLUMNS, Row, attr, dicts
 from mdm.db.repositories.base import GR, MD, SR, ST, chunks
 
@@ -56,7 +57,9 @@ def page_rows(
 ) -> list[Row]:
     """Active golden rows of one type in id order after ``after_id`` (keyset)."""
     stmt = select(*GR_COLUMNS).where(
-        GR.c.entity_type == entity_type, GR.c.status == "active", *_filters(conn, filters)
+        GR.c.entity_type == entity_type,
+        GR.c.status == GoldenStatus.ACTIVE,
+        *_filters(conn, filters),
     )
     if after_id is not None:
         stmt = stmt.where(GR.c.id > after_id)
@@ -70,7 +73,9 @@ def search_rows(
     """``(id, *names)`` of every active golden row of one type matching ``filters``."""
     d = _dialect(conn)
     stmt = select(GR.c.id, *(attr(GR.name, n, d) for n in names)).where(
-        GR.c.entity_type == entity_type, GR.c.status == "active", *_filters(conn, filters)
+        GR.c.entity_type == entity_type,
+        GR.c.status == GoldenStatus.ACTIVE,
+        *_filters(conn, filters),
     )
     return [tuple(r) for r in conn.execute(stmt)]
 
@@ -82,7 +87,7 @@ def golden_by_attr(conn: Connection, entity_type: str, key: str, value: str) -> 
         select(GR.c.id)
         .where(
             GR.c.entity_type == entity_type,
-            GR.c.status == "active",
+            GR.c.status == GoldenStatus.ACTIVE,
             attr(GR.name, key, _dialect(conn)) == value,
         )
         .order_by(GR.c.id)

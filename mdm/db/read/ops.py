@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from canonical.states import TaskStatus
 from mdm.db.repositories.base import DL, OB, RP, ST
 
 __all__ = ["delivery_states", "open_tasks", "ops_gauges", "relay_backlog"]
@@ -19,7 +20,7 @@ def open_tasks(conn: Connection) -> list[tuple[str, str, int]]:
     """Open steward tasks by entity type and kind."""
     stmt = (
         select(ST.c.entity_type, ST.c.kind, func.count())
-        .where(ST.c.status == "open")
+        .where(ST.c.status == TaskStatus.OPEN)
         .group_by(ST.c.entity_type, ST.c.kind)
     )
     return [(e, k, int(n)) for e, k, n in conn.execute(stmt)]

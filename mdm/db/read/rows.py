@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import BindParameter
 
+from canonical.states import GoldenStatus
 from mdm.db.repositories.base import GR, GV, SR, chunks, dicts
 
 __all__ = [
@@ -170,7 +171,9 @@ def golden_rows_to_survivors(conn: Connection, ids: Sequence[str]) -> list[dict[
         missing = {
             r["merged_into"]
             for r in rounds[-1].values()
-            if r["status"] == "merged" and r["merged_into"] and r["merged_into"] not in seen
+            if r["status"] == GoldenStatus.MERGED
+            and r["merged_into"]
+            and r["merged_into"] not in seen
         }
         if not missing:
             break
@@ -185,7 +188,7 @@ def survivor_id(rows: Mapping[str, Row], golden_id: str) -> str:
     gid = golden_id
     for _ in range(MAX_MERGE_HOPS):
         row = rows.get(gid)
-        if row is None or row["status"] != "merged" or not row["merged_into"]:
+        if row is None or row["status"] != GoldenStatus.MERGED or not row["merged_into"]:
             return gid
         gid = row["merged_into"]
     return gid
@@ -222,7 +225,7 @@ def _version_as_golden(row: Mapping[str, Any]) -> Row:
         "entity_type": row["entity_type"],
         "version": row["version"],
         "status": row["status"],
-        "merged_into": row["merged_into"] if row["status"] == "merged" else None,
+        "merged_into": row["merged_into"] if row["status"] == GoldenStatus.MERGED else None,
         "attributes": row["attributes"],
         "lineage": row["lineage"],
         "created_at": row["created_at"],
@@ -270,7 +273,7 @@ def referrer_rows(
                     if rec["id"] not in root_of:
                         root_of[rec["id"]] = root_of[rec["merged_into"]]
                         found_aliases.append(rec["id"])
-                elif rec["status"] == "active" and rec["entity_type"] == entity_type:
+                elif rec["status"] == GoldenStatus.ACTIVE and rec["entity_type"] == entity_type:
                     target = root_of[rec["attributes"][key]]
                     out.setdefault(target, []).append(rec)
         wanted = found_aliases
@@ -301,7 +304,7 @@ def referrer_rows_as_of(
         ids = [r[0] for r in conn.execute(ever)]
         for _, row in sorted(golden_rows_as_of(conn, ids, as_of).items()):
             target = (row["attributes"] or {}).get(key)
-            if row["status"] == "active" and target in wanted:
+            if row["status"] == GoldenStatus.ACTIVE and target in wanted:
                 out.setdefault(target, []).append(row)
     return out
 
@@ -340,7 +343,7 @@ def child_rows(conn: Connection, parent_ids: Sequence[str]) -> list[Row]:
     out: list[Row] = []
     for part in chunks(list(parent_ids)):
         stmt = select(GR.c.id, GR.c.attributes, parent.label("parent")).where(
-            GR.c.entity_type == "customer", GR.c.status == "active", parent.in_(part)
+            GR.c.entity_type == "customer", GR.c.status == GoldenStatus.ACTIVE, parent.in_(part)
         )
         out.extend(dicts(conn.execute(stmt)))
     return out

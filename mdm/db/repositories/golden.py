@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 
+from canonical.states import GoldenStatus
 from mdm.db.repositories.base import GR, GV, Repository, chunks, in_list
 
 __all__ = ["GoldenRecords"]
@@ -42,7 +43,7 @@ class GoldenRecords(Repository):
         out: dict[str, Any] = {}
         for part in chunks(sorted(set(golden_ids))):
             ids = in_list(self.dialect, GR.c.id, part)
-            stmt = select(GR.c.id, GR.c.attributes).where(ids, GR.c.status == "active")
+            stmt = select(GR.c.id, GR.c.attributes).where(ids, GR.c.status == GoldenStatus.ACTIVE)
             out.update((gid, attrs) for gid, attrs in self.conn.execute(stmt))
         return out
 
@@ -58,7 +59,7 @@ class GoldenRecords(Repository):
             row = self.conn.execute(
                 select(GR.c.status, GR.c.merged_into).where(GR.c.id == gid)
             ).first()
-            if row is None or row.status != "merged" or not row.merged_into:
+            if row is None or row.status != GoldenStatus.MERGED or not row.merged_into:
                 return gid
             gid = row.merged_into
         return gid
@@ -74,7 +75,7 @@ class GoldenRecords(Repository):
         self.conn.execute(stmt, [{"_id": r["id"], **{c: r[c] for c in cols}} for r in rows])
 
     def count(self, entity_type: str | None = None) -> int:
-        stmt = select(func.count()).select_from(GR).where(GR.c.status == "active")
+        stmt = select(func.count()).select_from(GR).where(GR.c.status == GoldenStatus.ACTIVE)
         if entity_type:
             stmt = stmt.where(GR.c.entity_type == entity_type)
         return int(self.conn.execute(stmt).scalar_one())

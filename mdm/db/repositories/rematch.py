@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from canonical.states import GoldenStatus
 from mdm.db.repositories.base import AU, GR, GV, ME, NM, SR, ST, Repository, chunks, dicts, in_list
 
 __all__ = ["REMATCH_APPLIED", "RematchReads"]
@@ -83,7 +84,9 @@ class RematchReads(Repository):
     def merged_into(self, entity_type: str) -> dict[str, str]:
         """``golden id -> the golden id it was merged into``, for every merged-away record."""
         stmt = select(GR.c.id, GR.c.merged_into).where(
-            GR.c.entity_type == entity_type, GR.c.status == "merged", GR.c.merged_into.is_not(None)
+            GR.c.entity_type == entity_type,
+            GR.c.status == GoldenStatus.MERGED,
+            GR.c.merged_into.is_not(None),
         )
         return {gid: into for gid, into in self.conn.execute(stmt)}
 

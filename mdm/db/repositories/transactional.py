@@ -16,6 +16,7 @@ from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from canonical.states import GoldenStatus
 from mdm.db import tables as t
 from mdm.db.repositories.base import GR, SR, Repository, chunks, dicts, in_list
 
@@ -197,7 +198,8 @@ class TransactionalEvents(Repository):
     def merged_into(self, golden_ids: Sequence[str]) -> list[str]:
         """Golden records merged into any of ``golden_ids`` (one level)."""
         stmt = select(GR.c.id).where(
-            GR.c.status == "merged", in_list(self.dialect, GR.c.merged_into, list(golden_ids))
+            GR.c.status == GoldenStatus.MERGED,
+            in_list(self.dialect, GR.c.merged_into, list(golden_ids)),
         )
         return sorted(self.conn.execute(stmt).scalars())
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from canonical.states import GoldenStatus
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.record_key import RecordKey
@@ -62,7 +63,7 @@ def survivors_of(uow: UnitOfWork, golden_ids: Iterable[str]) -> dict[str, str]:
         moved = {
             gid: row["merged_into"]
             for gid, row in rows.items()
-            if row["status"] == "merged" and row["merged_into"]
+            if row["status"] == GoldenStatus.MERGED and row["merged_into"]
         }
         pending = {g for g in pending if out[g] in moved}
         for g in pending:
@@ -76,7 +77,7 @@ def survivor_in(book: GoldenBook, golden_id: str) -> str:
     for _ in range(_MAX_HOPS):
         g = book.goldens.get(gid)
         row: Mapping[str, Any] | None = g.row() if g is not None else book.uow.goldens.get(gid)
-        if row is None or row["status"] != "merged" or not row["merged_into"]:
+        if row is None or row["status"] != GoldenStatus.MERGED or not row["merged_into"]:
             return gid
         gid = row["merged_into"]
     return gid
