@@ -18,6 +18,7 @@ from typing import Any
 
 from canonical.states import GoldenStatus
 from canonical.survivorship import Member
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_changes import version_and_event
 from mdm.domain.golden_state import GoldenState, new_id
@@ -115,10 +116,11 @@ class GoldenBook:
     def member_view(self, g: GoldenState, rec: Mapping[str, Any]) -> Member:
         return member_of(g.entity_type, rec, self.upcasters, self.xref)
 
-    def move(self, record_id: str, src: GoldenState, dst: GoldenState) -> dict[str, Any]:
+    def move(self, record_id: str, src: GoldenState, dst: GoldenState) -> SourceRecord:
         """Move one member between golden records (in memory; ``moved_rows`` are written)."""
         rec = src.members.pop(record_id)
-        rec = {**rec, "golden_id": dst.id}
+        rec = rec.copy()
+        rec["golden_id"] = dst.id
         dst.members[record_id] = rec
         self.xref[RecordKey(rec["source"], rec["entity_type"], rec["source_id"])] = dst.id
         self.moved_rows[record_id] = {"id": record_id, "golden_id": dst.id}

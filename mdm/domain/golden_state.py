@@ -9,6 +9,8 @@ from typing import Any
 
 import uuid_utils
 
+from mdm.db.repositories.records import SourceRecord
+
 __all__ = ["GoldenState", "new_id"]
 
 
@@ -31,7 +33,7 @@ class GoldenState:
     lineage: dict[str, Any]
     created_at: datetime
     updated_at: datetime
-    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, SourceRecord] = field(default_factory=dict)  # record id -> record
     is_new: bool = False
     dirty: bool = False
     # derived attributes the next recompute sets (name -> (value, lineage)), see carry

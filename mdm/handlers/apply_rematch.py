@@ -26,6 +26,7 @@ from canonical.errors import Conflict
 from canonical.states import GoldenStatus
 from matching.port import LearningMatcher, Matcher
 from matching.settings import MatchSettings, to_json
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.repositories.rematch import REMATCH_APPLIED, RematchReads
 from mdm.db.uow import UnitOfWork
 from mdm.domain.batch_engine import table_dedupe
@@ -40,7 +41,7 @@ from mdm.domain.transactional.follow import follow_merge, follow_split
 
 __all__ = ["Applying", "handle", "prepare"]
 
-Moved = tuple[dict[str, Any], GoldenState, GoldenState]
+Moved = tuple[SourceRecord, GoldenState, GoldenState]
 """A record as it is now, the golden record it left, the one it joined."""
 
 

@@ -18,6 +18,7 @@ from canonical.commands import MergeGoldenRecords
 from canonical.errors import Conflict, FieldError, InvalidInput
 from canonical.states import GoldenStatus
 from matching.port import Matcher
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.golden_state import new_id
@@ -55,7 +56,7 @@ def handle(cmd: MergeGoldenRecords, uow: UnitOfWork, *, matcher: Matcher) -> dic
                 f"{refused['actor']}: {refused['reason']}"
             )
     book.resolve_refs()
-    moved_all: list[dict[str, Any]] = []
+    moved_all: list[SourceRecord] = []
     events = []
     now = uow.clock.now()
     for m in merged:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from mdm.db.uow import UnitOfWork
 __all__ = ["get_golden", "get_history", "get_xref", "shown"]
 
 
-def _xref_view(rec: dict[str, Any]) -> dict[str, Any]:
+def _xref_view(rec: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "source": rec["source"],
         "source_id": rec["source_id"],

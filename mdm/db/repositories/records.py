@@ -2,55 +2,79 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypedDict, cast
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import RowMapping, bindparam, func, select, tuple_, update
 
 from mdm.db.repositories.base import SR, SRV, Repository, chunks, dicts, in_list
 
-__all__ = ["SourceRecords"]
+__all__ = ["SourceRecord", "SourceRecords"]
 
 RecordKey = tuple[str, str, str]
+
+
+class SourceRecord(TypedDict):
+    """The current version of one source's record (a ``source_record`` row), as the
+    service reads, changes and writes it."""
+
+    id: str
+    source: str
+    entity_type: str
+    source_id: str
+    golden_id: str  # "" until the record is applied to a golden record
+    version: int
+    payload: dict[str, Any]
+    payload_hash: str
+    schema_version: str
+    source_updated_at: datetime | None
+    received_at: datetime
+    ref_key: str | None  # the stored form of the record it refers to (a parent, a product)
+    match_std: Mapping[str, Any] | None  # the matcher's prepared form of payload
+
+
+def _records(rows: Iterable[RowMapping]) -> Iterable[SourceRecord]:
+    return (cast(SourceRecord, dict(row)) for row in rows)
 
 
 class SourceRecords(Repository):
     def by_source_ids(
         self, source: str, entity_type: str, source_ids: Sequence[str]
-    ) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    ) -> dict[str, SourceRecord]:
+        found: dict[str, SourceRecord] = {}
         for part in chunks(list(source_ids)):
             stmt = select(SR).where(
                 SR.c.source == source,
                 SR.c.entity_type == entity_type,
                 in_list(self.dialect, SR.c.source_id, part),
             )
-            for row in self.conn.execute(stmt).mappings():
-                found[row["source_id"]] = dict(row)
+            for row in _records(self.conn.execute(stmt).mappings()):
+                found[row["source_id"]] = row
         return found
 
-    def by_keys(self, keys: Sequence[RecordKey]) -> dict[RecordKey, dict[str, Any]]:
+    def by_keys(self, keys: Sequence[RecordKey]) -> dict[RecordKey, SourceRecord]:
         """Records by ``(source, entity_type, source_id)``."""
-        found: dict[RecordKey, dict[str, Any]] = {}
+        found: dict[RecordKey, SourceRecord] = {}
         for part in chunks(list(keys)):
             stmt = select(SR).where(tuple_(SR.c.source, SR.c.entity_type, SR.c.source_id).in_(part))
-            for row in self.conn.execute(stmt).mappings():
-                found[(row["source"], row["entity_type"], row["source_id"])] = dict(row)
+            for row in _records(self.conn.execute(stmt).mappings()):
+                found[(row["source"], row["entity_type"], row["source_id"])] = row
         return found
 
-    def members_of(self, golden_ids: Sequence[str]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def members_of(self, golden_ids: Sequence[str]) -> list[SourceRecord]:
+        out: list[SourceRecord] = []
         for part in chunks(sorted(set(golden_ids))):
             stmt = select(SR).where(in_list(self.dialect, SR.c.golden_id, part)).order_by(SR.c.id)
-            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+            out.extend(_records(self.conn.execute(stmt).mappings()))
         return out
 
-    def referring_to(self, ref_keys: Sequence[str]) -> list[dict[str, Any]]:
+    def referring_to(self, ref_keys: Sequence[str]) -> list[SourceRecord]:
         """Records whose reference (parent, product) names one of ``ref_keys``."""
-        out: list[dict[str, Any]] = []
+        out: list[SourceRecord] = []
         for part in chunks(sorted(set(ref_keys))):
             stmt = select(SR).where(in_list(self.dialect, SR.c.ref_key, part))
-            out.extend(dict(r) for r in self.conn.execute(stmt).mappings())
+            out.extend(_records(self.conn.execute(stmt).mappings()))
         return out
 
     def payloads(self, golden_ids: Sequence[str]) -> dict[str, list[tuple[Any, Any]]]:

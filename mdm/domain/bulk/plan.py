@@ -31,6 +31,7 @@ from matching.port import Matcher
 from matching.scoring import settings_term_frequencies
 from matching.settings import MatchSettings, default_settings
 from matching.table import RecordTable
+from mdm.db.repositories.records import SourceRecord
 from mdm.domain.ingest.run import Intake, ItemResult
 from mdm.domain.ingest.store import new_record
 from mdm.domain.ingest.validate import validate
@@ -50,7 +51,7 @@ class SourcePart:
     results: list[ItemResult] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     issues: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[SourceRecord] = field(default_factory=list)
     keys: list[list[str]] = field(default_factory=list)
 
 
@@ -74,7 +75,7 @@ class BulkPlan:
     stages: dict[str, float] = field(default_factory=dict)  # seconds per step, for the user
 
     @property
-    def rows(self) -> list[tuple[SourcePart, dict[str, Any], list[str], int]]:
+    def rows(self) -> list[tuple[SourcePart, SourceRecord, list[str], int]]:
         """Per plan row: its part, record, blocking keys, and place in the part."""
         return [
             (p, r, k, i)
@@ -142,7 +143,7 @@ def source_part(
     return part
 
 
-_Made = tuple[dict[str, Any], list[str]]
+_Made = tuple[SourceRecord, list[str]]
 
 
 def _chunk(

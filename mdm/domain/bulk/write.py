@@ -22,6 +22,7 @@ import numpy as np
 
 from canonical.errors import Conflict
 from canonical.states import IngestAction
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain.bulk.plan import BulkPlan, SourcePart
 from mdm.domain.golden_book import GoldenBook
@@ -49,7 +50,7 @@ def refuse_if_loaded(uow: UnitOfWork, entity_type: str) -> None:
         )
 
 
-Rows = list[tuple[SourcePart, dict[str, Any], list[str], int]]
+Rows = list[tuple[SourcePart, SourceRecord, list[str], int]]
 """Every record of the plan with its source part, blocking keys and place in the part,
 in plan row order."""
 
@@ -138,7 +139,7 @@ def _write_step(
     uow.decisions.insert(_decisions(plan, rows, mine, cid, uow.clock.now()))
     tasks = _disagreements(book, plan)
     if plan.entity_type == "customer":
-        by_source: dict[str, list[dict[str, Any]]] = {}
+        by_source: dict[str, list[SourceRecord]] = {}
         for row in mine:
             by_source.setdefault(rows[row][1]["source"], []).append(rows[row][1])
         for source, records in by_source.items():
@@ -187,7 +188,7 @@ def _results(plan: BulkPlan, rows: Rows) -> Counter[str]:
     return counts
 
 
-def _first_version(part: SourcePart, record: dict[str, Any]) -> dict[str, Any]:
+def _first_version(part: SourcePart, record: SourceRecord) -> dict[str, Any]:
     item = ValidItem(-1, record["source_id"], record["payload"])
     return version_row(part.intake, record, item)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.prepare import Prepared
@@ -20,8 +21,8 @@ class Applied:
     """The source records, versions, keys, decisions, tasks and refused items' quarantine
     rows one batch makes (golden records and their events are in the batch's book)."""
 
-    new_records: dict[str, dict[str, Any]]  # record id -> a source record seen first now
-    changed_records: dict[str, dict[str, Any]]  # record id -> a stored record's next version
+    new_records: dict[str, SourceRecord]  # record id -> a source record seen first now
+    changed_records: dict[str, SourceRecord]  # record id -> a stored record's next version
     versions: list[dict[str, Any]]
     new_keys: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
@@ -43,10 +44,10 @@ class Applying:
     book: GoldenBook
     intake: Intake
     prepared: Prepared
-    by_sid: dict[str, dict[str, Any]] = field(init=False)  # source id -> record as it stands
+    by_sid: dict[str, SourceRecord] = field(init=False)  # source id -> record as it stands
     key_index: dict[str, set[str]] = field(init=False)  # the prepared index, plus new keys
-    new_records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    changed_records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_records: dict[str, SourceRecord] = field(default_factory=dict)
+    changed_records: dict[str, SourceRecord] = field(default_factory=dict)
     versions: list[dict[str, Any]] = field(default_factory=list)
     new_keys: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)

@@ -10,6 +10,7 @@ from typing import Any
 
 from canonical.states import IngestAction
 from matching.port import Decision
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenBook
@@ -98,7 +99,7 @@ def _apply_decision(
     state: Applying,
     item: ValidItem,
     result: ItemResult,
-    record: dict[str, Any],
+    record: SourceRecord,
     decision: Decision,
 ) -> GoldenState | None:
     """Join ``record`` to the decided golden record (or a new one); None when the record
@@ -138,7 +139,7 @@ def _apply_decision(
 
 def _decision_row(
     intake: Intake,
-    record: dict[str, Any],
+    record: SourceRecord,
     g: GoldenState,
     decision: Decision,
     explanation: dict[str, Any],
@@ -158,7 +159,7 @@ def _decision_row(
 
 def _review_task(
     intake: Intake,
-    record: dict[str, Any],
+    record: SourceRecord,
     g: GoldenState,
     decision: Decision,
     explanation: dict[str, Any],
@@ -181,7 +182,7 @@ def _review_task(
 def _bridge_tasks(
     uow: UnitOfWork,
     intake: Intake,
-    record: dict[str, Any],
+    record: SourceRecord,
     g: GoldenState,
     decision: Decision,
     explanation: dict[str, Any],

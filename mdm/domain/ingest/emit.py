@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain.golden_book import GoldenBook
 from mdm.domain.ingest.applied import Applied
@@ -14,26 +15,27 @@ from mdm.domain.ingest.validate import Validated
 
 __all__ = ["emit"]
 
-_UPDATED_COLUMNS = (
-    "id",
-    "version",
-    "payload",
-    "payload_hash",
-    "schema_version",
-    "source_updated_at",
-    "received_at",
-    "ref_key",
-    "match_std",
-)
+
+def _next_version_row(r: SourceRecord) -> dict[str, Any]:
+    """The columns a record's next version sets (its source, source id and golden id stay)."""
+    return {
+        "id": r["id"],
+        "version": r["version"],
+        "payload": r["payload"],
+        "payload_hash": r["payload_hash"],
+        "schema_version": r["schema_version"],
+        "source_updated_at": r["source_updated_at"],
+        "received_at": r["received_at"],
+        "ref_key": r["ref_key"],
+        "match_std": r["match_std"],
+    }
 
 
 def emit(
     uow: UnitOfWork, book: GoldenBook, intake: Intake, validated: Validated, applied: Applied
 ) -> None:
     uow.records.insert(list(applied.new_records.values()))
-    uow.records.update(
-        [{k: r[k] for k in _UPDATED_COLUMNS} for r in applied.changed_records.values()]
-    )
+    uow.records.update([_next_version_row(r) for r in applied.changed_records.values()])
     uow.records.insert_versions(applied.versions)
     book.flush()
     uow.keys.insert(applied.new_keys)

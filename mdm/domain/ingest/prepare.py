@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from matching.port import Candidate
+from mdm.db.repositories.records import SourceRecord
 from mdm.db.uow import UnitOfWork
 from mdm.domain import candidates
 from mdm.domain.golden_book import GoldenBook
@@ -24,7 +24,7 @@ class Prepared:
 
     valid: list[ValidItem]
     keys_of: Mapping[int, list[str]]  # item index -> its blocking keys
-    existing: Mapping[str, dict[str, Any]]  # source id -> the stored record
+    existing: Mapping[str, SourceRecord]  # source id -> the stored record
     # source id -> golden id, for records a target created and now sends back as a source
     crosswalk: Mapping[str, str]
     fresh: list[ValidItem]  # new records that are matched (neither stored nor crosswalked)

@@ -18,6 +18,7 @@ the answer each item gets, in the items' order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -79,7 +80,7 @@ class ItemResult:
             "quarantine_id": self.quarantine_id,
         }
 
-    def accept(self, action: IngestAction, g: GoldenState, record: dict[str, Any]) -> None:
+    def accept(self, action: IngestAction, g: GoldenState, record: Mapping[str, Any]) -> None:
         self.action = action
         self.golden_id = g.id
         self.golden_version = g.version

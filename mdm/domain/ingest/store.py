@@ -11,6 +11,7 @@ from typing import Any, Literal
 import orjson
 
 from canonical.states import IngestAction
+from mdm.db.repositories.records import SourceRecord
 from mdm.domain.golden_state import new_id
 from mdm.domain.golden_survival import ref_key_of
 from mdm.domain.ingest.run import Intake, ValidItem
@@ -47,7 +48,7 @@ def arrival(current: Mapping[str, Any], item: ValidItem) -> Arrival:
     return "new_version"
 
 
-def next_version(intake: Intake, current: Mapping[str, Any], item: ValidItem) -> dict[str, Any]:
+def next_version(intake: Intake, current: SourceRecord, item: ValidItem) -> SourceRecord:
     """``current`` as it stands after taking ``item`` in as its next version."""
     rec = item.record
     return {
@@ -65,7 +66,7 @@ def next_version(intake: Intake, current: Mapping[str, Any], item: ValidItem) ->
     }
 
 
-def new_record(intake: Intake, item: ValidItem) -> dict[str, Any]:
+def new_record(intake: Intake, item: ValidItem) -> SourceRecord:
     """A source record seen for the first time (its golden id is set when applied)."""
     rec = item.record
     return {
