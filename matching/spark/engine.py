@@ -142,9 +142,31 @@ def spark_dedupe(
     """Dedupe the records of ``path`` in ``spark``; see the module docstring for the steps.
 
     Intermediate tables go under ``options.work_dir`` (a local temporary directory by
-    default, removed at the end; on a cluster a path every executor reaches)."""
+    default, removed by :func:`cleanup`, or here if the run fails; on a cluster a path
+    every executor reaches)."""
     opts = options or SparkOptions()
     work = opts.work_dir or tempfile.mkdtemp(prefix="mdm-spark-")
+    try:
+        return _dedupe(
+            spark, path, kernels, train, opts, work, pair_min_probability, want_pairs, warn
+        )
+    except BaseException:
+        if opts.work_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _dedupe(
+    spark: SparkSession,
+    path: str,
+    kernels: Kernels,
+    train: bool,
+    opts: SparkOptions,
+    work: str,
+    pair_min_probability: float | None,
+    want_pairs: bool,
+    warn: Callable[[str], None] | None,
+) -> SparkRun:
     spark.conf.set("spark.sql.shuffle.partitions", str(opts.partitions))
     stages: dict[str, float] = {}
     started = time.perf_counter()

@@ -94,10 +94,12 @@ def run_spark(
         )
     except ValueError as exc:
         raise typer.BadParameter(f"{source}: {exc}") from exc
-    write_clusters(run, output, choice.output_format)
-    if pairs is not None:
-        write_pairs(run, str(pairs), choice.output_format)
-    cleanup(run)
+    try:
+        write_clusters(run, output, choice.output_format)
+        if pairs is not None:
+            write_pairs(run, str(pairs), choice.output_format)
+    finally:
+        cleanup(run)
     stats = run.stats
     typer.echo(
         f"{stats['records']} records -> {stats['clusters']} clusters; {stats['links']} links, "

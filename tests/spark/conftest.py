@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +38,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "spark" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def work_under_pytest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The engine's temporary work directories (``mdm-spark-*``) go under pytest's own
+    temporary directory, which pytest prunes, and not straight under /tmp."""
+    before = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("spark-work"))
+    yield Path(tempfile.tempdir)
+    tempfile.tempdir = before
 
 
 @pytest.fixture(scope="session")

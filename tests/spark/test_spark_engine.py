@@ -158,6 +158,33 @@ def test_the_cli_writes_clusters_and_pairs_as_parquet_and_refuses_a_file_without
     assert "id column" in refused.output
 
 
+def test_the_cli_leaves_no_work_directory_behind_when_it_succeeds_or_refuses(
+    spark, tmp_path, work_under_pytest
+):
+    import typer
+
+    from mdm.cli.dedupe import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    header = ["id", "source", "kind", "name", "email", "city", "country"]
+    row = ["a1", "crm", "organization", "Acme Systems Inc.", "ap@acme.com", "Austin", "US"]
+    good = write_rows(tmp_path / "good.csv", header, [row, ["b1", *row[1:]]])
+    twice = write_rows(tmp_path / "twice.csv", header, [row, row])
+    runner = CliRunner()
+    spark_args = ["--engine", "spark", "--spark-partitions", "2", "--no-train"]
+
+    done = runner.invoke(app, ["dedupe", str(good), str(tmp_path / "ok.csv"), *spark_args])
+    # the standardized table is written before the ids are found to repeat
+    refused = runner.invoke(app, ["dedupe", str(twice), str(tmp_path / "no.csv"), *spark_args])
+
+    assert done.exit_code == 0, done.output
+    assert refused.exit_code == 2
+    assert "must be unique" in refused.output
+    assert list(work_under_pytest.glob("mdm-spark-*")) == []
+
+
 def test_training_on_samples_stays_close_to_the_local_engine(spark, generated):
     """Where a rule has more pairs than training samples, Spark draws its own sample (a
     hash of the pair): not the local engine's, so the settings differ a little; the
