@@ -75,7 +75,7 @@ def _compare(std: DataFrame, kernels: Kernels, partitions: int) -> Callable[[Dat
     )
 
     def compare(pairs: DataFrame) -> DataFrame:
-        joined = pairs.join(left, "l").join(right, "r").repartition(partitions, "l", "r")
+        joined = pairs.join(left, "l").join(right, "r")
         return joined.mapInArrow(kernels.compare, schema)
 
     return compare

@@ -159,12 +159,17 @@ def test_the_cli_writes_clusters_and_pairs_as_parquet_and_refuses_a_file_without
 
 
 def test_the_cli_leaves_no_work_directory_behind_when_it_succeeds_or_refuses(
-    spark, tmp_path, work_under_pytest
+    spark, tmp_path, monkeypatch
 ):
+    import tempfile
+
     import typer
 
     from mdm.cli.dedupe import register
 
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(work))
     app = typer.Typer()
     register(app)
     app.command("noop")(lambda: None)
@@ -182,7 +187,7 @@ def test_the_cli_leaves_no_work_directory_behind_when_it_succeeds_or_refuses(
     assert done.exit_code == 0, done.output
     assert refused.exit_code == 2
     assert "must be unique" in refused.output
-    assert list(work_under_pytest.glob("mdm-spark-*")) == []
+    assert list(work.iterdir()) == []
 
 
 def test_training_on_samples_stays_close_to_the_local_engine(spark, generated):
