@@ -11,12 +11,14 @@ collected and clustered on the driver, over the rows that have one. Above it:
    round written as Parquet (the lineage stops there). A component's label is its
    smallest row, whatever the partition count;
 2. **anti-chaining inside each component, on the executors**: the kept pairs inside a
-   component and its records' strong identifiers, grouped by component
-   (``cogroup(...).applyInArrow``), go through :func:`matching.batch.cluster_kept` as
-   one small table, renumbered in row order. Everything that function decides (which
-   link a conflict refuses, the clusters, each row's strongest followed link, the pairs
-   left for review) depends on a component's pairs alone, taken in (left, right) order,
-   so the answer is the one the whole graph gives on one machine;
+   component and its records' strong identifiers go through
+   :func:`matching.batch.cluster_kept`, renumbered in row order. Everything that function
+   decides (which link a conflict refuses, the clusters, each row's strongest followed
+   link, the pairs left for review) depends on a component's pairs alone, taken in (left,
+   right) order, so the answer is the one the whole graph gives on one machine. The
+   components are dealt into groups by a hash of their label, about ``LINKS_PER_GROUP``
+   links a group (``cogroup(...).applyInArrow``), and each group is clustered in one call:
+   one Python call a component would be millions of calls at 10M records;
 3. kept pairs across components (review pairs) are review pairs as they are.
 
 Either way the result is the same two tables: ``assigned`` (``row``, ``cluster_row``,
@@ -66,6 +68,10 @@ def local_links() -> int:
 
 
 MAX_ROUNDS = 200
+
+LINKS_PER_GROUP = 200_000
+"""About how many links one call of the in-Spark clustering takes: components are dealt
+into ``links // LINKS_PER_GROUP + 1`` groups by a hash of their label."""
 
 _OUT = (
     "kind byte, row long, cluster_row long, match_probability double, partner long, "
@@ -132,13 +138,15 @@ def cluster_kept_pairs(
     *,
     work: str,
     local_links: int = DEFAULT_LOCAL_LINKS,
+    links_per_group: int = LINKS_PER_GROUP,
 ) -> LinkClusters:
     """Cluster the kept pairs of ``scored`` (module docstring)."""
     kept = scored.where("kept").select("l", "r", "probability", "veto", "link")
     links = kept.where("link").count()
     if links <= local_links:
         return _on_driver(spark, std, kept, settings, links)
-    return _in_spark(spark, std, kept, settings, work, links)
+    groups = links // max(1, links_per_group) + 1
+    return _in_spark(spark, std, kept, settings, work, links, groups)
 
 
 def _node_table(rows: pa.Table, names: list[str]) -> RecordTable:
@@ -269,21 +277,23 @@ def _in_spark(
     settings: MatchSettings,
     work: str,
     links: int,
+    groups: int,
 ) -> LinkClusters:
     comp = components(spark, kept.where("link").select("l", "r"), f"{work}/components")
+    group = F.pmod(F.xxhash64("comp"), F.lit(groups)).alias("group")
     names = strong_names(settings)
-    nodes = std.join(comp, "row").select("comp", "row", *[F.col(f"`{n}`") for n in names])
+    nodes = std.join(comp, "row").select(group, "row", *[F.col(f"`{n}`") for n in names])
     tagged = kept.join(
         comp.select(F.col("row").alias("l"), F.col("comp").alias("cl")), "l", "left"
     ).join(comp.select(F.col("row").alias("r"), F.col("comp").alias("cr")), "r", "left")
     inside = tagged.where("cl = cr").select(
-        F.col("cl").alias("comp"), "l", "r", "probability", "veto"
+        F.pmod(F.xxhash64("cl"), F.lit(groups)).alias("group"), "l", "r", "probability", "veto"
     )
     across = tagged.where("cl is null or cr is null or cl != cr").select("l", "r", "probability")
-    run = partial(_component, settings, names)
+    run = partial(_components, settings, names)
     out = materialized(
         spark,
-        nodes.groupBy("comp").cogroup(inside.groupBy("comp")).applyInArrow(run, _OUT),
+        nodes.groupBy("group").cogroup(inside.groupBy("group")).applyInArrow(run, _OUT),
         f"{work}/clustered",
     )
     ends = kept.select(F.col("l").alias("row")).union(kept.select(F.col("r").alias("row")))
@@ -311,11 +321,13 @@ def _in_spark(
     )
 
 
-def _component(
+def _components(
     settings: MatchSettings, names: list[str], nodes: pa.Table, pairs: pa.Table
 ) -> pa.Table:
-    """One component on an executor: its records (``row`` and strong identifiers) and
-    kept pairs, clustered by :func:`cluster_kept` over its rows in row order."""
+    """One group of components on an executor: their records (``row`` and strong
+    identifiers) and the kept pairs inside each, clustered by :func:`cluster_kept` over
+    their rows in row order. No pair joins two components, so each is clustered as the
+    whole graph would cluster it."""
     nodes = nodes.sort_by("row")
     rows = nodes.column("row").to_numpy()
     table = _node_table(nodes, names)

@@ -179,16 +179,25 @@ def _exact_columns(settings: MatchSettings) -> dict[int, int]:
     return out
 
 
+def _both_sides(pairs: DataFrame, std: DataFrame, names: list[str]) -> DataFrame:
+    """The random ``pairs`` with the ``names`` columns of both records (``a_*``, ``b_*``).
+
+    Sort-merge joins, by hint. Drawn by ``mapInArrow`` over a few task numbers, the
+    pairs' size is unknown to Spark's planner, which took them for a small table and
+    broadcast them: 5 million pairs, more than Spark's default 1 GB driver holds."""
+    side = std.select("row", *[F.col(f"`{n}`") for n in names])
+    left = side.select(F.col("row").alias("l"), *[F.col(f"`{n}`").alias(f"a_{n}") for n in names])
+    right = side.select(F.col("row").alias("r"), *[F.col(f"`{n}`").alias(f"b_{n}") for n in names])
+    return pairs.hint("merge").join(left, "l").hint("merge").join(right, "r")
+
+
 def _exact_rates(
     pairs: DataFrame, std: DataFrame, settings: MatchSettings, columns: dict[int, int]
 ) -> dict[int, tuple[int, int]]:
     """Per comparison of ``columns``: random pairs agreeing exactly on its field, and
     pairs with every one of its fields on both sides."""
     names = sorted({f for col in columns for f in settings.comparisons[col].fields})
-    side = std.select("row", *[F.col(f"`{n}`") for n in names])
-    left = side.select(F.col("row").alias("l"), *[F.col(f"`{n}`").alias(f"a_{n}") for n in names])
-    right = side.select(F.col("row").alias("r"), *[F.col(f"`{n}`").alias(f"b_{n}") for n in names])
-    joined = pairs.join(left, "l").join(right, "r")
+    joined = _both_sides(pairs, std, names)
     sums = []
     for col in columns:
         fields = settings.comparisons[col].fields

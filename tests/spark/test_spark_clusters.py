@@ -69,7 +69,9 @@ def _local(columns: dict[str, list[str | None]], scored: Any) -> DedupeResult:
     return cluster_kept(SETTINGS, table, pairs, kept.num_rows)  # type: ignore[arg-type]
 
 
-def _spark(spark: Any, tmp: str, partitions: int, local_links: int) -> DedupeResult:
+def _spark(
+    spark: Any, tmp: str, partitions: int, local_links: int, links_per_group: int = 10
+) -> DedupeResult:
     from matching.spark.clusters import as_arrays, cluster_kept_pairs
 
     columns, scored = _graph()
@@ -77,7 +79,13 @@ def _spark(spark: Any, tmp: str, partitions: int, local_links: int) -> DedupeRes
     std = spark.createDataFrame(pa.table({"row": np.arange(ROWS), **columns}))
     frame = spark.createDataFrame(scored).repartition(partitions)
     linked = cluster_kept_pairs(
-        spark, std, frame, SETTINGS, work=f"{tmp}/{partitions}", local_links=local_links
+        spark,
+        std,
+        frame,
+        SETTINGS,
+        work=f"{tmp}/{partitions}-{links_per_group}",
+        local_links=local_links,
+        links_per_group=links_per_group,
     )
     assert linked.where == ("spark" if local_links == 0 else "driver")
     return as_arrays(linked, ROWS, SETTINGS)
@@ -104,6 +112,15 @@ def test_components_in_spark_give_the_local_clusters_whatever_the_partitions(
     spark: Any, tmp_path: Any, expected: DedupeResult, partitions: int
 ) -> None:
     _same(_spark(spark, str(tmp_path), partitions, local_links=0), expected)
+
+
+@pytest.mark.parametrize("links_per_group", [1, 10**9])
+def test_components_clustered_in_groups_give_the_local_clusters_whatever_the_grouping(
+    spark: Any, tmp_path: Any, expected: DedupeResult, links_per_group: int
+) -> None:
+    """One component a group at most (a group for every link) or all in one group: the
+    groups are a hash of the component's label, and no pair joins two components."""
+    _same(_spark(spark, str(tmp_path), 3, 0, links_per_group), expected)
 
 
 def test_a_link_graph_under_the_threshold_is_clustered_on_the_driver_alike(

@@ -285,3 +285,23 @@ def test_a_windows_1252_csv_with_line_breaks_in_cells_is_read_as_the_local_engin
 
     _same(outcome(run), local(exported, settings, train=False))
     assert any("not UTF-8" in w for w in warnings)
+
+
+def test_the_u_estimates_random_pairs_are_joined_without_a_broadcast(spark, tmp_path):
+    """The u estimate joins 5 million random pairs with both records. Drawn on the
+    executors, the pairs' size is unknown to Spark's planner, which took them for a tiny
+    table and broadcast them: a 20,000-record `mdm dedupe --engine spark` ran Spark's
+    default 1 GB driver out of heap. The joins are sort-merge joins, whatever the sizes."""
+    import pyarrow as pa
+
+    from matching.spark.train import _both_sides, _random_pairs
+
+    path = str(tmp_path / "std")
+    rows = pa.table({"row": list(range(20_000)), "name": [f"n{i % 97}" for i in range(20_000)]})
+    spark.createDataFrame(rows).write.parquet(path)
+    joined = _both_sides(
+        _random_pairs(spark, 20_000, 5_000_000, 0), spark.read.parquet(path), ["name"]
+    )
+    plan = joined._jdf.queryExecution().executedPlan().toString()
+    assert "BroadcastHashJoin" not in plan
+    assert plan.count("SortMergeJoin") == 2
