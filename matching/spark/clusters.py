@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from matching.batch import DedupeResult, DedupeStats, cluster_kept
@@ -280,15 +280,16 @@ def _in_spark(
     groups: int,
 ) -> LinkClusters:
     comp = components(spark, kept.where("link").select("l", "r"), f"{work}/components")
-    group = F.pmod(F.xxhash64("comp"), F.lit(groups)).alias("group")
+
+    def group(label: str) -> Column:
+        return F.pmod(F.xxhash64(label), F.lit(groups)).alias("group")
+
     names = strong_names(settings)
-    nodes = std.join(comp, "row").select(group, "row", *[F.col(f"`{n}`") for n in names])
+    nodes = std.join(comp, "row").select(group("comp"), "row", *[F.col(f"`{n}`") for n in names])
     tagged = kept.join(
         comp.select(F.col("row").alias("l"), F.col("comp").alias("cl")), "l", "left"
     ).join(comp.select(F.col("row").alias("r"), F.col("comp").alias("cr")), "r", "left")
-    inside = tagged.where("cl = cr").select(
-        F.pmod(F.xxhash64("cl"), F.lit(groups)).alias("group"), "l", "r", "probability", "veto"
-    )
+    inside = tagged.where("cl = cr").select(group("cl"), "l", "r", "probability", "veto")
     across = tagged.where("cl is null or cr is null or cl != cr").select("l", "r", "probability")
     run = partial(_components, settings, names)
     out = materialized(
